@@ -1,0 +1,94 @@
+# oneshot: one-shot, hardware-aware neural architecture search workbench.
+# Plain make: all check asan install uninstall clean deps.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+DATADIR  = $(PREFIX)/share/oneshot
+
+CC      ?= cc
+# The binary is built where it runs (from source, like llama.cpp): -march=native
+# lets the kernels use the machine's vector units.  Override with ARCHFLAGS=.
+ARCHFLAGS ?= -march=native
+OPTFLAGS  ?= -O3
+CFLAGS  ?= -g
+WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+PKGS     = openblas zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
+             -fopenmp $(WARN) $(PKG_CFLAGS) -Isrc $(CFLAGS)
+LDLIBS   = $(PKG_LIBS) -fopenmp -lm -lpthread
+
+BUILD   ?= build
+VERSION  = 0.1.0
+
+ENGINE_SRC = $(wildcard src/*.c)
+UI_SRC     = $(wildcard ui/*.c)
+TEST_SRC   = $(wildcard tests/test_*.c)
+ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
+              dataset-fashion-mnist pkg-config gcc make
+
+.PHONY: all check unit asan install uninstall clean deps bench
+
+all: oneshot
+
+oneshot: $(BUILD)/oneshot
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/oneshot: $(UI_OBJ) $(BUILD)/liboneshot.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
+
+$(BUILD)/liboneshot.a: $(ENGINE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(BUILD)/liboneshot.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
+
+# Installs whichever Debian packages are missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	else echo "all dependencies are installed"; fi
+
+# Unit tests and CLI tests; the last line is "N passed, N failed".
+check: all $(TEST_BIN)
+	@tests/run.sh $(BUILD)
+
+# The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build-asan OPTFLAGS=-O1 \
+	  CFLAGS="-g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
+	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only
+
+bench: all
+	bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 oneshot $(DESTDIR)$(BINDIR)/oneshot
+	install -m 644 man/oneshot.1 $(DESTDIR)$(MANDIR)/man1/oneshot.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/oneshot $(DESTDIR)$(MANDIR)/man1/oneshot.1
+
+clean:
+	rm -rf build build-asan oneshot
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)

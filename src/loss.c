@@ -1,0 +1,45 @@
+#include "loss.h"
+
+#include <math.h>
+#include <stddef.h>
+
+void logits_argmax(int *pred, const float *logits, int K, int N)
+{
+    for (int n = 0; n < N; n++) {
+        int best = 0;
+        for (int k = 1; k < K; k++)
+            if (logits[(size_t)k * N + n] > logits[(size_t)best * N + n])
+                best = k;
+        pred[n] = best;
+    }
+}
+
+double softmax_xent_forward_backward(float *dlogits, const float *logits, const int *y, int K,
+                                     int N, int *correct)
+{
+    double total = 0;
+    int right = 0;
+    for (int n = 0; n < N; n++) {
+        float mx = logits[n];
+        int best = 0;
+        for (int k = 1; k < K; k++)
+            if (logits[(size_t)k * N + n] > mx) {
+                mx = logits[(size_t)k * N + n];
+                best = k;
+            }
+        double z = 0;
+        for (int k = 0; k < K; k++)
+            z += exp((double)logits[(size_t)k * N + n] - mx);
+        double logz = log(z) + mx;
+        total += logz - logits[(size_t)y[n] * N + n];
+        right += best == y[n];
+        if (dlogits)
+            for (int k = 0; k < K; k++) {
+                double p = exp((double)logits[(size_t)k * N + n] - logz);
+                dlogits[(size_t)k * N + n] = (float)((p - (k == y[n])) / N);
+            }
+    }
+    if (correct)
+        *correct = right;
+    return total / N;
+}

@@ -1,0 +1,50 @@
+/* model: one architecture trained stand-alone.  Owns its weights, gradients,
+ * momentum and running statistics (each one allocation) and a net bound to
+ * them.  Saves and loads them as a checkpoint (ckpt.h). */
+#ifndef ONESHOT_MODEL_H
+#define ONESHOT_MODEL_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "net.h"
+#include "optim.h"
+#include "space.h"
+
+struct model {
+    struct space space; /* a copy: the net points here, so a model never moves */
+    struct arch arch;
+    size_t nparams, nstats;
+    float *w, *g, *mom; /* [nparams] each: weights, gradients, momentum */
+    float *stats;       /* [nstats] BN running statistics */
+    struct net net;
+};
+
+/* A model of architecture a of space s with weights initialised from seed.
+ * Returns NULL on out-of-memory (e says so). */
+struct model *model_new(const struct space *s, const struct arch *a, uint64_t seed,
+                        struct err *e);
+void model_free(struct model *m);
+
+/* Clears the gradients. */
+void model_zero_grad(struct model *m);
+
+/* Optimiser state that a checkpoint carries next to the weights. */
+struct train_state {
+    int64_t step;       /* steps taken */
+    int64_t total;      /* steps of the whole schedule */
+    uint64_t seed;
+    uint64_t rng[4];    /* batch-order stream */
+};
+
+/* Saves weights, running statistics, momentum, the architecture and ts
+ * atomically to path. 0 or -1. */
+int model_save(const struct model *m, const struct train_state *ts, const char *path,
+               struct err *e);
+/* Loads a checkpoint of path into a new model of space s.  The architecture
+ * comes from the file; ts (may be NULL) gets the optimiser state.  Refuses a
+ * file for another space or of the wrong size with a message naming path. */
+struct model *model_load(const struct space *s, const char *path, struct train_state *ts,
+                         struct err *e);
+
+#endif

@@ -1,0 +1,286 @@
+#include "space.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int space_out_size(int h, int k, int stride)
+{
+    int pad = k / 2;
+    return (h + 2 * pad - k) / stride + 1;
+}
+
+static void add_choice(struct space *s, int k, int e, int se, int skip)
+{
+    struct choice *c = &s->choices[s->nchoices++];
+    memset(c, 0, sizeof *c);
+    c->k = k;
+    c->e = e;
+    c->se = se;
+    c->skip = skip;
+    c->act = ACT_RELU;
+    if (skip)
+        snprintf(c->name, sizeof c->name, "skip");
+    else
+        snprintf(c->name, sizeof c->name, "k%de%d%s", k, e, se ? "s" : "");
+}
+
+void space_fmnist_variant(struct space *s, int with_se, int with_skip)
+{
+    static const struct stage stages[] = {{16, 2, 1}, {24, 3, 2}, {40, 3, 2}, {64, 4, 1}};
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "fmnist%s%s", with_se ? "-se" : "", with_skip ? "-skip" : "");
+    s->in_c = 1;
+    s->in_h = s->in_w = 28;
+    s->classes = 10;
+    s->stem_c = 16;
+    s->stem_k = 3;
+    s->stem_stride = 2;
+    s->stem_act = ACT_RELU;
+    s->nstages = 4;
+    memcpy(s->stages, stages, sizeof stages);
+    s->head_c = 128;
+    s->head_act = ACT_RELU;
+    for (int se = 0; se <= with_se; se++)
+        for (int k = 3; k <= 7; k += 2)
+            for (int e = 3; e <= 6; e += 3)
+                add_choice(s, k, e, se, 0);
+    if (with_skip)
+        add_choice(s, 0, 0, 0, 1);
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        s->allowed[l] = (s->nchoices >= 64 ? ~0ULL : (1ULL << s->nchoices) - 1);
+    struct err e;
+    space_finish(s, &e); /* cannot fail for this fixed description */
+}
+
+void space_default_fmnist(struct space *s) { space_fmnist_variant(s, 0, 0); }
+
+int space_finish(struct space *s, struct err *e)
+{
+    const char *f = s->name[0] ? s->name : "space";
+    if (s->in_c < 1 || s->in_h < 1 || s->in_w < 1)
+        return err_set(e, f, 0, 0, "input shape must be positive");
+    if (s->classes < 2)
+        return err_set(e, f, 0, 0, "need at least 2 classes, got %d", s->classes);
+    if (s->stem_c < 1 || s->stem_k < 1 || s->stem_k % 2 == 0 || s->stem_stride < 1)
+        return err_set(e, f, 0, 0, "stem needs channels >= 1, an odd kernel and a stride >= 1");
+    if (s->head_c < 1)
+        return err_set(e, f, 0, 0, "head channels must be >= 1");
+    if (s->nstages < 1 || s->nstages > SPACE_MAX_STAGES)
+        return err_set(e, f, 0, 0, "need 1 to %d stages, got %d", SPACE_MAX_STAGES, s->nstages);
+    if (s->nchoices < 1 || s->nchoices > SPACE_MAX_CHOICES)
+        return err_set(e, f, 0, 0, "need 1 to %d choices, got %d", SPACE_MAX_CHOICES, s->nchoices);
+    int n = 0;
+    for (int i = 0; i < s->nstages; i++) {
+        const struct stage *st = &s->stages[i];
+        if (st->cout < 1 || st->layers < 1 || st->stride < 1)
+            return err_set(e, f, 0, 0, "stage %d needs channels, layers and stride >= 1", i + 1);
+        n += st->layers;
+    }
+    if (n > SPACE_MAX_LAYERS)
+        return err_set(e, f, 0, 0, "%d searchable layers, at most %d", n, SPACE_MAX_LAYERS);
+    for (int c = 0; c < s->nchoices; c++) {
+        const struct choice *ch = &s->choices[c];
+        if (!ch->skip && (ch->k < 1 || ch->k % 2 == 0 || ch->e < 1))
+            return err_set(e, f, 0, 0, "choice '%s' needs an odd kernel and an expansion >= 1",
+                           ch->name);
+        for (int d = 0; d < c; d++)
+            if (strcmp(ch->name, s->choices[d].name) == 0)
+                return err_set(e, f, 0, 0, "choice '%s' is listed twice", ch->name);
+    }
+    s->nlayers = n;
+    for (int l = 0; l < n; l++) {
+        struct layer_shape sh = space_layer_shape(s, l);
+        int keeps = sh.stride == 1 && sh.cin == sh.cout;
+        for (int c = 0; c < s->nchoices; c++)
+            if (s->choices[c].skip && !keeps)
+                s->allowed[l] &= ~(1ULL << c);
+        if (!(s->allowed[l] & ((s->nchoices >= 64 ? ~0ULL : (1ULL << s->nchoices) - 1))))
+            return err_set(e, f, 0, 0, "layer %d has no allowed choice", l + 1);
+    }
+    for (int l = n; l < SPACE_MAX_LAYERS; l++)
+        s->allowed[l] = 0;
+    return 0;
+}
+
+struct layer_shape space_layer_shape(const struct space *s, int l)
+{
+    struct layer_shape sh = {0};
+    int h = space_out_size(s->in_h, s->stem_k, s->stem_stride);
+    int w = space_out_size(s->in_w, s->stem_k, s->stem_stride);
+    int cin = s->stem_c, i = 0;
+    for (int st = 0; st < s->nstages; st++) {
+        for (int j = 0; j < s->stages[st].layers; j++, i++) {
+            int stride = j == 0 ? s->stages[st].stride : 1;
+            /* every choice of a layer has the same output shape: odd k, pad k/2 */
+            int ho = space_out_size(h, 3, stride), wo = space_out_size(w, 3, stride);
+            if (i == l) {
+                sh.cin = cin;
+                sh.cout = s->stages[st].cout;
+                sh.stride = stride;
+                sh.h_in = h;
+                sh.w_in = w;
+                sh.h_out = ho;
+                sh.w_out = wo;
+                return sh;
+            }
+            cin = s->stages[st].cout;
+            h = ho;
+            w = wo;
+        }
+    }
+    return sh;
+}
+
+int space_find_choice(const struct space *s, const char *token)
+{
+    for (int c = 0; c < s->nchoices; c++)
+        if (strcmp(s->choices[c].name, token) == 0)
+            return c;
+    return -1;
+}
+
+static void list_choices(const struct space *s, uint64_t mask, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int c = 0; c < s->nchoices && used < n; c++)
+        if (mask & (1ULL << c)) {
+            int w = snprintf(buf + used, n - used, "%s%s", used ? " " : "", s->choices[c].name);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+}
+
+int arch_parse(const struct space *s, const char *str, const char *src, struct arch *a,
+               struct err *e)
+{
+    const char *p = str;
+    int l = 0;
+    memset(a, 0, sizeof *a);
+    for (;;) {
+        const char *end = strchr(p, '-');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int col = (int)(p - str) + 1;
+        char tok[CHOICE_NAME_MAX];
+        if (l >= s->nlayers)
+            return err_set(e, src, 1, col, "too many layers: the space %s has %d", s->name,
+                           s->nlayers);
+        if (len == 0)
+            return err_set(e, src, 1, col, "layer %d: empty choice", l + 1);
+        int c = -1;
+        if (len < sizeof tok) {
+            memcpy(tok, p, len);
+            tok[len] = 0;
+            c = space_find_choice(s, tok);
+        } else {
+            snprintf(tok, sizeof tok, "%.*s", (int)sizeof tok - 1, p);
+        }
+        char list[512];
+        if (c < 0) {
+            list_choices(s, s->allowed[l], list, sizeof list);
+            return err_set(e, src, 1, col, "layer %d: unknown choice '%.*s' (choices here: %s)",
+                           l + 1, (int)len, p, list);
+        }
+        if (!(s->allowed[l] & (1ULL << c))) {
+            struct layer_shape sh = space_layer_shape(s, l);
+            list_choices(s, s->allowed[l], list, sizeof list);
+            return err_set(e, src, 1, col,
+                           "layer %d: '%s' is not allowed here (%d->%d channels, stride %d; "
+                           "choices here: %s)",
+                           l + 1, tok, sh.cin, sh.cout, sh.stride, list);
+        }
+        a->choice[l++] = c;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    if (l != s->nlayers)
+        return err_set(e, src, 1, (int)strlen(str) + 1,
+                       "%d layers given, the space %s has %d", l, s->name, s->nlayers);
+    a->n = l;
+    return 0;
+}
+
+int arch_format(const struct space *s, const struct arch *a, char *buf, int n)
+{
+    int used = 0;
+    if (n > 0)
+        buf[0] = 0;
+    for (int l = 0; l < a->n; l++) {
+        int w = snprintf(buf + (used < n ? used : n), (size_t)(used < n ? n - used : 0), "%s%s",
+                         l ? "-" : "", s->choices[a->choice[l]].name);
+        used += w;
+    }
+    return used;
+}
+
+struct cost space_stem_cost(const struct space *s)
+{
+    struct cost c;
+    int h = space_out_size(s->in_h, s->stem_k, s->stem_stride);
+    int w = space_out_size(s->in_w, s->stem_k, s->stem_stride);
+    int64_t wts = (int64_t)s->in_c * s->stem_c * s->stem_k * s->stem_k;
+    c.params = wts + 2 * s->stem_c;
+    c.macs = wts * h * w;
+    return c;
+}
+
+struct cost space_head_cost(const struct space *s)
+{
+    struct cost c;
+    struct layer_shape last = space_layer_shape(s, s->nlayers - 1);
+    int64_t conv = (int64_t)last.cout * s->head_c;
+    int64_t fc = (int64_t)s->head_c * s->classes;
+    c.params = conv + 2 * s->head_c + fc + s->classes;
+    c.macs = conv * last.h_out * last.w_out + fc;
+    return c;
+}
+
+int space_se_hidden(int m) { return m / 4 > 8 ? m / 4 : 8; }
+
+struct cost space_layer_cost(const struct space *s, int l, int choice)
+{
+    struct cost c = {0, 0};
+    const struct choice *ch = &s->choices[choice];
+    if (ch->skip)
+        return c;
+    struct layer_shape sh = space_layer_shape(s, l);
+    int64_t m = (int64_t)sh.cin * ch->e;
+    int64_t in_px = (int64_t)sh.h_in * sh.w_in, out_px = (int64_t)sh.h_out * sh.w_out;
+    if (ch->e != 1) {
+        c.params += sh.cin * m + 2 * m;
+        c.macs += sh.cin * m * in_px;
+    }
+    c.params += m * ch->k * ch->k + 2 * m;
+    c.macs += m * ch->k * ch->k * out_px;
+    if (ch->se) {
+        int64_t r = space_se_hidden((int)m);
+        c.params += 2 * m * r + r + m;
+        c.macs += 2 * m * r;
+    }
+    c.params += m * sh.cout + 2 * sh.cout;
+    c.macs += m * sh.cout * out_px;
+    return c;
+}
+
+struct cost arch_cost(const struct space *s, const struct arch *a)
+{
+    struct cost t = space_stem_cost(s), h = space_head_cost(s);
+    t.params += h.params;
+    t.macs += h.macs;
+    for (int l = 0; l < a->n; l++) {
+        struct cost c = space_layer_cost(s, l, a->choice[l]);
+        t.params += c.params;
+        t.macs += c.macs;
+    }
+    return t;
+}
+
+double space_count(const struct space *s)
+{
+    double n = 1;
+    for (int l = 0; l < s->nlayers; l++)
+        n *= __builtin_popcountll(s->allowed[l]);
+    return n;
+}

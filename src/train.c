@@ -1,0 +1,134 @@
+#include "train.h"
+
+#include <stdlib.h>
+
+#include "loss.h"
+
+void train_config_default(struct train_config *c)
+{
+    c->epochs = 3;
+    c->batch = 128;
+    c->lr = 0.1f;
+    c->sgd.momentum = 0.9f;
+    c->sgd.weight_decay = 4e-5f;
+    c->sgd.nesterov = 1;
+    c->seed = 0;
+}
+
+int trainer_init(struct trainer *t, struct model *m, const struct split *data,
+                 const struct train_config *c, struct err *e)
+{
+    const struct space *s = &m->space;
+    *t = (struct trainer){0};
+    t->m = m;
+    t->data = data;
+    t->cfg = *c;
+    if (c->batch < 1 || c->epochs < 1)
+        return err_plain(e, "batch and epochs must be at least 1");
+    t->steps_per_epoch = data->n / c->batch;
+    if (t->steps_per_epoch < 1)
+        return err_plain(e, "%d training images are fewer than one batch of %d", data->n,
+                         c->batch);
+    t->total = (int64_t)t->steps_per_epoch * c->epochs;
+    t->perm_epoch = -1;
+    t->perm = malloc((size_t)data->n * sizeof *t->perm);
+    t->x = malloc((size_t)s->in_c * s->in_h * s->in_w * c->batch * sizeof *t->x);
+    t->y = malloc((size_t)c->batch * sizeof *t->y);
+    t->dlogits = malloc((size_t)s->classes * c->batch * sizeof *t->dlogits);
+    if (!t->perm || !t->x || !t->y || !t->dlogits) {
+        trainer_done(t);
+        return err_plain(e, "out of memory");
+    }
+    return 0;
+}
+
+void trainer_done(struct trainer *t)
+{
+    free(t->perm);
+    free(t->x);
+    free(t->y);
+    free(t->dlogits);
+    t->perm = NULL;
+    t->x = NULL;
+    t->y = NULL;
+    t->dlogits = NULL;
+}
+
+double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
+                        const struct sgd *o, int *correct)
+{
+    struct net *n = &m->net;
+    const float *logits = net_forward(n, x, 1, BN_MOMENTUM);
+    double loss = softmax_xent_forward_backward(dlogits, logits, y, m->space.classes, n->N,
+                                                correct);
+    model_zero_grad(m);
+    net_backward(n, x, dlogits);
+    sgd_step(m->w, m->g, m->mom, m->nparams, o, lr);
+    return loss;
+}
+
+int trainer_step(struct trainer *t, struct err *e)
+{
+    if (t->step >= t->total)
+        return 0;
+    int epoch = (int)(t->step / t->steps_per_epoch);
+    int b = (int)(t->step % t->steps_per_epoch);
+    if (t->perm_epoch != epoch) {
+        struct rng r;
+        rng_seed(&r, t->cfg.seed, RNG_STREAM_BATCHES + 16 * (uint64_t)epoch);
+        for (int i = 0; i < t->data->n; i++)
+            t->perm[i] = i;
+        rng_shuffle(&r, t->perm, (size_t)t->data->n);
+        t->perm_epoch = epoch;
+    }
+    struct net *n = &t->m->net;
+    if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
+        return -1;
+    split_gather(t->data, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, FMNIST_MEAN,
+                 FMNIST_STD, t->x, t->y);
+    float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
+    t->loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &t->correct);
+    t->step++;
+    return t->step < t->total;
+}
+
+int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
+                   double *loss, struct err *e)
+{
+    const struct space *sp = &m->space;
+    struct net *n = &m->net;
+    if (batch > s->n)
+        batch = s->n;
+    if (batch < 1)
+        return err_plain(e, "nothing to evaluate");
+    float *x = malloc((size_t)sp->in_c * sp->in_h * sp->in_w * batch * sizeof *x);
+    int *y = malloc((size_t)batch * sizeof *y), *idx = malloc((size_t)batch * sizeof *idx);
+    int rc = 0;
+    if (!x || !y || !idx) {
+        rc = err_plain(e, "out of memory");
+        goto out;
+    }
+    long right = 0;
+    double total = 0;
+    for (int first = 0; first < s->n; first += batch) {
+        int nb = s->n - first < batch ? s->n - first : batch;
+        /* any workspace for nb images serves inference, a training one too */
+        if (n->N != nb && (rc = net_reserve(n, nb, 0, e)))
+            goto out;
+        for (int i = 0; i < nb; i++)
+            idx[i] = first + i;
+        split_gather(s, idx, nb, FMNIST_MEAN, FMNIST_STD, x, y);
+        const float *logits = net_forward(n, x, 0, 0);
+        int correct;
+        total += softmax_xent_forward_backward(NULL, logits, y, sp->classes, nb, &correct) * nb;
+        right += correct;
+    }
+    *accuracy = (double)right / s->n;
+    if (loss)
+        *loss = total / s->n;
+out:
+    free(x);
+    free(y);
+    free(idx);
+    return rc;
+}

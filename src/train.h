@@ -1,0 +1,64 @@
+/* train: stand-alone training of a model in bounded steps (so a UI or a script
+ * can interleave), and evaluation.
+ *
+ * Recipe of SPACE.md: SGD, Nesterov momentum, weight decay, per-step cosine
+ * decay of the learning rate to 0, a fresh permutation of the training images
+ * every epoch (the last partial batch dropped).  The permutation of epoch e is
+ * drawn from the stream (seed, RNG_STREAM_BATCHES + e), so a run resumed at any
+ * step sees the same batches: same seed and thread count, same losses. */
+#ifndef ONESHOT_TRAIN_H
+#define ONESHOT_TRAIN_H
+
+#include <stdint.h>
+
+#include "data.h"
+#include "model.h"
+
+struct train_config {
+    int epochs;
+    int batch;
+    float lr;
+    struct sgd sgd;
+    uint64_t seed;
+};
+
+/* The recipe of SPACE.md: batch 128, lr 0.1, momentum 0.9, wd 4e-5, Nesterov. */
+void train_config_default(struct train_config *c);
+
+struct trainer {
+    struct model *m;          /* borrowed */
+    const struct split *data; /* borrowed */
+    struct train_config cfg;
+    int64_t step, total;      /* steps taken, steps in all */
+    int steps_per_epoch;
+    int *perm;                /* [data->n] order of the current epoch */
+    int perm_epoch;           /* epoch perm belongs to (-1: none) */
+    float *x;                 /* [in_c][h][w][batch] */
+    int *y;                   /* [batch] */
+    float *dlogits;           /* [classes][batch] */
+    double loss;              /* of the last step */
+    int correct;              /* right answers in the last step's batch */
+};
+
+/* Prepares training of m on data.  Returns 0 or -1 (a split smaller than a
+ * batch, out of memory). */
+int trainer_init(struct trainer *t, struct model *m, const struct split *data,
+                 const struct train_config *c, struct err *e);
+void trainer_done(struct trainer *t);
+
+/* Takes one step (forward, backward, update).  Returns 1 while steps remain
+ * after it, 0 when training is complete, -1 on error. */
+int trainer_step(struct trainer *t, struct err *e);
+
+/* One SGD step of m on a batch x [in_c][h][w][N], y [N] at learning rate lr;
+ * dlogits is scratch [classes][N].  Returns the batch's mean loss; *correct
+ * gets its right answers.  The workspace must be reserved for N, training. */
+double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
+                        const struct sgd *o, int *correct);
+
+/* Accuracy (and mean loss, if loss) of m on every image of s, with the
+ * running BN statistics, in batches of `batch`.  0 or -1. */
+int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
+                   double *loss, struct err *e);
+
+#endif

@@ -1,0 +1,150 @@
+/* Tests of src/space.c: the default space, its counts against SPACE.md's
+ * table, and architecture strings with their errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "space.h"
+
+static void cost_of(const char *space_kind, const char *arch, long long params, long long macs)
+{
+    struct space s;
+    space_fmnist_variant(&s, strstr(space_kind, "se") != NULL, strstr(space_kind, "skip") != NULL);
+    struct arch a;
+    struct err e;
+    if (!CHECK(arch_parse(&s, arch, "t", &a, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    struct cost c = arch_cost(&s, &a);
+    CHECK_EQ_INT(c.params, params);
+    CHECK_EQ_INT(c.macs, macs);
+}
+
+static void test_reference_counts(void)
+{
+    /* SPACE.md, "Reference figures" */
+    cost_of("fmnist", "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3", 149642,
+            3524800);
+    cost_of("fmnist", "k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6", 392090,
+            10437184);
+    cost_of("fmnist-se-skip",
+            "k5e6s-k3e3-k7e3s-k5e6-k3e6s-k3e3-k5e3-k7e6s-k3e6-skip-k5e6s-k3e3", 328878, 5609872);
+    cost_of("fmnist-skip",
+            "skip-skip-k3e3-skip-skip-k3e3-skip-skip-k3e3-skip-skip-skip", 32298, 746800);
+    cost_of("fmnist-se",
+            "k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s", 747842,
+            10789696);
+}
+
+static void test_default_space(void)
+{
+    struct space s;
+    space_default_fmnist(&s);
+    CHECK_STR(s.name, "fmnist");
+    CHECK_EQ_INT(s.nlayers, 12);
+    CHECK_EQ_INT(s.nchoices, 6);
+    CHECK_NEAR(space_count(&s), 2176782336.0, 0.5); /* 6^12 */
+    struct layer_shape sh = space_layer_shape(&s, 5);
+    CHECK_EQ_INT(sh.cin, 24);
+    CHECK_EQ_INT(sh.cout, 40);
+    CHECK_EQ_INT(sh.stride, 2);
+    CHECK_EQ_INT(sh.h_in, 7);
+    CHECK_EQ_INT(sh.h_out, 4);
+    sh = space_layer_shape(&s, 8);
+    CHECK_EQ_INT(sh.cin, 40);
+    CHECK_EQ_INT(sh.cout, 64);
+    CHECK_EQ_INT(sh.stride, 1);
+    CHECK_EQ_INT(sh.h_out, 4);
+}
+
+static void test_skip_positions(void)
+{
+    struct space s;
+    space_fmnist_variant(&s, 0, 1);
+    int skip = space_find_choice(&s, "skip");
+    CHECK(skip >= 0);
+    char got[64] = "";
+    for (int l = 0; l < s.nlayers; l++)
+        if (s.allowed[l] & (1ULL << skip))
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%d ", l);
+    CHECK_STR(got, "0 1 3 4 6 7 9 10 11 ");
+    CHECK_NEAR(space_count(&s), 216.0 * 40353607.0, 0.5); /* 6^3 * 7^9 */
+}
+
+static void test_format_round_trip(void)
+{
+    struct space s;
+    space_fmnist_variant(&s, 1, 1);
+    const char *str = "k5e6s-k3e3-k7e3s-k5e6-k3e6s-k3e3-k5e3-k7e6s-k3e6-skip-k5e6s-k3e3";
+    struct arch a;
+    struct err e;
+    CHECK(arch_parse(&s, str, "t", &a, &e) == 0);
+    char buf[256];
+    CHECK_EQ_INT(arch_format(&s, &a, buf, sizeof buf), (long long)strlen(str));
+    CHECK_STR(buf, str);
+    char small[8];
+    arch_format(&s, &a, small, sizeof small);
+    CHECK_EQ_INT(strlen(small), 7); /* truncated, still terminated */
+}
+
+static void parse_error(const struct space *s, const char *str, const char *want)
+{
+    struct arch a;
+    struct err e;
+    if (CHECK(arch_parse(s, str, "--arch", &a, &e) == -1))
+        CHECK_STR(e.msg, want);
+}
+
+static void test_parse_errors(void)
+{
+    struct space s;
+    space_default_fmnist(&s);
+    parse_error(&s, "k3e3-k3e3-k9e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3",
+                "--arch:1:11: error: layer 3: unknown choice 'k9e3' (choices here: k3e3 k3e6 "
+                "k5e3 k5e6 k7e3 k7e6)");
+    parse_error(&s, "k3e3-k3e3", "--arch:1:10: error: 2 layers given, the space fmnist has 12");
+    parse_error(&s, "k3e3--k3e3", "--arch:1:6: error: layer 2: empty choice");
+    parse_error(&s, "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3",
+                "--arch:1:61: error: too many layers: the space fmnist has 12");
+    parse_error(&s, "skip-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3",
+                "--arch:1:1: error: layer 1: unknown choice 'skip' (choices here: k3e3 k3e6 "
+                "k5e3 k5e6 k7e3 k7e6)");
+    struct space sk;
+    space_fmnist_variant(&sk, 0, 1);
+    parse_error(&sk, "k3e3-k3e3-skip-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3",
+                "--arch:1:11: error: layer 3: 'skip' is not allowed here (16->24 channels, "
+                "stride 2; choices here: k3e3 k3e6 k5e3 k5e6 k7e3 k7e6)");
+    parse_error(&sk, "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-skip-k3e3-k3e3-k3e3",
+                "--arch:1:41: error: layer 9: 'skip' is not allowed here (40->64 channels, "
+                "stride 1; choices here: k3e3 k3e6 k5e3 k5e6 k7e3 k7e6)");
+}
+
+static void test_space_validation(void)
+{
+    struct space s;
+    struct err e;
+    space_default_fmnist(&s);
+    s.stages[1].layers = 0;
+    CHECK(space_finish(&s, &e) == -1);
+    CHECK_STR(e.msg, "fmnist: error: stage 2 needs channels, layers and stride >= 1");
+    space_default_fmnist(&s);
+    s.choices[2] = s.choices[0];
+    CHECK(space_finish(&s, &e) == -1);
+    CHECK_STR(e.msg, "fmnist: error: choice 'k3e3' is listed twice");
+    space_default_fmnist(&s);
+    s.choices[1].k = 4;
+    CHECK(space_finish(&s, &e) == -1);
+    CHECK_STR(e.msg, "fmnist: error: choice 'k3e6' needs an odd kernel and an expansion >= 1");
+}
+
+int main(void)
+{
+    RUN(test_reference_counts);
+    RUN(test_default_space);
+    RUN(test_skip_positions);
+    RUN(test_format_round_trip);
+    RUN(test_parse_errors);
+    RUN(test_space_validation);
+    return check_done();
+}

@@ -1,0 +1,68 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(const struct err *e)
+{
+    fflush(stdout);
+    fprintf(stderr, "oneshot: %s\n", e->msg);
+    return 1;
+}
+
+int cli_usage_error(const struct err *e, const char *command)
+{
+    fflush(stdout);
+    fprintf(stderr, "oneshot %s: %s\n", command, e->msg);
+    fprintf(stderr, "try 'oneshot %s --help'\n", command);
+    return 2;
+}
+
+static void log_stderr(void *user, enum log_level level, const char *msg)
+{
+    static const char *const tag[] = {"debug", "info", "warning", "error"};
+    (void)user;
+    if (level == LOG_DEBUG)
+        return;
+    fprintf(stderr, "oneshot: %s: %s\n", tag[level], msg);
+}
+
+void cli_ctx(struct ctx *c, int threads)
+{
+    ctx_init(c, threads);
+    c->log = log_stderr;
+}
+
+int cli_space(struct space *s, const char *file, struct err *e)
+{
+    /* built-in spaces by name; space files arrive with the Lua layer */
+    static const struct {
+        const char *name;
+        int se, skip;
+    } builtin[] = {{"fmnist", 0, 0}, {"fmnist-se", 1, 0}, {"fmnist-skip", 0, 1},
+                   {"fmnist-se-skip", 1, 1}};
+    if (!file || !*file)
+        file = "fmnist";
+    for (unsigned i = 0; i < sizeof builtin / sizeof *builtin; i++)
+        if (strcmp(file, builtin[i].name) == 0) {
+            space_fmnist_variant(s, builtin[i].se, builtin[i].skip);
+            return 0;
+        }
+    return err_set(e, file, 0, 0,
+                   "not a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip); "
+                   "space files need the Lua layer, which this build does not have yet");
+}
+
+const char *cli_blas_line(char *buf, int n)
+{
+    const char *cfg = ctx_blas_config();
+    const char *core = ctx_blas_core();
+    char ver[32] = "OpenBLAS";
+    /* the config string starts "OpenBLAS 0.3.21 ..." */
+    if (cfg && strncmp(cfg, "OpenBLAS ", 9) == 0) {
+        size_t len = strcspn(cfg + 9, " ");
+        snprintf(ver, sizeof ver, "OpenBLAS %.*s", (int)(len < 16 ? len : 16), cfg + 9);
+    }
+    snprintf(buf, (size_t)n, "%s, core %s", ver, core ? core : "?");
+    return buf;
+}
