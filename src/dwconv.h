@@ -5,6 +5,9 @@
 #ifndef ONESHOT_DWCONV_H
 #define ONESHOT_DWCONV_H
 
+/* Largest kernel the depthwise kernels take. */
+#define DW_MAX_K 13
+
 struct dw_dims {
     int C, H, W, N, k, stride, Ho, Wo;
 };

@@ -10,6 +10,21 @@
 
 #define VEC_LANES 16
 
+/* Sixteen floats as one value (GCC/Clang vector extension): one AVX-512
+ * register, or two AVX ones.  Loads and stores through it need no alignment
+ * and may alias float arrays. */
+typedef float v16f __attribute__((vector_size(64), aligned(4), may_alias));
+
+static inline v16f v16_load(const float *p) { return *(const v16f *)p; }
+static inline void v16_store(float *p, v16f v) { *(v16f *)p = v; }
+static inline float v16_sum(v16f v)
+{
+    float s = 0;
+    for (int l = 0; l < VEC_LANES; l++)
+        s += v[l];
+    return s;
+}
+
 /* sum of x[0..n) */
 static inline double vec_sum(const float *restrict x, size_t n)
 {
