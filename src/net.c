@@ -113,24 +113,38 @@ static void fill(float *w, size_t count, float v)
         w[i] = v;
 }
 
+void net_init_stem(const struct space *s, float *w, float *stats, struct rng *r)
+{
+    struct net_stem st;
+    int kk = s->stem_k * s->stem_k;
+    bind_stem(&st, w, s);
+    fill_uniform(st.w, (size_t)s->stem_c * s->in_c * kk, s->in_c * kk, r);
+    fill(st.gamma, s->stem_c, 1);
+    fill(st.beta, s->stem_c, 0);
+    fill(stats, s->stem_c, 0);
+    fill(stats + s->stem_c, s->stem_c, 1);
+}
+
+void net_init_head(const struct space *s, float *w, float *stats, struct rng *r)
+{
+    struct net_head h;
+    int cin = space_layer_shape(s, s->nlayers - 1).cout;
+    bind_head(&h, w, s, cin);
+    fill_uniform(h.w, (size_t)s->head_c * cin, cin, r);
+    fill(h.gamma, s->head_c, 1);
+    fill(h.beta, s->head_c, 0);
+    fill_uniform(h.fc_w, (size_t)s->classes * s->head_c, s->head_c, r);
+    fill_uniform(h.fc_b, (size_t)s->classes, s->head_c, r);
+    fill(stats, s->head_c, 0);
+    fill(stats + s->head_c, s->head_c, 1);
+}
+
 void net_init_weights(struct net *n, struct rng *r)
 {
-    const struct space *s = n->s;
-    int kk = s->stem_k * s->stem_k;
-    fill_uniform(n->stem.w, (size_t)s->stem_c * s->in_c * kk, s->in_c * kk, r);
-    fill(n->stem.gamma, s->stem_c, 1);
-    fill(n->stem.beta, s->stem_c, 0);
-    fill(n->stem_stats, s->stem_c, 0);
-    fill(n->stem_stats + s->stem_c, s->stem_c, 1);
+    net_init_stem(n->s, n->stem.w, n->stem_stats, r);
     for (int i = 0; i < n->nblocks; i++)
         block_init(&n->p[i], &n->st[i], &n->desc[i], r);
-    fill_uniform(n->head.w, (size_t)s->head_c * n->last_c, n->last_c, r);
-    fill(n->head.gamma, s->head_c, 1);
-    fill(n->head.beta, s->head_c, 0);
-    fill_uniform(n->head.fc_w, (size_t)s->classes * s->head_c, s->head_c, r);
-    fill_uniform(n->head.fc_b, (size_t)s->classes, s->head_c, r);
-    fill(n->head_stats, s->head_c, 0);
-    fill(n->head_stats + s->head_c, s->head_c, 1);
+    net_init_head(n->s, n->head.w, n->head_stats, r);
 }
 
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }

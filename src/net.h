@@ -76,6 +76,9 @@ void net_bind(struct net *n, const struct space *s, const struct arch *a, struct
 
 /* Initialises every bound weight (PyTorch's defaults) and running statistic. */
 void net_init_weights(struct net *n, struct rng *r);
+/* The same for a stem or head laid out at w (net_*_param_floats) and stats. */
+void net_init_stem(const struct space *s, float *w, float *stats, struct rng *r);
+void net_init_head(const struct space *s, float *w, float *stats, struct rng *r);
 
 /* Makes the workspace fit N images; training adds the caches and buffers of
  * the backward.  Keeps the allocation when it is large enough.  0 or -1 (ENOMEM). */

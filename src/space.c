@@ -1,5 +1,7 @@
 #include "space.h"
 
+#include "dwconv.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -83,6 +85,9 @@ int space_finish(struct space *s, struct err *e)
         if (!ch->skip && (ch->k < 1 || ch->k % 2 == 0 || ch->e < 1))
             return err_set(e, f, 0, 0, "choice '%s' needs an odd kernel and an expansion >= 1",
                            ch->name);
+        if (!ch->skip && ch->k > DW_MAX_K)
+            return err_set(e, f, 0, 0, "choice '%s': kernel %d is larger than the largest, %d",
+                           ch->name, ch->k, DW_MAX_K);
         for (int d = 0; d < c; d++)
             if (strcmp(ch->name, s->choices[d].name) == 0)
                 return err_set(e, f, 0, 0, "choice '%s' is listed twice", ch->name);

@@ -92,13 +92,14 @@ int trainer_step(struct trainer *t, struct err *e)
     return t->step < t->total;
 }
 
-int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
-                   double *loss, struct err *e)
+/* Runs the forward over images [0, count) of s in batches: training mode with
+ * the given momentum rule (recalibration), or evaluation counting accuracy. */
+static int sweep(struct net *n, const struct split *s, int count, int batch, int recalibrate,
+                 double *accuracy, double *loss, struct err *e)
 {
-    const struct space *sp = &m->space;
-    struct net *n = &m->net;
-    if (batch > s->n)
-        batch = s->n;
+    const struct space *sp = n->s;
+    if (batch > count)
+        batch = count;
     if (batch < 1)
         return err_plain(e, "nothing to evaluate");
     float *x = malloc((size_t)sp->in_c * sp->in_h * sp->in_w * batch * sizeof *x);
@@ -110,25 +111,50 @@ int model_evaluate(struct model *m, const struct split *s, int batch, double *ac
     }
     long right = 0;
     double total = 0;
-    for (int first = 0; first < s->n; first += batch) {
-        int nb = s->n - first < batch ? s->n - first : batch;
-        /* any workspace for nb images serves inference, a training one too */
+    int k = 0;
+    for (int first = 0; first < count; first += batch, k++) {
+        int nb = count - first < batch ? count - first : batch;
+        /* any workspace for nb images serves a forward without backward */
         if (n->N != nb && (rc = net_reserve(n, nb, 0, e)))
             goto out;
         for (int i = 0; i < nb; i++)
             idx[i] = first + i;
         split_gather(s, idx, nb, FMNIST_MEAN, FMNIST_STD, x, y);
+        if (recalibrate) {
+            net_forward(n, x, 1, 1.0f / (float)(k + 1));
+            continue;
+        }
         const float *logits = net_forward(n, x, 0, 0);
         int correct;
         total += softmax_xent_forward_backward(NULL, logits, y, sp->classes, nb, &correct) * nb;
         right += correct;
     }
-    *accuracy = (double)right / s->n;
+    if (accuracy)
+        *accuracy = (double)right / count;
     if (loss)
-        *loss = total / s->n;
+        *loss = total / count;
 out:
     free(x);
     free(y);
     free(idx);
     return rc;
+}
+
+int net_evaluate(struct net *n, const struct split *s, int batch, double *accuracy, double *loss,
+                 struct err *e)
+{
+    return sweep(n, s, s->n, batch, 0, accuracy, loss, e);
+}
+
+int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
+                   double *loss, struct err *e)
+{
+    return net_evaluate(&m->net, s, batch, accuracy, loss, e);
+}
+
+int net_recalibrate(struct net *n, const struct split *s, int images, int batch, struct err *e)
+{
+    if (images > s->n)
+        images = s->n;
+    return sweep(n, s, images, batch, 1, NULL, NULL, e);
 }

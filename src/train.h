@@ -56,9 +56,17 @@ int trainer_step(struct trainer *t, struct err *e);
 double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
                         const struct sgd *o, int *correct);
 
-/* Accuracy (and mean loss, if loss) of m on every image of s, with the
- * running BN statistics, in batches of `batch`.  0 or -1. */
+/* Accuracy (and mean loss, if loss) of a bound net on every image of s, with
+ * the running BN statistics, in batches of `batch`.  0 or -1. */
+int net_evaluate(struct net *n, const struct split *s, int batch, double *accuracy, double *loss,
+                 struct err *e);
 int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
                    double *loss, struct err *e);
+
+/* Re-estimates every BN running statistic of a bound net from the first
+ * `images` images of s (batch statistics averaged with equal weight, like
+ * PyTorch's momentum=None), as one-shot methods do before evaluating a path
+ * with inherited weights.  0 or -1. */
+int net_recalibrate(struct net *n, const struct split *s, int images, int batch, struct err *e);
 
 #endif

@@ -136,6 +136,10 @@ static void test_space_validation(void)
     s.choices[1].k = 4;
     CHECK(space_finish(&s, &e) == -1);
     CHECK_STR(e.msg, "fmnist: error: choice 'k3e6' needs an odd kernel and an expansion >= 1");
+    space_default_fmnist(&s);
+    s.choices[0].k = 15;
+    CHECK(space_finish(&s, &e) == -1);
+    CHECK_STR(e.msg, "fmnist: error: choice 'k3e3': kernel 15 is larger than the largest, 13");
 }
 
 int main(void)

@@ -1,0 +1,22 @@
+/* rank: how well one ordering of architectures agrees with another.
+ * Kendall's tau-b (ties counted as neither concordant nor discordant),
+ * Spearman's rho (average ranks for ties), a bootstrap interval for tau, and
+ * precision at top-k. */
+#ifndef ONESHOT_RANK_H
+#define ONESHOT_RANK_H
+
+#include <stdint.h>
+
+/* tau-b of x against y over n pairs (n >= 2); 0 when either is constant. */
+double kendall_tau(const double *x, const double *y, int n);
+/* Pearson correlation of the average ranks of x and y. */
+double spearman_rho(const double *x, const double *y, int n);
+/* 95% percentile bootstrap interval of tau over `resamples` resamples of the n
+ * pairs, drawn from (seed, stream).  lo <= hi. */
+void kendall_tau_ci(const double *x, const double *y, int n, int resamples, uint64_t seed,
+                    double *lo, double *hi);
+/* Share of the k best by y (higher is better) that are also among the k best
+ * by x.  Ties at the boundary are broken by index. */
+double precision_at_k(const double *x, const double *y, int n, int k);
+
+#endif

@@ -1,0 +1,190 @@
+#include "sampler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[] = {"uniform", "fair", "proportional"};
+
+const char *sampler_name(const struct sampler *sm) { return names[sm->kind]; }
+
+/* The allowed choices of layer l, in index order; returns how many. */
+static int allowed_list(const struct space *s, int l, int *out)
+{
+    int n = 0;
+    for (int c = 0; c < s->nchoices; c++)
+        if (s->allowed[l] & (1ULL << c))
+            out[n++] = c;
+    return n;
+}
+
+void arch_random(const struct space *s, struct rng *r, struct arch *a)
+{
+    int list[SPACE_MAX_CHOICES];
+    a->n = s->nlayers;
+    for (int l = 0; l < s->nlayers; l++) {
+        int n = allowed_list(s, l, list);
+        a->choice[l] = list[rng_below(r, (uint64_t)n)];
+    }
+}
+
+static double arch_params(const struct space *s, const struct arch *a)
+{
+    return (double)arch_cost(s, a).params;
+}
+
+/* Draws an index from cumulative weights cum[0..n) (cum[n-1] = total). */
+static int draw_cumulative(struct rng *r, const double *cum, int n)
+{
+    double u = (double)(rng_u64(r) >> 11) * (1.0 / 9007199254740992.0) * cum[n - 1];
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u < cum[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+int sampler_init(struct sampler *sm, const char *name, const struct space *s, uint64_t seed,
+                 int repeat, int pool, struct err *e)
+{
+    memset(sm, 0, sizeof *sm);
+    int k = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0)
+            k = i;
+    if (k < 0)
+        return err_plain(e, "unknown sampler '%s' (known: uniform, fair, proportional)", name);
+    if (repeat < 1 || pool < 0 || pool > SAMPLER_MAX_POOL)
+        return err_plain(e, "sampler needs repeat >= 1 and a pool of 0 to %d", SAMPLER_MAX_POOL);
+    sm->kind = (enum sampler_kind)k;
+    sm->s = s;
+    sm->repeat = repeat;
+    sm->pool = pool;
+    rng_seed(&sm->st.rng, seed, RNG_STREAM_SAMPLER);
+    sm->st.pool_iteration = -1;
+    if (sm->kind == SAMPLER_PROPORTIONAL) {
+        /* P(a) ∝ F + sum_l p_l(c_l) is the mixture: with weight F every layer
+         * uniform; with weight mean_j(p_j), layer j ∝ p_j and the rest uniform. */
+        struct cost st = space_stem_cost(s), hd = space_head_cost(s);
+        double acc = (double)(st.params + hd.params);
+        sm->mix[0] = acc;
+        for (int l = 0; l < s->nlayers; l++) {
+            int list[SPACE_MAX_CHOICES], n = allowed_list(s, l, list);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += (double)space_layer_cost(s, l, list[i]).params;
+                sm->layer_w[l][i] = sum;
+            }
+            acc += sum / n;
+            sm->mix[l + 1] = acc;
+        }
+        if (pool > 0) {
+            sm->pool_archs = malloc((size_t)pool * sizeof *sm->pool_archs);
+            sm->pool_cum = malloc((size_t)pool * sizeof *sm->pool_cum);
+            if (!sm->pool_archs || !sm->pool_cum) {
+                sampler_done(sm);
+                return err_plain(e, "out of memory");
+            }
+        }
+    }
+    return 0;
+}
+
+void sampler_done(struct sampler *sm)
+{
+    free(sm->pool_archs);
+    free(sm->pool_cum);
+    sm->pool_archs = NULL;
+    sm->pool_cum = NULL;
+}
+
+static void draw_fair(struct sampler *sm, struct arch *paths, int m)
+{
+    const struct space *s = sm->s;
+    struct rng *r = &sm->st.rng;
+    for (int p = 0; p < m; p++)
+        paths[p].n = s->nlayers;
+    for (int l = 0; l < s->nlayers; l++) {
+        int list[SPACE_MAX_CHOICES], seq[SPACE_MAX_CHOICES];
+        int n = allowed_list(s, l, list);
+        int64_t *cnt = sm->st.counts[l];
+        for (int i = 0; i < n; i++) {
+            seq[i] = list[i];
+            cnt[list[i]]++;
+        }
+        for (int i = n; i < m; i++) {
+            /* the least-trained choice, ties broken uniformly (reservoir) */
+            int best = -1, ties = 0;
+            for (int j = 0; j < n; j++) {
+                int c = list[j];
+                if (best < 0 || cnt[c] < cnt[best]) {
+                    best = c;
+                    ties = 1;
+                } else if (cnt[c] == cnt[best] && rng_below(r, (uint64_t)++ties) == 0) {
+                    best = c;
+                }
+            }
+            seq[i] = best;
+            cnt[best]++;
+        }
+        rng_shuffle(r, seq, (size_t)m);
+        for (int p = 0; p < m; p++)
+            paths[p].choice[l] = seq[p];
+    }
+}
+
+static void draw_proportional_space(struct sampler *sm, struct arch *a)
+{
+    const struct space *s = sm->s;
+    struct rng *r = &sm->st.rng;
+    arch_random(s, r, a);
+    int j = draw_cumulative(r, sm->mix, s->nlayers + 1) - 1;
+    if (j >= 0) {
+        int list[SPACE_MAX_CHOICES], n = allowed_list(s, j, list);
+        a->choice[j] = list[draw_cumulative(r, sm->layer_w[j], n)];
+    }
+}
+
+int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
+{
+    const struct space *s = sm->s;
+    switch (sm->kind) {
+    case SAMPLER_UNIFORM:
+        arch_random(s, &sm->st.rng, &paths[0]);
+        return 1;
+    case SAMPLER_FAIR: {
+        int m = 0, list[SPACE_MAX_CHOICES];
+        for (int l = 0; l < s->nlayers; l++) {
+            int n = allowed_list(s, l, list);
+            m = n > m ? n : m;
+        }
+        draw_fair(sm, paths, m);
+        return m;
+    }
+    case SAMPLER_PROPORTIONAL:
+        if (sm->pool > 0 && sm->st.pool_iteration != iteration) {
+            double acc = 0;
+            for (int i = 0; i < sm->pool; i++) {
+                arch_random(s, &sm->st.rng, &sm->pool_archs[i]);
+                acc += arch_params(s, &sm->pool_archs[i]);
+                sm->pool_cum[i] = acc;
+            }
+            sm->st.pool_iteration = iteration;
+            sm->st.repeat_left = 0;
+        }
+        if (sm->st.repeat_left <= 0) {
+            if (sm->pool > 0)
+                sm->st.cur = sm->pool_archs[draw_cumulative(&sm->st.rng, sm->pool_cum, sm->pool)];
+            else
+                draw_proportional_space(sm, &sm->st.cur);
+            sm->st.repeat_left = sm->repeat;
+        }
+        sm->st.repeat_left--;
+        paths[0] = sm->st.cur;
+        return 1;
+    }
+    return 0;
+}

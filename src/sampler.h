@@ -1,0 +1,71 @@
+/* sampler: which paths of the supernet a training step trains.
+ *
+ *  uniform       one path per step, each layer's choice uniform (SPOS).
+ *  fair          FairNAS strict fairness: m paths per step (m = the largest
+ *                number of choices of any layer) built from independent
+ *                per-layer permutations, so every choice of a layer with m
+ *                choices is trained exactly once per step.  A layer with
+ *                fewer choices (no `skip` where the shape changes) gets each of
+ *                its choices once and fills its remaining slots with the
+ *                choices it has trained least (ties at random): every choice
+ *                is trained at least once per step and the update counts of
+ *                one layer's choices never differ by more than one.
+ *  proportional  NAO-V2's balanced sampling: a path drawn with probability
+ *                proportional to its parameter count, from the whole space
+ *                (exactly, by a mixture decomposition) or from a pool of
+ *                `pool` random architectures drawn anew every iteration; each
+ *                drawn path is trained for `repeat` consecutive steps.
+ *
+ * All randomness comes from the sampler's own stream (seed, RNG_STREAM_SAMPLER),
+ * and its whole state is plain data (struct sampler_state) for checkpoints. */
+#ifndef ONESHOT_SAMPLER_H
+#define ONESHOT_SAMPLER_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "rng.h"
+#include "space.h"
+
+#define SAMPLER_MAX_POOL 4096
+
+enum sampler_kind { SAMPLER_UNIFORM, SAMPLER_FAIR, SAMPLER_PROPORTIONAL };
+
+/* Everything that changes as the sampler draws (saved in checkpoints). */
+struct sampler_state {
+    struct rng rng;
+    int64_t counts[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* fair: trainings per choice */
+    int repeat_left;                                     /* proportional: steps left on cur */
+    struct arch cur;
+    int pool_iteration;                                  /* iteration the pool belongs to (-1: none) */
+};
+
+struct sampler {
+    enum sampler_kind kind;
+    const struct space *s; /* borrowed */
+    int repeat;            /* proportional: steps per drawn path (>= 1) */
+    int pool;              /* proportional: pool size (0: the whole space) */
+    struct sampler_state st;
+    /* proportional, derived from the space: */
+    double mix[SPACE_MAX_LAYERS + 1];                     /* cumulative mixture weights */
+    double layer_w[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];  /* cumulative per-layer weights */
+    struct arch *pool_archs;                              /* [pool], owned */
+    double *pool_cum;                                     /* [pool] cumulative weights, owned */
+};
+
+/* Makes a sampler by name ("uniform", "fair", "proportional"); unknown names
+ * are an error listing the known ones.  Returns 0 or -1. */
+int sampler_init(struct sampler *sm, const char *name, const struct space *s, uint64_t seed,
+                 int repeat, int pool, struct err *e);
+void sampler_done(struct sampler *sm);
+const char *sampler_name(const struct sampler *sm);
+
+/* Paths of one step into paths[] (room for SPACE_MAX_CHOICES); returns how
+ * many.  iteration: the search iteration (proportional draws a new pool when
+ * it changes). */
+int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
+
+/* Uniformly random architecture of s. */
+void arch_random(const struct space *s, struct rng *r, struct arch *a);
+
+#endif

@@ -1,0 +1,230 @@
+#include "supernet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt.h"
+#include "loss.h"
+#include "train.h"
+
+struct supernet *supernet_new(const struct space *s, uint64_t seed, struct err *e)
+{
+    struct supernet *sn = calloc(1, sizeof *sn);
+    if (!sn) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    sn->space = *s;
+    size_t pw = 0, ps = 0;
+    sn->stem_off = pw;
+    sn->stem_soff = ps;
+    pw += net_stem_param_floats(s);
+    ps += net_stem_stat_floats(s);
+    for (int l = 0; l < s->nlayers; l++)
+        for (int c = 0; c < s->nchoices; c++) {
+            sn->off[l][c] = pw;
+            sn->soff[l][c] = ps;
+            if (!(s->allowed[l] & (1ULL << c)))
+                continue;
+            pw += net_layer_param_floats(s, l, c);
+            ps += net_layer_stat_floats(s, l, c);
+        }
+    sn->head_off = pw;
+    sn->head_soff = ps;
+    pw += net_head_param_floats(s);
+    ps += net_head_stat_floats(s);
+    sn->nparams = pw;
+    sn->nstats = ps;
+    sn->w = calloc(pw, sizeof(float));
+    sn->g = calloc(pw, sizeof(float));
+    sn->mom = calloc(pw, sizeof(float));
+    sn->stats = calloc(ps, sizeof(float));
+    if (!sn->w || !sn->g || !sn->mom || !sn->stats) {
+        supernet_free(sn);
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    struct rng r;
+    rng_seed(&r, seed, RNG_STREAM_INIT);
+    net_init_stem(s, sn->w + sn->stem_off, sn->stats + sn->stem_soff, &r);
+    for (int l = 0; l < s->nlayers; l++)
+        for (int c = 0; c < s->nchoices; c++) {
+            if (!(s->allowed[l] & (1ULL << c)) || s->choices[c].skip)
+                continue;
+            struct block_desc b;
+            struct block_params p;
+            struct block_stats st;
+            block_describe(&b, s, l, c);
+            block_params_bind(&p, sn->w + sn->off[l][c], &b);
+            block_stats_bind(&st, sn->stats + sn->soff[l][c], &b);
+            block_init(&p, &st, &b, &r);
+        }
+    net_init_head(s, sn->w + sn->head_off, sn->stats + sn->head_soff, &r);
+    return sn;
+}
+
+void supernet_free(struct supernet *sn)
+{
+    if (!sn)
+        return;
+    net_done(&sn->net);
+    free(sn->w);
+    free(sn->g);
+    free(sn->mom);
+    free(sn->stats);
+    free(sn);
+}
+
+void supernet_bind(struct supernet *sn, const struct arch *a)
+{
+    struct wslot layers[SPACE_MAX_LAYERS];
+    for (int l = 0; l < a->n; l++) {
+        int c = a->choice[l];
+        layers[l] = (struct wslot){sn->w + sn->off[l][c], sn->g + sn->off[l][c],
+                                   sn->stats + sn->soff[l][c]};
+    }
+    struct wslot stem = {sn->w + sn->stem_off, sn->g + sn->stem_off, sn->stats + sn->stem_soff};
+    struct wslot head = {sn->w + sn->head_off, sn->g + sn->head_off, sn->stats + sn->head_soff};
+    net_bind(&sn->net, &sn->space, a, stem, layers, head);
+}
+
+/* Weights of (layer, choice): [off, off + len). */
+static size_t choice_len(const struct supernet *sn, int l, int c)
+{
+    return net_layer_param_floats(&sn->space, l, c);
+}
+
+double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
+                           const float *x, const int *y, int N, float *dlogits, float lr,
+                           const struct sgd *o, int *correct, struct err *e)
+{
+    const struct space *s = &sn->space;
+    unsigned char touched[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES] = {{0}};
+    for (int p = 0; p < npaths; p++)
+        for (int l = 0; l < s->nlayers; l++)
+            touched[l][paths[p].choice[l]] = 1;
+    /* clear the gradients this step will fill */
+    size_t stem_n = net_stem_param_floats(s), head_n = net_head_param_floats(s);
+    memset(sn->g + sn->stem_off, 0, stem_n * sizeof(float));
+    memset(sn->g + sn->head_off, 0, head_n * sizeof(float));
+    for (int l = 0; l < s->nlayers; l++)
+        for (int c = 0; c < s->nchoices; c++)
+            if (touched[l][c])
+                memset(sn->g + sn->off[l][c], 0, choice_len(sn, l, c) * sizeof(float));
+    double loss = 0;
+    int right = 0;
+    for (int p = 0; p < npaths; p++) {
+        supernet_bind(sn, &paths[p]);
+        if (net_reserve(&sn->net, N, 1, e))
+            return 0;
+        const float *logits = net_forward(&sn->net, x, 1, BN_MOMENTUM);
+        int ok;
+        loss += softmax_xent_forward_backward(dlogits, logits, y, s->classes, N, &ok);
+        right += ok;
+        net_backward(&sn->net, x, dlogits);
+    }
+    /* one update of everything touched: the shared parts get the summed gradient */
+    sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o, lr);
+    sgd_step(sn->w + sn->head_off, sn->g + sn->head_off, sn->mom + sn->head_off, head_n, o, lr);
+    for (int l = 0; l < s->nlayers; l++)
+        for (int c = 0; c < s->nchoices; c++)
+            if (touched[l][c]) {
+                size_t off = sn->off[l][c];
+                sgd_step(sn->w + off, sn->g + off, sn->mom + off, choice_len(sn, l, c), o, lr);
+                sn->updates[l][c]++;
+            }
+    sn->steps++;
+    if (correct)
+        *correct = right;
+    return loss / npaths;
+}
+
+int supernet_evaluate(struct supernet *sn, const struct arch *a, const struct split *val,
+                      const struct split *calib, const struct supernet_eval *opt,
+                      double *acc_before, double *acc_after, struct err *e)
+{
+    float *saved = malloc(sn->nstats * sizeof *saved);
+    if (!saved)
+        return err_plain(e, "out of memory");
+    memcpy(saved, sn->stats, sn->nstats * sizeof *saved);
+    supernet_bind(sn, a);
+    int rc = net_evaluate(&sn->net, val, opt->batch, acc_before, NULL, e);
+    if (!rc && opt->calib_images > 0) {
+        rc = net_recalibrate(&sn->net, calib, opt->calib_images, opt->batch, e);
+        if (!rc)
+            rc = net_evaluate(&sn->net, val, opt->batch, acc_after, NULL, e);
+    } else if (!rc) {
+        *acc_after = *acc_before;
+    }
+    memcpy(sn->stats, saved, sn->nstats * sizeof *saved);
+    free(saved);
+    return rc;
+}
+
+int supernet_save(const struct supernet *sn, const void *extra, size_t extra_size,
+                  const char *path, struct err *e)
+{
+    struct ckpt c;
+    ckpt_init(&c, CKPT_KIND_SUPERNET);
+    int rc = ckpt_put(&c, "space", sn->space.name, strlen(sn->space.name), e);
+    if (!rc)
+        rc = ckpt_put(&c, "weights", sn->w, sn->nparams * sizeof(float), e);
+    if (!rc)
+        rc = ckpt_put(&c, "bn_stats", sn->stats, sn->nstats * sizeof(float), e);
+    if (!rc)
+        rc = ckpt_put(&c, "momentum", sn->mom, sn->nparams * sizeof(float), e);
+    if (!rc)
+        rc = ckpt_put(&c, "updates", sn->updates, sizeof sn->updates, e);
+    if (!rc)
+        rc = ckpt_put(&c, "steps", &sn->steps, sizeof sn->steps, e);
+    if (!rc)
+        rc = ckpt_put(&c, "extra", extra, extra_size, e);
+    if (!rc)
+        rc = ckpt_save(&c, path, e);
+    ckpt_done(&c);
+    return rc;
+}
+
+struct supernet *supernet_load(const struct space *s, const char *path, void **extra,
+                               size_t *extra_size, struct err *e)
+{
+    struct ckpt c;
+    if (ckpt_load(&c, path, CKPT_KIND_SUPERNET, e))
+        return NULL;
+    struct supernet *sn = NULL;
+    const struct ckpt_section *name = ckpt_get(&c, "space");
+    if (!name || name->size != strlen(s->name) || memcmp(name->data, s->name, name->size)) {
+        err_set(e, path, 0, 0, "holds a supernet of space '%.*s', not of '%s'",
+                name ? (int)name->size : 1, name ? (const char *)name->data : "?", s->name);
+        goto out;
+    }
+    sn = supernet_new(s, 0, e);
+    if (!sn)
+        goto out;
+    if (ckpt_get_exact(&c, path, "weights", sn->w, sn->nparams * sizeof(float), e) ||
+        ckpt_get_exact(&c, path, "bn_stats", sn->stats, sn->nstats * sizeof(float), e) ||
+        ckpt_get_exact(&c, path, "momentum", sn->mom, sn->nparams * sizeof(float), e) ||
+        ckpt_get_exact(&c, path, "updates", sn->updates, sizeof sn->updates, e) ||
+        ckpt_get_exact(&c, path, "steps", &sn->steps, sizeof sn->steps, e)) {
+        supernet_free(sn);
+        sn = NULL;
+        goto out;
+    }
+    const struct ckpt_section *x = ckpt_get(&c, "extra");
+    *extra = NULL;
+    *extra_size = 0;
+    if (x && x->size) {
+        *extra = malloc(x->size);
+        if (!*extra) {
+            supernet_free(sn);
+            sn = NULL;
+            err_plain(e, "out of memory");
+            goto out;
+        }
+        memcpy(*extra, x->data, x->size);
+        *extra_size = x->size;
+    }
+out:
+    ckpt_done(&c);
+    return sn;
+}

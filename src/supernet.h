@@ -1,0 +1,80 @@
+/* supernet: the weight-sharing one-shot model over a whole space.
+ *
+ * Every choice of every searchable layer owns its weights (and BN statistics);
+ * stem and head are shared.  A path (an architecture) binds a net to the
+ * blocks it picks, so a training step or an evaluation of a path costs
+ * exactly that architecture's compute; unpicked choices cost nothing.
+ *
+ * A training step takes one or more paths (FairNAS: one per choice), adds up
+ * their gradients, and updates every weight that any of them touched once
+ * (shared stem and head get the *sum* of the paths' gradients, as FairNAS's
+ * reference does by calling backward per path before one optimiser step; the
+ * same rule holds for every sampler, so baselines compare fairly).  Weights of
+ * choices no path touched are left alone: no decay, no momentum. */
+#ifndef ONESHOT_SUPERNET_H
+#define ONESHOT_SUPERNET_H
+
+#include <stdint.h>
+
+#include "data.h"
+#include "err.h"
+#include "net.h"
+#include "optim.h"
+#include "space.h"
+
+#define SUPERNET_MAX_PATHS SPACE_MAX_CHOICES
+
+struct supernet {
+    struct space space; /* a copy; the net points here, so a supernet never moves */
+    size_t nparams, nstats;
+    float *w, *g, *mom; /* [nparams] each */
+    float *stats;       /* [nstats] BN running statistics */
+    size_t stem_off, head_off, stem_soff, head_soff;     /* offsets in w and stats */
+    size_t off[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];      /* weights of (layer, choice) */
+    size_t soff[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];     /* statistics of (layer, choice) */
+    int64_t updates[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* weight updates per choice */
+    int64_t steps;                                        /* optimiser steps taken */
+    struct net net;                                       /* bound to the current path */
+};
+
+/* A supernet over s (copied) with PyTorch-default initial weights from seed.
+ * NULL on out-of-memory (e says so). */
+struct supernet *supernet_new(const struct space *s, uint64_t seed, struct err *e);
+void supernet_free(struct supernet *sn);
+
+/* Binds the net to path a (a valid architecture of the space). */
+void supernet_bind(struct supernet *sn, const struct arch *a);
+
+/* One optimiser step on a batch x [in_c][h][w][N], y [N] over paths[0..npaths):
+ * each path's forward/backward adds its gradient, then every touched weight is
+ * updated once at lr and the update counts of the touched choices grow by one.
+ * dlogits: scratch [classes][N].  Returns the mean loss over the paths; *correct
+ * (may be NULL) gets the right answers summed over paths.  0 loss on error. */
+double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
+                           const float *x, const int *y, int N, float *dlogits, float lr,
+                           const struct sgd *o, int *correct, struct err *e);
+
+/* Evaluation options of a path with inherited weights. */
+struct supernet_eval {
+    int calib_images; /* BN recalibration on this many training images (0: none) */
+    int batch;        /* batch of recalibration and evaluation */
+};
+
+/* Accuracy of path a on val with the supernet's weights: before and after BN
+ * recalibration on the first calib_images of calib (acc_after = acc_before
+ * when calib_images is 0).  The supernet's stored statistics are restored
+ * afterwards, so evaluations do not change each other.  0 or -1. */
+int supernet_evaluate(struct supernet *sn, const struct arch *a, const struct split *val,
+                      const struct split *calib, const struct supernet_eval *opt,
+                      double *acc_before, double *acc_after, struct err *e);
+
+/* Checkpoint: weights, statistics, momentum, update counts and steps, plus an
+ * opaque `extra` blob the caller owns (sampler and schedule state).
+ * supernet_load makes a new supernet of space s from path; *extra (malloc'd,
+ * caller frees) and *extra_size get the blob.  Refuses a file of another space. */
+int supernet_save(const struct supernet *sn, const void *extra, size_t extra_size,
+                  const char *path, struct err *e);
+struct supernet *supernet_load(const struct space *s, const char *path, void **extra,
+                               size_t *extra_size, struct err *e);
+
+#endif
