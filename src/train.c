@@ -15,6 +15,15 @@ void train_config_default(struct train_config *c)
     c->seed = 0;
 }
 
+void train_epoch_order(uint64_t seed, int epoch, int *perm, int n)
+{
+    struct rng r;
+    rng_seed(&r, seed, RNG_STREAM_BATCHES + 16 * (uint64_t)epoch);
+    for (int i = 0; i < n; i++)
+        perm[i] = i;
+    rng_shuffle(&r, perm, (size_t)n);
+}
+
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
                  const struct train_config *c, struct err *e)
 {
@@ -74,11 +83,7 @@ int trainer_step(struct trainer *t, struct err *e)
     int epoch = (int)(t->step / t->steps_per_epoch);
     int b = (int)(t->step % t->steps_per_epoch);
     if (t->perm_epoch != epoch) {
-        struct rng r;
-        rng_seed(&r, t->cfg.seed, RNG_STREAM_BATCHES + 16 * (uint64_t)epoch);
-        for (int i = 0; i < t->data->n; i++)
-            t->perm[i] = i;
-        rng_shuffle(&r, t->perm, (size_t)t->data->n);
+        train_epoch_order(t->cfg.seed, epoch, t->perm, t->data->n);
         t->perm_epoch = epoch;
     }
     struct net *n = &t->m->net;

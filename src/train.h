@@ -40,6 +40,10 @@ struct trainer {
     int correct;              /* right answers in the last step's batch */
 };
 
+/* The order of n training images in epoch `epoch` of a run seeded `seed`:
+ * a permutation drawn from its own stream, so any step can be resumed. */
+void train_epoch_order(uint64_t seed, int epoch, int *perm, int n);
+
 /* Prepares training of m on data.  Returns 0 or -1 (a split smaller than a
  * batch, out of memory). */
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,

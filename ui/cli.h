@@ -3,6 +3,7 @@
 #define ONESHOT_CLI_H
 
 #include "ctx.h"
+#include "data.h"
 #include "err.h"
 #include "space.h"
 
@@ -10,6 +11,9 @@ int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_supernet(int argc, char **argv);
+int cmd_groundtruth(int argc, char **argv);
+int cmd_rank(int argc, char **argv);
 
 /* Prints `oneshot: <error text>` to stderr; returns the exit status 1 (or 2
  * for usage errors via cli_usage_error). */
@@ -21,6 +25,17 @@ void cli_ctx(struct ctx *c, int threads);
 
 /* The space commands use: the built-in default (a space file once Lua lands). */
 int cli_space(struct space *s, const char *file, struct err *e);
+
+/* Fashion-MNIST from dir (NULL: the default), split into the first n_train
+ * training images and the last n_val; test gets the test file (may be NULL).
+ * On error everything is freed.  0 or -1. */
+struct cli_data {
+    struct dataset train_file, test_file;
+    struct split train, val, test;
+};
+int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
+                  struct err *e);
+void cli_data_done(struct cli_data *d);
 
 /* The BLAS line of --version and of results: "OpenBLAS 0.3.21 SkylakeX (...)". */
 const char *cli_blas_line(char *buf, int n);

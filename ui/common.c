@@ -66,3 +66,22 @@ const char *cli_blas_line(char *buf, int n)
     snprintf(buf, (size_t)n, "%s, core %s", ver, core ? core : "?");
     return buf;
 }
+
+int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
+                  struct err *e)
+{
+    memset(d, 0, sizeof *d);
+    if (fmnist_load(dir, &d->train_file, with_test ? &d->test_file : NULL, e) ||
+        dataset_split(&d->train_file, n_train, n_val, &d->train, &d->val, e)) {
+        cli_data_done(d);
+        return -1;
+    }
+    d->test = (struct split){&d->test_file, 0, d->test_file.n};
+    return 0;
+}
+
+void cli_data_done(struct cli_data *d)
+{
+    dataset_done(&d->train_file);
+    dataset_done(&d->test_file);
+}

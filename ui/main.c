@@ -36,6 +36,9 @@ static void usage(FILE *f)
           "  info    --arch ARCH [--json]            parameters and multiply-adds\n"
           "  train   --arch ARCH --epochs N [...]    train an architecture stand-alone\n"
           "  bench   --arch ARCH [--json]            training and inference throughput\n"
+          "  supernet --sampler NAME --out CKPT      train the weight-sharing supernet\n"
+          "  groundtruth --archs N --out FILE.csv    train architectures stand-alone\n"
+          "  rank --supernet CKPT --truth FILE.csv   how well the supernet ranks them\n"
           "  version                                 version and BLAS kernels\n"
           "\n"
           "'oneshot COMMAND --help' lists a command's options; man oneshot has it all.\n",
@@ -62,6 +65,12 @@ int main(int argc, char **argv)
         return cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc - 2, argv + 2);
+    if (strcmp(cmd, "supernet") == 0)
+        return cmd_supernet(argc - 2, argv + 2);
+    if (strcmp(cmd, "groundtruth") == 0)
+        return cmd_groundtruth(argc - 2, argv + 2);
+    if (strcmp(cmd, "rank") == 0)
+        return cmd_rank(argc - 2, argv + 2);
     fprintf(stderr, "oneshot: error: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -1,0 +1,209 @@
+#include "truth.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void truth_done(struct truth *t)
+{
+    free(t->rows);
+    t->rows = NULL;
+    t->n = t->cap = 0;
+}
+
+int truth_find(const struct truth *t, const char *arch, int seed)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->rows[i].seed == seed && strcmp(t->rows[i].arch, arch) == 0)
+            return i;
+    return -1;
+}
+
+/* Splits line into at most n comma-separated fields; col[i] is each field's
+ * 1-based column.  Returns the number of fields. */
+static int split_fields(char *line, char **f, int *col, int n)
+{
+    int k = 0;
+    char *p = line;
+    for (;;) {
+        if (k < n) {
+            f[k] = p;
+            col[k] = (int)(p - line) + 1;
+        }
+        k++;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    return k;
+}
+
+static int parse_row(char *line, int lineno, const char *path, const struct space *s,
+                     struct truth_row *r, struct err *e)
+{
+    char *f[8];
+    int col[8];
+    int k = split_fields(line, f, col, 8);
+    if (k != 8)
+        return err_set(e, path, lineno, 1, "expected 8 fields (%s), found %d", TRUTH_HEADER, k);
+    memset(r, 0, sizeof *r);
+    r->line = lineno;
+    if (strlen(f[0]) >= sizeof r->arch)
+        return err_set(e, path, lineno, 1, "architecture too long");
+    strcpy(r->arch, f[0]);
+    if (s) {
+        struct arch a;
+        struct err pe;
+        if (arch_parse(s, f[0], path, &a, &pe))
+            return err_set(e, path, lineno, 1, "'%s' is not an architecture of the space %s",
+                           f[0], s->name);
+    }
+    char *end;
+    long v = strtol(f[1], &end, 10);
+    if (!*f[1] || *end || v < 0 || v > 2147483647)
+        return err_set(e, path, lineno, col[1], "seed '%s' is not a whole number >= 0", f[1]);
+    r->seed = (int)v;
+    r->params = strtoll(f[2], &end, 10);
+    if (!*f[2] || *end)
+        return err_set(e, path, lineno, col[2], "params '%s' is not a whole number", f[2]);
+    r->macs = strtoll(f[3], &end, 10);
+    if (!*f[3] || *end)
+        return err_set(e, path, lineno, col[3], "macs '%s' is not a whole number", f[3]);
+    double *acc[2] = {&r->val_accuracy, &r->test_accuracy};
+    for (int i = 0; i < 2; i++) {
+        *acc[i] = strtod(f[4 + i], &end);
+        if (!*f[4 + i] || *end || !(*acc[i] >= 0 && *acc[i] <= 1))
+            return err_set(e, path, lineno, col[4 + i], "accuracy '%s' is not a number in [0, 1]",
+                           f[4 + i]);
+    }
+    v = strtol(f[6], &end, 10);
+    if (!*f[6] || *end || v < 1)
+        return err_set(e, path, lineno, col[6], "epochs '%s' is not a whole number >= 1", f[6]);
+    r->epochs = (int)v;
+    r->seconds = strtod(f[7], &end);
+    if (!*f[7] || *end || r->seconds < 0)
+        return err_set(e, path, lineno, col[7], "seconds '%s' is not a number >= 0", f[7]);
+    return 0;
+}
+
+int truth_load(struct truth *t, const char *path, const struct space *s, int missing_ok,
+               struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT && missing_ok)
+            return 0;
+        return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
+    }
+    char line[1024];
+    int lineno = 0, header = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n') {
+            if (feof(f))
+                break; /* a row whose write was cut short: not a row */
+            rc = err_set(e, path, lineno, 1, "line too long");
+            break;
+        }
+        line[--len] = 0;
+        if (len && line[len - 1] == '\r')
+            line[--len] = 0;
+        if (line[0] == '#' || len == 0)
+            continue;
+        if (!header) {
+            if (strcmp(line, TRUTH_HEADER) != 0) {
+                rc = err_set(e, path, lineno, 1, "expected the header '%s'", TRUTH_HEADER);
+                break;
+            }
+            header = 1;
+            continue;
+        }
+        if (t->n == t->cap) {
+            int cap = t->cap ? 2 * t->cap : 64;
+            struct truth_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
+            if (!rows) {
+                rc = err_plain(e, "out of memory");
+                break;
+            }
+            t->rows = rows;
+            t->cap = cap;
+        }
+        if ((rc = parse_row(line, lineno, path, s, &t->rows[t->n], e)))
+            break;
+        t->n++;
+    }
+    if (!rc && ferror(f))
+        rc = err_set(e, path, 0, 0, "read error: %s", strerror(errno));
+    fclose(f);
+    if (rc)
+        truth_done(t);
+    return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return 0;
+        return err_set(e, path, 0, 0, "cannot create: %s", strerror(errno));
+    }
+    size_t cap = 256 + strlen(TRUTH_HEADER), used = 0;
+    for (int i = 0; i < ncomments; i++)
+        cap += strlen(comments[i]) + 3;
+    char *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        unlink(path);
+        return err_plain(e, "out of memory");
+    }
+    for (int i = 0; i < ncomments; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "# %s\n", comments[i]);
+    used += (size_t)snprintf(buf + used, cap - used, "%s\n", TRUTH_HEADER);
+    int rc = write_all(fd, buf, used) || fsync(fd);
+    free(buf);
+    if (close(fd) || rc) {
+        unlink(path);
+        return err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
+    }
+    return 0;
+}
+
+int truth_append(const char *path, const struct truth_row *r, struct err *e)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "%s,%d,%lld,%lld,%.4f,%.4f,%d,%.1f\n", r->arch, r->seed,
+                     (long long)r->params, (long long)r->macs, r->val_accuracy, r->test_accuracy,
+                     r->epochs, r->seconds);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return err_plain(e, "row too long");
+    int fd = open(path, O_WRONLY | O_APPEND);
+    if (fd < 0)
+        return err_set(e, path, 0, 0, "cannot open for appending: %s", strerror(errno));
+    int rc = write_all(fd, buf, (size_t)n) || fsync(fd);
+    if (close(fd) || rc)
+        return err_set(e, path, 0, 0, "cannot append: %s", strerror(errno));
+    return 0;
+}

@@ -1,0 +1,49 @@
+/* truth: ground-truth tables of stand-alone training, as CSV files.
+ *
+ *   # comment lines (the command that made the table)
+ *   arch,seed,params,macs,val_accuracy,test_accuracy,epochs,seconds
+ *   k3e3-k3e3-...,0,149642,3524800,0.9137,0.9040,3,230.1
+ *
+ * Rows are appended one write at a time and synced, so a killed run loses at
+ * most the row it was training; a last line without its newline (a write cut
+ * short) is not a row.  Errors name file:line:col. */
+#ifndef ONESHOT_TRUTH_H
+#define ONESHOT_TRUTH_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "space.h"
+
+#define TRUTH_HEADER "arch,seed,params,macs,val_accuracy,test_accuracy,epochs,seconds"
+
+struct truth_row {
+    char arch[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
+    int seed;
+    int64_t params, macs;
+    double val_accuracy, test_accuracy;
+    int epochs;
+    double seconds;
+    int line; /* where it was read (0 if not read) */
+};
+
+struct truth {
+    int n, cap;
+    struct truth_row *rows; /* owned */
+};
+
+/* Reads path.  A missing file is an error unless missing_ok (then t is empty).
+ * If s is not NULL every arch must parse in s. Returns 0 or -1. */
+int truth_load(struct truth *t, const char *path, const struct space *s, int missing_ok,
+               struct err *e);
+void truth_done(struct truth *t);
+/* Index of the row with this arch and seed, or -1. */
+int truth_find(const struct truth *t, const char *arch, int seed);
+
+/* Creates path with the comment lines (each written after "# ") and the header
+ * if it does not exist yet.  Returns 0 or -1. */
+int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e);
+/* Appends one row (one write, then fsync). */
+int truth_append(const char *path, const struct truth_row *r, struct err *e);
+
+#endif

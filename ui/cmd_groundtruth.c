@@ -1,0 +1,265 @@
+/* oneshot groundtruth: train architectures stand-alone into a CSV table, the
+ * yardstick the supernet's ranking is measured against.  Resumable: rows
+ * already in the table are not trained again. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+#include "opts.h"
+#include "progress.h"
+#include "sampler.h"
+#include "train.h"
+#include "truth.h"
+
+#define GT_MAX 1024
+
+struct gt_opts {
+    const char *space, *out, *list, *data;
+    int archs, epochs, seeds, seeded, select_seed, train_images, val_images, batch, threads;
+    double lr;
+};
+
+/* A random architecture leaning towards small or large: each layer picks from
+ * its choices sorted by size around position `bias` in [0, 1]. */
+static void biased_arch(const struct space *s, struct rng *r, double bias, struct arch *a)
+{
+    a->n = s->nlayers;
+    for (int l = 0; l < s->nlayers; l++) {
+        int list[SPACE_MAX_CHOICES], n = 0;
+        for (int c = 0; c < s->nchoices; c++)
+            if (s->allowed[l] & (1ULL << c))
+                list[n++] = c;
+        /* sort the layer's choices by parameters (insertion sort: n <= 48) */
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && space_layer_cost(s, l, list[j]).params <
+                                         space_layer_cost(s, l, list[j - 1]).params;
+                 j--) {
+                int t = list[j];
+                list[j] = list[j - 1];
+                list[j - 1] = t;
+            }
+        double u = bias + 0.35 * (rng_uniform(r) - 0.5);
+        int i = (int)floor(u * n);
+        a->choice[l] = list[i < 0 ? 0 : i >= n ? n - 1 : i];
+    }
+}
+
+/* Picks count architectures spanning the space from smallest to largest by
+ * multiply-adds: targets evenly spaced between the smallest and largest
+ * candidate, each taking the nearest unused candidate. */
+static int select_archs(const struct space *s, int count, uint64_t seed, struct arch *out)
+{
+    enum { CANDIDATES = 4000 };
+    struct arch *cand = malloc(CANDIDATES * sizeof *cand);
+    double *macs = malloc(CANDIDATES * sizeof *macs);
+    unsigned char *used = calloc(CANDIDATES, 1);
+    if (!cand || !macs || !used) {
+        free(cand), free(macs), free(used);
+        return -1;
+    }
+    struct rng r;
+    rng_seed(&r, seed, RNG_STREAM_SEARCH);
+    double lo = 1e300, hi = 0;
+    for (int i = 0; i < CANDIDATES; i++) {
+        double bias = i == 0 ? 0 : i == 1 ? 1 : rng_uniform(&r) * 1.1 - 0.05;
+        biased_arch(s, &r, bias, &cand[i]);
+        macs[i] = (double)arch_cost(s, &cand[i]).macs;
+        lo = macs[i] < lo ? macs[i] : lo;
+        hi = macs[i] > hi ? macs[i] : hi;
+    }
+    for (int k = 0; k < count; k++) {
+        double target = count > 1 ? lo + (hi - lo) * k / (count - 1) : (lo + hi) / 2;
+        int best = -1;
+        for (int i = 0; i < CANDIDATES; i++)
+            if (!used[i] && (best < 0 || fabs(macs[i] - target) < fabs(macs[best] - target)))
+                best = i;
+        used[best] = 1;
+        out[k] = cand[best];
+    }
+    free(cand);
+    free(macs);
+    free(used);
+    return 0;
+}
+
+/* Reads extra architectures, one per line ('#' comments), into out. */
+static int read_list(const char *path, const struct space *s, struct arch *out, int max, int *n,
+                     struct err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
+    char line[1024];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        if (*n >= max) {
+            fclose(f);
+            return err_set(e, path, lineno, 1, "more than %d architectures", max);
+        }
+        struct err pe;
+        if (arch_parse(s, p, path, &out[*n], &pe)) {
+            fclose(f);
+            /* re-anchor the column error at this line */
+            const char *msg = strstr(pe.msg, "error: ");
+            int col = 1;
+            sscanf(pe.msg + strlen(path), ":1:%d", &col);
+            return err_set(e, path, lineno, col + (int)(p - line), "%s",
+                           msg ? msg + 7 : pe.msg);
+        }
+        (*n)++;
+    }
+    fclose(f);
+    return 0;
+}
+
+int cmd_groundtruth(int argc, char **argv)
+{
+    struct gt_opts o = {.archs = 24, .epochs = 4, .seeds = 1, .seeded = -1, .train_images = 50000,
+                        .val_images = 10000, .batch = 128, .lr = 0.1};
+    struct opt opts[] = {
+        {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
+        {"archs", OPT_INT, &o.archs, "N", "architectures spanning small to large (default 24)", 0, GT_MAX, 0},
+        {"list", OPT_STRING, &o.list, "FILE", "also train the architectures listed in FILE", 0, -1, 0},
+        {"epochs", OPT_INT, &o.epochs, "E", "epochs each (default 4)", 1, 100000, 0},
+        {"seeds", OPT_INT, &o.seeds, "K", "seeds 0..K-1 (default 1)", 1, 100, 0},
+        {"seeded", OPT_INT, &o.seeded, "M", "only M architectures (spread over size) get all K seeds (default: all)", 0, GT_MAX, 0},
+        {"select-seed", OPT_INT, &o.select_seed, "S", "seed of the choice of architectures (default 0)", 0, 2147483647, 0},
+        {"train-images", OPT_INT, &o.train_images, "N", "training images (default 50000)", 1, 60000, 0},
+        {"val-images", OPT_INT, &o.val_images, "N", "validation images (default 10000)", 1, 60000, 0},
+        {"batch", OPT_INT, &o.batch, "B", "batch size (default 128)", 1, 65536, 0},
+        {"lr", OPT_FLOAT, &o.lr, "X", "peak learning rate (default 0.1)", 0, -1, 0},
+        {"threads", OPT_INT, &o.threads, "T", "threads (default: all cores)", 0, 1024, 0},
+        {"data", OPT_STRING, &o.data, "DIR", "Fashion-MNIST directory", 0, -1, 0},
+        {"out", OPT_STRING, &o.out, "FILE.csv", "table to write or continue (required)", 0, -1, 0},
+        {0},
+    };
+    const char *pos[1];
+    int npos, help;
+    struct err e;
+    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
+        return cli_usage_error(&e, "groundtruth");
+    if (help) {
+        opts_print_help("oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv",
+                        opts);
+        return 0;
+    }
+    if (!o.out) {
+        err_plain(&e, "--out FILE.csv is required");
+        return cli_usage_error(&e, "groundtruth");
+    }
+    struct ctx ctx;
+    cli_ctx(&ctx, o.threads);
+    struct space s;
+    if (cli_space(&s, o.space, &e))
+        return cli_fail(&e);
+    static struct arch archs[2 * GT_MAX];
+    int n = 0;
+    if (o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
+        err_plain(&e, "out of memory");
+        return cli_fail(&e);
+    }
+    n = o.archs;
+    if (o.list && read_list(o.list, &s, archs, 2 * GT_MAX, &n, &e))
+        return cli_fail(&e);
+    if (n == 0) {
+        err_plain(&e, "nothing to train: give --archs N or --list FILE");
+        return cli_usage_error(&e, "groundtruth");
+    }
+    /* the command line that regenerates this table, kept in its first lines */
+    char cmd[2048];
+    int used = snprintf(cmd, sizeof cmd, "made by: oneshot groundtruth");
+    for (int i = 0; i < argc && used < (int)sizeof cmd; i++)
+        used += snprintf(cmd + used, sizeof cmd - (size_t)used, " %s", argv[i]);
+    char info[256];
+    snprintf(info, sizeof info, "oneshot %s, space %s, %d epochs on %d images, batch %d, lr %g",
+             ONESHOT_VERSION, s.name, o.epochs, o.train_images, o.batch, o.lr);
+    const char *comments[] = {cmd, info};
+    struct truth done;
+    if (truth_create(o.out, comments, 2, &e) || truth_load(&done, o.out, &s, 0, &e))
+        return cli_fail(&e);
+    struct cli_data data;
+    if (cli_load_data(&data, o.data, o.train_images, o.val_images, 1, &e)) {
+        truth_done(&done);
+        return cli_fail(&e);
+    }
+    /* jobs: every architecture with seed 0, the `seeded` ones (spread) with more */
+    int seeded = o.seeded < 0 || o.seeded > n ? n : o.seeded;
+    int jobs = 0, skipped = 0, rc = 0;
+    struct progress p;
+    progress_init(&p, stderr);
+    double t_all = now_seconds();
+    for (int seed = 0; seed < o.seeds && !rc; seed++)
+        for (int i = 0; i < n && !rc; i++) {
+            int has_seeds = seed == 0 || (seeded > 0 && i * seeded % n < seeded);
+            if (!has_seeds)
+                continue;
+            char name[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
+            arch_format(&s, &archs[i], name, sizeof name);
+            jobs++;
+            if (truth_find(&done, name, seed) >= 0) {
+                skipped++;
+                continue;
+            }
+            struct model *m = model_new(&s, &archs[i], (uint64_t)seed, &e);
+            struct trainer t;
+            struct train_config cfg;
+            train_config_default(&cfg);
+            cfg.epochs = o.epochs;
+            cfg.batch = o.batch;
+            cfg.lr = (float)o.lr;
+            cfg.seed = (uint64_t)seed;
+            if (!m || trainer_init(&t, m, &data.train, &cfg, &e)) {
+                model_free(m);
+                rc = cli_fail(&e);
+                break;
+            }
+            double t0 = now_seconds();
+            int more;
+            while ((more = trainer_step(&t, &e)) > 0)
+                progress_update(&p, (double)t.step / (double)t.total, 0,
+                                "job %d: %.40s seed %d  loss %.4f", jobs, name, seed, t.loss);
+            struct truth_row row = {0};
+            if (more < 0 ||
+                model_evaluate(m, &data.val, 500, &row.val_accuracy, NULL, &e) ||
+                model_evaluate(m, &data.test, 500, &row.test_accuracy, NULL, &e)) {
+                trainer_done(&t);
+                model_free(m);
+                rc = cli_fail(&e);
+                break;
+            }
+            struct cost c = arch_cost(&s, &archs[i]);
+            snprintf(row.arch, sizeof row.arch, "%s", name);
+            row.seed = seed;
+            row.params = c.params;
+            row.macs = c.macs;
+            row.epochs = o.epochs;
+            row.seconds = now_seconds() - t0;
+            trainer_done(&t);
+            model_free(m);
+            if (truth_append(o.out, &row, &e)) {
+                rc = cli_fail(&e);
+                break;
+            }
+            progress_clear(&p);
+            fprintf(stderr, "%s seed %d: %lld macs, val %.4f, test %.4f (%.0f s)\n", name, seed,
+                    (long long)c.macs, row.val_accuracy, row.test_accuracy, row.seconds);
+        }
+    progress_clear(&p);
+    if (!rc)
+        fprintf(stderr, "%d rows in %s (%d already there), %.0f s\n", jobs, o.out, skipped,
+                now_seconds() - t_all);
+    truth_done(&done);
+    cli_data_done(&data);
+    return rc;
+}

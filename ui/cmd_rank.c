@@ -1,0 +1,180 @@
+/* oneshot rank: how well a supernet ranks the architectures of a ground-truth
+ * table, next to the trivial rankings by parameters and multiply-adds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "opts.h"
+#include "progress.h"
+#include "rank.h"
+#include "supernet.h"
+#include "train.h"
+#include "truth.h"
+
+/* One architecture of the table: seeds averaged. */
+struct ranked {
+    struct arch a;
+    char name[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
+    double truth, params, macs, before, after;
+    int seeds;
+};
+
+int cmd_rank(int argc, char **argv)
+{
+    const char *space_file = NULL, *ckpt = NULL, *truth_file = NULL, *data_dir = NULL;
+    const char *metric = "test";
+    int as_json = 0, calib = 2000, threads = 0, top_k = 5, resamples = 1000, batch = 500;
+    int train_images = 50000, val_images = 10000;
+    struct opt opts[] = {
+        {"supernet", OPT_STRING, &ckpt, "CKPT", "supernet checkpoint (required)", 0, -1, 0},
+        {"truth", OPT_STRING, &truth_file, "FILE.csv", "ground-truth table (required)", 0, -1, 0},
+        {"space", OPT_STRING, &space_file, "NAME", "search space of both (default fmnist)", 0, -1, 0},
+        {"metric", OPT_STRING, &metric, "test|val", "stand-alone accuracy to rank by (default test)", 0, -1, 0},
+        {"calib-images", OPT_INT, &calib, "N", "BN recalibration images, 0 for none (default 2000)", 0, 60000, 0},
+        {"top-k", OPT_INT, &top_k, "K", "k of precision at top-k (default 5)", 1, 100000, 0},
+        {"bootstrap", OPT_INT, &resamples, "N", "bootstrap resamples of tau's interval (default 1000)", 1, 1000000, 0},
+        {"batch", OPT_INT, &batch, "B", "evaluation batch (default 500)", 1, 65536, 0},
+        {"train-images", OPT_INT, &train_images, "N", "recalibration draws from the first N training images", 1, 60000, 0},
+        {"val-images", OPT_INT, &val_images, "N", "validation images, the last of the training file (default 10000)", 1, 60000, 0},
+        {"threads", OPT_INT, &threads, "T", "threads (default: all cores)", 0, 1024, 0},
+        {"data", OPT_STRING, &data_dir, "DIR", "Fashion-MNIST directory", 0, -1, 0},
+        {"json", OPT_FLAG, &as_json, NULL, "print one JSON object", 0, -1, 0},
+        {0},
+    };
+    const char *pos[1];
+    int npos, help;
+    struct err e;
+    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
+        return cli_usage_error(&e, "rank");
+    if (help) {
+        opts_print_help("oneshot rank --supernet CKPT --truth FILE.csv [--json]", opts);
+        return 0;
+    }
+    if (!ckpt || !truth_file) {
+        err_plain(&e, "--supernet CKPT and --truth FILE.csv are required");
+        return cli_usage_error(&e, "rank");
+    }
+    int use_test = strcmp(metric, "test") == 0;
+    if (!use_test && strcmp(metric, "val") != 0) {
+        err_plain(&e, "--metric: '%s' is neither test nor val", metric);
+        return cli_usage_error(&e, "rank");
+    }
+    struct ctx ctx;
+    cli_ctx(&ctx, threads);
+    struct space s;
+    struct truth t;
+    if (cli_space(&s, space_file, &e) || truth_load(&t, truth_file, &s, 0, &e))
+        return cli_fail(&e);
+    struct ranked *r = calloc((size_t)(t.n ? t.n : 1), sizeof *r);
+    struct supernet *sn = NULL;
+    struct cli_data data = {0};
+    double *col[5] = {NULL};
+    int n = 0, rc = 1;
+    if (!r) {
+        err_plain(&e, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < t.n; i++) {
+        const struct truth_row *row = &t.rows[i];
+        double acc = use_test ? row->test_accuracy : row->val_accuracy;
+        int k = 0;
+        while (k < n && strcmp(r[k].name, row->arch) != 0)
+            k++;
+        if (k == n) {
+            snprintf(r[n].name, sizeof r[n].name, "%s", row->arch);
+            arch_parse(&s, row->arch, truth_file, &r[n].a, &e); /* checked by truth_load */
+            r[n].params = (double)row->params;
+            r[n].macs = (double)row->macs;
+            n++;
+        }
+        r[k].truth += acc;
+        r[k].seeds++;
+    }
+    if (n < 2) {
+        err_set(&e, truth_file, 0, 0, "needs at least 2 architectures to rank, has %d", n);
+        goto fail;
+    }
+    for (int k = 0; k < n; k++)
+        r[k].truth /= r[k].seeds;
+    void *extra = NULL;
+    size_t extra_n;
+    sn = supernet_load(&s, ckpt, &extra, &extra_n, &e);
+    free(extra);
+    if (!sn || cli_load_data(&data, data_dir, train_images, val_images, 0, &e))
+        goto fail;
+    struct supernet_eval ev = {calib, batch};
+    struct progress p;
+    progress_init(&p, stderr);
+    double t0 = now_seconds();
+    for (int k = 0; k < n; k++) {
+        progress_update(&p, (double)k / n, 1, "evaluating %d/%d through the supernet", k + 1, n);
+        if (supernet_evaluate(sn, &r[k].a, &data.val, &data.train, &ev, &r[k].before, &r[k].after,
+                              &e))
+            goto fail;
+    }
+    progress_clear(&p);
+    for (int i = 0; i < 5; i++)
+        if (!(col[i] = malloc((size_t)n * sizeof(double)))) {
+            err_plain(&e, "out of memory");
+            goto fail;
+        }
+    double *truth = col[0], *after = col[1], *before = col[2], *params = col[3], *macs = col[4];
+    for (int k = 0; k < n; k++) {
+        truth[k] = r[k].truth;
+        after[k] = r[k].after;
+        before[k] = r[k].before;
+        params[k] = r[k].params;
+        macs[k] = r[k].macs;
+    }
+    double tau = kendall_tau(after, truth, n), lo, hi;
+    kendall_tau_ci(after, truth, n, resamples, 1, &lo, &hi);
+    double rho = spearman_rho(after, truth, n);
+    double tau_before = kendall_tau(before, truth, n);
+    double tau_params = kendall_tau(params, truth, n), tau_macs = kendall_tau(macs, truth, n);
+    int k_eff = top_k < n ? top_k : n;
+    double prec = precision_at_k(after, truth, n, k_eff);
+    double secs = now_seconds() - t0;
+    if (as_json) {
+        struct json j;
+        char ci[64];
+        snprintf(ci, sizeof ci, "[%.4f, %.4f]", lo, hi);
+        json_begin(&j, stdout);
+        json_int(&j, "n", n);
+        json_num(&j, "kendall_tau", tau);
+        json_raw(&j, "kendall_tau_ci", ci);
+        json_num(&j, "spearman", rho);
+        json_num(&j, "precision_at_k", prec);
+        json_int(&j, "k", k_eff);
+        json_num(&j, "kendall_tau_no_recal", tau_before);
+        json_num(&j, "params_tau", tau_params);
+        json_num(&j, "macs_tau", tau_macs);
+        json_int(&j, "calib_images", calib);
+        json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
+        json_num(&j, "seconds", secs);
+        json_end(&j);
+    } else {
+        printf("%-64s %9s %9s %9s\n", "architecture", "truth", "supernet", "no-recal");
+        for (int k = 0; k < n; k++)
+            printf("%-64s %9.4f %9.4f %9.4f\n", r[k].name, truth[k], after[k], before[k]);
+        printf("\nn %d, Kendall tau %.3f (95%% bootstrap [%.3f, %.3f]), Spearman rho %.3f, "
+               "precision at top-%d %.2f\n",
+               n, tau, lo, hi, rho, k_eff, prec);
+        printf("without BN recalibration: tau %.3f; by parameters: tau %.3f; by multiply-adds: "
+               "tau %.3f\n",
+               tau_before, tau_params, tau_macs);
+    }
+    rc = 0;
+    goto done;
+fail:
+    rc = cli_fail(&e);
+done:
+    for (int i = 0; i < 5; i++)
+        free(col[i]);
+    free(r);
+    supernet_free(sn);
+    cli_data_done(&data);
+    truth_done(&t);
+    return rc;
+}
