@@ -56,6 +56,31 @@ void space_fmnist_variant(struct space *s, int with_se, int with_skip)
 
 void space_default_fmnist(struct space *s) { space_fmnist_variant(s, 0, 0); }
 
+void space_tiny(struct space *s)
+{
+    static const struct stage stages[] = {{16, 2, 2}, {32, 2, 2}};
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "tiny");
+    s->in_c = 1;
+    s->in_h = s->in_w = 28;
+    s->classes = 10;
+    s->stem_c = 8;
+    s->stem_k = 3;
+    s->stem_stride = 2;
+    s->stem_act = ACT_RELU;
+    s->nstages = 2;
+    memcpy(s->stages, stages, sizeof stages);
+    s->head_c = 64;
+    s->head_act = ACT_RELU;
+    add_choice(s, 3, 2, 0, 0);
+    add_choice(s, 5, 4, 0, 0);
+    add_choice(s, 7, 6, 0, 0);
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        s->allowed[l] = 7;
+    struct err e;
+    space_finish(s, &e); /* cannot fail for this fixed description */
+}
+
 int space_finish(struct space *s, struct err *e)
 {
     const char *f = s->name[0] ? s->name : "space";

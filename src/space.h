@@ -76,6 +76,10 @@ void space_default_fmnist(struct space *s);
  * with_skip adds `skip` where a layer keeps its shape (depth search). */
 void space_fmnist_variant(struct space *s, int with_se, int with_skip);
 
+/* A teaching space of 81 architectures: stem 8, two stages of two layers
+ * (16 and 32 channels, both strided), choices k3e2, k5e4, k7e6, head 64. */
+void space_tiny(struct space *s);
+
 struct layer_shape space_layer_shape(const struct space *s, int l);
 
 /* Output size of a stride-s conv with padding k/2: ceil(h / s) for odd k. */

@@ -19,7 +19,7 @@
 
 struct gt_opts {
     const char *space, *out, *list, *data;
-    int archs, epochs, seeds, seeded, select_seed, train_images, val_images, batch, threads;
+    int all, archs, epochs, seeds, seeded, select_seed, train_images, val_images, batch, threads;
     double lr;
 };
 
@@ -130,6 +130,7 @@ int cmd_groundtruth(int argc, char **argv)
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
         {"archs", OPT_INT, &o.archs, "N", "architectures spanning small to large (default 24)", 0, GT_MAX, 0},
+        {"all", OPT_FLAG, &o.all, NULL, "every architecture of the space (at most 1024)", 0, -1, 0},
         {"list", OPT_STRING, &o.list, "FILE", "also train the architectures listed in FILE", 0, -1, 0},
         {"epochs", OPT_INT, &o.epochs, "E", "epochs each (default 4)", 1, 100000, 0},
         {"seeds", OPT_INT, &o.seeds, "K", "seeds 0..K-1 (default 1)", 1, 100, 0},
@@ -165,11 +166,36 @@ int cmd_groundtruth(int argc, char **argv)
         return cli_fail(&e);
     static struct arch archs[2 * GT_MAX];
     int n = 0;
-    if (o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
+    if (!o.all && o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
         err_plain(&e, "out of memory");
         return cli_fail(&e);
     }
     n = o.archs;
+    if (o.all) {
+        double count = space_count(&s);
+        if (count > GT_MAX) {
+            err_plain(&e, "--all: the space %s has %.0f architectures, more than %d", s.name,
+                      count, GT_MAX);
+            return cli_usage_error(&e, "groundtruth");
+        }
+        /* enumerate in mixed radix over each layer's allowed choices */
+        struct arch a = {s.nlayers, {0}};
+        int digit[SPACE_MAX_LAYERS] = {0};
+        for (n = 0; n < (int)count; n++) {
+            for (int l = 0; l < s.nlayers; l++) {
+                int seen = 0;
+                for (int c = 0; c < s.nchoices; c++)
+                    if ((s.allowed[l] & (1ULL << c)) && seen++ == digit[l])
+                        a.choice[l] = c;
+            }
+            archs[n] = a;
+            for (int l = s.nlayers - 1; l >= 0; l--) {
+                if (++digit[l] < __builtin_popcountll(s.allowed[l]))
+                    break;
+                digit[l] = 0;
+            }
+        }
+    }
     if (o.list && read_list(o.list, &s, archs, 2 * GT_MAX, &n, &e))
         return cli_fail(&e);
     if (n == 0) {

@@ -43,13 +43,17 @@ int cli_space(struct space *s, const char *file, struct err *e)
                    {"fmnist-se-skip", 1, 1}};
     if (!file || !*file)
         file = "fmnist";
+    if (strcmp(file, "tiny") == 0) {
+        space_tiny(s);
+        return 0;
+    }
     for (unsigned i = 0; i < sizeof builtin / sizeof *builtin; i++)
         if (strcmp(file, builtin[i].name) == 0) {
             space_fmnist_variant(s, builtin[i].se, builtin[i].skip);
             return 0;
         }
     return err_set(e, file, 0, 0,
-                   "not a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip); "
+                   "not a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip, tiny); "
                    "space files need the Lua layer, which this build does not have yet");
 }
 
