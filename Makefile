@@ -74,7 +74,7 @@ check: all $(TEST_BIN)
 asan:
 	$(MAKE) BUILD=build-asan OPTFLAGS=-O1 \
 	  CFLAGS="-g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" all $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
+	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only
 
 # The main job: train the default architecture with the reference recipe.

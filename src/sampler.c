@@ -101,6 +101,29 @@ void sampler_done(struct sampler *sm)
     sm->pool_cum = NULL;
 }
 
+/* Fills the cumulative weights of the pool from its architectures. */
+static void pool_weights(struct sampler *sm)
+{
+    double acc = 0;
+    for (int i = 0; i < sm->pool; i++) {
+        acc += arch_params(sm->s, &sm->pool_archs[i]);
+        sm->pool_cum[i] = acc;
+    }
+}
+
+void sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool)
+{
+    sm->st = *st;
+    if (!sm->pool_archs)
+        return;
+    if (pool) {
+        memcpy(sm->pool_archs, pool, (size_t)sm->pool * sizeof *pool);
+        pool_weights(sm);
+    } else {
+        sm->st.pool_iteration = -1;
+    }
+}
+
 static void draw_fair(struct sampler *sm, struct arch *paths, int m)
 {
     const struct space *s = sm->s;
@@ -166,12 +189,9 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
     }
     case SAMPLER_PROPORTIONAL:
         if (sm->pool > 0 && sm->st.pool_iteration != iteration) {
-            double acc = 0;
-            for (int i = 0; i < sm->pool; i++) {
+            for (int i = 0; i < sm->pool; i++)
                 arch_random(s, &sm->st.rng, &sm->pool_archs[i]);
-                acc += arch_params(s, &sm->pool_archs[i]);
-                sm->pool_cum[i] = acc;
-            }
+            pool_weights(sm);
             sm->st.pool_iteration = iteration;
             sm->st.repeat_left = 0;
         }

@@ -65,6 +65,12 @@ const char *sampler_name(const struct sampler *sm);
  * it changes). */
 int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
 
+/* Restores a sampler made with the same arguments to a saved state; pool
+ * (sm->pool architectures, or NULL when there is none) is the pool that was
+ * in use, which lives outside the state.  A state whose pool is missing
+ * draws a new pool at the next step. */
+void sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool);
+
 /* Uniformly random architecture of s. */
 void arch_random(const struct space *s, struct rng *r, struct arch *a);
 

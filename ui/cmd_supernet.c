@@ -164,9 +164,8 @@ int cmd_supernet(int argc, char **argv)
             goto fail;
         }
         rs.step = saved.step;
-        sm.st = saved.sampler_state;
-        if (pool_bytes)
-            memcpy(sm.pool_archs, (char *)blob + sizeof saved, pool_bytes);
+        sampler_restore(&sm, &saved.sampler_state,
+                        pool_bytes ? (const struct arch *)((char *)blob + sizeof saved) : NULL);
         free(blob);
     } else {
         sn = supernet_new(&s, (uint64_t)o.seed, &e);
