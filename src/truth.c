@@ -191,6 +191,31 @@ int truth_create(const char *path, const char *const *comments, int ncomments, s
     return 0;
 }
 
+/* Cuts a last line that lacks its newline (a write cut short by a kill), so
+ * the next row starts on a line of its own. */
+static int drop_torn_line(int fd)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end <= 0)
+        return end < 0 ? -1 : 0;
+    off_t pos = end;
+    char buf[256];
+    for (;;) {
+        off_t from = pos >= (off_t)sizeof buf ? pos - (off_t)sizeof buf : 0;
+        ssize_t got = pread(fd, buf, (size_t)(pos - from), from);
+        if (got < 0)
+            return -1;
+        for (ssize_t i = got - 1; i >= 0; i--)
+            if (buf[i] == '\n') {
+                off_t keep = from + i + 1;
+                return keep == end ? 0 : ftruncate(fd, keep);
+            }
+        if (from == 0)
+            return ftruncate(fd, 0);
+        pos = from;
+    }
+}
+
 int truth_append(const char *path, const struct truth_row *r, struct err *e)
 {
     char buf[1024];
@@ -199,10 +224,10 @@ int truth_append(const char *path, const struct truth_row *r, struct err *e)
                      r->epochs, r->seconds);
     if (n < 0 || (size_t)n >= sizeof buf)
         return err_plain(e, "row too long");
-    int fd = open(path, O_WRONLY | O_APPEND);
+    int fd = open(path, O_RDWR | O_APPEND);
     if (fd < 0)
         return err_set(e, path, 0, 0, "cannot open for appending: %s", strerror(errno));
-    int rc = write_all(fd, buf, (size_t)n) || fsync(fd);
+    int rc = drop_torn_line(fd) || write_all(fd, buf, (size_t)n) || fsync(fd);
     if (close(fd) || rc)
         return err_set(e, path, 0, 0, "cannot append: %s", strerror(errno));
     return 0;

@@ -1,0 +1,44 @@
+# oneshot supernet / groundtruth / rank on the tiny space: fairness counts,
+# resume equals an uninterrupted run, tables resume, rank reports.
+. "$(dirname "$0")/lib.inc"
+common="--space tiny --epochs 1 --train-images 1024 --val-images 512 --batch 64 --threads 2 --json"
+r=$($ONESHOT supernet $common --sampler fair --out "$TMP/fair.ckpt" 2>/dev/null | tail -n 1) || fail "supernet fair exited $?"
+expect_eq "fair steps" "$(json_field "$r" steps)" 16
+ups=$(printf '%s\n' "$r" | grep -o '"choice_updates": .*' | grep -o '": [0-9][0-9]*' | sort -u | tr -d '": ')
+expect_eq "fair: every choice 16 updates" "$ups" 16
+r=$($ONESHOT supernet $common --sampler uniform --out "$TMP/uni.ckpt" 2>/dev/null | tail -n 1)
+first=$(printf '%s\n' "$r" | grep -o '"choice_updates": \[{[^}]*}' | grep -o ': [0-9][0-9]*' | tr -d ': ' | awk '{s += $1} END {print s}')
+expect_eq "uniform: one update per step in layer 1" "$first" 16
+# stopped and resumed == uninterrupted, to the byte
+$ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p1.ckpt" >/dev/null 2>&1 || fail "proportional"
+$ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p2.ckpt" --stop-after 7 >/dev/null 2>&1 || fail "stop"
+$ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p2.ckpt" --resume "$TMP/p2.ckpt" >/dev/null 2>&1 || fail "resume"
+cmp -s "$TMP/p1.ckpt" "$TMP/p2.ckpt" || fail "resumed supernet differs from the uninterrupted one"
+err=$($ONESHOT supernet $common --sampler fair --out "$TMP/x.ckpt" --resume "$TMP/p2.ckpt" 2>&1 >/dev/null)
+printf '%s\n' "$err" | grep -q "p2.ckpt: error: was saved by a run with other settings" || fail "resume with other settings: $err"
+err=$($ONESHOT supernet $common --sampler fiar --out "$TMP/x.ckpt" 2>&1 >/dev/null)
+expect_eq "unknown sampler" "$err" "oneshot: error: unknown sampler 'fiar' (known: uniform, fair, proportional)"
+# ground truth: three architectures, resumable
+gt="groundtruth --space tiny --archs 3 --epochs 1 --train-images 512 --val-images 512 --threads 2 --out $TMP/t.csv"
+$ONESHOT $gt 2>/dev/null || fail "groundtruth exited $?"
+expect_eq "rows" "$(grep -c '^k' "$TMP/t.csv")" 3
+head -n 1 "$TMP/t.csv" | grep -q '^# made by: oneshot groundtruth --space tiny --archs 3' || fail "no command line in the table"
+msg=$($ONESHOT $gt 2>&1)
+printf '%s\n' "$msg" | grep -q '3 rows in .* (3 already there)' || fail "rerun retrained: $msg"
+# a row cut short by a kill is trained again, the others are not
+head -c -20 "$TMP/t.csv" > "$TMP/t2.csv" && mv "$TMP/t2.csv" "$TMP/t.csv"
+msg=$($ONESHOT $gt 2>&1)
+printf '%s\n' "$msg" | grep -q '3 rows in .* (2 already there)' || fail "cut row not retrained: $msg"
+expect_eq "rows after resume" "$(grep -c '^k' "$TMP/t.csv")" 3
+r=$($ONESHOT rank --space tiny --supernet "$TMP/fair.ckpt" --truth "$TMP/t.csv" --calib-images 256 --val-images 512 --threads 2 --json 2>/dev/null)
+expect_eq "rank n" "$(json_field "$r" n)" 3
+for k in kendall_tau kendall_tau_ci spearman params_tau macs_tau precision_at_k; do
+    [ -n "$(json_field "$r" $k)" ] || fail "rank: no $k in $r"
+done
+# a damaged table names file, line and column
+sed -i '4s/,0,/,x,/' "$TMP/t.csv"
+err=$($ONESHOT rank --space tiny --supernet "$TMP/fair.ckpt" --truth "$TMP/t.csv" 2>&1 >/dev/null)
+expect_eq "bad table" "$err" "oneshot: $TMP/t.csv:4:$(( $(sed -n 4p "$TMP/t.csv" | cut -d, -f1 | wc -c) + 1 )): error: seed 'x' is not a whole number >= 0"
+err=$($ONESHOT rank --space fmnist --supernet "$TMP/fair.ckpt" --truth "$TMP/t.csv" 2>&1 >/dev/null)
+printf '%s\n' "$err" | grep -q "error: 'k.*' is not an architecture of the space fmnist" || fail "wrong space: $err"
+exit 0

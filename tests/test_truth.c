@@ -1,0 +1,110 @@
+/* Tests of src/truth.c: ground-truth tables, their errors, and rows that a
+ * kill cut short. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "truth.h"
+
+static char dir[64], path[128];
+
+static void write_file(const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void load_error(const char *text, const char *want_after_path)
+{
+    struct truth t;
+    struct err e;
+    struct space s;
+    space_default_fmnist(&s);
+    write_file(text);
+    char want[512];
+    snprintf(want, sizeof want, "%s%s", path, want_after_path);
+    if (CHECK(truth_load(&t, path, &s, 0, &e) == -1))
+        CHECK_STR(e.msg, want);
+    CHECK(t.rows == NULL && t.n == 0);
+}
+
+#define K3 "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3"
+
+static void test_round_trip(void)
+{
+    unlink(path);
+    const char *comments[] = {"made by: test", "second"};
+    struct err e;
+    CHECK(truth_create(path, comments, 2, &e) == 0);
+    CHECK(truth_create(path, comments, 2, &e) == 0); /* exists: left alone */
+    struct truth_row r = {K3, 1, 149642, 3524800, 0.9137, 0.904, 3, 230.1, 0};
+    CHECK(truth_append(path, &r, &e) == 0);
+    r.seed = 2;
+    CHECK(truth_append(path, &r, &e) == 0);
+    struct truth t;
+    CHECK(truth_load(&t, path, NULL, 0, &e) == 0);
+    CHECK_EQ_INT(t.n, 2);
+    CHECK_STR(t.rows[0].arch, K3);
+    CHECK_EQ_INT(t.rows[1].seed, 2);
+    CHECK_EQ_INT(t.rows[0].macs, 3524800);
+    CHECK_NEAR(t.rows[0].test_accuracy, 0.904, 1e-12);
+    CHECK_EQ_INT(t.rows[0].line, 4);
+    CHECK_EQ_INT(truth_find(&t, K3, 2), 1);
+    CHECK_EQ_INT(truth_find(&t, K3, 3), -1);
+    truth_done(&t);
+}
+
+static void test_torn_row(void)
+{
+    write_file(TRUTH_HEADER "\n" K3 ",0,149642,3524800,0.9,0.9,3,1.0\n" K3 ",1,1496");
+    struct truth t;
+    struct err e;
+    CHECK(truth_load(&t, path, NULL, 0, &e) == 0);
+    CHECK_EQ_INT(t.n, 1); /* the cut row is not a row */
+    truth_done(&t);
+    struct truth_row r = {K3, 1, 149642, 3524800, 0.5, 0.5, 3, 2.0, 0};
+    CHECK(truth_append(path, &r, &e) == 0);
+    CHECK(truth_load(&t, path, NULL, 0, &e) == 0);
+    CHECK_EQ_INT(t.n, 2);
+    if (t.n == 2)
+        CHECK_NEAR(t.rows[1].val_accuracy, 0.5, 1e-12);
+    truth_done(&t);
+}
+
+static void test_errors(void)
+{
+    load_error("arch,seed\n", ":1:1: error: expected the header '" TRUTH_HEADER "'");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5\n",
+               ":2:1: error: expected 8 fields (" TRUTH_HEADER "), found 5");
+    load_error("# c\n" TRUTH_HEADER "\n" K3 ",0,1,2,1.5,0.5,3,1\n",
+               ":3:67: error: accuracy '1.5' is not a number in [0, 1]");
+    load_error(TRUTH_HEADER "\nk9e9,0,1,2,0.5,0.5,3,1\n",
+               ":2:1: error: 'k9e9' is not an architecture of the space fmnist");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,0,1\n",
+               ":2:75: error: epochs '0' is not a whole number >= 1");
+    struct truth t;
+    struct err e;
+    unlink(path);
+    CHECK(truth_load(&t, path, NULL, 1, &e) == 0 && t.n == 0);
+    CHECK(truth_load(&t, path, NULL, 0, &e) == -1);
+    char want[256];
+    snprintf(want, sizeof want, "%s: error: cannot open: No such file or directory", path);
+    CHECK_STR(e.msg, want);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/oneshot-truth-XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    RUN(test_round_trip);
+    RUN(test_torn_row);
+    RUN(test_errors);
+    unlink(path);
+    rmdir(dir);
+    return check_done();
+}
