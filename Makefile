@@ -75,7 +75,7 @@ asan:
 	$(MAKE) BUILD=build-asan OPTFLAGS=-O1 \
 	  CFLAGS="-g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
-	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only
+	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only asan
 
 # The main job: train the default architecture with the reference recipe.
 RUN_ARCH = k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3
@@ -95,5 +95,8 @@ uninstall:
 
 clean:
 	rm -rf build build-asan oneshot
+
+# keep test objects: no "rm" after the test summary
+.SECONDARY:
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every unit test binary in BUILD/tests and every CLI test script in
 # tests/cli/, adds up their counts, and ends with "N passed, N failed".
-# Usage: tests/run.sh BUILD [--unit-only]
+# Usage: tests/run.sh BUILD [--unit-only [LABEL]]  (LABEL prefixes the summary)
 set -u
 build=${1:-build}
 unit_only=${2:-}
+label=${3:+$3: }
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 passed=0
@@ -44,5 +45,5 @@ if [ "$unit_only" != "--unit-only" ]; then
         fi
     done
 fi
-echo "$passed passed, $failed failed"
+echo "$label$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,6 +21,68 @@ struct ranked {
     int seeds;
 };
 
+/* The table's own statistics: spread of accuracy, seed noise, the tau of seed
+ * 0 against seed 1 (the ceiling any supernet can reach), and the trivial
+ * rankings by size. */
+static int table_stats(const struct truth *t, const struct ranked *r, int n, int use_test,
+                       int as_json)
+{
+    double lo = 1, hi = 0, noise = 0;
+    int pairs = 0;
+    double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    double *truth = malloc((size_t)n * sizeof *truth), *params = malloc((size_t)n * sizeof *params);
+    double *macs = malloc((size_t)n * sizeof *macs);
+    if (!a || !b || !truth || !params || !macs) {
+        free(a), free(b), free(truth), free(params), free(macs);
+        fprintf(stderr, "oneshot: error: out of memory\n");
+        return 1;
+    }
+    for (int k = 0; k < n; k++) {
+        truth[k] = r[k].truth;
+        params[k] = r[k].params;
+        macs[k] = r[k].macs;
+        lo = truth[k] < lo ? truth[k] : lo;
+        hi = truth[k] > hi ? truth[k] : hi;
+        int i0 = truth_find(t, r[k].name, 0), i1 = truth_find(t, r[k].name, 1);
+        if (i0 >= 0 && i1 >= 0) {
+            const struct truth_row *x = &t->rows[i0], *y = &t->rows[i1];
+            a[pairs] = use_test ? x->test_accuracy : x->val_accuracy;
+            b[pairs] = use_test ? y->test_accuracy : y->val_accuracy;
+            noise += a[pairs] > b[pairs] ? a[pairs] - b[pairs] : b[pairs] - a[pairs];
+            pairs++;
+        }
+    }
+    double seed_tau = pairs >= 2 ? kendall_tau(a, b, pairs) : 0;
+    noise = pairs ? noise / pairs : 0;
+    double tp = kendall_tau(params, truth, n), tm = kendall_tau(macs, truth, n);
+    if (as_json) {
+        struct json j;
+        json_begin(&j, stdout);
+        json_int(&j, "n", n);
+        json_int(&j, "rows", t->n);
+        json_num(&j, "spread", hi - lo);
+        json_int(&j, "n_seeded", pairs);
+        if (pairs) {
+            json_num(&j, "seed_noise", noise);
+            json_num(&j, "seed_tau", seed_tau);
+        }
+        json_num(&j, "params_tau", tp);
+        json_num(&j, "macs_tau", tm);
+        json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
+        json_end(&j);
+    } else {
+        printf("%d architectures (%d rows): accuracy from %.4f to %.4f, spread %.4f\n", n, t->n,
+               lo, hi, hi - lo);
+        if (pairs)
+            printf("seed noise (mean |seed 0 - seed 1| over %d architectures) %.4f: spread / noise "
+                   "%.1f; seed-to-seed tau %.3f\n",
+                   pairs, noise, noise > 0 ? (hi - lo) / noise : 0, seed_tau);
+        printf("ranking by parameters: tau %.3f; by multiply-adds: tau %.3f\n", tp, tm);
+    }
+    free(a), free(b), free(truth), free(params), free(macs);
+    return 0;
+}
+
 int cmd_rank(int argc, char **argv)
 {
     const char *space_file = NULL, *ckpt = NULL, *truth_file = NULL, *data_dir = NULL;
@@ -28,7 +90,7 @@ int cmd_rank(int argc, char **argv)
     int as_json = 0, calib = 2000, threads = 0, top_k = 5, resamples = 1000, batch = 500;
     int train_images = 50000, val_images = 10000;
     struct opt opts[] = {
-        {"supernet", OPT_STRING, &ckpt, "CKPT", "supernet checkpoint (required)", 0, -1, 0},
+        {"supernet", OPT_STRING, &ckpt, "CKPT", "supernet checkpoint (without it: the table's own statistics)", 0, -1, 0},
         {"truth", OPT_STRING, &truth_file, "FILE.csv", "ground-truth table (required)", 0, -1, 0},
         {"space", OPT_STRING, &space_file, "NAME", "search space of both (default fmnist)", 0, -1, 0},
         {"metric", OPT_STRING, &metric, "test|val", "stand-alone accuracy to rank by (default test)", 0, -1, 0},
@@ -52,8 +114,8 @@ int cmd_rank(int argc, char **argv)
         opts_print_help("oneshot rank --supernet CKPT --truth FILE.csv [--json]", opts);
         return 0;
     }
-    if (!ckpt || !truth_file) {
-        err_plain(&e, "--supernet CKPT and --truth FILE.csv are required");
+    if (!truth_file) {
+        err_plain(&e, "--truth FILE.csv is required");
         return cli_usage_error(&e, "rank");
     }
     int use_test = strcmp(metric, "test") == 0;
@@ -98,6 +160,10 @@ int cmd_rank(int argc, char **argv)
     }
     for (int k = 0; k < n; k++)
         r[k].truth /= r[k].seeds;
+    if (!ckpt) {
+        rc = table_stats(&t, r, n, use_test, as_json);
+        goto done;
+    }
     void *extra = NULL;
     size_t extra_n;
     sn = supernet_load(&s, ckpt, &extra, &extra_n, &e);
