@@ -11,7 +11,9 @@ for k in test_accuracy params macs train_images_per_s seconds; do
     [ -n "$(json_field "$r1" $k)" ] || fail "no $k in $r1"
 done
 grep -q '^epoch 2/2: train loss' "$TMP/err1" || fail "no epoch summary on stderr"
-r2=$($ONESHOT train $common 2>/dev/null | tail -n 1)
+r2=$($ONESHOT train $common --save "$TMP/a.ckpt" 2>/dev/null | tail -n 1)
+$ONESHOT train $common --save "$TMP/b.ckpt" >/dev/null 2>&1
+cmp -s "$TMP/a.ckpt" "$TMP/b.ckpt" || fail "same seed and threads, different weights"
 for k in final_loss val_accuracy test_accuracy; do
     expect_eq "repeat $k" "$(json_field "$r2" $k)" "$(json_field "$r1" $k)"
 done
