@@ -13,8 +13,12 @@ void bn_forward(float *y, const float *x, const float *gamma, const float *beta,
         float *yc = y + c * S;
         float mean, invstd;
         if (training) {
-            double m = vec_sum(xc, S) / (double)S;
-            double var = vec_sumsq_centered(xc, S, (float)m) / (double)S;
+            double s1, s2;
+            vec_moments_shifted(xc, S, xc[0], &s1, &s2);
+            double m = xc[0] + s1 / (double)S;
+            double var = (s2 - s1 * s1 / (double)S) / (double)S;
+            if (var < 0)
+                var = 0;
             mean = (float)m;
             invstd = (float)(1.0 / sqrt(var + BN_EPS));
             if (momentum > 0) {

@@ -41,38 +41,31 @@ static inline double vec_sum(const float *restrict x, size_t n)
     return s;
 }
 
-/* sum of a[i] * b[i] */
-static inline double vec_dot(const float *restrict a, const float *restrict b, size_t n)
+/* sum of (x[i] - c) and of (x[i] - c)^2 in one pass; with c near the mean
+ * (e.g. x[0]) the variance (s2 - s1^2/n)/n keeps its precision. */
+static inline void vec_moments_shifted(const float *restrict x, size_t n, float c, double *s1,
+                                       double *s2)
 {
-    float acc[VEC_LANES] = {0};
-    size_t i = 0;
-    for (; i + VEC_LANES <= n; i += VEC_LANES)
-        for (int l = 0; l < VEC_LANES; l++)
-            acc[l] += a[i + l] * b[i + l];
-    double s = 0;
-    for (; i < n; i++)
-        s += (double)a[i] * b[i];
-    for (int l = 0; l < VEC_LANES; l++)
-        s += acc[l];
-    return s;
-}
-
-/* sum of (x[i] - c)^2 */
-static inline double vec_sumsq_centered(const float *restrict x, size_t n, float c)
-{
-    float acc[VEC_LANES] = {0};
+    float a1[VEC_LANES] = {0}, a2[VEC_LANES] = {0};
     size_t i = 0;
     for (; i + VEC_LANES <= n; i += VEC_LANES)
         for (int l = 0; l < VEC_LANES; l++) {
             float d = x[i + l] - c;
-            acc[l] += d * d;
+            a1[l] += d;
+            a2[l] += d * d;
         }
-    double s = 0;
-    for (; i < n; i++)
-        s += (double)(x[i] - c) * (x[i] - c);
-    for (int l = 0; l < VEC_LANES; l++)
-        s += acc[l];
-    return s;
+    double t1 = 0, t2 = 0;
+    for (; i < n; i++) {
+        double d = (double)x[i] - c;
+        t1 += d;
+        t2 += d * d;
+    }
+    for (int l = 0; l < VEC_LANES; l++) {
+        t1 += a1[l];
+        t2 += a2[l];
+    }
+    *s1 = t1;
+    *s2 = t2;
 }
 
 #endif
