@@ -14,20 +14,22 @@ ARCHFLAGS ?= -march=native
 OPTFLAGS  ?= -O3 -ffp-contract=fast
 CFLAGS  ?= -g
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
-PKGS     = openblas zlib
+PKGS     = openblas zlib yaml-0.1 lua5.4
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
-             -fopenmp $(WARN) $(PKG_CFLAGS) -Isrc $(CFLAGS)
+             -fopenmp $(WARN) $(PKG_CFLAGS) -Isrc -Ilua $(CFLAGS)
 LDLIBS   = $(PKG_LIBS) -fopenmp -lm -lpthread
 
 BUILD   ?= build
 VERSION  = 0.1.0
 
 ENGINE_SRC = $(wildcard src/*.c)
+LUA_SRC    = $(wildcard lua/*.c)
 UI_SRC     = $(wildcard ui/*.c)
 TEST_SRC   = $(wildcard tests/test_*.c)
 ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+LUA_OBJ    = $(LUA_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -41,10 +43,15 @@ all: oneshot
 oneshot: $(BUILD)/oneshot
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/oneshot: $(UI_OBJ) $(BUILD)/liboneshot.a
+$(BUILD)/oneshot: $(UI_OBJ) $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
 $(BUILD)/liboneshot.a: $(ENGINE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# lua/ holds the Lua glue; it links above the engine (ui -> lua -> src)
+$(BUILD)/libonelua.a: $(LUA_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -52,7 +59,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(BUILD)/liboneshot.a
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
 # Installs whichever Debian packages are missing (needs root or sudo).
@@ -99,4 +106,4 @@ clean:
 # keep test objects: no "rm" after the test summary
 .SECONDARY:
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/lua/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)
