@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conv.h"
+#include "init.h"
 #include "dwconv.h"
 
 void block_describe(struct block_desc *b, const struct space *s, int l, int choice)
@@ -87,46 +88,33 @@ void block_stats_bind(struct block_stats *st, float *base, const struct block_de
     st->rv3 = base + 4 * m + b->cout;
 }
 
-static void fill_uniform(float *w, size_t n, int fan_in, struct rng *r)
-{
-    float bound = 1.0f / sqrtf((float)fan_in);
-    for (size_t i = 0; i < n; i++)
-        w[i] = (2.0f * rng_uniform(r) - 1.0f) * bound;
-}
-
-static void fill(float *w, size_t n, float v)
-{
-    for (size_t i = 0; i < n; i++)
-        w[i] = v;
-}
-
 void block_init(const struct block_params *p, const struct block_stats *st,
                 const struct block_desc *b, struct rng *r)
 {
     size_t m = (size_t)b->m;
     if (b->e != 1) {
-        fill_uniform(p->w_exp, m * b->cin, b->cin, r);
-        fill(p->g1, m, 1);
-        fill(p->b1, m, 0);
+        init_uniform(p->w_exp, m * b->cin, b->cin, r);
+        init_const(p->g1, m, 1);
+        init_const(p->b1, m, 0);
     }
-    fill_uniform(p->w_dw, m * b->k * b->k, b->k * b->k, r);
-    fill(p->g2, m, 1);
-    fill(p->b2, m, 0);
+    init_uniform(p->w_dw, m * b->k * b->k, b->k * b->k, r);
+    init_const(p->g2, m, 1);
+    init_const(p->b2, m, 0);
     if (b->se) {
-        fill_uniform(p->w_se1, (size_t)b->r * m, b->m, r);
-        fill_uniform(p->b_se1, (size_t)b->r, b->m, r);
-        fill_uniform(p->w_se2, m * b->r, b->r, r);
-        fill_uniform(p->b_se2, m, b->r, r);
+        init_uniform(p->w_se1, (size_t)b->r * m, b->m, r);
+        init_uniform(p->b_se1, (size_t)b->r, b->m, r);
+        init_uniform(p->w_se2, m * b->r, b->r, r);
+        init_uniform(p->b_se2, m, b->r, r);
     }
-    fill_uniform(p->w_proj, (size_t)b->cout * m, b->m, r);
-    fill(p->g3, b->cout, 1);
-    fill(p->b3, b->cout, 0);
-    fill(st->rm1, m, 0);
-    fill(st->rv1, m, 1);
-    fill(st->rm2, m, 0);
-    fill(st->rv2, m, 1);
-    fill(st->rm3, b->cout, 0);
-    fill(st->rv3, b->cout, 1);
+    init_uniform(p->w_proj, (size_t)b->cout * m, b->m, r);
+    init_const(p->g3, b->cout, 1);
+    init_const(p->b3, b->cout, 0);
+    init_const(st->rm1, m, 0);
+    init_const(st->rv1, m, 1);
+    init_const(st->rm2, m, 0);
+    init_const(st->rv2, m, 1);
+    init_const(st->rm3, b->cout, 0);
+    init_const(st->rv3, b->cout, 1);
 }
 
 static struct se_dims se_dims_of(const struct block_desc *b, int N)

@@ -6,6 +6,7 @@
 
 #include "bn.h"
 #include "fc.h"
+#include "init.h"
 #include "pool.h"
 
 size_t net_stem_param_floats(const struct space *s)
@@ -100,29 +101,16 @@ void net_bind(struct net *n, const struct space *s, const struct arch *a, struct
     n->head_stats = head.stats;
 }
 
-static void fill_uniform(float *w, size_t count, int fan_in, struct rng *r)
-{
-    float bound = 1.0f / sqrtf((float)fan_in);
-    for (size_t i = 0; i < count; i++)
-        w[i] = (2.0f * rng_uniform(r) - 1.0f) * bound;
-}
-
-static void fill(float *w, size_t count, float v)
-{
-    for (size_t i = 0; i < count; i++)
-        w[i] = v;
-}
-
 void net_init_stem(const struct space *s, float *w, float *stats, struct rng *r)
 {
     struct net_stem st;
     int kk = s->stem_k * s->stem_k;
     bind_stem(&st, w, s);
-    fill_uniform(st.w, (size_t)s->stem_c * s->in_c * kk, s->in_c * kk, r);
-    fill(st.gamma, s->stem_c, 1);
-    fill(st.beta, s->stem_c, 0);
-    fill(stats, s->stem_c, 0);
-    fill(stats + s->stem_c, s->stem_c, 1);
+    init_uniform(st.w, (size_t)s->stem_c * s->in_c * kk, s->in_c * kk, r);
+    init_const(st.gamma, s->stem_c, 1);
+    init_const(st.beta, s->stem_c, 0);
+    init_const(stats, s->stem_c, 0);
+    init_const(stats + s->stem_c, s->stem_c, 1);
 }
 
 void net_init_head(const struct space *s, float *w, float *stats, struct rng *r)
@@ -130,13 +118,13 @@ void net_init_head(const struct space *s, float *w, float *stats, struct rng *r)
     struct net_head h;
     int cin = space_layer_shape(s, s->nlayers - 1).cout;
     bind_head(&h, w, s, cin);
-    fill_uniform(h.w, (size_t)s->head_c * cin, cin, r);
-    fill(h.gamma, s->head_c, 1);
-    fill(h.beta, s->head_c, 0);
-    fill_uniform(h.fc_w, (size_t)s->classes * s->head_c, s->head_c, r);
-    fill_uniform(h.fc_b, (size_t)s->classes, s->head_c, r);
-    fill(stats, s->head_c, 0);
-    fill(stats + s->head_c, s->head_c, 1);
+    init_uniform(h.w, (size_t)s->head_c * cin, cin, r);
+    init_const(h.gamma, s->head_c, 1);
+    init_const(h.beta, s->head_c, 0);
+    init_uniform(h.fc_w, (size_t)s->classes * s->head_c, s->head_c, r);
+    init_uniform(h.fc_b, (size_t)s->classes, s->head_c, r);
+    init_const(stats, s->head_c, 0);
+    init_const(stats + s->head_c, s->head_c, 1);
 }
 
 void net_init_weights(struct net *n, struct rng *r)

@@ -15,6 +15,12 @@ int cmd_supernet(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 
+struct opt;
+/* Parses a command's options (it takes no positional arguments).  Returns -1
+ * when the command should go on, else the exit status to return at once: 0
+ * after printing --help, 2 after a usage error (printed). */
+int cli_options(struct opt *opts, int argc, char **argv, const char *command, const char *usage);
+
 /* Prints `oneshot: <error text>` to stderr; returns the exit status 1 (or 2
  * for usage errors via cli_usage_error). */
 int cli_fail(const struct err *e);

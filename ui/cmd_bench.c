@@ -54,16 +54,11 @@ int cmd_bench(int argc, char **argv)
         {"json", OPT_FLAG, &as_json, NULL, "print one JSON object", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "bench",
+                             "oneshot bench --arch ARCH [--batch 128] [--steps N] [--threads T] [--json]");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "bench");
-    if (help) {
-        opts_print_help("oneshot bench --arch ARCH [--batch 128] [--steps N] [--threads T] [--json]",
-                        opts);
-        return 0;
-    }
     if (!arch_str) {
         err_plain(&e, "--arch is required");
         return cli_usage_error(&e, "bench");

@@ -145,16 +145,11 @@ int cmd_groundtruth(int argc, char **argv)
         {"out", OPT_STRING, &o.out, "FILE.csv", "table to write or continue (required)", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "groundtruth",
+                             "oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "groundtruth");
-    if (help) {
-        opts_print_help("oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv",
-                        opts);
-        return 0;
-    }
     if (!o.out) {
         err_plain(&e, "--out FILE.csv is required");
         return cli_usage_error(&e, "groundtruth");

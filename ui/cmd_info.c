@@ -15,15 +15,11 @@ int cmd_info(int argc, char **argv)
         {"json", OPT_FLAG, &as_json, NULL, "print one JSON object", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "info",
+                             "oneshot info --arch ARCH [--json]");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "info");
-    if (help) {
-        opts_print_help("oneshot info --arch ARCH [--json]", opts);
-        return 0;
-    }
     if (!arch_str) {
         err_plain(&e, "--arch is required");
         return cli_usage_error(&e, "info");

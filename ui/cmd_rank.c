@@ -105,15 +105,11 @@ int cmd_rank(int argc, char **argv)
         {"json", OPT_FLAG, &as_json, NULL, "print one JSON object", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "rank",
+                             "oneshot rank --supernet CKPT --truth FILE.csv [--json]");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "rank");
-    if (help) {
-        opts_print_help("oneshot rank --supernet CKPT --truth FILE.csv [--json]", opts);
-        return 0;
-    }
     if (!truth_file) {
         err_plain(&e, "--truth FILE.csv is required");
         return cli_usage_error(&e, "rank");

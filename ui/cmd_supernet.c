@@ -99,15 +99,11 @@ int cmd_supernet(int argc, char **argv)
         {"json", OPT_FLAG, &o.json, NULL, "end with one JSON object on stdout", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "supernet",
+                             "oneshot supernet --sampler NAME --epochs N --out CKPT [options]");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "supernet");
-    if (help) {
-        opts_print_help("oneshot supernet --sampler NAME --epochs N --out CKPT [options]", opts);
-        return 0;
-    }
     if (!o.out) {
         err_plain(&e, "--out CKPT is required");
         return cli_usage_error(&e, "supernet");

@@ -140,15 +140,11 @@ int cmd_train(int argc, char **argv)
         {"json", OPT_FLAG, &o.json, NULL, "end with one JSON object on stdout", 0, -1, 0},
         {0},
     };
-    const char *pos[1];
-    int npos, help;
+    int status = cli_options(opts, argc, argv, "train",
+                             "oneshot train --arch ARCH --epochs N [options]");
+    if (status >= 0)
+        return status;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
-        return cli_usage_error(&e, "train");
-    if (help) {
-        opts_print_help("oneshot train --arch ARCH --epochs N [options]", opts);
-        return 0;
-    }
     if (!o.arch && !o.resume) {
         err_plain(&e, "--arch is required (or --resume CKPT)");
         return cli_usage_error(&e, "train");

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 
 int cli_fail(const struct err *e)
 {
@@ -88,4 +89,18 @@ void cli_data_done(struct cli_data *d)
 {
     dataset_done(&d->train_file);
     dataset_done(&d->test_file);
+}
+
+int cli_options(struct opt *opts, int argc, char **argv, const char *command, const char *usage)
+{
+    const char *pos[1];
+    int npos, help;
+    struct err e;
+    if (opts_parse(opts, argc, argv, pos, 0, &npos, &help, &e))
+        return cli_usage_error(&e, command);
+    if (help) {
+        opts_print_help(usage, opts);
+        return 0;
+    }
+    return -1;
 }
