@@ -93,12 +93,16 @@ bench: all
 	bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/spaces
 	install -m 755 oneshot $(DESTDIR)$(BINDIR)/oneshot
 	install -m 644 man/oneshot.1 $(DESTDIR)$(MANDIR)/man1/oneshot.1
+	install -m 644 man/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
+	install -m 644 spaces/*.lua $(DESTDIR)$(DATADIR)/spaces/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/oneshot $(DESTDIR)$(MANDIR)/man1/oneshot.1
+	rm -f $(DESTDIR)$(BINDIR)/oneshot $(DESTDIR)$(MANDIR)/man1/oneshot.1 \
+	  $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan oneshot

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[] = {"uniform", "fair", "proportional"};
+static const char *const names[] = {"uniform", "fair", "proportional", NULL};
+
+const char *const *sampler_names(void) { return names; }
 
 const char *sampler_name(const struct sampler *sm) { return names[sm->kind]; }
 

@@ -58,6 +58,8 @@ struct sampler {
 int sampler_init(struct sampler *sm, const char *name, const struct space *s, uint64_t seed,
                  int repeat, int pool, struct err *e);
 void sampler_done(struct sampler *sm);
+/* The built-in sampler names, NULL-terminated (static storage). */
+const char *const *sampler_names(void);
 const char *sampler_name(const struct sampler *sm);
 
 /* Paths of one step into paths[] (room for SPACE_MAX_CHOICES); returns how

@@ -81,6 +81,25 @@ void space_tiny(struct space *s)
     space_finish(s, &e); /* cannot fail for this fixed description */
 }
 
+static const char *const builtin_names[] = {"fmnist", "fmnist-se", "fmnist-skip",
+                                            "fmnist-se-skip", "tiny", NULL};
+
+const char *const *space_builtin_names(void) { return builtin_names; }
+
+int space_builtin(struct space *s, const char *name)
+{
+    if (strcmp(name, "tiny") == 0) {
+        space_tiny(s);
+        return 0;
+    }
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, builtin_names[i]) == 0) {
+            space_fmnist_variant(s, i & 1, i >> 1);
+            return 0;
+        }
+    return -1;
+}
+
 int space_finish(struct space *s, struct err *e)
 {
     const char *f = s->name[0] ? s->name : "space";

@@ -80,6 +80,12 @@ void space_fmnist_variant(struct space *s, int with_se, int with_skip);
  * (16 and 32 channels, both strided), choices k3e2, k5e4, k7e6, head 64. */
 void space_tiny(struct space *s);
 
+/* The built-in spaces by name: fmnist, fmnist-se, fmnist-skip, fmnist-se-skip,
+ * tiny.  space_builtin returns 0, or -1 for a name that is none of them.
+ * space_builtin_names lists them, NULL-terminated (static storage). */
+int space_builtin(struct space *s, const char *name);
+const char *const *space_builtin_names(void);
+
 struct layer_shape space_layer_shape(const struct space *s, int l);
 
 /* Output size of a stride-s conv with padding k/2: ceil(h / s) for odd k. */

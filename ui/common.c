@@ -1,7 +1,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "luaspace.h"
 #include "opts.h"
 
 int cli_fail(const struct err *e)
@@ -36,26 +40,16 @@ void cli_ctx(struct ctx *c, int threads)
 
 int cli_space(struct space *s, const char *file, struct err *e)
 {
-    /* built-in spaces by name; space files arrive with the Lua layer */
-    static const struct {
-        const char *name;
-        int se, skip;
-    } builtin[] = {{"fmnist", 0, 0}, {"fmnist-se", 1, 0}, {"fmnist-skip", 0, 1},
-                   {"fmnist-se-skip", 1, 1}};
     if (!file || !*file)
         file = "fmnist";
-    if (strcmp(file, "tiny") == 0) {
-        space_tiny(s);
+    if (space_builtin(s, file) == 0)
         return 0;
-    }
-    for (unsigned i = 0; i < sizeof builtin / sizeof *builtin; i++)
-        if (strcmp(file, builtin[i].name) == 0) {
-            space_fmnist_variant(s, builtin[i].se, builtin[i].skip);
-            return 0;
-        }
-    return err_set(e, file, 0, 0,
-                   "not a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip, tiny); "
-                   "space files need the Lua layer, which this build does not have yet");
+    if (access(file, F_OK) != 0)
+        return err_set(e, file, 0, 0,
+                       "neither a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip, "
+                       "tiny) nor a space file: %s",
+                       strerror(errno));
+    return luaspace_load(s, file, e);
 }
 
 const char *cli_blas_line(char *buf, int n)

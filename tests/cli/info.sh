@@ -17,4 +17,19 @@ expect_eq "unknown option status" $rc 2
 printf '%s\n' "$err" | head -n 1 | grep -qx "oneshot info: error: unknown option '--arc' (did you mean --arch?)" || fail "suggestion: $err"
 err=$($ONESHOT frobnicate 2>&1 >/dev/null); rc=$?
 expect_eq "unknown command status" $rc 2
+# a space file gives the same counts as the built-in space of that name
+for sp in fmnist fmnist-skip tiny; do
+    case $sp in
+        tiny) a=k3e2-k5e4-k7e6-k3e2;;
+        fmnist-skip) a=skip-skip-k3e3-skip-skip-k3e3-skip-skip-k3e3-skip-skip-skip;;
+        *) a=$K3E3;;
+    esac
+    expect_eq "space file $sp" "$($ONESHOT info --space spaces/$sp.lua --arch $a --json)" "$($ONESHOT info --space $sp --arch $a --json)"
+done
+err=$($ONESHOT info --space "$TMP/none.lua" --arch $K3E3 2>&1 >/dev/null)
+expect_eq "missing space" "$err" "oneshot: $TMP/none.lua: error: neither a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip, tiny) nor a space file: No such file or directory"
+line=$(grep -n 'stem *=' spaces/tiny.lua | head -n 1 | cut -d: -f1)
+sed "${line}s/channels/chanels/" spaces/tiny.lua > "$TMP/bad.lua"
+err=$($ONESHOT info --space "$TMP/bad.lua" --arch k3e2-k5e4-k7e6-k3e2 2>&1 >/dev/null)
+printf '%s\n' "$err" | grep -q "^oneshot: $TMP/bad.lua:$line:[0-9]*: error: unknown key 'chanels' in stem (did you mean 'channels'?)" || fail "bad space file: $err"
 exit 0

@@ -1,0 +1,1384 @@
+/* luaspace: runs a space file in a sandboxed Lua state and turns the table it
+ * returns into a struct space.
+ *
+ * Three parts: the sandbox (allocator with a budget, instruction-count hook,
+ * a message handler that finds the file's line), a small Lua tokenizer that
+ * maps a field path such as stages[2].stride to a line and column of the file
+ * when the table is written as a constructor, and the conversion, which reads
+ * the table with raw accesses only (no metamethod, so no script code, runs). */
+#include "luaspace.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "act.h"
+#include "dwconv.h"
+
+#define MAX_CHANNELS 4096
+#define MAX_IMAGE 4096
+#define MAX_CLASSES 100000
+#define MAX_STRIDE 4
+#define MAX_EXPANSION 16
+#define HOOK_EVERY 1000 /* instructions between two calls of the count hook */
+
+/* ------------------------------------------------------------------ sandbox */
+
+struct sandbox {
+    size_t used, limit; /* bytes held by the state, and the budget */
+    int out_of_memory;  /* an allocation was refused for the budget */
+    long ticks, max_ticks;
+    int too_long;       /* the instruction budget ran out */
+    const char *source; /* the chunk name, "@path" */
+    int line;           /* line of the file at the last error, 0 if none */
+};
+
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    struct sandbox *sb = ud;
+    if (!ptr)
+        osize = 0; /* osize then encodes the kind of object */
+    if (nsize == 0) {
+        free(ptr);
+        sb->used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && nsize - osize > sb->limit - sb->used) {
+        sb->out_of_memory = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        sb->used = sb->used - osize + nsize;
+    return p;
+}
+
+static struct sandbox *sb_of(lua_State *L)
+{
+    void *ud;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+static void sb_hook(lua_State *L, lua_Debug *ar)
+{
+    struct sandbox *sb = sb_of(L);
+    (void)ar;
+    if (++sb->ticks < sb->max_ticks && !sb->too_long)
+        return;
+    /* from now on every instruction fails, so a pcall in the script cannot
+     * catch the error and carry on */
+    sb->too_long = 1;
+    lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "the script ran too long");
+}
+
+/* Message handler: notes the innermost line of the file on the stack (for
+ * errors whose message has no position, e.g. from error(msg, 0) or from a
+ * chunk made by load) and makes the error object a string. */
+static int sb_handler(lua_State *L)
+{
+    struct sandbox *sb = sb_of(L);
+    lua_Debug ar;
+    sb->line = 0;
+    for (int level = 0; lua_getstack(L, level, &ar); level++)
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, sb->source) == 0) {
+            sb->line = ar.currentline;
+            break;
+        }
+    if (!lua_isstring(L, 1))
+        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    else
+        lua_pushvalue(L, 1);
+    return 1;
+}
+
+/* print, to standard error: standard output belongs to the front end. */
+static int sb_print(lua_State *L)
+{
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            fputc('\t', stderr);
+        fwrite(s, 1, len, stderr);
+        lua_pop(L, 1);
+    }
+    fputc('\n', stderr);
+    return 0;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t": a binary
+ * chunk could crash the interpreter. */
+static int sb_load(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    if (n >= 2)
+        lua_pushvalue(L, 2);
+    else
+        lua_pushnil(L);
+    lua_pushliteral(L, "t");
+    if (n >= 4)
+        lua_pushvalue(L, 4);
+    lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
+    return lua_gettop(L) - n;
+}
+
+/* Calls upvalue 1 with this call's arguments. */
+static int forward(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* setmetatable without __gc: finalizers run with hooks off (the instruction
+ * limit would not stop them) and at lua_close. */
+static int sb_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "a space file cannot use __gc metamethods");
+        lua_pop(L, 1);
+    }
+    return forward(L);
+}
+
+/* string.rep: rep("", n) would loop n times without allocating. */
+static int sb_rep(lua_State *L)
+{
+    size_t l, lsep = 0;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n > 0 && l + lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    return forward(L);
+}
+
+/* table.move: moving nils loops without allocating. */
+static int sb_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (1u << 24))
+        return luaL_error(L, "table.move: more than %d elements", 1 << 24);
+    return forward(L);
+}
+
+/* Replaces lib.name (lib on top of the stack) by f with the old one as upvalue. */
+static void wrap(lua_State *L, const char *name, lua_CFunction f)
+{
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, -2, name);
+}
+
+static int sb_setup(lua_State *L)
+{
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    lua_settop(L, 0);
+    lua_pushnil(L);
+    lua_setglobal(L, "dofile");
+    lua_pushnil(L);
+    lua_setglobal(L, "loadfile");
+    lua_getglobal(L, "load");
+    lua_pushcclosure(L, sb_load, 1);
+    lua_setglobal(L, "load");
+    lua_pushcfunction(L, sb_print);
+    lua_setglobal(L, "print");
+    lua_pushglobaltable(L);
+    wrap(L, "setmetatable", sb_setmetatable);
+    lua_getglobal(L, "string");
+    wrap(L, "rep", sb_rep);
+    /* no pattern matching: its backtracking runs in C, where no instruction
+     * count reaches, and can take exponential time */
+    static const char *const patterns[] = {"find", "match", "gmatch", "gsub"};
+    for (int i = 0; i < 4; i++) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, patterns[i]);
+    }
+    lua_getglobal(L, "table");
+    wrap(L, "move", sb_move);
+    return 0;
+}
+
+/* If msg starts with the position Lua gives the file ("path:12: " or, for a
+ * long path, "...tail:12: "), returns the line and points *rest past it. */
+static int strip_position(const char *msg, const char *path, const char **rest)
+{
+    size_t pl = strlen(path);
+    const char *p = NULL;
+    if (strncmp(msg, path, pl) == 0 && msg[pl] == ':')
+        p = msg + pl + 1;
+    else if (strncmp(msg, "...", 3) == 0)
+        for (const char *c = strchr(msg + 3, ':'); c && !p; c = strchr(c + 1, ':')) {
+            size_t tl = (size_t)(c - (msg + 3));
+            if (tl <= pl && memcmp(msg + 3, path + pl - tl, tl) == 0 &&
+                isdigit((unsigned char)c[1]))
+                p = c + 1;
+        }
+    if (!p || !isdigit((unsigned char)*p))
+        return 0;
+    char *end;
+    long line = strtol(p, &end, 10);
+    if (end[0] != ':' || end[1] != ' ' || line <= 0 || line > 1000000000L)
+        return 0;
+    *rest = end + 2;
+    return (int)line;
+}
+
+/* The error of a failed load or call, on top of L's stack. */
+static int script_error(lua_State *L, const struct sandbox *sb, const char *path, struct err *e)
+{
+    const char *msg = lua_tostring(L, -1);
+    if (!msg)
+        msg = "(error object is not a string)";
+    const char *rest = msg;
+    int line = strip_position(msg, path, &rest);
+    if (line <= 0)
+        line = sb->line;
+    char flat[ERR_MAX];
+    snprintf(flat, sizeof flat, "%s", rest);
+    for (char *c = flat; *c; c++) /* one line: the traceback, if any, is dropped */
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    return err_set(e, path, line, 0, "%s", flat);
+}
+
+/* ---------------------------------------------------------------- locating */
+
+enum { TK_EOF, TK_NAME, TK_STRING, TK_LONGSTRING, TK_NUMBER, TK_OP };
+
+struct tok {
+    int type, line, col;
+    const char *s; /* the text (a quoted string: its contents, escapes as written) */
+    int len;
+};
+
+struct toks {
+    struct tok *v;
+    int n, cap;
+};
+
+static int tok_push(struct toks *tk, int type, int line, int col, const char *s, int len)
+{
+    if (tk->n == tk->cap) {
+        int cap = tk->cap ? 2 * tk->cap : 256;
+        struct tok *v = realloc(tk->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        tk->v = v;
+        tk->cap = cap;
+    }
+    tk->v[tk->n++] = (struct tok){type, line, col, s, len};
+    return 0;
+}
+
+/* p at '[': the level of a long bracket [==[ (number of '='), or -1. */
+static int long_bracket(const char *p, const char *end)
+{
+    int lvl = 0;
+    if (p >= end || *p != '[')
+        return -1;
+    p++;
+    while (p < end && *p == '=')
+        p++, lvl++;
+    return p < end && *p == '[' ? lvl : -1;
+}
+
+static const char *skip_long(const char *p, const char *end, int lvl, int *line, const char **bol)
+{
+    p += lvl + 2;
+    while (p < end) {
+        if (*p == '\n') {
+            (*line)++;
+            *bol = ++p;
+            continue;
+        }
+        if (*p == ']') {
+            const char *q = p + 1;
+            int n = 0;
+            while (q < end && *q == '=')
+                q++, n++;
+            if (n == lvl && q < end && *q == ']')
+                return q + 1;
+        }
+        p++;
+    }
+    return end;
+}
+
+/* Splits Lua source into tokens, enough to walk table constructors.  The text
+ * has already been accepted by Lua, so malformed input needs no care.  Returns
+ * 0, or -1 when out of memory (there are then no locations). */
+static int lex(struct toks *tk, const char *p, const char *end)
+{
+    static const char *const ops[] = {"...", "==", "~=", "<=", ">=", "//", "::", "<<", ">>", ".."};
+    int line = 1;
+    const char *bol = p;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n') {
+            line++;
+            bol = ++p;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            p++;
+            continue;
+        }
+        int tline = line, tcol = (int)(p - bol) + 1, lvl;
+        const char *start = p;
+        if (c == '-' && p + 1 < end && p[1] == '-') {
+            p += 2;
+            if ((lvl = long_bracket(p, end)) >= 0)
+                p = skip_long(p, end, lvl, &line, &bol);
+            else
+                while (p < end && *p != '\n')
+                    p++;
+            continue;
+        }
+        int type, len;
+        if (c == '[' && (lvl = long_bracket(p, end)) >= 0) {
+            p = skip_long(p, end, lvl, &line, &bol);
+            type = TK_LONGSTRING;
+            len = (int)(p - start);
+        } else if (c == '"' || c == '\'') {
+            p++;
+            while (p < end && *p != (char)c && *p != '\n') {
+                if (*p == '\\' && p + 1 < end) {
+                    if (p[1] == '\n') {
+                        line++;
+                        bol = p + 2;
+                    }
+                    p += 2;
+                } else {
+                    p++;
+                }
+            }
+            start++;
+            len = (int)(p - start);
+            if (p < end && *p == (char)c)
+                p++;
+            type = TK_STRING;
+        } else if (isdigit(c) || (c == '.' && p + 1 < end && isdigit((unsigned char)p[1]))) {
+            p++;
+            while (p < end && (isalnum((unsigned char)*p) || *p == '.' ||
+                               ((*p == '+' || *p == '-') && strchr("eEpP", p[-1]))))
+                p++;
+            type = TK_NUMBER;
+            len = (int)(p - start);
+        } else if (isalpha(c) || c == '_') {
+            while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+                p++;
+            type = TK_NAME;
+            len = (int)(p - start);
+        } else {
+            len = 1;
+            for (unsigned i = 0; i < sizeof ops / sizeof *ops; i++) {
+                size_t ol = strlen(ops[i]);
+                if ((size_t)(end - p) >= ol && memcmp(p, ops[i], ol) == 0) {
+                    len = (int)ol;
+                    break;
+                }
+            }
+            p += len;
+            type = TK_OP;
+        }
+        if (tok_push(tk, type, tline, tcol, start, len) < 0)
+            return -1;
+    }
+    return tok_push(tk, TK_EOF, line, (int)(p - bol) + 1, p, 0);
+}
+
+static int tok_is(const struct tok *t, int type, const char *s)
+{
+    return t->type == type && (size_t)t->len == strlen(s) && memcmp(t->s, s, (size_t)t->len) == 0;
+}
+
+/* +1 for a token that opens a nesting ( [ { function if do repeat, -1 for one
+ * that closes it, 0 otherwise (`while` and `for` open with their `do`). */
+static int nesting(const struct tok *t)
+{
+    if (t->type == TK_OP && t->len == 1)
+        return strchr("([{", t->s[0]) ? 1 : strchr(")]}", t->s[0]) ? -1 : 0;
+    if (t->type != TK_NAME)
+        return 0;
+    if (tok_is(t, TK_NAME, "function") || tok_is(t, TK_NAME, "if") || tok_is(t, TK_NAME, "do") ||
+        tok_is(t, TK_NAME, "repeat"))
+        return 1;
+    if (tok_is(t, TK_NAME, "end") || tok_is(t, TK_NAME, "until"))
+        return -1;
+    return 0;
+}
+
+/* The first token of the expression the main chunk returns, or -1. */
+static int find_root(const struct toks *tk)
+{
+    int depth = 0, found = -1;
+    for (int i = 0; i < tk->n; i++) {
+        int d = nesting(&tk->v[i]);
+        depth += d;
+        if (d == 0 && depth == 0 && tok_is(&tk->v[i], TK_NAME, "return"))
+            found = i + 1;
+    }
+    if (found >= 0 && (tk->v[found].type == TK_EOF || tok_is(&tk->v[found], TK_OP, ";")))
+        return -1;
+    return found;
+}
+
+/* From the first token of an expression inside a constructor, the token that
+ * ends it: ',' ';' or the constructor's '}'. */
+static int skip_expr(const struct toks *tk, int i)
+{
+    int depth = 0;
+    for (; i < tk->n && tk->v[i].type != TK_EOF; i++) {
+        const struct tok *t = &tk->v[i];
+        if (depth == 0 && (tok_is(t, TK_OP, ",") || tok_is(t, TK_OP, ";") || tok_is(t, TK_OP, "}")))
+            return i;
+        depth += nesting(t);
+    }
+    return i;
+}
+
+/* A step of a field path: a string key, or (key NULL) a list index. */
+struct step {
+    const char *key;
+    long long index;
+};
+
+#define PATH_MAX_DEPTH 8
+
+struct path {
+    int n;
+    struct step s[PATH_MAX_DEPTH];
+};
+
+/* In the constructor whose '{' is token open, finds the entry for step st:
+ * *key_tok is its first token, *val_tok the first of its value.  Returns 1 if
+ * found. */
+static int find_entry(const struct toks *tk, int open, const struct step *st, int *key_tok,
+                      int *val_tok)
+{
+    long long pos = 0;
+    int i = open + 1, found = 0;
+    while (i < tk->n && tk->v[i].type != TK_EOF && !tok_is(&tk->v[i], TK_OP, "}")) {
+        const struct tok *t = &tk->v[i];
+        int val, match = 0;
+        if (t->type == TK_NAME && tok_is(&tk->v[i + 1], TK_OP, "=")) {
+            val = i + 2;
+            match = st->key && tok_is(t, TK_NAME, st->key);
+        } else if (tok_is(t, TK_OP, "[")) {
+            int j = i + 1, depth = 1;
+            for (; j < tk->n && tk->v[j].type != TK_EOF; j++) {
+                depth += nesting(&tk->v[j]);
+                if (depth == 0)
+                    break;
+            }
+            if (tk->v[j].type == TK_EOF || !tok_is(&tk->v[j + 1], TK_OP, "="))
+                return found; /* not a constructor we understand */
+            val = j + 2;
+            if (j == i + 2 && st->key)
+                match = tok_is(&tk->v[i + 1], TK_STRING, st->key);
+            else if (j == i + 2 && !st->key && tk->v[i + 1].type == TK_NUMBER) {
+                char num[32];
+                snprintf(num, sizeof num, "%lld", st->index);
+                match = tok_is(&tk->v[i + 1], TK_NUMBER, num);
+            }
+        } else {
+            val = i;
+            pos++;
+            match = !st->key && pos == st->index;
+        }
+        if (match) { /* a later key=value wins; a positional entry beats [n]= */
+            *key_tok = i;
+            *val_tok = val;
+            found = 1;
+            if (!st->key && val == i)
+                return 1;
+        }
+        i = skip_expr(tk, val);
+        if (tok_is(&tk->v[i], TK_OP, ",") || tok_is(&tk->v[i], TK_OP, ";"))
+            i++;
+    }
+    return found;
+}
+
+enum { AT_VALUE, AT_KEY };
+
+/* Where the field at path p is written: its key (AT_KEY) or its value.  If the
+ * path leaves the constructors (a table computed by the script), the deepest
+ * entry that is written out; if not even the first step is, *line = 0. */
+static void locate(const struct toks *tk, int root, const struct path *p, int at, int *line,
+                   int *col)
+{
+    *line = *col = 0;
+    if (root < 0 || tk->n == 0)
+        return;
+    int val = root, key = root, k = 0;
+    for (; k < p->n; k++) {
+        int kt, vt;
+        if (!tok_is(&tk->v[val], TK_OP, "{") || !find_entry(tk, val, &p->s[k], &kt, &vt))
+            break;
+        key = kt;
+        val = vt;
+    }
+    if (k == 0 && p->n > 0)
+        return;
+    const struct tok *t = &tk->v[k == p->n && at == AT_KEY ? key : val];
+    *line = t->line;
+    *col = t->col;
+}
+
+/* -------------------------------------------------------------- converting */
+
+struct conv {
+    lua_State *L;
+    const char *path;
+    struct err *e;
+    struct toks tk;
+    int root; /* first token of the returned expression, or -1 */
+    struct space sp;
+    char origin[SPACE_MAX_CHOICES][64]; /* where each choice of the union was first listed */
+};
+
+static struct path path_key(const struct path *p, const char *key)
+{
+    struct path q = *p;
+    if (q.n < PATH_MAX_DEPTH)
+        q.s[q.n++] = (struct step){key, 0};
+    return q;
+}
+
+static struct path path_index(const struct path *p, long long index)
+{
+    struct path q = *p;
+    if (q.n < PATH_MAX_DEPTH)
+        q.s[q.n++] = (struct step){NULL, index};
+    return q;
+}
+
+/* Copies at most max bytes of s, printable ASCII only. */
+static void clean(char *out, size_t n, const char *s, size_t len, size_t max)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len && i < max && j + 1 < n; i++)
+        out[j++] = isprint((unsigned char)s[i]) ? s[i] : '?';
+    if (len > max && j + 4 < n) {
+        memcpy(out + j, "...", 3);
+        j += 3;
+    }
+    out[j] = 0;
+}
+
+/* "stages[2].choices[1]"; "the space" for the empty path. */
+static const char *path_str(const struct path *p, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    if (p->n == 0)
+        snprintf(buf, n, "the space");
+    for (int k = 0; k < p->n && used < n; k++) {
+        char key[48];
+        int w;
+        if (p->s[k].key) {
+            clean(key, sizeof key, p->s[k].key, strlen(p->s[k].key), 40);
+            w = snprintf(buf + used, n - used, "%s%s", k ? "." : "", key);
+        } else {
+            w = snprintf(buf + used, n - used, "[%lld]", p->s[k].index);
+        }
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+/* The error at field p.  AT_VALUE messages are prefixed with the field path. */
+static int fail(struct conv *cv, const struct path *p, int at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct conv *cv, const struct path *p, int at, const char *fmt, ...)
+{
+    char msg[ERR_MAX / 2], where[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line, col;
+    locate(&cv->tk, cv->root, p, at, &line, &col);
+    if (at == AT_VALUE && p->n > 0)
+        return err_set(cv->e, cv->path, line, col, "%s: %s", path_str(p, where, sizeof where), msg);
+    return err_set(cv->e, cv->path, line, col, "%s", msg);
+}
+
+/* The value at idx as the messages show it: 0, 2.5, "16", true, a table. */
+static const char *describe(lua_State *L, int idx, char *buf, size_t n)
+{
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx))
+            snprintf(buf, n, "%lld", (long long)lua_tointeger(L, idx));
+        else
+            snprintf(buf, n, "%.14g", (double)lua_tonumber(L, idx));
+        break;
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        char c[48];
+        clean(c, sizeof c, s, len, 32);
+        snprintf(buf, n, "\"%s\"", c);
+        break;
+    }
+    case LUA_TBOOLEAN:
+        snprintf(buf, n, "%s", lua_toboolean(L, idx) ? "true" : "false");
+        break;
+    case LUA_TNIL:
+        snprintf(buf, n, "nil");
+        break;
+    default:
+        snprintf(buf, n, "a %s", luaL_typename(L, idx));
+    }
+    return buf;
+}
+
+/* Edit distance with adjacent transpositions (optimal string alignment). */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int d[41][41];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+static const char *suggest(const char *key, const char *const *keys)
+{
+    const char *best = NULL;
+    int bd = 99;
+    for (int i = 0; keys[i]; i++) {
+        int d = distance(key, keys[i]);
+        int limit = strlen(keys[i]) >= 5 ? 2 : 1;
+        if (d <= limit && d < bd) {
+            best = keys[i];
+            bd = d;
+        }
+    }
+    return best;
+}
+
+static void join_keys(char *buf, size_t n, const char *const *keys)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 0; keys[i] && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", keys[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* A key of a table that should not be there. */
+struct badkey {
+    int kind; /* 0 none, 1 string, 2 integer, 3 other type */
+    char name[128];
+    long long index;
+    const char *type;
+    int line, col;
+};
+
+/* Keeps the bad key written first in the file (then by name), so the error
+ * does not depend on the order of Lua's hash table. */
+static void consider(struct conv *cv, const struct path *p, struct badkey *best, struct badkey *k)
+{
+    struct path q = k->kind == 1 ? path_key(p, k->name) : path_index(p, k->index);
+    if (k->kind == 3)
+        q = *p;
+    locate(&cv->tk, cv->root, &q, AT_KEY, &k->line, &k->col);
+    long long kl = k->line ? (long long)k->line << 20 | k->col : LLONG_MAX;
+    long long bl = best->line ? (long long)best->line << 20 | best->col : LLONG_MAX;
+    int better =
+        !best->kind || kl < bl ||
+        (kl == bl && (k->kind < best->kind ||
+                      (k->kind == best->kind &&
+                       (k->kind == 1 ? strcmp(k->name, best->name) < 0 : k->index < best->index))));
+    if (better)
+        *best = *k;
+}
+
+/* Checks table t (absolute index) for keys outside keys[] (a record) or, with
+ * keys NULL, for anything but 1..#t (a list).  Returns 0 or -1. */
+static int check_keys(struct conv *cv, const struct path *p, int t, const char *const *keys)
+{
+    lua_State *L = cv->L;
+    struct badkey best = {0};
+    lua_Integer len = (lua_Integer)lua_rawlen(L, t), count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        struct badkey k = {0};
+        int kt = lua_type(L, -1);
+        if (kt == LUA_TSTRING) {
+            size_t kl;
+            const char *s = lua_tolstring(L, -1, &kl);
+            int known = 0;
+            for (int i = 0; keys && keys[i]; i++)
+                known |= strlen(keys[i]) == kl && memcmp(keys[i], s, kl) == 0;
+            if (known)
+                continue;
+            k.kind = 1;
+            clean(k.name, sizeof k.name, s, kl, sizeof k.name - 1);
+        } else if (kt == LUA_TNUMBER && lua_isinteger(L, -1)) {
+            k.index = (long long)lua_tointeger(L, -1);
+            if (!keys && k.index >= 1 && k.index <= len) {
+                count++;
+                continue;
+            }
+            k.kind = 2;
+        } else {
+            k.kind = 3;
+            k.type = luaL_typename(L, -1);
+        }
+        consider(cv, p, &best, &k);
+    }
+    char where[256], list[256];
+    path_str(p, where, sizeof where);
+    if (best.kind == 1 && keys) {
+        struct path q = path_key(p, best.name);
+        const char *near = suggest(best.name, keys);
+        if (near)
+            return fail(cv, &q, AT_KEY, "unknown key '%s' in %s (did you mean '%s'?)", best.name,
+                        where, near);
+        join_keys(list, sizeof list, keys);
+        return fail(cv, &q, AT_KEY, "unknown key '%s' in %s (keys: %s)", best.name, where, list);
+    }
+    if (best.kind == 1) {
+        struct path q = path_key(p, best.name);
+        return fail(cv, &q, AT_KEY, "unexpected key '%s' in %s, a list", best.name, where);
+    }
+    if (best.kind == 2) {
+        struct path q = path_index(p, best.index);
+        if (keys) {
+            join_keys(list, sizeof list, keys);
+            return fail(cv, &q, AT_KEY, "unexpected list entry [%lld] in %s (keys: %s)", best.index,
+                        where, list);
+        }
+        return fail(cv, &q, AT_KEY, "unexpected index [%lld] in %s, a list of %lld entries",
+                    best.index, where, (long long)len);
+    }
+    if (best.kind == 3)
+        return fail(cv, p, AT_VALUE, "unexpected %s key", best.type);
+    if (!keys && count != len)
+        return fail(cv, p, AT_VALUE, "the list has holes (nil entries)");
+    return 0;
+}
+
+/* Pushes t[key] (raw) and returns its type. */
+static int field(lua_State *L, int t, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
+/* A whole number lo..hi (odd if odd): a required field, or dflt when absent
+ * and optional. */
+static int get_whole(struct conv *cv, const struct path *p, int t, const char *key, long lo,
+                     long hi, int odd, int *out)
+{
+    lua_State *L = cv->L;
+    const char *what = odd ? "an odd whole number" : "a whole number";
+    int type = field(L, t, key);
+    if (type == LUA_TNIL)
+        return fail(cv, p, AT_VALUE, "missing '%s' (%s %ld..%ld)", key, what, lo, hi);
+    int ok = 0;
+    lua_Integer v = type == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+    if (!ok || v < lo || v > hi || (odd && v % 2 == 0)) {
+        char d[64];
+        struct path q = path_key(p, key);
+        return fail(cv, &q, AT_VALUE, "expected %s %ld..%ld, got %s", what, lo, hi,
+                    describe(L, -1, d, sizeof d));
+    }
+    lua_pop(L, 1);
+    *out = (int)v;
+    return 0;
+}
+
+/* An optional activation: "relu" (the default) or "hswish". */
+static int get_act(struct conv *cv, const struct path *p, int t, enum act *out)
+{
+    lua_State *L = cv->L;
+    int type = field(L, t, "act");
+    *out = ACT_RELU;
+    if (type == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    int a = type == LUA_TSTRING ? act_parse(lua_tostring(L, -1)) : -1;
+    if (a != ACT_RELU && a != ACT_HSWISH) {
+        char d[64];
+        struct path q = path_key(p, "act");
+        return fail(cv, &q, AT_VALUE, "expected \"relu\" or \"hswish\", got %s",
+                    describe(L, -1, d, sizeof d));
+    }
+    lua_pop(L, 1);
+    *out = (enum act)a;
+    return 0;
+}
+
+/* An optional boolean, false when absent. */
+static int get_bool(struct conv *cv, const struct path *p, int t, const char *key, int *out)
+{
+    lua_State *L = cv->L;
+    int type = field(L, t, key);
+    if (type != LUA_TNIL && type != LUA_TBOOLEAN) {
+        char d[64];
+        struct path q = path_key(p, key);
+        return fail(cv, &q, AT_VALUE, "expected true or false, got %s",
+                    describe(L, -1, d, sizeof d));
+    }
+    *out = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Pushes the table t[key] and returns its absolute index; 0 (nothing pushed)
+ * if it is absent and optional; -1 after an error (absent and required, or
+ * not a table). */
+static int get_table(struct conv *cv, const struct path *p, int t, const char *key,
+                     const char *what, int required)
+{
+    lua_State *L = cv->L;
+    int type = field(L, t, key);
+    if (type == LUA_TNIL) {
+        lua_pop(L, 1);
+        return required ? fail(cv, p, AT_VALUE, "missing '%s' (%s)", key, what) : 0;
+    }
+    if (type != LUA_TTABLE) {
+        char d[64];
+        struct path q = path_key(p, key);
+        return fail(cv, &q, AT_VALUE, "expected %s, got %s", what, describe(L, -1, d, sizeof d));
+    }
+    return lua_gettop(L);
+}
+
+static int name_char(int c, int allow_dash)
+{
+    return isalnum(c) || c == '_' || c == '.' || (allow_dash && (c == '-' || c == '+'));
+}
+
+/* The canonical token of a choice: skip, k5e6, k5e6s, k5e6h, k5e6sh. */
+static void token_of(const struct choice *c, char *buf, size_t n)
+{
+    if (c->skip)
+        snprintf(buf, n, "skip");
+    else
+        snprintf(buf, n, "k%de%d%s%s", c->k, c->e, c->se ? "s" : "",
+                 c->act == ACT_HSWISH ? "h" : "");
+}
+
+static int read_num(const char **p)
+{
+    int v = 0, digits = 0;
+    while (isdigit((unsigned char)**p) && digits < 6) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        digits++;
+    }
+    return digits ? v : -1;
+}
+
+/* Parses a choice token into c.  Returns 0, or -1 with the reason in why. */
+static int parse_token(const char *tok, struct choice *c, char *why, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->act = ACT_RELU;
+    if (strcmp(tok, "skip") == 0) {
+        c->skip = 1;
+        snprintf(c->name, sizeof c->name, "skip");
+        return 0;
+    }
+    const char *p = tok;
+    int k = -1, ex = -1;
+    if (*p == 'k') {
+        p++;
+        k = read_num(&p);
+    }
+    if (k >= 0 && *p == 'e') {
+        p++;
+        ex = read_num(&p);
+    }
+    if (ex >= 0 && *p == 's')
+        p++, c->se = 1;
+    if (ex >= 0 && *p == 'h')
+        p++, c->act = ACT_HSWISH;
+    if (ex < 0 || *p) {
+        snprintf(why, n,
+                 "expected skip or k<kernel>e<expansion>, then s for squeeze-and-excitation "
+                 "and h for hard-swish, as in k5e6sh");
+        return -1;
+    }
+    if (k < 1 || k > DW_MAX_K || k % 2 == 0) {
+        snprintf(why, n, "the kernel must be odd, 1..%d", DW_MAX_K);
+        return -1;
+    }
+    if (ex < 1 || ex > MAX_EXPANSION) {
+        snprintf(why, n, "the expansion must be 1..%d", MAX_EXPANSION);
+        return -1;
+    }
+    c->k = k;
+    c->e = ex;
+    char canon[CHOICE_NAME_MAX];
+    token_of(c, canon, sizeof canon);
+    if (strcmp(canon, tok) != 0) {
+        snprintf(why, n, "write it '%s'", canon);
+        return -1;
+    }
+    snprintf(c->name, sizeof c->name, "%s", canon);
+    return 0;
+}
+
+static int same_op(const struct choice *a, const struct choice *b)
+{
+    return a->skip == b->skip && a->k == b->k && a->e == b->e && a->se == b->se && a->act == b->act;
+}
+
+static const char *const choice_keys[] = {"kernel", "expansion", "se", "act", "name", "skip", NULL};
+
+/* The choice written as a table at t. */
+static int choice_table(struct conv *cv, const struct path *p, int t, struct choice *c)
+{
+    lua_State *L = cv->L;
+    if (check_keys(cv, p, t, choice_keys) < 0)
+        return -1;
+    memset(c, 0, sizeof *c);
+    c->act = ACT_RELU;
+    if (get_bool(cv, p, t, "skip", &c->skip) < 0)
+        return -1;
+    if (c->skip) {
+        for (int i = 0; i < 4; i++)
+            if (field(L, t, choice_keys[i]) != LUA_TNIL) {
+                struct path q = path_key(p, choice_keys[i]);
+                char where[256];
+                return fail(cv, &q, AT_KEY, "%s: a skip choice takes no '%s'",
+                            path_str(p, where, sizeof where), choice_keys[i]);
+            } else {
+                lua_pop(L, 1);
+            }
+    } else if (get_whole(cv, p, t, "kernel", 1, DW_MAX_K, 1, &c->k) < 0 ||
+               get_whole(cv, p, t, "expansion", 1, MAX_EXPANSION, 0, &c->e) < 0 ||
+               get_bool(cv, p, t, "se", &c->se) < 0 || get_act(cv, p, t, &c->act) < 0) {
+        return -1;
+    }
+    char canon[CHOICE_NAME_MAX];
+    token_of(c, canon, sizeof canon);
+    int type = field(L, t, "name");
+    if (type == LUA_TNIL) {
+        snprintf(c->name, sizeof c->name, "%s", canon);
+        lua_pop(L, 1);
+        return 0;
+    }
+    struct path q = path_key(p, "name");
+    size_t len = 0;
+    const char *s = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    int ok = s && len >= 1 && len < CHOICE_NAME_MAX;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = name_char((unsigned char)s[i], 0);
+    char d[64];
+    if (!ok)
+        return fail(cv, &q, AT_VALUE, "expected 1 to %d letters, digits, '_' or '.', got %s",
+                    CHOICE_NAME_MAX - 1, describe(L, -1, d, sizeof d));
+    struct choice as_token;
+    char why[160];
+    if (parse_token(s, &as_token, why, sizeof why) == 0 && !same_op(&as_token, c))
+        return fail(cv, &q, AT_VALUE, "'%s' names another choice; this one is '%s'", s, canon);
+    snprintf(c->name, sizeof c->name, "%s", s);
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* The choice list at t: adds its choices to the union and sets *mask to them. */
+static int choice_list(struct conv *cv, const struct path *p, int t, uint64_t *mask)
+{
+    lua_State *L = cv->L;
+    if (check_keys(cv, p, t, NULL) < 0)
+        return -1;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, t);
+    if (n < 1)
+        return fail(cv, p, AT_VALUE, "the list is empty");
+    if (n > SPACE_MAX_CHOICES)
+        return fail(cv, p, AT_VALUE, "%lld choices, at most %d", (long long)n, SPACE_MAX_CHOICES);
+    struct space *s = &cv->sp;
+    char here[SPACE_MAX_CHOICES][CHOICE_NAME_MAX];
+    *mask = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        luaL_checkstack(L, 8, NULL);
+        struct path q = path_index(p, i);
+        struct choice c;
+        char d[64], why[160];
+        int type = lua_rawgeti(L, t, i);
+        if (type == LUA_TSTRING) {
+            const char *tok = lua_tostring(L, -1);
+            if (parse_token(tok, &c, why, sizeof why) < 0)
+                return fail(cv, &q, AT_VALUE, "bad choice %s: %s", describe(L, -1, d, sizeof d),
+                            why);
+        } else if (type == LUA_TTABLE) {
+            if (choice_table(cv, &q, lua_gettop(L), &c) < 0)
+                return -1;
+        } else {
+            return fail(cv, &q, AT_VALUE,
+                        "expected a choice (a string such as \"k5e6\" or a "
+                        "table), got %s",
+                        describe(L, -1, d, sizeof d));
+        }
+        lua_pop(L, 1);
+        for (lua_Integer j = 1; j < i; j++)
+            if (strcmp(here[j - 1], c.name) == 0)
+                return fail(cv, &q, AT_VALUE, "'%s' is listed twice (also [%lld])", c.name,
+                            (long long)j);
+        snprintf(here[i - 1], sizeof here[i - 1], "%s", c.name);
+        int idx = space_find_choice(s, c.name);
+        if (idx >= 0 && !same_op(&s->choices[idx], &c))
+            return fail(cv, &q, AT_VALUE, "'%s' differs from the choice of that name in %s", c.name,
+                        cv->origin[idx]);
+        if (idx < 0) {
+            if (s->nchoices == SPACE_MAX_CHOICES)
+                return fail(cv, &q, AT_VALUE, "more than %d different choices in the space",
+                            SPACE_MAX_CHOICES);
+            idx = s->nchoices++;
+            s->choices[idx] = c;
+            path_str(&q, cv->origin[idx], sizeof cv->origin[idx]);
+        }
+        *mask |= 1ULL << idx;
+    }
+    return 0;
+}
+
+static const char *const root_keys[] = {"name",   "input",   "classes", "stem",
+                                        "stages", "choices", "head",    NULL};
+static const char *const input_keys[] = {"channels", "height", "width", NULL};
+static const char *const stem_keys[] = {"channels", "kernel", "stride", "act", NULL};
+static const char *const stage_keys[] = {"channels", "layers", "stride", "choices", NULL};
+static const char *const head_keys[] = {"channels", "act", NULL};
+
+static int convert(struct conv *cv, int root)
+{
+    lua_State *L = cv->L;
+    struct space *s = &cv->sp;
+    struct path p = {0}, q;
+    char d[64];
+    memset(s, 0, sizeof *s);
+    if (lua_type(L, root) != LUA_TTABLE)
+        return fail(cv, &p, AT_VALUE, "the script must return a table (the space), got %s",
+                    describe(L, root, d, sizeof d));
+    if (check_keys(cv, &p, root, root_keys) < 0)
+        return -1;
+
+    /* name */
+    int type = field(L, root, "name");
+    if (type == LUA_TNIL)
+        return fail(cv, &p, AT_VALUE, "missing 'name' (a string)");
+    q = path_key(&p, "name");
+    size_t len = 0;
+    const char *name = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    if (!name || len < 1 || len >= SPACE_NAME_MAX)
+        return fail(cv, &q, AT_VALUE, "expected a string of 1 to %d characters, got %s",
+                    SPACE_NAME_MAX - 1, describe(L, -1, d, sizeof d));
+    for (size_t i = 0; i < len; i++)
+        if (!name_char((unsigned char)name[i], 1))
+            return fail(cv, &q, AT_VALUE, "expected letters, digits, '-', '_', '.' or '+', got %s",
+                        describe(L, -1, d, sizeof d));
+    snprintf(s->name, sizeof s->name, "%s", name);
+    lua_pop(L, 1);
+
+    /* input, classes, stem */
+    int t = get_table(cv, &p, root, "input", "a table {channels, height, width}", 1);
+    if (t <= 0)
+        return -1;
+    q = path_key(&p, "input");
+    if (check_keys(cv, &q, t, input_keys) < 0 ||
+        get_whole(cv, &q, t, "channels", 1, MAX_CHANNELS, 0, &s->in_c) < 0 ||
+        get_whole(cv, &q, t, "height", 1, MAX_IMAGE, 0, &s->in_h) < 0 ||
+        get_whole(cv, &q, t, "width", 1, MAX_IMAGE, 0, &s->in_w) < 0)
+        return -1;
+    lua_pop(L, 1);
+    if (get_whole(cv, &p, root, "classes", 2, MAX_CLASSES, 0, &s->classes) < 0)
+        return -1;
+    t = get_table(cv, &p, root, "stem", "a table {channels, kernel, stride, act}", 1);
+    if (t < 0)
+        return -1;
+    q = path_key(&p, "stem");
+    if (check_keys(cv, &q, t, stem_keys) < 0 ||
+        get_whole(cv, &q, t, "channels", 1, MAX_CHANNELS, 0, &s->stem_c) < 0 ||
+        get_whole(cv, &q, t, "kernel", 1, DW_MAX_K, 1, &s->stem_k) < 0 ||
+        get_whole(cv, &q, t, "stride", 1, MAX_STRIDE, 0, &s->stem_stride) < 0 ||
+        get_act(cv, &q, t, &s->stem_act) < 0)
+        return -1;
+    lua_pop(L, 1);
+
+    /* the global choices come first in the union */
+    uint64_t global = 0;
+    t = get_table(cv, &p, root, "choices", "a list of choices", 0);
+    if (t < 0)
+        return -1;
+    if (t > 0) {
+        q = path_key(&p, "choices");
+        if (choice_list(cv, &q, t, &global) < 0)
+            return -1;
+        lua_pop(L, 1);
+    }
+
+    /* stages */
+    t = get_table(cv, &p, root, "stages", "a list of stages", 1);
+    if (t < 0)
+        return -1;
+    struct path ps = path_key(&p, "stages");
+    if (check_keys(cv, &ps, t, NULL) < 0)
+        return -1;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, t);
+    if (n < 1 || n > SPACE_MAX_STAGES)
+        return fail(cv, &ps, AT_VALUE, "%lld stages, expected 1 to %d", (long long)n,
+                    SPACE_MAX_STAGES);
+    s->nstages = (int)n;
+    int layer = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        luaL_checkstack(L, 8, NULL);
+        struct path pi = path_index(&ps, i);
+        struct stage *st = &s->stages[i - 1];
+        if (lua_rawgeti(L, t, i) != LUA_TTABLE)
+            return fail(cv, &pi, AT_VALUE, "expected a table {channels, layers, stride}, got %s",
+                        describe(L, -1, d, sizeof d));
+        int ti = lua_gettop(L);
+        if (check_keys(cv, &pi, ti, stage_keys) < 0 ||
+            get_whole(cv, &pi, ti, "channels", 1, MAX_CHANNELS, 0, &st->cout) < 0 ||
+            get_whole(cv, &pi, ti, "layers", 1, SPACE_MAX_LAYERS, 0, &st->layers) < 0 ||
+            get_whole(cv, &pi, ti, "stride", 1, MAX_STRIDE, 0, &st->stride) < 0)
+            return -1;
+        if (layer + st->layers > SPACE_MAX_LAYERS) {
+            q = path_key(&pi, "layers");
+            return fail(cv, &q, AT_VALUE, "%d searchable layers in all, at most %d",
+                        layer + st->layers, SPACE_MAX_LAYERS);
+        }
+        uint64_t mask = global;
+        int tc = get_table(cv, &pi, ti, "choices", "a list of choices", 0);
+        if (tc < 0)
+            return -1;
+        if (tc > 0) {
+            q = path_key(&pi, "choices");
+            if (choice_list(cv, &q, tc, &mask) < 0)
+                return -1;
+            lua_pop(L, 1);
+        } else if (global == 0) {
+            return fail(cv, &p, AT_VALUE,
+                        "missing 'choices' (a list of choices; stages[%lld] has none of its own)",
+                        (long long)i);
+        }
+        for (int j = 0; j < st->layers; j++)
+            s->allowed[layer++] = mask;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+
+    /* head */
+    t = get_table(cv, &p, root, "head", "a table {channels, act}", 1);
+    if (t < 0)
+        return -1;
+    q = path_key(&p, "head");
+    if (check_keys(cv, &q, t, head_keys) < 0 ||
+        get_whole(cv, &q, t, "channels", 1, MAX_CHANNELS, 0, &s->head_c) < 0 ||
+        get_act(cv, &q, t, &s->head_act) < 0)
+        return -1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Runs convert in protected mode: arguments (struct conv *, the table). */
+static int convert_protected(lua_State *L)
+{
+    struct conv *cv = lua_touserdata(L, 1);
+    lua_pushboolean(L, convert(cv, 2) == 0);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ public */
+
+int luaspace_load_buffer(struct space *s, const char *text, size_t len, const char *path,
+                         struct err *e)
+{
+    struct err scratch;
+    if (!e)
+        e = &scratch;
+    e->msg[0] = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte-order mark */
+        text += 3, len -= 3;
+    char *copy = NULL;
+    if (len > 0 && text[0] == '#') { /* a #! line: blanked, so lines keep their numbers */
+        copy = malloc(len);
+        if (!copy)
+            return err_set(e, path, 0, 0, "out of memory");
+        memcpy(copy, text, len);
+        for (size_t i = 0; i < len && copy[i] != '\n'; i++)
+            copy[i] = ' ';
+        text = copy;
+    }
+    size_t pl = strlen(path);
+    char *source = malloc(pl + 2);
+    struct conv *cv = calloc(1, sizeof *cv);
+    if (!source || !cv) {
+        free(copy);
+        free(source);
+        free(cv);
+        return err_set(e, path, 0, 0, "out of memory");
+    }
+    source[0] = '@';
+    memcpy(source + 1, path, pl + 1);
+
+    struct sandbox sb = {0};
+    sb.limit = LUASPACE_MAX_MEMORY;
+    sb.max_ticks = LUASPACE_MAX_INSTRUCTIONS / HOOK_EVERY;
+    sb.source = source;
+    int rc = -1;
+    lua_State *L = lua_newstate(sb_alloc, &sb);
+    if (!L) {
+        err_set(e, path, 0, 0, "cannot start Lua: out of memory");
+        goto done;
+    }
+    lua_pushcfunction(L, sb_setup);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        err_set(e, path, 0, 0, "cannot start Lua: %s", lua_tostring(L, -1));
+        goto done;
+    }
+    lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    lua_pushcfunction(L, sb_handler);
+    int base = lua_gettop(L);
+    int status = luaL_loadbufferx(L, text, len, source, "t");
+    if (status == LUA_OK)
+        status = lua_pcall(L, 0, LUA_MULTRET, base);
+    /* once too long, every instruction fails: the script cannot have ended
+     * well.  A refused allocation may have been caught by a pcall in the
+     * script (or saved by an emergency collection): only an error that is
+     * still about memory counts. */
+    if (status != LUA_OK && sb.too_long) {
+        err_set(e, path, 0, 0, "the script ran too long (more than %ld instructions)",
+                LUASPACE_MAX_INSTRUCTIONS);
+        goto done;
+    }
+    if ((status == LUA_ERRMEM || status == LUA_ERRERR) && sb.out_of_memory) {
+        err_set(e, path, 0, 0, "the script used more than %u MB", LUASPACE_MAX_MEMORY >> 20);
+        goto done;
+    }
+    if (status != LUA_OK) {
+        script_error(L, &sb, path, e);
+        goto done;
+    }
+
+    /* the script is done: no more of its code runs (raw accesses only, and no
+     * collection, so no finalizer) */
+    lua_gc(L, LUA_GCSTOP);
+    cv->L = L;
+    cv->path = path;
+    cv->e = e;
+    if (lex(&cv->tk, text, text + len) < 0)
+        cv->tk.n = 0;
+    cv->root = cv->tk.n ? find_root(&cv->tk) : -1;
+    if (lua_gettop(L) == base) {
+        int line = 0, col = 0;
+        if (cv->root >= 0) {
+            line = cv->tk.v[cv->root].line;
+            col = cv->tk.v[cv->root].col;
+        }
+        err_set(e, path, line, col,
+                "the script must return a table (the space); it returned nothing");
+        goto done;
+    }
+    lua_settop(L, base + 1);
+    lua_pushcfunction(L, convert_protected);
+    lua_pushlightuserdata(L, cv);
+    lua_pushvalue(L, base + 1);
+    status = lua_pcall(L, 2, 1, 0);
+    if (status != LUA_OK) {
+        if (status == LUA_ERRMEM && sb.out_of_memory)
+            err_set(e, path, 0, 0, "the script used more than %u MB", LUASPACE_MAX_MEMORY >> 20);
+        else
+            err_set(e, path, 0, 0, "%s", lua_tostring(L, -1));
+        goto done;
+    }
+    if (!lua_toboolean(L, -1))
+        goto done;
+    struct err fe;
+    if (space_finish(&cv->sp, &fe) < 0) {
+        /* "name: error: msg" -> "path: error: msg" */
+        const char *m = strstr(fe.msg, ": error: ");
+        err_set(e, path, 0, 0, "%s", m ? m + 9 : fe.msg);
+        goto done;
+    }
+    *s = cv->sp;
+    rc = 0;
+done:
+    if (L)
+        lua_close(L);
+    free(cv->tk.v);
+    free(cv);
+    free(source);
+    free(copy);
+    return rc;
+}
+
+int luaspace_load(struct space *s, const char *path, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
+    char *buf = malloc(LUASPACE_MAX_FILE + 1);
+    if (!buf) {
+        fclose(f);
+        return err_set(e, path, 0, 0, "out of memory");
+    }
+    size_t len = fread(buf, 1, LUASPACE_MAX_FILE + 1, f);
+    int bad = ferror(f), saved = errno;
+    fclose(f);
+    int rc;
+    if (bad)
+        rc = err_set(e, path, 0, 0, "cannot read: %s", strerror(saved));
+    else if (len > LUASPACE_MAX_FILE)
+        rc = err_set(e, path, 0, 0, "the file is larger than %u MB", LUASPACE_MAX_FILE >> 20);
+    else
+        rc = luaspace_load_buffer(s, buf, len, path, e);
+    free(buf);
+    return rc;
+}
