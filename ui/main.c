@@ -33,6 +33,7 @@ static void usage(FILE *f)
     fputs("usage: oneshot COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
+          "  space   FILE [--json]                   size and extremes of a search space\n"
           "  info    --arch ARCH [--json]            parameters and multiply-adds\n"
           "  train   --arch ARCH --epochs N [...]    train an architecture stand-alone\n"
           "  bench   --arch ARCH [--json]            training and inference throughput\n"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
         return cmd_supernet(argc - 2, argv + 2);
     if (strcmp(cmd, "groundtruth") == 0)
         return cmd_groundtruth(argc - 2, argv + 2);
+    if (strcmp(cmd, "space") == 0)
+        return cmd_space(argc - 2, argv + 2);
     if (strcmp(cmd, "rank") == 0)
         return cmd_rank(argc - 2, argv + 2);
     fprintf(stderr, "oneshot: error: unknown command '%s'\n", cmd);

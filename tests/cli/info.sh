@@ -32,4 +32,15 @@ line=$(grep -n 'stem *=' spaces/tiny.lua | head -n 1 | cut -d: -f1)
 sed "${line}s/channels/chanels/" spaces/tiny.lua > "$TMP/bad.lua"
 err=$($ONESHOT info --space "$TMP/bad.lua" --arch k3e2-k5e4-k7e6-k3e2 2>&1 >/dev/null)
 printf '%s\n' "$err" | grep -q "^oneshot: $TMP/bad.lua:$line:[0-9]*: error: unknown key 'chanels' in stem (did you mean 'channels'?)" || fail "bad space file: $err"
+# oneshot space: size and extremes (SPACE.md's smallest and largest rows)
+out=$($ONESHOT space spaces/fmnist-skip.lua --json)
+expect_eq "space architectures" "$(json_field "$out" architectures)" 8716379112
+expect_eq "space min_macs" "$(json_field "$out" min_macs)" 746800
+expect_eq "space min_params" "$(json_field "$out" min_params)" 32298
+expect_eq "space max_macs" "$(json_field "$out" max_macs)" 10437184
+out=$($ONESHOT space fmnist-se --json)
+expect_eq "se max_params" "$(json_field "$out" max_params)" 747842
+expect_eq "se max_macs" "$(json_field "$out" max_macs)" 10789696
+expect_eq "tiny count" "$(json_field "$($ONESHOT space spaces/tiny.lua --json)" architectures)" 81
+$ONESHOT space tiny | grep -q '^a sampled architecture (seed 0)' || fail "space drawing"
 exit 0
