@@ -204,19 +204,25 @@ static void list_choices(const struct space *s, uint64_t mask, char *buf, size_t
 int arch_parse(const struct space *s, const char *str, const char *src, struct arch *a,
                struct err *e)
 {
+    return arch_parse_at(s, str, src, 1, 1, a, e);
+}
+
+int arch_parse_at(const struct space *s, const char *str, const char *src, int line, int col0,
+                  struct arch *a, struct err *e)
+{
     const char *p = str;
     int l = 0;
     memset(a, 0, sizeof *a);
     for (;;) {
         const char *end = strchr(p, '-');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        int col = (int)(p - str) + 1;
+        int col = (int)(p - str) + col0;
         char tok[CHOICE_NAME_MAX];
         if (l >= s->nlayers)
-            return err_set(e, src, 1, col, "too many layers: the space %s has %d", s->name,
+            return err_set(e, src, line, col, "too many layers: the space %s has %d", s->name,
                            s->nlayers);
         if (len == 0)
-            return err_set(e, src, 1, col, "layer %d: empty choice", l + 1);
+            return err_set(e, src, line, col, "layer %d: empty choice", l + 1);
         int c = -1;
         if (len < sizeof tok) {
             memcpy(tok, p, len);
@@ -228,13 +234,13 @@ int arch_parse(const struct space *s, const char *str, const char *src, struct a
         char list[512];
         if (c < 0) {
             list_choices(s, s->allowed[l], list, sizeof list);
-            return err_set(e, src, 1, col, "layer %d: unknown choice '%.*s' (choices here: %s)",
+            return err_set(e, src, line, col, "layer %d: unknown choice '%.*s' (choices here: %s)",
                            l + 1, (int)len, p, list);
         }
         if (!(s->allowed[l] & (1ULL << c))) {
             struct layer_shape sh = space_layer_shape(s, l);
             list_choices(s, s->allowed[l], list, sizeof list);
-            return err_set(e, src, 1, col,
+            return err_set(e, src, line, col,
                            "layer %d: '%s' is not allowed here (%d->%d channels, stride %d; "
                            "choices here: %s)",
                            l + 1, tok, sh.cin, sh.cout, sh.stride, list);
@@ -245,7 +251,7 @@ int arch_parse(const struct space *s, const char *str, const char *src, struct a
         p = end + 1;
     }
     if (l != s->nlayers)
-        return err_set(e, src, 1, (int)strlen(str) + 1,
+        return err_set(e, src, line, (int)strlen(str) + col0,
                        "%d layers given, the space %s has %d", l, s->name, s->nlayers);
     a->n = l;
     return 0;

@@ -99,6 +99,10 @@ int space_find_choice(const struct space *s, const char *token);
  * Returns 0 or -1. */
 int arch_parse(const struct space *s, const char *str, const char *src, struct arch *a,
                struct err *e);
+/* The same for a string found at line `line`, column `col` (1-based) of file
+ * src: errors point into the file. */
+int arch_parse_at(const struct space *s, const char *str, const char *src, int line, int col,
+                  struct arch *a, struct err *e);
 
 /* Writes the string form into buf (at most n bytes, always terminated).
  * Returns the length it needed. */

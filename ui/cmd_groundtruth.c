@@ -107,15 +107,11 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
             fclose(f);
             return err_set(e, path, lineno, 1, "more than %d architectures", max);
         }
-        struct err pe;
-        if (arch_parse(s, p, path, &out[*n], &pe)) {
+        char *end = p + strcspn(p, " \t");
+        *end = 0;
+        if (arch_parse_at(s, p, path, lineno, (int)(p - line) + 1, &out[*n], e)) {
             fclose(f);
-            /* re-anchor the column error at this line */
-            const char *msg = strstr(pe.msg, "error: ");
-            int col = 1;
-            sscanf(pe.msg + strlen(path), ":1:%d", &col);
-            return err_set(e, path, lineno, col + (int)(p - line), "%s",
-                           msg ? msg + 7 : pe.msg);
+            return -1;
         }
         (*n)++;
     }
@@ -123,7 +119,8 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
     return 0;
 }
 
-int cmd_groundtruth(int argc, char **argv)
+/* The command, with room for 2 * GT_MAX architectures in archs. */
+static int groundtruth(int argc, char **argv, struct arch *archs)
 {
     struct gt_opts o = {.archs = 24, .epochs = 4, .seeds = 1, .seeded = -1, .train_images = 50000,
                         .val_images = 10000, .batch = 128, .lr = 0.1};
@@ -159,7 +156,6 @@ int cmd_groundtruth(int argc, char **argv)
     struct space s;
     if (cli_space(&s, o.space, &e))
         return cli_fail(&e);
-    static struct arch archs[2 * GT_MAX];
     int n = 0;
     if (!o.all && o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
         err_plain(&e, "out of memory");
@@ -282,5 +278,17 @@ int cmd_groundtruth(int argc, char **argv)
                 now_seconds() - t_all);
     truth_done(&done);
     cli_data_done(&data);
+    return rc;
+}
+
+int cmd_groundtruth(int argc, char **argv)
+{
+    struct arch *archs = malloc(2 * GT_MAX * sizeof *archs);
+    if (!archs) {
+        fprintf(stderr, "oneshot: error: out of memory\n");
+        return 1;
+    }
+    int rc = groundtruth(argc, argv, archs);
+    free(archs);
     return rc;
 }

@@ -41,4 +41,8 @@ err=$($ONESHOT rank --space tiny --supernet "$TMP/fair.ckpt" --truth "$TMP/t.csv
 expect_eq "bad table" "$err" "oneshot: $TMP/t.csv:4:$(( $(sed -n 4p "$TMP/t.csv" | cut -d, -f1 | wc -c) + 1 )): error: seed 'x' is not a whole number >= 0"
 err=$($ONESHOT rank --space fmnist --supernet "$TMP/fair.ckpt" --truth "$TMP/t.csv" 2>&1 >/dev/null)
 printf '%s\n' "$err" | grep -q "error: 'k.*' is not an architecture of the space fmnist" || fail "wrong space: $err"
+# a bad architecture in a --list file names its line and column
+printf '# extra\nk3e2-k3e2-k3e2-k3e2\n  k3e2-k9e2-k3e2-k3e2\n' > "$TMP/list.txt"
+err=$($ONESHOT groundtruth --space tiny --archs 0 --list "$TMP/list.txt" --out "$TMP/l.csv" 2>&1 >/dev/null)
+expect_eq "bad list" "$err" "oneshot: $TMP/list.txt:3:8: error: layer 2: unknown choice 'k9e2' (choices here: k3e2 k5e4 k7e6)"
 exit 0
