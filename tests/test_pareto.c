@@ -613,6 +613,16 @@ static void test_tournament(void)
     for (int t = 0; t < 200; t++)
         same &= nsga2_tournament(r000, cinf, 3, &r1) == nsga2_tournament(r000, cinf, 3, &r2);
     CHECK(same);
+    /* ... and a full tie is won by the first index drawn from the stream */
+    rng_seed(&r1, 8, 6);
+    rng_seed(&r2, 8, 6);
+    int first_drawn = 1;
+    for (int t = 0; t < 200; t++) {
+        int a = (int)rng_below(&r2, 3);
+        (void)rng_below(&r2, 2);
+        first_drawn &= nsga2_tournament(r000, c000, 3, &r1) == a;
+    }
+    CHECK(first_drawn);
     CHECK_EQ_INT(nsga2_tournament(r01, c00, 1, &r), 0);
     CHECK_EQ_INT(nsga2_tournament(r01, c00, 0, &r), -1);
 }

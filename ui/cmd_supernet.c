@@ -125,9 +125,18 @@ int cmd_supernet(int argc, char **argv)
         return cli_fail(&e);
     }
     int spe = data.train.n / o.batch, rc = 1;
-    struct run_state rs = {RUN_MAGIC, 1, (int32_t)sm.kind, o.repeat, o.pool, o.iterations,
-                           o.epochs, o.batch, o.train_images, o.seed, (float)o.lr, 0,
-                           (int64_t)spe * o.epochs, {{{0}}, {{0}}, 0, {0, {0}}, 0}};
+    struct run_state rs = {.magic = RUN_MAGIC,
+                           .version = 1,
+                           .sampler = (int32_t)sm.kind,
+                           .repeat = o.repeat,
+                           .pool = o.pool,
+                           .iterations = o.iterations,
+                           .epochs = o.epochs,
+                           .batch = o.batch,
+                           .train_images = o.train_images,
+                           .seed = o.seed,
+                           .lr = (float)o.lr,
+                           .total = (int64_t)spe * o.epochs};
     struct supernet *sn = NULL;
     int *perm = NULL, *y = NULL;
     float *x = NULL, *dl = NULL;
