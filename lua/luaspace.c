@@ -8,6 +8,8 @@
  * the table with raw accesses only (no metamethod, so no script code, runs). */
 #include "luaspace.h"
 
+#include "suggest.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -660,48 +662,6 @@ static const char *describe(lua_State *L, int idx, char *buf, size_t n)
     return buf;
 }
 
-/* Edit distance with adjacent transpositions (optimal string alignment). */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    int d[41][41];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v)
-                v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-        }
-    return d[la][lb];
-}
-
-static const char *suggest(const char *key, const char *const *keys)
-{
-    const char *best = NULL;
-    int bd = 99;
-    for (int i = 0; keys[i]; i++) {
-        int d = distance(key, keys[i]);
-        int limit = strlen(keys[i]) >= 5 ? 2 : 1;
-        if (d <= limit && d < bd) {
-            best = keys[i];
-            bd = d;
-        }
-    }
-    return best;
-}
-
 static void join_keys(char *buf, size_t n, const char *const *keys)
 {
     size_t used = 0;
@@ -781,7 +741,7 @@ static int check_keys(struct conv *cv, const struct path *p, int t, const char *
     path_str(p, where, sizeof where);
     if (best.kind == 1 && keys) {
         struct path q = path_key(p, best.name);
-        const char *near = suggest(best.name, keys);
+        const char *near = suggest_word(best.name, keys);
         if (near)
             return fail(cv, &q, AT_KEY, "unknown key '%s' in %s (did you mean '%s'?)", best.name,
                         where, near);

@@ -9,6 +9,7 @@
 
 #include "sampler.h"
 #include "space.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -63,52 +64,6 @@ struct ctx {
 };
 
 /* ---- small helpers ---- */
-
-/* Optimal string alignment distance (Levenshtein plus adjacent transpositions),
- * for "did you mean" on short keys. */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    int d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
-/* The known key closest to key: one edit away (two for keys of 5 or more
- * characters), or else one that key (2 or more characters) begins. */
-static const char *suggest(const char *key, const char *const *keys)
-{
-    const char *best = NULL;
-    int bd = 3;
-    size_t n = strlen(key);
-    for (const char *const *k = keys; *k; k++) {
-        int d = edit_distance(key, *k);
-        if ((d == 1 || (d == 2 && n >= 5)) && d < bd) {
-            best = *k;
-            bd = d;
-        } else if (!best && n >= 2 && strncmp(*k, key, n) == 0) {
-            best = *k;
-        }
-    }
-    return best;
-}
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -261,7 +216,7 @@ static int check_keys(const struct ctx *c, const yaml_node_t *map, const char *c
             char in[80] = "", hint[160] = "";
             if (*where)
                 snprintf(in, sizeof in, " in %s", where);
-            const char *s = suggest(name, keys);
+            const char *s = suggest_word(name, keys);
             if (s) {
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", s);
             } else {
@@ -275,7 +230,7 @@ static int check_keys(const struct ctx *c, const yaml_node_t *map, const char *c
                             snprintf(hint, sizeof hint, " (it belongs at the top level)");
                     }
                 for (size_t i = 0; i < ns && !*hint; i++)
-                    if (sections[i].keys != keys && (s = suggest(name, sections[i].keys))) {
+                    if (sections[i].keys != keys && (s = suggest_word(name, sections[i].keys))) {
                         if (*sections[i].name)
                             snprintf(hint, sizeof hint, " (did you mean '%s' in %s?)", s,
                                      sections[i].name);

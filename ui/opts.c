@@ -1,28 +1,11 @@
 #include "opts.h"
 
+#include "suggest.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int opts_edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    int d[64][64];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
 
 static struct opt *find(struct opt *opts, const char *name)
 {
@@ -30,20 +13,6 @@ static struct opt *find(struct opt *opts, const char *name)
         if (strcmp(o->name, name) == 0)
             return o;
     return NULL;
-}
-
-static const char *suggest(const struct opt *opts, const char *name)
-{
-    const char *best = NULL;
-    int bd = 3;
-    for (const struct opt *o = opts; o->name; o++) {
-        int d = opts_edit_distance(o->name, name);
-        if (d < bd || (d <= 3 && strncmp(o->name, name, strlen(name)) == 0 && !best)) {
-            bd = d;
-            best = o->name;
-        }
-    }
-    return best;
 }
 
 static int set_value(struct opt *o, const char *v, struct err *e)
@@ -104,7 +73,12 @@ int opts_parse(struct opt *opts, int argc, char **argv, const char **positional,
         name[len] = 0;
         struct opt *o = find(opts, name);
         if (!o) {
-            const char *s = suggest(opts, name);
+            const char *names[64];
+            int k = 0;
+            for (const struct opt *q = opts; q->name && k < 63; q++)
+                names[k++] = q->name;
+            names[k] = NULL;
+            const char *s = suggest_word(name, names);
             if (s)
                 return err_plain(e, "unknown option '--%s' (did you mean --%s?)", name, s);
             return err_plain(e, "unknown option '--%s' (see --help)", name);

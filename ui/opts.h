@@ -28,7 +28,4 @@ int opts_parse(struct opt *opts, int argc, char **argv, const char **positional,
 /* Prints the option table as help text to stdout. */
 void opts_print_help(const char *usage, const struct opt *opts);
 
-/* Levenshtein distance, for "did you mean". */
-int opts_edit_distance(const char *a, const char *b);
-
 #endif
