@@ -9,7 +9,10 @@
 # `proportional` train M * EPOCHS epochs, one path a step: the same number of
 # path-steps (compute) and, in expectation, the same updates per choice.
 # M = the largest number of choices of a layer (fmnist-skip: 7, tiny: 3).
-# Finished runs (OUTDIR/SAMPLER-SEED.rank.json) are kept: rerun to continue.
+# Finished runs (OUTDIR/SAMPLER-SEED.rank.json) are kept: rerun to continue;
+# a supernet already trained (its .train.json says it was not stopped) is
+# not trained again.  TRAIN_ONLY=1 trains the supernets and ranks nothing
+# (for when the ground-truth table is still being made).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 space=$1 truth=$2 out=$3
@@ -22,15 +25,20 @@ for ((seed = 0; seed < seeds; seed++)); do
         [ -s "$name.rank.json" ] && continue
         e=$epochs
         [ "$sampler" = fair ] || e=$((m * epochs))
-        ./oneshot supernet --space "$space" --sampler "$sampler" --epochs "$e" \
-            --train-images "$images" --seed "$seed" --threads "$threads" \
-            --out "$name.ckpt" --json > "$name.train.json"
+        if ! { [ -s "$name.ckpt" ] && grep -q '"stopped": false' "$name.train.json" 2>/dev/null; }; then
+            ./oneshot supernet --space "$space" --sampler "$sampler" --epochs "$e" \
+                --train-images "$images" --seed "$seed" --threads "$threads" \
+                --out "$name.ckpt" --json > "$name.train.json.tmp"
+            mv "$name.train.json.tmp" "$name.train.json"
+        fi
+        [ "${TRAIN_ONLY:-0}" = 1 ] && continue
         ./oneshot rank --space "$space" --supernet "$name.ckpt" --truth "$truth" \
             --threads "$threads" --json > "$name.rank.json.tmp"
         mv "$name.rank.json.tmp" "$name.rank.json"
         echo "$sampler seed $seed: $(cat "$name.rank.json")" >&2
     done
 done
+[ "${TRAIN_ONLY:-0}" = 1 ] && exit 0
 ./oneshot rank --space "$space" --truth "$truth" --json > "$out/table.json"
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys, glob, os, statistics as st
