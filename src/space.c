@@ -1,9 +1,9 @@
 #include "space.h"
 
-#include "dwconv.h"
-
 #include <stdio.h>
 #include <string.h>
+
+#include "dwconv.h"
 
 int space_out_size(int h, int k, int stride)
 {
