@@ -151,7 +151,7 @@ int cmd_supernet(int argc, char **argv)
         if (!sn)
             goto fail;
         struct run_state saved;
-        size_t pool_bytes = o.pool ? (size_t)o.pool * sizeof(struct arch) : 0;
+        size_t pool_bytes = sm.pool_archs ? (size_t)sm.pool * sizeof(struct arch) : 0;
         int ok = n == sizeof saved + pool_bytes;
         if (ok) {
             memcpy(&saved, blob, sizeof saved);
