@@ -26,22 +26,31 @@ static void add_choice(struct space *s, int k, int e, int se, int skip)
         snprintf(c->name, sizeof c->name, "k%de%d%s", k, e, se ? "s" : "");
 }
 
-void space_fmnist_variant(struct space *s, int with_se, int with_skip)
+/* The frame the built-in spaces share: Fashion-MNIST input (1x28x28, 10
+ * classes), a 3x3 stride-2 ReLU stem of stem_c channels, the given stages and
+ * a ReLU head of head_c channels.  No choices yet. */
+static void fashion_frame(struct space *s, int stem_c, const struct stage *stages, int nstages,
+                          int head_c)
 {
-    static const struct stage stages[] = {{16, 2, 1}, {24, 3, 2}, {40, 3, 2}, {64, 4, 1}};
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "fmnist%s%s", with_se ? "-se" : "", with_skip ? "-skip" : "");
     s->in_c = 1;
     s->in_h = s->in_w = 28;
     s->classes = 10;
-    s->stem_c = 16;
+    s->stem_c = stem_c;
     s->stem_k = 3;
     s->stem_stride = 2;
     s->stem_act = ACT_RELU;
-    s->nstages = 4;
-    memcpy(s->stages, stages, sizeof stages);
-    s->head_c = 128;
+    s->nstages = nstages;
+    memcpy(s->stages, stages, (size_t)nstages * sizeof *stages);
+    s->head_c = head_c;
     s->head_act = ACT_RELU;
+}
+
+void space_fmnist_variant(struct space *s, int with_se, int with_skip)
+{
+    static const struct stage stages[] = {{16, 2, 1}, {24, 3, 2}, {40, 3, 2}, {64, 4, 1}};
+    fashion_frame(s, 16, stages, 4, 128);
+    snprintf(s->name, sizeof s->name, "fmnist%s%s", with_se ? "-se" : "", with_skip ? "-skip" : "");
     for (int se = 0; se <= with_se; se++)
         for (int k = 3; k <= 7; k += 2)
             for (int e = 3; e <= 6; e += 3)
@@ -59,19 +68,8 @@ void space_default_fmnist(struct space *s) { space_fmnist_variant(s, 0, 0); }
 void space_tiny(struct space *s)
 {
     static const struct stage stages[] = {{16, 2, 2}, {32, 2, 2}};
-    memset(s, 0, sizeof *s);
+    fashion_frame(s, 8, stages, 2, 64);
     snprintf(s->name, sizeof s->name, "tiny");
-    s->in_c = 1;
-    s->in_h = s->in_w = 28;
-    s->classes = 10;
-    s->stem_c = 8;
-    s->stem_k = 3;
-    s->stem_stride = 2;
-    s->stem_act = ACT_RELU;
-    s->nstages = 2;
-    memcpy(s->stages, stages, sizeof stages);
-    s->head_c = 64;
-    s->head_act = ACT_RELU;
     add_choice(s, 3, 2, 0, 0);
     add_choice(s, 5, 4, 0, 0);
     add_choice(s, 7, 6, 0, 0);
