@@ -323,4 +323,19 @@ static inline void fd_tensor_at(struct fd *f, const char *what, float *p, const 
                            (f)->skipped);                                                          \
     } while (0)
 
+/* The activations written out in double, independent of act.h's inline forms. */
+static inline double ref_act(enum act a, double x)
+{
+    switch (a) {
+    case ACT_RELU:
+        return x > 0 ? x : 0;
+    case ACT_HSWISH:
+        return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
+    case ACT_HSIGMOID:
+        return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
+    default:
+        return x;
+    }
+}
+
 #endif

@@ -17,20 +17,6 @@
 
 static const enum act all_acts[] = {ACT_NONE, ACT_RELU, ACT_HSWISH, ACT_HSIGMOID};
 
-static double naive_act(enum act a, double x)
-{
-    switch (a) {
-    case ACT_RELU:
-        return x > 0 ? x : 0;
-    case ACT_HSWISH:
-        return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
-    case ACT_HSIGMOID:
-        return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
-    default:
-        return x;
-    }
-}
-
 /* One BN problem: x [C][S] with per-channel offsets and spreads. */
 struct bnp {
     int C;
@@ -109,7 +95,7 @@ static void check_forward_train(int C, size_t S, enum act a, float momentum, str
         wrv[c] = momentum > 0 ? (1 - momentum) * rv0[c] + momentum * unbiased : rv0[c];
         for (size_t i = 0; i < S; i++)
             want[(size_t)c * S + i] =
-                naive_act(a, p.gamma[c] * (xc[i] - m) * winvstd[c] + p.beta[c]);
+                ref_act(a, p.gamma[c] * (xc[i] - m) * winvstd[c] + p.beta[c]);
     }
     CHECK_ALL_NEAR(p.y, want, (size_t)C * S, 1e-5, 1e-5);
     CHECK_ALL_NEAR(p.mean, wmean, C, 1e-5, 1e-6);
@@ -165,7 +151,7 @@ static void test_forward_eval(void)
             wm[c] = rm0[c];
             winv[c] = 1.0 / sqrt(rv0[c] + 1e-5);
             for (size_t i = 0; i < S; i++)
-                want[(size_t)c * S + i] = naive_act(
+                want[(size_t)c * S + i] = ref_act(
                     p.a, p.gamma[c] * (p.x[(size_t)c * S + i] - wm[c]) * winv[c] + p.beta[c]);
         }
         CHECK_ALL_NEAR(p.y, want, (size_t)C * S, 1e-5, 1e-5);

@@ -16,20 +16,6 @@
 #define RTOL 2e-3
 #define ATOL 1e-3
 
-static double naive_act(enum act a, double x)
-{
-    switch (a) {
-    case ACT_RELU:
-        return x > 0 ? x : 0;
-    case ACT_HSWISH:
-        return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
-    case ACT_HSIGMOID:
-        return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
-    default:
-        return x;
-    }
-}
-
 struct sep {
     struct se_dims d;
     float *x, *y, *w1, *b1, *w2, *b2, *R, *cache;
@@ -123,7 +109,7 @@ static void check_forward(int C, int R, int P, int N, enum act a, struct rng *r)
             for (int c = 0; c < C; c++)
                 t += (double)p.w1[(size_t)j * C + c] * pooled[(size_t)c * N + n];
             h[(size_t)j * N + n] = t;
-            av[(size_t)j * N + n] = naive_act(a, t);
+            av[(size_t)j * N + n] = ref_act(a, t);
         }
     int saturated = 0;
     for (int c = 0; c < C; c++)
@@ -132,7 +118,7 @@ static void check_forward(int C, int R, int P, int N, enum act a, struct rng *r)
             for (int j = 0; j < R; j++)
                 t += (double)p.w2[(size_t)c * R + j] * av[(size_t)j * N + n];
             z[(size_t)c * N + n] = t;
-            s[(size_t)c * N + n] = naive_act(ACT_HSIGMOID, t);
+            s[(size_t)c * N + n] = ref_act(ACT_HSIGMOID, t);
             saturated += fabs(t) > 3;
             for (int q = 0; q < P; q++) {
                 size_t i = ((size_t)c * P + q) * N + n;
