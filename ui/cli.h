@@ -44,6 +44,13 @@ int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, i
                   struct err *e);
 void cli_data_done(struct cli_data *d);
 
+/* Finds a file shipped with oneshot: <kind>/<name> (kind "lua", "devices",
+ * "spaces", "examples") in $ONESHOT_DATADIR, next to the running binary (a
+ * source tree) or in <binary>/../share/oneshot (an installation), in that
+ * order.  Writes the first that exists into out (n bytes).  0, or -1 with e
+ * saying where it looked. */
+int cli_find_data(const char *kind, const char *name, char *out, size_t n, struct err *e);
+
 /* The BLAS line of --version and of results: "OpenBLAS 0.3.21 SkylakeX (...)". */
 const char *cli_blas_line(char *buf, int n);
 

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
@@ -50,6 +51,34 @@ int cli_space(struct space *s, const char *file, struct err *e)
                        "tiny) nor a space file: %s",
                        strerror(errno));
     return luaspace_load(s, file, e);
+}
+
+int cli_find_data(const char *kind, const char *name, char *out, size_t n, struct err *e)
+{
+    char exe[4096], dirs[3][4096];
+    int nd = 0;
+    const char *env = getenv("ONESHOT_DATADIR");
+    if (env && *env)
+        snprintf(dirs[nd++], sizeof dirs[0], "%s", env);
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(dirs[nd++], sizeof dirs[0], "%s", exe);
+            snprintf(dirs[nd++], sizeof dirs[0], "%.4000s/../share/oneshot", exe);
+        }
+    }
+    for (int i = 0; i < nd; i++) {
+        if ((size_t)snprintf(out, n, "%s/%s/%s", dirs[i], kind, name) >= n)
+            continue;
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    return err_plain(e, "no %s/%s in %s%s%s%s%s", kind, name, nd > 0 ? dirs[0] : "",
+                     nd > 1 ? ", " : "", nd > 1 ? dirs[1] : "", nd > 2 ? " or " : "",
+                     nd > 2 ? dirs[2] : "");
 }
 
 const char *cli_blas_line(char *buf, int n)
