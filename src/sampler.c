@@ -7,7 +7,10 @@ static const char *const names[] = {"uniform", "fair", "proportional", NULL};
 
 const char *const *sampler_names(void) { return names; }
 
-const char *sampler_name(const struct sampler *sm) { return names[sm->kind]; }
+const char *sampler_name(const struct sampler *sm)
+{
+    return sm->kind == SAMPLER_CUSTOM ? sm->custom.name : names[sm->kind];
+}
 
 /* The allowed choices of layer l, in index order; returns how many. */
 static int allowed_list(const struct space *s, int l, int *out)
@@ -95,6 +98,52 @@ int sampler_init(struct sampler *sm, const char *name, const struct space *s, ui
     return 0;
 }
 
+void sampler_init_custom(struct sampler *sm, const struct sampler_custom *c, const struct space *s,
+                         uint64_t seed)
+{
+    memset(sm, 0, sizeof *sm);
+    sm->kind = SAMPLER_CUSTOM;
+    sm->s = s;
+    sm->repeat = 1;
+    sm->custom = *c;
+    rng_seed(&sm->st.rng, seed, RNG_STREAM_SAMPLER);
+    sm->st.pool_iteration = -1;
+}
+
+static int next_custom(struct sampler *sm, int iteration, struct arch *paths)
+{
+    const struct space *s = sm->s;
+    int n = sm->custom.next(sm->custom.ud, iteration, sm->st.step, &sm->st.rng,
+                            (const int64_t(*)[SPACE_MAX_CHOICES])sm->st.counts, paths, &sm->err);
+    if (n < 0)
+        return 0;
+    if (n < 1 || n > SPACE_MAX_CHOICES) {
+        err_plain(&sm->err, "sampler %s: %d paths in step %lld (1 to %d allowed)", sm->custom.name,
+                  n, (long long)sm->st.step, SPACE_MAX_CHOICES);
+        return 0;
+    }
+    for (int p = 0; p < n; p++) {
+        if (paths[p].n != s->nlayers) {
+            err_plain(&sm->err, "sampler %s: path %d of step %lld has %d layers, the space %d",
+                      sm->custom.name, p + 1, (long long)sm->st.step, paths[p].n, s->nlayers);
+            return 0;
+        }
+        for (int l = 0; l < s->nlayers; l++) {
+            int c = paths[p].choice[l];
+            if (c < 0 || c >= s->nchoices || !(s->allowed[l] & (1ULL << c))) {
+                err_plain(&sm->err, "sampler %s: path %d of step %lld: layer %d has a choice "
+                          "the space does not allow there", sm->custom.name, p + 1,
+                          (long long)sm->st.step, l + 1);
+                return 0;
+            }
+        }
+    }
+    for (int p = 0; p < n; p++)
+        for (int l = 0; l < s->nlayers; l++)
+            sm->st.counts[l][paths[p].choice[l]]++;
+    return n;
+}
+
 void sampler_done(struct sampler *sm)
 {
     free(sm->pool_archs);
@@ -176,7 +225,15 @@ static void draw_proportional_space(struct sampler *sm, struct arch *a)
 int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
 {
     const struct space *s = sm->s;
+    sm->st.step++;
     switch (sm->kind) {
+    case SAMPLER_CUSTOM:
+        sm->st.step--;
+        {
+            int n = next_custom(sm, iteration, paths);
+            sm->st.step++;
+            return n;
+        }
     case SAMPLER_UNIFORM:
         arch_random(s, &sm->st.rng, &paths[0]);
         return 1;

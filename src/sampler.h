@@ -29,7 +29,20 @@
 
 #define SAMPLER_MAX_POOL 4096
 
-enum sampler_kind { SAMPLER_UNIFORM, SAMPLER_FAIR, SAMPLER_PROPORTIONAL };
+enum sampler_kind { SAMPLER_UNIFORM, SAMPLER_FAIR, SAMPLER_PROPORTIONAL, SAMPLER_CUSTOM };
+
+/* A sampler written elsewhere (a Lua file): next() fills paths[] (room for
+ * SPACE_MAX_CHOICES valid architectures of the space) and returns how many
+ * (1 .. SPACE_MAX_CHOICES), or -1 with e filled.  It must take its randomness
+ * from r (the sampler's own stream, saved in checkpoints) and may read counts
+ * (updates per layer and choice so far), so that a resumed run draws the same
+ * paths.  step counts the sampler's steps from 0. */
+struct sampler_custom {
+    char name[64];
+    int (*next)(void *ud, int iteration, int64_t step, struct rng *r,
+                const int64_t (*counts)[SPACE_MAX_CHOICES], struct arch *paths, struct err *e);
+    void *ud; /* borrowed */
+};
 
 /* Everything that changes as the sampler draws (saved in checkpoints). */
 struct sampler_state {
@@ -38,6 +51,7 @@ struct sampler_state {
     int repeat_left;                                     /* proportional: steps left on cur */
     struct arch cur;
     int pool_iteration;                                  /* iteration the pool belongs to (-1: none) */
+    int64_t step;                                        /* sampler_next calls so far */
 };
 
 struct sampler {
@@ -51,12 +65,18 @@ struct sampler {
     double layer_w[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];  /* cumulative per-layer weights */
     struct arch *pool_archs;                              /* [pool], owned */
     double *pool_cum;                                     /* [pool] cumulative weights, owned */
+    struct sampler_custom custom;                         /* SAMPLER_CUSTOM */
+    struct err err;                                       /* why sampler_next returned 0 */
 };
 
 /* Makes a sampler by name ("uniform", "fair", "proportional"); unknown names
  * are an error listing the known ones.  Returns 0 or -1. */
 int sampler_init(struct sampler *sm, const char *name, const struct space *s, uint64_t seed,
                  int repeat, int pool, struct err *e);
+/* A sampler that calls c (copied; c->ud stays borrowed).  Its paths are
+ * checked: a path that is not a valid architecture of s is an error. */
+void sampler_init_custom(struct sampler *sm, const struct sampler_custom *c, const struct space *s,
+                         uint64_t seed);
 void sampler_done(struct sampler *sm);
 /* The built-in sampler names, NULL-terminated (static storage). */
 const char *const *sampler_names(void);
@@ -64,7 +84,9 @@ const char *sampler_name(const struct sampler *sm);
 
 /* Paths of one step into paths[] (room for SPACE_MAX_CHOICES); returns how
  * many.  iteration: the search iteration (proportional draws a new pool when
- * it changes). */
+ * it changes).  Only a custom sampler can fail: it returns 0 and sm->err
+ * says why.  The fair sampler and a custom one count the choices they hand
+ * out in st.counts. */
 int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
 
 /* Restores a sampler made with the same arguments to a saved state; pool

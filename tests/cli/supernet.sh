@@ -15,7 +15,7 @@ $ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iteration
 $ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p2.ckpt" --resume "$TMP/p2.ckpt" >/dev/null 2>&1 || fail "resume"
 cmp -s "$TMP/p1.ckpt" "$TMP/p2.ckpt" || fail "resumed supernet differs from the uninterrupted one"
 err=$($ONESHOT supernet $common --sampler fair --out "$TMP/x.ckpt" --resume "$TMP/p2.ckpt" 2>&1 >/dev/null)
-printf '%s\n' "$err" | grep -q "p2.ckpt: error: was saved by a run with other settings" || fail "resume with other settings: $err"
+printf '%s\n' "$err" | grep -q "p2.ckpt: error: was saved by a run with another sampler: resume with the same settings" || fail "resume with other settings: $err"
 err=$($ONESHOT supernet $common --sampler fiar --out "$TMP/x.ckpt" 2>&1 >/dev/null)
 expect_eq "unknown sampler" "$err" "oneshot: error: unknown sampler 'fiar' (known: uniform, fair, proportional)"
 # ground truth: three architectures, resumable

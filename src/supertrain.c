@@ -1,0 +1,229 @@
+#include "supertrain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUN_MAGIC 0x534e5255u /* "URNS" */
+#define RUN_VERSION 2
+
+/* What a supernet checkpoint carries besides the weights: the run's settings
+ * (a resume must match them) and where it stands.  Followed by the sampler's
+ * pool, if any. */
+struct run_state {
+    uint32_t magic, version;
+    char sampler[64];
+    int32_t repeat, pool, iterations, epochs, batch, train_images;
+    uint64_t seed;
+    double lr;
+    int64_t step, total;
+    struct sampler_state sampler_state;
+};
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fill_state(const struct supertrain *t, struct run_state *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->magic = RUN_MAGIC;
+    rs->version = RUN_VERSION;
+    snprintf(rs->sampler, sizeof rs->sampler, "%s", sampler_name(t->sm));
+    rs->repeat = t->sm->repeat;
+    rs->pool = t->sm->pool;
+    rs->iterations = t->cfg.iterations;
+    rs->epochs = t->cfg.epochs;
+    rs->batch = t->cfg.batch;
+    rs->train_images = t->cfg.train_images;
+    rs->seed = t->cfg.seed;
+    rs->lr = t->cfg.lr;
+    rs->step = t->step;
+    rs->total = t->total;
+    rs->sampler_state = t->sm->st;
+}
+
+static size_t pool_bytes(const struct sampler *sm)
+{
+    return sm->pool_archs ? (size_t)sm->pool * sizeof(struct arch) : 0;
+}
+
+int supertrain_save(const struct supertrain *t, const char *path, struct err *e)
+{
+    size_t pb = pool_bytes(t->sm), n = sizeof(struct run_state) + pb;
+    char *blob = malloc(n);
+    if (!blob)
+        return err_plain(e, "out of memory");
+    struct run_state rs;
+    fill_state(t, &rs);
+    memcpy(blob, &rs, sizeof rs);
+    if (pb)
+        memcpy(blob + sizeof rs, t->sm->pool_archs, pb);
+    int rc = supernet_save(t->sn, blob, n, path, e);
+    free(blob);
+    return rc;
+}
+
+/* Names the first setting of the saved run that differs from this one. */
+static const char *differing(const struct run_state *a, const struct run_state *b)
+{
+    if (strcmp(a->sampler, b->sampler) != 0)
+        return "sampler";
+    if (a->repeat != b->repeat)
+        return "repeat";
+    if (a->pool != b->pool)
+        return "pool";
+    if (a->iterations != b->iterations)
+        return "iterations";
+    if (a->epochs != b->epochs)
+        return "epochs";
+    if (a->batch != b->batch)
+        return "batch";
+    if (a->train_images != b->train_images)
+        return "training images";
+    if (a->seed != b->seed)
+        return "seed";
+    if (a->lr != b->lr)
+        return "learning rate";
+    return NULL;
+}
+
+static int resume_from(struct supertrain *t, const struct space *s, const char *path,
+                       struct err *e)
+{
+    void *blob = NULL;
+    size_t n = 0;
+    t->sn = supernet_load(s, path, &blob, &n, e);
+    if (!t->sn)
+        return -1;
+    struct run_state saved, now;
+    size_t pb = pool_bytes(t->sm);
+    if (n < sizeof saved) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is not a supernet training checkpoint of this version");
+    }
+    memcpy(&saved, blob, sizeof saved);
+    if (saved.magic != RUN_MAGIC || saved.version != RUN_VERSION) {
+        free(blob);
+        return err_set(e, path, 0, 0,
+                       "was written by another version of oneshot's supernet training");
+    }
+    fill_state(t, &now);
+    const char *diff = differing(&saved, &now);
+    if (diff || n != sizeof saved + pb) {
+        free(blob);
+        return err_set(e, path, 0, 0,
+                       "was saved by a run with another %s: resume with the same settings",
+                       diff ? diff : "pool");
+    }
+    if (saved.step < 0 || saved.step > t->total) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
+                       (long long)t->total);
+    }
+    t->step = saved.step;
+    sampler_restore(t->sm, &saved.sampler_state,
+                    pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL);
+    free(blob);
+    return 0;
+}
+
+int supertrain_init(struct supertrain *t, const struct space *s, struct sampler *sm,
+                    const struct split *train, const struct supertrain_config *cfg,
+                    const char *resume, struct err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->sm = sm;
+    t->train = train;
+    t->cfg = *cfg;
+    t->perm_epoch = -1;
+    train_config_default(&t->recipe);
+    if (cfg->epochs < 1 || cfg->batch < 1 || !(cfg->lr > 0) || cfg->iterations < 1)
+        return err_plain(e, "supernet training needs epochs, batch and iterations >= 1 and a "
+                            "positive learning rate");
+    t->steps_per_epoch = train->n / cfg->batch;
+    if (t->steps_per_epoch < 1)
+        return err_plain(e, "%d training images are fewer than one batch of %d", train->n,
+                         cfg->batch);
+    t->total = (int64_t)t->steps_per_epoch * cfg->epochs;
+    if (resume) {
+        if (resume_from(t, s, resume, e)) {
+            supertrain_done(t);
+            return -1;
+        }
+    } else {
+        t->sn = supernet_new(s, cfg->seed, e);
+        if (!t->sn)
+            return -1;
+    }
+    size_t px = (size_t)s->in_c * s->in_h * s->in_w;
+    t->perm = malloc((size_t)train->n * sizeof *t->perm);
+    t->y = malloc((size_t)cfg->batch * sizeof *t->y);
+    t->x = malloc(px * (size_t)cfg->batch * sizeof *t->x);
+    t->dlogits = malloc((size_t)s->classes * (size_t)cfg->batch * sizeof *t->dlogits);
+    if (!t->perm || !t->y || !t->x || !t->dlogits) {
+        supertrain_done(t);
+        return err_plain(e, "out of memory");
+    }
+    return 0;
+}
+
+void supertrain_done(struct supertrain *t)
+{
+    supernet_free(t->sn);
+    free(t->perm);
+    free(t->y);
+    free(t->x);
+    free(t->dlogits);
+    t->sn = NULL;
+    t->perm = NULL;
+    t->y = NULL;
+    t->x = NULL;
+    t->dlogits = NULL;
+}
+
+int supertrain_step(struct supertrain *t, struct err *e)
+{
+    if (t->step >= t->total)
+        return 0;
+    double t0 = wall_seconds();
+    int spe = t->steps_per_epoch, its = t->cfg.iterations;
+    int epoch = (int)(t->step / spe), b = (int)(t->step % spe);
+    if (epoch != t->perm_epoch) {
+        train_epoch_order(t->cfg.seed, epoch, t->perm, t->train->n);
+        t->perm_epoch = epoch;
+    }
+    int64_t it_len = t->total / its;
+    if (it_len < 1)
+        it_len = 1;
+    int iteration = (int)(t->step / it_len);
+    if (iteration >= its)
+        iteration = its - 1;
+    int64_t it_start = (int64_t)iteration * it_len;
+    int64_t it_steps = iteration == its - 1 ? t->total - it_start : it_len;
+    float lr = cosine_lr((float)t->cfg.lr, (long)(t->step - it_start), (long)it_steps);
+    split_gather(t->train, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, FMNIST_MEAN,
+                 FMNIST_STD, t->x, t->y);
+    struct arch paths[SUPERNET_MAX_PATHS];
+    int np = sampler_next(t->sm, iteration, paths);
+    if (np < 1) {
+        *e = t->sm->err;
+        return -1;
+    }
+    e->msg[0] = 0;
+    double loss = supernet_train_step(t->sn, paths, np, t->x, t->y, t->cfg.batch, t->dlogits, lr,
+                                      &t->recipe.sgd, NULL, e);
+    if (e->msg[0])
+        return -1;
+    t->loss = loss;
+    t->lr = lr;
+    t->npaths = np;
+    t->epoch = epoch;
+    t->step++;
+    t->seconds = wall_seconds() - t0;
+    return t->step < t->total;
+}

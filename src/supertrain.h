@@ -1,0 +1,73 @@
+/* supertrain: training a supernet with a sampler, in bounded steps.
+ *
+ * One step: the next batch of the epoch's permutation, the sampler's paths,
+ * one supernet_train_step at the cosine learning rate.  The learning rate
+ * follows `iterations` cosine cycles over the whole run (NAO-V2 restarts the
+ * schedule per search iteration; 1 is one plain cosine decay).  Batches come
+ * from train_epoch_order(seed, epoch), so the run is a pure function of its
+ * settings: a run saved at any step and resumed takes exactly the steps an
+ * uninterrupted run takes (same seed and thread count: same bytes).
+ *
+ * The command line's `supernet` command and the experiment runner (`run`,
+ * the TUI) both drive this.  Nothing here prints. */
+#ifndef ONESHOT_SUPERTRAIN_H
+#define ONESHOT_SUPERTRAIN_H
+
+#include <stdint.h>
+
+#include "data.h"
+#include "err.h"
+#include "sampler.h"
+#include "supernet.h"
+#include "train.h"
+
+struct supertrain_config {
+    int epochs;       /* >= 1 */
+    int batch;        /* >= 1 */
+    double lr;        /* peak learning rate, > 0 */
+    int iterations;   /* cosine cycles, >= 1 */
+    uint64_t seed;    /* weights, batches and sampler */
+    int train_images; /* recorded in checkpoints: a resume must match */
+};
+
+struct supertrain {
+    struct supernet *sn;       /* owned */
+    struct sampler *sm;        /* borrowed; made by the caller with the same seed */
+    const struct split *train; /* borrowed */
+    struct supertrain_config cfg;
+    struct train_config recipe; /* momentum, weight decay, Nesterov of SPACE.md */
+    int64_t step, total;        /* steps taken, steps in all */
+    int steps_per_epoch;
+    int *perm;                  /* [train->n] order of the current epoch */
+    int perm_epoch;             /* epoch perm belongs to (-1: none) */
+    float *x;                   /* [in_c][h][w][batch] */
+    int *y;                     /* [batch] */
+    float *dlogits;             /* [classes][batch] */
+    /* the last step: */
+    double loss;                /* mean over its paths */
+    double lr;                  /* its learning rate */
+    int npaths;                 /* paths it trained */
+    int epoch;                  /* 0-based epoch it belonged to */
+    double seconds;             /* wall-clock seconds it took */
+};
+
+/* Prepares a run over space s (the supernet gets a copy of it) with sampler
+ * sm and training images train.  With resume != NULL the supernet, the
+ * sampler state and the step come from that checkpoint, which must have been
+ * written by supertrain_save of a run with the same settings and sampler (an
+ * error says which setting differs).  Otherwise a new supernet is initialised
+ * from cfg->seed.  0, or -1 with e filled (nothing to free then). */
+int supertrain_init(struct supertrain *t, const struct space *s, struct sampler *sm,
+                    const struct split *train, const struct supertrain_config *cfg,
+                    const char *resume, struct err *e);
+void supertrain_done(struct supertrain *t);
+
+/* One step.  Returns 1 while steps remain after it, 0 when the run is
+ * complete (also when called after that: nothing is done), -1 on error. */
+int supertrain_step(struct supertrain *t, struct err *e);
+
+/* Writes the supernet, the sampler state and the step to path atomically.
+ * 0 or -1. */
+int supertrain_save(const struct supertrain *t, const char *path, struct err *e);
+
+#endif
