@@ -1,12 +1,13 @@
 /* luaspace: runs a space file in a sandboxed Lua state and turns the table it
  * returns into a struct space.
  *
- * Three parts: the sandbox (allocator with a budget, instruction-count hook,
- * a message handler that finds the file's line), a small Lua tokenizer that
- * maps a field path such as stages[2].stride to a line and column of the file
+ * The script runs in a luabox (the sandbox with its limits).  Two parts here:
+ * a small Lua tokenizer that maps a field path such as stages[2].stride to a line and column of the file
  * when the table is written as a constructor, and the conversion, which reads
  * the table with raw accesses only (no metamethod, so no script code, runs). */
 #include "luaspace.h"
+
+#include "luabox.h"
 
 #include "suggest.h"
 
@@ -31,240 +32,6 @@
 #define MAX_CLASSES 100000
 #define MAX_STRIDE 4
 #define MAX_EXPANSION 16
-#define HOOK_EVERY 1000 /* instructions between two calls of the count hook */
-
-/* ------------------------------------------------------------------ sandbox */
-
-struct sandbox {
-    size_t used, limit; /* bytes held by the state, and the budget */
-    int out_of_memory;  /* an allocation was refused for the budget */
-    long ticks, max_ticks;
-    int too_long;       /* the instruction budget ran out */
-    const char *source; /* the chunk name, "@path" */
-    int line;           /* line of the file at the last error, 0 if none */
-};
-
-static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    struct sandbox *sb = ud;
-    if (!ptr)
-        osize = 0; /* osize then encodes the kind of object */
-    if (nsize == 0) {
-        free(ptr);
-        sb->used -= osize;
-        return NULL;
-    }
-    if (nsize > osize && nsize - osize > sb->limit - sb->used) {
-        sb->out_of_memory = 1;
-        return NULL;
-    }
-    void *p = realloc(ptr, nsize);
-    if (p)
-        sb->used = sb->used - osize + nsize;
-    return p;
-}
-
-static struct sandbox *sb_of(lua_State *L)
-{
-    void *ud;
-    lua_getallocf(L, &ud);
-    return ud;
-}
-
-static void sb_hook(lua_State *L, lua_Debug *ar)
-{
-    struct sandbox *sb = sb_of(L);
-    (void)ar;
-    if (++sb->ticks < sb->max_ticks && !sb->too_long)
-        return;
-    /* from now on every instruction fails, so a pcall in the script cannot
-     * catch the error and carry on */
-    sb->too_long = 1;
-    lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "the script ran too long");
-}
-
-/* Message handler: notes the innermost line of the file on the stack (for
- * errors whose message has no position, e.g. from error(msg, 0) or from a
- * chunk made by load) and makes the error object a string. */
-static int sb_handler(lua_State *L)
-{
-    struct sandbox *sb = sb_of(L);
-    lua_Debug ar;
-    sb->line = 0;
-    for (int level = 0; lua_getstack(L, level, &ar); level++)
-        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, sb->source) == 0) {
-            sb->line = ar.currentline;
-            break;
-        }
-    if (!lua_isstring(L, 1))
-        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    else
-        lua_pushvalue(L, 1);
-    return 1;
-}
-
-/* print, to standard error: standard output belongs to the front end. */
-static int sb_print(lua_State *L)
-{
-    int n = lua_gettop(L);
-    for (int i = 1; i <= n; i++) {
-        size_t len;
-        const char *s = luaL_tolstring(L, i, &len);
-        if (i > 1)
-            fputc('\t', stderr);
-        fwrite(s, 1, len, stderr);
-        lua_pop(L, 1);
-    }
-    fputc('\n', stderr);
-    return 0;
-}
-
-/* load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t": a binary
- * chunk could crash the interpreter. */
-static int sb_load(lua_State *L)
-{
-    int n = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    if (n >= 2)
-        lua_pushvalue(L, 2);
-    else
-        lua_pushnil(L);
-    lua_pushliteral(L, "t");
-    if (n >= 4)
-        lua_pushvalue(L, 4);
-    lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
-    return lua_gettop(L) - n;
-}
-
-/* Calls upvalue 1 with this call's arguments. */
-static int forward(lua_State *L)
-{
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
-/* setmetatable without __gc: finalizers run with hooks off (the instruction
- * limit would not stop them) and at lua_close. */
-static int sb_setmetatable(lua_State *L)
-{
-    if (lua_type(L, 2) == LUA_TTABLE) {
-        lua_pushliteral(L, "__gc");
-        if (lua_rawget(L, 2) != LUA_TNIL)
-            return luaL_error(L, "a space file cannot use __gc metamethods");
-        lua_pop(L, 1);
-    }
-    return forward(L);
-}
-
-/* string.rep: rep("", n) would loop n times without allocating. */
-static int sb_rep(lua_State *L)
-{
-    size_t l, lsep = 0;
-    luaL_checklstring(L, 1, &l);
-    lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_optlstring(L, 3, "", &lsep);
-    if (n > 0 && l + lsep == 0) {
-        lua_pushliteral(L, "");
-        return 1;
-    }
-    return forward(L);
-}
-
-/* table.move: moving nils loops without allocating. */
-static int sb_move(lua_State *L)
-{
-    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
-    if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (1u << 24))
-        return luaL_error(L, "table.move: more than %d elements", 1 << 24);
-    return forward(L);
-}
-
-/* Replaces lib.name (lib on top of the stack) by f with the old one as upvalue. */
-static void wrap(lua_State *L, const char *name, lua_CFunction f)
-{
-    lua_getfield(L, -1, name);
-    lua_pushcclosure(L, f, 1);
-    lua_setfield(L, -2, name);
-}
-
-static int sb_setup(lua_State *L)
-{
-    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
-    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
-    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
-    lua_settop(L, 0);
-    lua_pushnil(L);
-    lua_setglobal(L, "dofile");
-    lua_pushnil(L);
-    lua_setglobal(L, "loadfile");
-    lua_getglobal(L, "load");
-    lua_pushcclosure(L, sb_load, 1);
-    lua_setglobal(L, "load");
-    lua_pushcfunction(L, sb_print);
-    lua_setglobal(L, "print");
-    lua_pushglobaltable(L);
-    wrap(L, "setmetatable", sb_setmetatable);
-    lua_getglobal(L, "string");
-    wrap(L, "rep", sb_rep);
-    /* no pattern matching: its backtracking runs in C, where no instruction
-     * count reaches, and can take exponential time */
-    static const char *const patterns[] = {"find", "match", "gmatch", "gsub"};
-    for (int i = 0; i < 4; i++) {
-        lua_pushnil(L);
-        lua_setfield(L, -2, patterns[i]);
-    }
-    lua_getglobal(L, "table");
-    wrap(L, "move", sb_move);
-    return 0;
-}
-
-/* If msg starts with the position Lua gives the file ("path:12: " or, for a
- * long path, "...tail:12: "), returns the line and points *rest past it. */
-static int strip_position(const char *msg, const char *path, const char **rest)
-{
-    size_t pl = strlen(path);
-    const char *p = NULL;
-    if (strncmp(msg, path, pl) == 0 && msg[pl] == ':')
-        p = msg + pl + 1;
-    else if (strncmp(msg, "...", 3) == 0)
-        for (const char *c = strchr(msg + 3, ':'); c && !p; c = strchr(c + 1, ':')) {
-            size_t tl = (size_t)(c - (msg + 3));
-            if (tl <= pl && memcmp(msg + 3, path + pl - tl, tl) == 0 &&
-                isdigit((unsigned char)c[1]))
-                p = c + 1;
-        }
-    if (!p || !isdigit((unsigned char)*p))
-        return 0;
-    char *end;
-    long line = strtol(p, &end, 10);
-    if (end[0] != ':' || end[1] != ' ' || line <= 0 || line > 1000000000L)
-        return 0;
-    *rest = end + 2;
-    return (int)line;
-}
-
-/* The error of a failed load or call, on top of L's stack. */
-static int script_error(lua_State *L, const struct sandbox *sb, const char *path, struct err *e)
-{
-    const char *msg = lua_tostring(L, -1);
-    if (!msg)
-        msg = "(error object is not a string)";
-    const char *rest = msg;
-    int line = strip_position(msg, path, &rest);
-    if (line <= 0)
-        line = sb->line;
-    char flat[ERR_MAX];
-    snprintf(flat, sizeof flat, "%s", rest);
-    for (char *c = flat; *c; c++) /* one line: the traceback, if any, is dropped */
-        if (*c == '\n' || *c == '\r' || *c == '\t')
-            *c = ' ';
-    return err_set(e, path, line, 0, "%s", flat);
-}
 
 /* ---------------------------------------------------------------- locating */
 
@@ -1204,68 +971,24 @@ int luaspace_load_buffer(struct space *s, const char *text, size_t len, const ch
     if (!e)
         e = &scratch;
     e->msg[0] = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte-order mark */
-        text += 3, len -= 3;
-    char *copy = NULL;
-    if (len > 0 && text[0] == '#') { /* a #! line: blanked, so lines keep their numbers */
-        copy = malloc(len);
-        if (!copy)
-            return err_set(e, path, 0, 0, "out of memory");
-        memcpy(copy, text, len);
-        for (size_t i = 0; i < len && copy[i] != '\n'; i++)
-            copy[i] = ' ';
-        text = copy;
-    }
-    size_t pl = strlen(path);
-    char *source = malloc(pl + 2);
     struct conv *cv = calloc(1, sizeof *cv);
-    if (!source || !cv) {
-        free(copy);
-        free(source);
-        free(cv);
+    if (!cv)
         return err_set(e, path, 0, 0, "out of memory");
-    }
-    source[0] = '@';
-    memcpy(source + 1, path, pl + 1);
-
-    struct sandbox sb = {0};
-    sb.limit = LUASPACE_MAX_MEMORY;
-    sb.max_ticks = LUASPACE_MAX_INSTRUCTIONS / HOOK_EVERY;
-    sb.source = source;
+    struct luabox_opts bo = {.memory = LUASPACE_MAX_MEMORY,
+                             .instructions = LUASPACE_MAX_INSTRUCTIONS};
     int rc = -1;
-    lua_State *L = lua_newstate(sb_alloc, &sb);
-    if (!L) {
+    struct err be;
+    struct luabox *box = luabox_new(&bo, &be);
+    if (!box) {
         err_set(e, path, 0, 0, "cannot start Lua: out of memory");
         goto done;
     }
-    lua_pushcfunction(L, sb_setup);
-    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
-        err_set(e, path, 0, 0, "cannot start Lua: %s", lua_tostring(L, -1));
-        goto done;
-    }
-    lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_EVERY);
-    lua_pushcfunction(L, sb_handler);
+    lua_State *L = luabox_state(box);
     int base = lua_gettop(L);
-    int status = luaL_loadbufferx(L, text, len, source, "t");
-    if (status == LUA_OK)
-        status = lua_pcall(L, 0, LUA_MULTRET, base);
-    /* once too long, every instruction fails: the script cannot have ended
-     * well.  A refused allocation may have been caught by a pcall in the
-     * script (or saved by an emergency collection): only an error that is
-     * still about memory counts. */
-    if (status != LUA_OK && sb.too_long) {
-        err_set(e, path, 0, 0, "the script ran too long (more than %ld instructions)",
-                LUASPACE_MAX_INSTRUCTIONS);
+    if (luabox_run(box, text, len, path, LUA_MULTRET, e))
         goto done;
-    }
-    if ((status == LUA_ERRMEM || status == LUA_ERRERR) && sb.out_of_memory) {
-        err_set(e, path, 0, 0, "the script used more than %u MB", LUASPACE_MAX_MEMORY >> 20);
-        goto done;
-    }
-    if (status != LUA_OK) {
-        script_error(L, &sb, path, e);
-        goto done;
-    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3, len -= 3;
 
     /* the script is done: no more of its code runs (raw accesses only, and no
      * collection, so no finalizer) */
@@ -1290,9 +1013,9 @@ int luaspace_load_buffer(struct space *s, const char *text, size_t len, const ch
     lua_pushcfunction(L, convert_protected);
     lua_pushlightuserdata(L, cv);
     lua_pushvalue(L, base + 1);
-    status = lua_pcall(L, 2, 1, 0);
+    int status = lua_pcall(L, 2, 1, 0);
     if (status != LUA_OK) {
-        if (status == LUA_ERRMEM && sb.out_of_memory)
+        if (status == LUA_ERRMEM)
             err_set(e, path, 0, 0, "the script used more than %u MB", LUASPACE_MAX_MEMORY >> 20);
         else
             err_set(e, path, 0, 0, "%s", lua_tostring(L, -1));
@@ -1310,12 +1033,9 @@ int luaspace_load_buffer(struct space *s, const char *text, size_t len, const ch
     *s = cv->sp;
     rc = 0;
 done:
-    if (L)
-        lua_close(L);
+    luabox_free(box);
     free(cv->tk.v);
     free(cv);
-    free(source);
-    free(copy);
     return rc;
 }
 

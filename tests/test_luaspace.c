@@ -284,7 +284,7 @@ static void test_sandbox(void)
     load_error("local x = ('a'):rep(30) .. 'b'\nreturn x:find(('a*'):rep(20) .. 'c')\n",
                "t.lua:2: error: attempt to call a nil value (method 'find')");
     load_error("\nsetmetatable({}, {__gc = function() while true do end end})\n",
-               "t.lua:2: error: a space file cannot use __gc metamethods");
+               "t.lua:2: error: scripts cannot use __gc metamethods");
     load_error("local s = string.rep('', 1e15)\nassert(s == '')\n"
                "table.move({}, 1, 1e15, 2)\n",
                "t.lua:3: error: table.move: more than 16777216 elements");
