@@ -31,7 +31,8 @@ static const char *const dataset_keys[] = {"path", "train_images", "val_images",
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
                                             "iterations", "bn_recalibration", NULL};
-static const char *const search_keys[] = {"strategy", "generations", "population", "params", NULL};
+static const char *const search_keys[] = {"strategy", "generations", "population", "params",
+                                          "metrics",  NULL};
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
 static const char *const latency_keys[] = {"device", NULL};
 
@@ -580,6 +581,8 @@ static int load_search(const struct ctx *c, const yaml_node_t *n, struct experim
             rc = get_int32(c, v, path, 2, 100000, &x->search.population);
         else if (!strcmp(key, "params"))
             rc = load_params(c, v, x);
+        else if (!strcmp(key, "metrics"))
+            rc = get_ref(c, v, path, REF_PATH, &x->search.metrics);
         if (rc)
             return -1;
     }
@@ -678,12 +681,6 @@ static int load_objectives(const struct ctx *c, const yaml_node_t *n, struct exp
         struct exp_objective *o = &x->objectives[i];
         if (load_objective(c, item, i, o))
             return -1;
-        for (int j = 0; j < i; j++) {
-            const struct exp_objective *o0 = &x->objectives[j];
-            if (!strcmp(o0->name, o->name) && !strcmp(o0->device.resolved, o->device.resolved))
-                return fail(c, item, "objectives[%d]: '%s' is already objectives[%d] (at %d:%d)",
-                            i, o->name, j, o0->line, o0->col);
-        }
         x->nobjectives = i + 1;
     }
     return 0;
@@ -735,6 +732,21 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
         snprintf(text, sizeof text, "runs/%s", x->name);
         if (set_ref(&x->output, text, 1, c->dir))
             return err_set(c->e, c->file, 0, 0, "output: the resolved path is too long");
+    }
+    /* an objective without a device of its own has the experiment's */
+    for (int i = 0; i < x->nobjectives; i++) {
+        struct exp_objective *o = &x->objectives[i];
+        if (o->device.line == 0) {
+            o->device = x->latency.device;
+            o->device.line = o->device.col = 0;
+        }
+        for (int j = 0; j < i; j++) {
+            const struct exp_objective *o0 = &x->objectives[j];
+            if (!strcmp(o0->name, o->name) && !strcmp(o0->device.resolved, o->device.resolved))
+                return err_set(c->e, c->file, o->line, o->col,
+                               "objectives[%d]: '%s' is already objectives[%d] (at %d:%d)", i,
+                               o->name, j, o0->line, o0->col);
+        }
     }
     int sum = x->dataset.train_images + x->dataset.val_images;
     if (sum > EXP_TOTAL_IMAGES)
@@ -1033,6 +1045,8 @@ int experiment_write(const struct experiment *x, FILE *f)
             x->supernet.bn_recalibration);
     fprintf(f, "search:\n");
     put_ref(f, "  ", "strategy", &x->search.strategy);
+    if (x->search.metrics.text[0])
+        put_ref(f, "  ", "metrics", &x->search.metrics);
     fprintf(f, "  generations: %d\n  population: %d\n", x->search.generations,
             x->search.population);
     if (x->search.nparams == 0)

@@ -54,7 +54,7 @@ struct exp_objective {
     char name[EXP_NAME_MAX];     /* accuracy, latency, params, macs or a Lua-computed name */
     enum exp_direction direction;
     double weight;               /* > 0 */
-    struct exp_ref device;       /* like latency.device; [host] */
+    struct exp_ref device;       /* like latency.device; [latency.device] */
     int line, col;               /* the list item (its first key); 0 0: the default objective */
     int name_line, name_col;     /* the name's value */
 };
@@ -89,6 +89,7 @@ struct experiment {
         int population;          /* 2 .. 100000 [20] */
         int nparams;
         struct exp_param params[EXP_MAX_PARAMS]; /* in file order */
+        struct exp_ref metrics;  /* a Lua file of metrics, always a path; text "" = none [none] */
     } search;
     int nobjectives;          /* 1 .. EXP_MAX_OBJECTIVES [accuracy maximize 1] */
     struct exp_objective objectives[EXP_MAX_OBJECTIVES];

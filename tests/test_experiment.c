@@ -194,7 +194,9 @@ static void check_full(const struct experiment *z, const char *where)
         CHECK_STR(z->objectives[0].name, "accuracy");
         CHECK_EQ_INT(z->objectives[0].direction, EXP_MAXIMIZE);
         CHECK_NEAR(z->objectives[0].weight, 1, 0);
-        CHECK_STR(z->objectives[0].device.resolved, "host");
+        /* no device of its own: the experiment's latency.device */
+        CHECK_STR(z->objectives[0].device.resolved, z->latency.device.resolved);
+        CHECK_EQ_INT(z->objectives[0].device.is_path, 1);
         CHECK_STR(z->objectives[1].name, "latency");
         CHECK_EQ_INT(z->objectives[1].direction, EXP_MINIMIZE);
         CHECK_NEAR(z->objectives[1].weight, 0.5, 0);

@@ -9,12 +9,14 @@
 
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_supernet(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
+int cmd_latency(int argc, char **argv);
 
 struct opt;
 /* Parses a command's options (it takes no positional arguments).  Returns -1
@@ -50,6 +52,14 @@ void cli_data_done(struct cli_data *d);
  * order.  Writes the first that exists into out (n bytes).  0, or -1 with e
  * saying where it looked. */
 int cli_find_data(const char *kind, const char *name, char *out, size_t n, struct err *e);
+
+struct latency_table;
+/* A latency device for space s into t: "host" is measured now (a quick table,
+ * seconds, with a progress bar), "mobile-gpu" and "mobile-cpu" are the
+ * shipped models (devices/NAME.yaml, cli_find_data), anything with a '/' or
+ * a '.' a table or model file.  0 or -1. */
+int cli_latency_device(struct latency_table *t, const char *device, const struct space *s,
+                       const struct ctx *c, struct err *e);
 
 /* The BLAS line of --version and of results: "OpenBLAS 0.3.21 SkylakeX (...)". */
 const char *cli_blas_line(char *buf, int n);

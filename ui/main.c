@@ -37,9 +37,12 @@ static void usage(FILE *f)
           "  info    --arch ARCH [--json]            parameters and multiply-adds\n"
           "  train   --arch ARCH --epochs N [...]    train an architecture stand-alone\n"
           "  bench   --arch ARCH [--json]            training and inference throughput\n"
+          "  run EXPERIMENT.yaml [--out DIR]         an experiment end to end, headless\n"
+          "  run --resume DIR                        continue a stopped or killed run\n"
           "  supernet --sampler NAME --out CKPT      train the weight-sharing supernet\n"
           "  groundtruth --archs N --out FILE.csv    train architectures stand-alone\n"
           "  rank --supernet CKPT --truth FILE.csv   how well the supernet ranks them\n"
+          "  latency build|check|compare|predict     latency tables and device models\n"
           "  version                                 version and BLAS kernels\n"
           "\n"
           "'oneshot COMMAND --help' lists a command's options; man oneshot has it all.\n",
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "train") == 0)
         return cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "bench") == 0)
@@ -74,6 +79,8 @@ int main(int argc, char **argv)
         return cmd_space(argc - 2, argv + 2);
     if (strcmp(cmd, "rank") == 0)
         return cmd_rank(argc - 2, argv + 2);
+    if (strcmp(cmd, "latency") == 0)
+        return cmd_latency(argc - 2, argv + 2);
     fprintf(stderr, "oneshot: error: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

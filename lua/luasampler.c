@@ -1,0 +1,144 @@
+#include "luasampler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "luaarch.h"
+#include "luabox.h"
+
+struct luasampler {
+    struct luabox *box;
+    const struct space *s;
+    char path[1024];
+    char name[64];
+    struct rng *rng; /* the stream of the current call */
+    int next_ref;
+};
+
+static int setup(lua_State *L)
+{
+    struct luasampler *ls = lua_touserdata(L, 1);
+    return luaarch_open(L, ls->s, &ls->rng);
+}
+
+struct luasampler *luasampler_new(const char *path, const struct space *s,
+                                  volatile sig_atomic_t *interrupt,
+                                  void (*print)(void *ud, const char *text), void *print_ud,
+                                  struct err *e)
+{
+    struct luasampler *ls = calloc(1, sizeof *ls);
+    if (!ls) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    ls->s = s;
+    snprintf(ls->path, sizeof ls->path, "%s", path);
+    const char *b = strrchr(path, '/');
+    snprintf(ls->name, sizeof ls->name, "%s", b ? b + 1 : path);
+    struct luabox_opts bo = {.memory = LUASAMPLER_MEMORY,
+                             .instructions = LUASAMPLER_INSTRUCTIONS,
+                             .rearmed = 0,
+                             .print = print,
+                             .print_ud = print_ud,
+                             .interrupt = interrupt};
+    ls->box = luabox_new(&bo, e);
+    if (!ls->box)
+        goto fail;
+    lua_State *L = luabox_state(ls->box);
+    lua_pushcfunction(L, setup);
+    lua_pushlightuserdata(L, ls);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        err_plain(e, "cannot start Lua: %s", lua_tostring(L, -1));
+        goto fail;
+    }
+    struct rng loading; /* draws while the file loads are thrown away */
+    rng_seed(&loading, 0, RNG_STREAM_SAMPLER);
+    ls->rng = &loading;
+    if (luabox_run_file(ls->box, path, 1u << 20, 1, e))
+        goto fail;
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, "next") != LUA_TFUNCTION) {
+        err_set(e, path, 0, 0, "a sampler must return a table with a function 'next'");
+        goto fail;
+    }
+    ls->next_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (lua_getfield(L, -1, "name") == LUA_TSTRING)
+        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
+    lua_settop(L, 0);
+    ls->rng = NULL;
+    return ls;
+fail:
+    luasampler_free(ls);
+    return NULL;
+}
+
+void luasampler_free(struct luasampler *ls)
+{
+    if (!ls)
+        return;
+    luabox_free(ls->box);
+    free(ls);
+}
+
+static int next(void *ud, int iteration, int64_t step, struct rng *r,
+                const int64_t (*counts)[SPACE_MAX_CHOICES], struct arch *paths, struct err *e)
+{
+    struct luasampler *ls = ud;
+    lua_State *L = luabox_state(ls->box);
+    const struct space *s = ls->s;
+    (void)iteration;
+    ls->rng = r;
+    luabox_rearm(ls->box);
+    lua_settop(L, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->next_ref);
+    lua_pushinteger(L, step);
+    lua_createtable(L, s->nlayers, 0);
+    for (int l = 0; l < s->nlayers; l++) {
+        lua_newtable(L);
+        for (int c = 0; c < s->nchoices; c++)
+            if (s->allowed[l] & (1ULL << c)) {
+                lua_pushinteger(L, counts[l][c]);
+                lua_setfield(L, -2, s->choices[c].name);
+            }
+        lua_rawseti(L, -2, l + 1);
+    }
+    if (luabox_call(ls->box, 2, 1, ls->path, "next", e))
+        return -1;
+    int n = -1;
+    if (lua_istable(L, -1)) {
+        n = (int)luaL_len(L, -1);
+        if (n < 1 || n > SPACE_MAX_CHOICES) {
+            err_set(e, ls->path, 0, 0, "next(%lld) returned %d paths (1 to %d allowed)",
+                    (long long)step, n, SPACE_MAX_CHOICES);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            const struct arch *a = luaarch_test(L, -1);
+            if (!a) {
+                err_set(e, ls->path, 0, 0,
+                        "next(%lld): element %d of the result is a %s, not an architecture",
+                        (long long)step, i + 1, luaL_typename(L, -1));
+                return -1;
+            }
+            paths[i] = *a;
+            lua_pop(L, 1);
+        }
+    } else {
+        err_set(e, ls->path, 0, 0, "next(%lld) must return a list of architectures, not a %s",
+                (long long)step, luaL_typename(L, -1));
+    }
+    lua_settop(L, 0);
+    ls->rng = NULL;
+    return n;
+}
+
+void luasampler_custom(struct luasampler *ls, struct sampler_custom *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", ls->name);
+    out->next = next;
+    out->ud = ls;
+}

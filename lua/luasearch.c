@@ -1,0 +1,747 @@
+#include "luasearch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "evalcache.h"
+#include "evolve.h"
+#include "luaarch.h"
+#include "luabox.h"
+#include "pareto.h"
+#include "rng.h"
+#include "suggest.h"
+
+#define SCRIPT_MAX (1u << 20)
+#define PARAMS_TEXT_MAX 2048
+
+struct luasearch {
+    struct luabox *box;
+    struct luasearch_config cfg;
+    struct luasearch_host host;
+    char strategy[EXP_PATH_MAX], metrics_file[EXP_PATH_MAX];
+    char name[64];
+    struct rng rng, *rngp;
+    struct evalcache *cache;
+    int nmetrics, nengine;
+    char names[LUASEARCH_MAX_METRICS][EXP_NAME_MAX];
+    int metric_ref[LUASEARCH_MAX_METRICS]; /* registry refs of the Lua metrics (engine: none) */
+    int nobj;
+    int obj_metric[EXP_MAX_OBJECTIVES];    /* index of each objective's metric */
+    int obj_max[EXP_MAX_OBJECTIVES];
+    double obj_weight[EXP_MAX_OBJECTIVES];
+    int run_ref;                           /* the strategy's run function */
+    char params[PARAMS_TEXT_MAX];
+    struct err host_err;                   /* why a host callback failed */
+    int host_failed;
+};
+
+static const char search_key = 's';
+
+static struct luasearch *search_of(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &search_key);
+    struct luasearch *ls = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return ls;
+}
+
+/* Raises the stored host error in the script (a pcall in the script may
+ * catch it, but the run still ends with it: host_failed is sticky). */
+static int host_error(lua_State *L, struct luasearch *ls)
+{
+    ls->host_failed = 1;
+    return luaL_error(L, "%s", ls->host_err.msg);
+}
+
+/* ------------------------------------------------------------ metrics */
+
+/* The metrics of a (all nmetrics), evaluated once and cached.  The returned
+ * pointer is valid until the next evaluation. */
+static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct arch *a)
+{
+    if (ls->host_failed)
+        host_error(L, ls);
+    const double *m = evalcache_get(ls->cache, a);
+    if (m)
+        return m;
+    double v[LUASEARCH_MAX_METRICS];
+    if (ls->host.evaluate(ls->host.ud, a, v, &ls->host_err))
+        host_error(L, ls);
+    luabox_rearm(ls->box);
+    for (int i = ls->nengine; i < ls->nmetrics; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ls->metric_ref[i]);
+        lua_createtable(L, 0, i);
+        for (int j = 0; j < i; j++) {
+            lua_pushnumber(L, v[j]);
+            lua_setfield(L, -2, ls->names[j]);
+        }
+        luaarch_push(L, a);
+        lua_call(L, 2, 1);
+        int isnum;
+        v[i] = lua_tonumberx(L, -1, &isnum);
+        if (!isnum || !isfinite(v[i]))
+            luaL_error(L, "metric '%s' of %s: expected a finite number, got %s", ls->names[i],
+                       ls->metrics_file, isnum ? "a non-finite one" : luaL_typename(L, -1));
+        lua_pop(L, 1);
+    }
+    if (evalcache_put(ls->cache, a, v))
+        luaL_error(L, "out of memory");
+    if (ls->host.recorded && ls->host.recorded(ls->host.ud, a, v, ls->nmetrics, &ls->host_err))
+        host_error(L, ls);
+    return evalcache_get(ls->cache, a);
+}
+
+static void push_metrics(lua_State *L, const struct luasearch *ls, const double *m)
+{
+    lua_createtable(L, 0, ls->nmetrics);
+    for (int i = 0; i < ls->nmetrics; i++) {
+        lua_pushnumber(L, m[i]);
+        lua_setfield(L, -2, ls->names[i]);
+    }
+}
+
+static int l_evaluate(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    const struct arch *a = luaarch_check(L, 1);
+    push_metrics(L, ls, metrics_of(L, ls, a));
+    return 1;
+}
+
+static int l_evaluated(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    const double *m = evalcache_get(ls->cache, luaarch_check(L, 1));
+    if (m)
+        push_metrics(L, ls, m);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* The architectures of the list at idx (a sequence), checked. */
+static int list_archs(lua_State *L, int idx, struct arch **out)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, idx);
+    if (n > 1000000)
+        luaL_argerror(L, idx, "more than 1000000 architectures");
+    struct arch *v = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *v, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        const struct arch *a = luaarch_test(L, -1);
+        if (!a)
+            luaL_argerror(L, idx, lua_pushfstring(L, "element %d is a %s, not an architecture",
+                                                  (int)i, luaL_typename(L, -1)));
+        v[i - 1] = *a;
+        lua_pop(L, 1);
+    }
+    *out = v;
+    return (int)n; /* the userdata stays on the stack as the array's owner */
+}
+
+/* The objective matrix (n x nobj) of the architectures, evaluating them. */
+static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct arch *v, int n)
+{
+    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nobj * sizeof *f, 0);
+    for (int i = 0; i < n; i++) {
+        const double *m = metrics_of(L, ls, &v[i]);
+        for (int j = 0; j < ls->nobj; j++)
+            f[i * ls->nobj + j] = m[ls->obj_metric[j]];
+    }
+    return f;
+}
+
+/* Weights from the optional argument idx (a list of nobj numbers >= 0), or NULL. */
+static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, double *w)
+{
+    if (lua_isnoneornil(L, idx))
+        return NULL;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    if (luaL_len(L, idx) != ls->nobj)
+        luaL_argerror(L, idx, lua_pushfstring(L, "expected %d weights, one per objective",
+                                              ls->nobj));
+    int any = 0;
+    for (int j = 0; j < ls->nobj; j++) {
+        lua_rawgeti(L, idx, j + 1);
+        int isnum;
+        w[j] = lua_tonumberx(L, -1, &isnum);
+        lua_pop(L, 1);
+        if (!isnum || !(w[j] >= 0) || !isfinite(w[j]))
+            luaL_argerror(L, idx, "weights must be finite numbers >= 0");
+        any |= w[j] > 0;
+    }
+    if (!any)
+        luaL_argerror(L, idx, "at least one weight must be positive");
+    return w;
+}
+
+static int l_scores(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    struct arch *v;
+    int n = list_archs(L, 1, &v);
+    double *f = objective_matrix(L, ls, v, n);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, ls->nobj, 0);
+        for (int j = 0; j < ls->nobj; j++) {
+            lua_pushnumber(L, f[i * ls->nobj + j]);
+            lua_rawseti(L, -2, j + 1);
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* fronts(list [, weights]) -> rank (1 = non-dominated), crowding */
+static int l_fronts(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    double wbuf[EXP_MAX_OBJECTIVES];
+    const double *w = weights_arg(L, ls, 2, wbuf);
+    struct arch *v;
+    int n = list_archs(L, 1, &v);
+    double *f = objective_matrix(L, ls, v, n);
+    int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
+    double *crowd = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *crowd, 0);
+    if (n > 0 && (pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0 ||
+                  pareto_crowding(f, n, ls->nobj, rank, w, crowd) < 0))
+        return luaL_error(L, "oneshot.fronts: out of memory");
+    lua_createtable(L, n, 0);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushinteger(L, rank[i] + 1);
+        lua_rawseti(L, -3, i + 1);
+        lua_pushnumber(L, crowd[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 2;
+}
+
+/* select(list, k [, weights]) -> the k survivors, best first */
+static int l_select(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    double wbuf[EXP_MAX_OBJECTIVES];
+    const double *w = weights_arg(L, ls, 3, wbuf);
+    struct arch *v;
+    int n = list_archs(L, 1, &v);
+    lua_Integer k = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, k >= 0 && k <= n, 2, "k must lie in 0..#list");
+    double *f = objective_matrix(L, ls, v, n);
+    int *chosen = lua_newuserdatauv(L, (size_t)(k > 0 ? k : 1) * sizeof *chosen, 0);
+    if (n > 0 && nsga2_select(f, n, ls->nobj, ls->obj_max, w, (int)k, chosen) < 0)
+        return luaL_error(L, "oneshot.select: out of memory");
+    lua_createtable(L, (int)k, 0);
+    for (int i = 0; i < k; i++) {
+        lua_rawgeti(L, 1, chosen[i] + 1);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* tournament(list, rank, crowd) -> one element of list */
+static int l_tournament(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 1);
+    luaL_argcheck(L, n >= 1, 1, "the list is empty");
+    luaL_argcheck(L, luaL_len(L, 2) == n && luaL_len(L, 3) == n, 2,
+                  "rank and crowding must have one entry per element");
+    int *rank = lua_newuserdatauv(L, (size_t)n * sizeof *rank, 0);
+    double *crowd = lua_newuserdatauv(L, (size_t)n * sizeof *crowd, 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_rawgeti(L, 2, i + 1);
+        rank[i] = (int)luaL_checkinteger(L, -1);
+        lua_rawgeti(L, 3, i + 1);
+        crowd[i] = luaL_checknumber(L, -1);
+        luaL_argcheck(L, !isnan(crowd[i]), 3, "crowding distances must not be NaN");
+        lua_pop(L, 2);
+    }
+    int pick = nsga2_tournament(rank, crowd, (int)n, &ls->rng);
+    lua_rawgeti(L, 1, pick + 1);
+    return 1;
+}
+
+/* pareto(list) -> the non-dominated elements, in list order, each
+ * architecture once */
+static int l_pareto(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    struct arch *v;
+    int n = list_archs(L, 1, &v);
+    double *f = objective_matrix(L, ls, v, n);
+    int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
+    if (n > 0 && pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0)
+        return luaL_error(L, "oneshot.pareto: out of memory");
+    lua_newtable(L);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (rank[i] != 0)
+            continue;
+        int dup = 0;
+        for (int j = 0; j < i && !dup; j++)
+            dup = rank[j] == 0 && arch_equal(&v[i], &v[j]);
+        if (dup)
+            continue;
+        lua_rawgeti(L, 1, i + 1);
+        lua_rawseti(L, -2, ++k);
+    }
+    return 1;
+}
+
+static int l_weights(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    lua_createtable(L, ls->nobj, 0);
+    for (int j = 0; j < ls->nobj; j++) {
+        lua_pushnumber(L, ls->obj_weight[j]);
+        lua_rawseti(L, -2, j + 1);
+    }
+    return 1;
+}
+
+static int l_report(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    lua_Integer g = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, g >= 1 && g <= 10000000, 1, "generations count from 1");
+    struct arch *v;
+    int n = list_archs(L, 2, &v);
+    double *m = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nmetrics * sizeof *m, 0);
+    for (int i = 0; i < n; i++)
+        memcpy(m + (size_t)i * ls->nmetrics, metrics_of(L, ls, &v[i]),
+               (size_t)ls->nmetrics * sizeof *m);
+    if (ls->host.report(ls->host.ud, (int)g, v, n, m, ls->nmetrics, &ls->host_err))
+        return host_error(L, ls);
+    luabox_rearm(ls->box);
+    return 0;
+}
+
+static int l_log(lua_State *L)
+{
+    lua_getglobal(L, "print");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 0);
+    return 0;
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void box_print(void *ud, const char *text)
+{
+    struct luasearch *ls = ud;
+    if (ls->host.print)
+        ls->host.print(ls->host.ud, text);
+    else
+        fprintf(stderr, "%s\n", text);
+}
+
+static int valid_metric_name(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s) || strlen(s) >= EXP_NAME_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The metrics file's table is on top: registers its functions in name order. */
+static int read_metrics(struct luasearch *ls, struct err *e)
+{
+    lua_State *L = luabox_state(ls->box);
+    const char *path = ls->metrics_file;
+    if (!lua_istable(L, -1))
+        return err_set(e, path, 0, 0,
+                       "a metrics file must return a table of functions, name = function(m, a)");
+    const char *keys[LUASEARCH_MAX_METRICS];
+    int nk = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -2) != LUA_TSTRING || !valid_metric_name(lua_tostring(L, -2))) {
+            lua_pop(L, 2);
+            return err_set(e, path, 0, 0,
+                           "metric names must be words of letters, digits and '_' not starting "
+                           "with a digit");
+        }
+        const char *k = lua_tostring(L, -2);
+        if (lua_type(L, -1) != LUA_TFUNCTION) {
+            err_set(e, path, 0, 0, "metric '%s' must be a function(m, a), not a %s", k,
+                    luaL_typename(L, -1));
+            lua_pop(L, 2);
+            return -1;
+        }
+        for (int i = 0; i < ls->nengine; i++)
+            if (strcmp(k, ls->names[i]) == 0) {
+                lua_pop(L, 2);
+                return err_set(e, path, 0, 0, "metric '%s' is one the engine computes", k);
+            }
+        if (ls->nengine + nk >= LUASEARCH_MAX_METRICS) {
+            lua_pop(L, 2);
+            return err_set(e, path, 0, 0, "more than %d metrics", LUASEARCH_MAX_METRICS);
+        }
+        keys[nk++] = k; /* the key stays alive: the table holds it */
+        lua_pop(L, 1);
+    }
+    qsort(keys, (size_t)nk, sizeof *keys, name_cmp);
+    for (int i = 0; i < nk; i++) {
+        int m = ls->nmetrics++;
+        snprintf(ls->names[m], sizeof ls->names[m], "%s", keys[i]);
+        lua_getfield(L, -1, keys[i]);
+        ls->metric_ref[m] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+static int objectives(struct luasearch *ls, struct err *e)
+{
+    const struct experiment *x = ls->cfg.x;
+    ls->nobj = x->nobjectives;
+    for (int j = 0; j < x->nobjectives; j++) {
+        const struct exp_objective *o = &x->objectives[j];
+        int k = -1;
+        for (int i = 0; i < ls->nmetrics; i++)
+            if (strcmp(o->name, ls->names[i]) == 0)
+                k = i;
+        if (k < 0) {
+            char known[1024] = "";
+            size_t used = 0;
+            for (int i = 0; i < ls->nmetrics && used < sizeof known; i++)
+                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                                         i ? ", " : "", ls->names[i]);
+            return err_set(e, x->file, o->name_line, o->name_col,
+                           "objectives[%d]: no metric '%s' (known: %s%s)", j, o->name, known,
+                           ls->cfg.metrics ? "" : "; others can come from a metrics file");
+        }
+        ls->obj_metric[j] = k;
+        ls->obj_max[j] = o->direction == EXP_MAXIMIZE;
+        ls->obj_weight[j] = o->weight;
+    }
+    return 0;
+}
+
+/* Converts one search.params value to the type of the default on top of the
+ * stack (a boolean or a string; numbers are read by the caller) and
+ * replaces it. */
+static int param_value(struct luasearch *ls, const struct exp_param *p, struct err *e)
+{
+    lua_State *L = luabox_state(ls->box);
+    const char *file = ls->cfg.x->file, *v = p->value;
+    int t = lua_type(L, -1);
+    lua_pop(L, 1);
+    if (t == LUA_TSTRING) {
+        lua_pushstring(L, v);
+        return 0;
+    }
+    if (t == LUA_TBOOLEAN && !p->quoted) {
+        static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+        for (int i = 0; i < 3; i++)
+            if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
+                lua_pushboolean(L, strcmp(v, yes[i]) == 0);
+                return 0;
+            }
+    }
+    if (t == LUA_TBOOLEAN)
+        return err_set(e, file, p->line, p->col,
+                       "search.params.%s: expected true or false, got '%s'", p->key, v);
+    return err_set(e, file, p->line, p->col,
+                   "search.params.%s: the strategy's default is a %s; only numbers, booleans "
+                   "and strings can be set",
+                   p->key, lua_typename(L, t));
+}
+
+/* The strategy's params table on top: builds oneshot.params from its
+ * defaults and the experiment's overrides. */
+static int read_params(struct luasearch *ls, struct err *e)
+{
+    lua_State *L = luabox_state(ls->box);
+    const struct experiment *x = ls->cfg.x;
+    int defaults = lua_gettop(L);
+    if (!lua_istable(L, defaults) && !lua_isnil(L, defaults))
+        return err_set(e, ls->strategy, 0, 0, "the strategy's 'params' must be a table");
+    lua_newtable(L);
+    int out = lua_gettop(L);
+    const char *names[EXP_MAX_PARAMS * 2 + 1];
+    int nn = 0;
+    if (lua_istable(L, defaults)) {
+        lua_pushnil(L);
+        while (lua_next(L, defaults)) {
+            if (lua_type(L, -2) != LUA_TSTRING) {
+                lua_pop(L, 2);
+                return err_set(e, ls->strategy, 0, 0, "the keys of 'params' must be names");
+            }
+            if (nn < EXP_MAX_PARAMS * 2)
+                names[nn++] = lua_tostring(L, -2);
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, out);
+        }
+    }
+    names[nn] = NULL;
+    for (int i = 0; i < x->search.nparams; i++) {
+        const struct exp_param *p = &x->search.params[i];
+        lua_getfield(L, out, p->key);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            const char *near = suggest_word(p->key, names);
+            char known[512] = "";
+            size_t used = 0;
+            for (int k = 0; k < nn && used < sizeof known; k++)
+                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", k ? ", " : "",
+                                         names[k]);
+            if (near)
+                return err_set(e, x->file, p->key_line, p->key_col,
+                               "search.params: unknown parameter '%s' of strategy %s (did you "
+                               "mean '%s'?)",
+                               p->key, ls->name, near);
+            return err_set(e, x->file, p->key_line, p->key_col,
+                           "search.params: unknown parameter '%s' of strategy %s (it has %s)",
+                           p->key, ls->name, nn ? known : "none");
+        }
+        int t = lua_type(L, -1), is_int = lua_isinteger(L, -1);
+        if (t == LUA_TNUMBER) {
+            lua_pop(L, 1);
+            char *end;
+            const char *v = p->value;
+            if (p->quoted || !*v)
+                return err_set(e, x->file, p->line, p->col,
+                               "search.params.%s: expected a number, got '%s'", p->key, v);
+            errno = 0;
+            if (is_int) {
+                long long n = strtoll(v, &end, 10);
+                if (*end || errno)
+                    return err_set(e, x->file, p->line, p->col,
+                                   "search.params.%s: expected a whole number, got '%s'", p->key,
+                                   v);
+                lua_pushinteger(L, n);
+            } else {
+                double d = strtod(v, &end);
+                if (*end || !isfinite(d))
+                    return err_set(e, x->file, p->line, p->col,
+                                   "search.params.%s: expected a number, got '%s'", p->key, v);
+                lua_pushnumber(L, d);
+            }
+        } else if (param_value(ls, p, e)) {
+            return -1;
+        }
+        lua_setfield(L, out, p->key);
+    }
+    /* the text form, for the run's records */
+    size_t used = 0;
+    ls->params[0] = 0;
+    for (int k = 0; k < nn; k++) {
+        lua_getfield(L, out, names[k]);
+        used += (size_t)snprintf(ls->params + used, sizeof ls->params - used, "%s%s=%s",
+                                 k ? " " : "", names[k], luaL_tolstring(L, -1, NULL));
+        lua_pop(L, 2);
+        if (used >= sizeof ls->params)
+            break;
+    }
+    lua_remove(L, defaults);
+    return 0;
+}
+
+static const luaL_Reg search_funcs[] = {
+    {"evaluate", l_evaluate}, {"evaluated", l_evaluated}, {"scores", l_scores},
+    {"fronts", l_fronts},     {"select", l_select},       {"tournament", l_tournament},
+    {"pareto", l_pareto},     {"weights", l_weights},     {"report", l_report},
+    {"log", l_log},           {NULL, NULL}};
+
+/* Sets up the module (runs protected). */
+static int setup(lua_State *L)
+{
+    struct luasearch *ls = lua_touserdata(L, 1);
+    lua_pushlightuserdata(L, ls);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &search_key);
+    luaarch_open(L, ls->cfg.s, &ls->rngp);
+    lua_getglobal(L, "oneshot");
+    luaL_setfuncs(L, search_funcs, 0);
+    lua_pushinteger(L, ls->cfg.generations);
+    lua_setfield(L, -2, "generations");
+    lua_pushinteger(L, ls->cfg.population);
+    lua_setfield(L, -2, "population");
+    lua_pushinteger(L, (lua_Integer)ls->cfg.seed);
+    lua_setfield(L, -2, "seed");
+    lua_createtable(L, ls->nobj, 0);
+    for (int j = 0; j < ls->cfg.x->nobjectives; j++) {
+        const struct exp_objective *o = &ls->cfg.x->objectives[j];
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, o->name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, exp_direction_name(o->direction));
+        lua_setfield(L, -2, "direction");
+        lua_pushboolean(L, o->direction == EXP_MAXIMIZE);
+        lua_setfield(L, -2, "maximize");
+        lua_pushnumber(L, o->weight);
+        lua_setfield(L, -2, "weight");
+        lua_rawseti(L, -2, j + 1);
+    }
+    lua_setfield(L, -2, "objectives");
+    lua_pop(L, 1);
+    return 0;
+}
+
+static void set_metric_names(lua_State *L, const struct luasearch *ls)
+{
+    lua_getglobal(L, "oneshot");
+    lua_createtable(L, ls->nmetrics, 0);
+    for (int i = 0; i < ls->nmetrics; i++) {
+        lua_pushstring(L, ls->names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "metrics");
+    lua_pop(L, 1);
+}
+
+static void base_name(char *out, size_t n, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t len = strlen(b);
+    if (len > 4 && strcmp(b + len - 4, ".lua") == 0)
+        len -= 4;
+    snprintf(out, n, "%.*s", (int)len, b);
+}
+
+struct luasearch *luasearch_new(const struct luasearch_config *c, const struct luasearch_host *h,
+                                struct err *e)
+{
+    if (c->nengine < 1 || c->nengine > LUASEARCH_MAX_METRICS) {
+        err_plain(e, "luasearch: 1 to %d engine metrics", LUASEARCH_MAX_METRICS);
+        return NULL;
+    }
+    struct luasearch *ls = calloc(1, sizeof *ls);
+    if (!ls) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    ls->cfg = *c;
+    ls->host = *h;
+    snprintf(ls->strategy, sizeof ls->strategy, "%s", c->strategy);
+    if (c->metrics)
+        snprintf(ls->metrics_file, sizeof ls->metrics_file, "%s", c->metrics);
+    ls->cfg.strategy = ls->strategy;
+    ls->cfg.metrics = c->metrics ? ls->metrics_file : NULL;
+    base_name(ls->name, sizeof ls->name, c->strategy);
+    rng_seed(&ls->rng, c->seed, RNG_STREAM_SEARCH);
+    ls->rngp = &ls->rng;
+    ls->nengine = ls->nmetrics = c->nengine;
+    for (int i = 0; i < c->nengine; i++)
+        snprintf(ls->names[i], sizeof ls->names[i], "%s", c->engine_metrics[i]);
+    ls->run_ref = LUA_NOREF;
+    struct luabox_opts bo = {.memory = LUASEARCH_MEMORY,
+                             .instructions = LUASEARCH_INSTRUCTIONS,
+                             .rearmed = 1,
+                             .print = box_print,
+                             .print_ud = ls,
+                             .interrupt = c->interrupt};
+    ls->box = luabox_new(&bo, e);
+    if (!ls->box)
+        goto fail;
+    lua_State *L = luabox_state(ls->box);
+    lua_pushcfunction(L, setup);
+    lua_pushlightuserdata(L, ls);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        err_plain(e, "cannot start Lua: %s", lua_tostring(L, -1));
+        goto fail;
+    }
+    if (c->metrics) {
+        if (luabox_run_file(ls->box, ls->metrics_file, SCRIPT_MAX, 1, e) || read_metrics(ls, e))
+            goto fail;
+    }
+    set_metric_names(L, ls);
+    if (objectives(ls, e))
+        goto fail;
+    luabox_rearm(ls->box);
+    if (luabox_run_file(ls->box, ls->strategy, SCRIPT_MAX, 1, e))
+        goto fail;
+    if (!lua_istable(L, -1)) {
+        err_set(e, ls->strategy, 0, 0,
+                "a strategy must return a table with a function 'run' (it returned a %s)",
+                luaL_typename(L, -1));
+        goto fail;
+    }
+    int t = lua_gettop(L);
+    if (lua_getfield(L, t, "name") == LUA_TSTRING)
+        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, t, "run") != LUA_TFUNCTION) {
+        err_set(e, ls->strategy, 0, 0, "a strategy must return a table with a function 'run'");
+        goto fail;
+    }
+    ls->run_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, t, "params");
+    if (read_params(ls, e))
+        goto fail;
+    lua_getglobal(L, "oneshot");
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "params");
+    lua_settop(L, 0);
+    ls->cache = evalcache_new(LUASEARCH_MAX_METRICS);
+    if (!ls->cache) {
+        err_plain(e, "out of memory");
+        goto fail;
+    }
+    return ls;
+fail:
+    luasearch_free(ls);
+    return NULL;
+}
+
+void luasearch_free(struct luasearch *ls)
+{
+    if (!ls)
+        return;
+    luabox_free(ls->box);
+    evalcache_free(ls->cache);
+    free(ls);
+}
+
+int luasearch_nmetrics(const struct luasearch *ls) { return ls->nmetrics; }
+
+const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls->names[i]; }
+
+const char *luasearch_name(const struct luasearch *ls) { return ls->name; }
+
+const char *luasearch_params(const struct luasearch *ls) { return ls->params; }
+
+const char *luasearch_traceback(const struct luasearch *ls) { return luabox_traceback(ls->box); }
+
+int luasearch_interrupted(const struct luasearch *ls) { return luabox_interrupted(ls->box); }
+
+int luasearch_preload(struct luasearch *ls, const struct arch *a, const double *values)
+{
+    double v[LUASEARCH_MAX_METRICS] = {0};
+    memcpy(v, values, (size_t)ls->nmetrics * sizeof *v);
+    return evalcache_put(ls->cache, a, v);
+}
+
+int luasearch_run(struct luasearch *ls, struct err *e)
+{
+    lua_State *L = luabox_state(ls->box);
+    luabox_rearm(ls->box);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->run_ref);
+    int rc = luabox_call(ls->box, 0, 0, ls->strategy, "run", e);
+    if (ls->host_failed) {
+        *e = ls->host_err;
+        return -1;
+    }
+    return rc;
+}

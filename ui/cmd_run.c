@@ -1,0 +1,163 @@
+/* oneshot run: an experiment end to end, headless, into a run directory. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "job.h"
+#include "luasearch.h"
+#include "opts.h"
+#include "progress.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    stop_flag = 1;
+    signal(sig, SIG_DFL); /* a second one ends the program at once */
+}
+
+struct view {
+    struct progress p;
+    int quiet;
+    double best[8];
+};
+
+static void ev_phase(void *ud, const struct job *j)
+{
+    struct view *v = ud;
+    progress_clear(&v->p);
+    if (j->phase == JOB_TRAIN)
+        fprintf(stderr, "training the supernet of %s with the %s sampler: %d epoch%s, %lld steps%s\n",
+                j->space.name, sampler_name(&j->sampler), j->x.supernet.epochs,
+                j->x.supernet.epochs == 1 ? "" : "s", (long long)j->train.total,
+                j->train.step ? " (resumed)" : "");
+    else if (j->phase == JOB_SEARCH)
+        fprintf(stderr, "searching with %s: %d generations of %d\n", luasearch_name(j->search),
+                j->x.search.generations, j->x.search.population);
+    progress_init(&v->p, stderr);
+}
+
+static void ev_step(void *ud, const struct job *j)
+{
+    struct view *v = ud;
+    const struct supertrain *t = &j->train;
+    progress_update(&v->p, (double)t->step / (double)t->total, t->step == t->total,
+                    "supernet step %lld/%lld  epoch %d  loss %.4f  lr %.4f", (long long)t->step,
+                    (long long)t->total, t->epoch + 1, t->loss, t->lr);
+}
+
+static void ev_evaluated(void *ud, const struct job *j, const struct arch *a, const double *m)
+{
+    struct view *v = ud;
+    (void)a;
+    double frac = (double)j->generation / (double)j->x.search.generations;
+    progress_update(&v->p, frac, 0, "generation %d/%d  %lld evaluated  accuracy %.4f",
+                    j->generation + 1 > j->x.search.generations ? j->x.search.generations
+                                                                : j->generation + 1,
+                    j->x.search.generations, (long long)j->nevals, m[0]);
+}
+
+static void ev_generation(void *ud, const struct job *j, int g, const struct arch *pop, int n,
+                          const double *m)
+{
+    struct view *v = ud;
+    (void)pop;
+    double best = 0;
+    int nm = job_nmetrics(j);
+    for (int i = 0; i < n; i++)
+        if (m[(size_t)i * nm] > best)
+            best = m[(size_t)i * nm];
+    progress_clear(&v->p);
+    fprintf(stderr, "generation %d/%d: %d architectures, best accuracy %.4f, %lld evaluated\n", g,
+            j->x.search.generations, n, best, (long long)j->nevals);
+}
+
+static void ev_log(void *ud, const char *text)
+{
+    struct view *v = ud;
+    progress_clear(&v->p);
+    fprintf(stderr, "%s\n", text);
+}
+
+/* Prints the chosen architectures and where everything is. */
+static void summary(const struct job *j)
+{
+    char path[EXP_PATH_MAX + 16], line[1024];
+    snprintf(path, sizeof path, "%s/chosen.txt", j->dir);
+    FILE *f = fopen(path, "r");
+    printf("run %s: %lld architectures evaluated\n", j->dir, (long long)j->nevals);
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (line[0] != '#')
+                printf("  %s", line);
+        fclose(f);
+    }
+    printf("results: %s/{evaluations,generations,pareto,history}.csv, chosen.txt\n", j->dir);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *out = NULL, *resume = NULL;
+    int stop_after = 0;
+    struct opt opts[] = {
+        {"out", OPT_STRING, &out, "DIR", "run directory (default: the experiment's output)", 0, -1, 0},
+        {"resume", OPT_STRING, &resume, "DIR", "continue the stopped or killed run in DIR", 0, -1, 0},
+        {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps and evaluations (as Ctrl-C would)", 1, 2147483647, 0},
+        {0},
+    };
+    const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --resume DIR";
+    const char *pos[2];
+    int npos = 0, help = 0;
+    struct err e;
+    if (opts_parse(opts, argc, argv, pos, 2, &npos, &help, &e))
+        return cli_usage_error(&e, "run");
+    if (help) {
+        opts_print_help(usage, opts);
+        return 0;
+    }
+    if (resume && (npos || out)) {
+        err_plain(&e, "--resume DIR takes no experiment file and no --out: the run directory "
+                      "has both");
+        return cli_usage_error(&e, "run");
+    }
+    if (!resume && npos != 1) {
+        err_plain(&e, npos ? "one experiment file, please" : "which experiment? give a YAML file");
+        return cli_usage_error(&e, "run");
+    }
+    struct job j;
+    if (job_open(&j, resume ? resume : pos[0], out, resume != NULL, &stop_flag, &e)) {
+        job_close(&j);
+        return cli_fail(&e);
+    }
+    j.stop_after = stop_after;
+    fprintf(stderr, "run directory: %s\n", j.dir);
+    struct view v = {0};
+    progress_init(&v.p, stderr);
+    struct job_events ev = {.ud = &v,
+                            .phase = ev_phase,
+                            .step = ev_step,
+                            .evaluated = ev_evaluated,
+                            .generation = ev_generation,
+                            .log = ev_log};
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    int rc = job_run(&j, &ev, &e);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    progress_clear(&v.p);
+    int status = 0;
+    if (rc == 0) {
+        summary(&j);
+    } else if (rc > 0) {
+        fprintf(stderr, "stopped; nothing is lost: continue with\n  oneshot run --resume %s\n",
+                j.dir);
+        status = 130;
+    } else {
+        status = cli_fail(&e);
+        fprintf(stderr, "the run's files are kept; after fixing the cause: oneshot run --resume %s\n",
+                j.dir);
+    }
+    job_close(&j);
+    return status;
+}

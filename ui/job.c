@@ -1,0 +1,1023 @@
+#include "job.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "luasampler.h"
+#include "luasearch.h"
+#include "pareto.h"
+#include "progress.h"
+#include "suggest.h"
+
+#define SAVE_EVERY_SECONDS 60.0
+#define EVAL_BATCH 256
+
+static const char *const engine_metrics[] = {"accuracy", "accuracy_no_recal", "params", "macs"};
+enum { M_ACCURACY, M_ACCURACY_NO_RECAL, M_PARAMS, M_MACS, N_ENGINE };
+
+const char *job_phase_name(enum job_phase p)
+{
+    static const char *const names[] = {"setup", "training", "searching",
+                                        "done",  "stopped",  "failed"};
+    return names[p];
+}
+
+int job_nmetrics(const struct job *j) { return j->search ? luasearch_nmetrics(j->search) : 0; }
+
+const char *job_metric_name(const struct job *j, int i)
+{
+    return luasearch_metric_name(j->search, i);
+}
+
+/* ------------------------------------------------------------- files */
+
+/* dir/name into out (n bytes; job_open keeps dir short enough). */
+static void path_in(char *out, size_t n, const struct job *j, const char *name)
+{
+    size_t a = strlen(j->dir), b = strlen(name);
+    if (a + b + 2 > n) {
+        out[0] = 0;
+        return;
+    }
+    memcpy(out, j->dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, name, b + 1);
+}
+
+/* Writes text to path atomically (tmp, fsync, rename). */
+static int write_atomic(const char *path, const char *text, size_t len, struct err *e)
+{
+    char tmp[EXP_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            int saved = errno;
+            close(fd);
+            unlink(tmp);
+            return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
+        }
+        done += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
+        unlink(tmp);
+        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
+    }
+    return 0;
+}
+
+static void set_status(struct job *j, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 64], path[EXP_PATH_MAX + 16];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof buf - 2)
+        n = (int)sizeof buf - 2;
+    buf[n++] = '\n';
+    path_in(path, sizeof path, j, "status");
+    struct err ignored;
+    write_atomic(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
+}
+
+static void set_phase(struct job *j, enum job_phase p)
+{
+    j->phase = p;
+    if (p == JOB_TRAIN || p == JOB_SEARCH || p == JOB_DONE)
+        set_status(j, "%s", job_phase_name(p));
+    if (j->ev && j->ev->phase)
+        j->ev->phase(j->ev->ud, j);
+}
+
+static void logf_(struct job *j, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (j->ev && j->ev->log)
+        j->ev->log(j->ev->ud, buf);
+    else
+        fprintf(stderr, "%s\n", buf);
+}
+
+/* Reads a whole text file (missing: an empty one).  0 or -1. */
+static int slurp(const char *path, char **out, size_t *len, struct err *e)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *bigger = realloc(buf, 2 * cap + 1);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return err_set(e, path, 0, 0, "out of memory");
+    if (bad) {
+        free(buf);
+        return err_set(e, path, 0, 0, "cannot read");
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* Keeps the header and the complete lines of a CSV file that keep() accepts
+ * (a line cut by a kill has no newline: it is dropped), rewriting the file
+ * when anything was dropped.  keep gets each line (NUL-terminated, without
+ * its newline) and its 1-based number; it returns 1 to keep, 0 to drop, -1
+ * on error (e filled).  0 or -1. */
+static int recover_csv(const char *path, const char *header,
+                       int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
+                       struct err *e)
+{
+    char *text;
+    size_t len;
+    if (slurp(path, &text, &len, e))
+        return -1;
+    if (!text)
+        return 0;
+    char *out = malloc(len + 1);
+    if (!out) {
+        free(text);
+        return err_set(e, path, 0, 0, "out of memory");
+    }
+    size_t used = 0;
+    int dropped = 0, lineno = 0, rc = 0;
+    char *p = text, *end = text + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        lineno++;
+        if (!nl) {
+            dropped = 1; /* torn by a kill */
+            break;
+        }
+        *nl = 0;
+        size_t l = (size_t)(nl - p);
+        int k;
+        if (lineno == 1) {
+            if (strcmp(p, header) != 0) {
+                rc = err_set(e, path, 1, 1,
+                             "its columns are not this run's (expected '%s'): was it written "
+                             "by another version?",
+                             header);
+                break;
+            }
+            k = 1;
+        } else {
+            char copy[8192];
+            snprintf(copy, sizeof copy, "%s", p);
+            k = keep(ud, copy, lineno, e);
+        }
+        if (k < 0) {
+            rc = -1;
+            break;
+        }
+        if (k) {
+            memcpy(out + used, p, l);
+            out[used + l] = '\n';
+            used += l + 1;
+        } else {
+            dropped = 1;
+        }
+        p = nl + 1;
+    }
+    if (!rc && dropped)
+        rc = write_atomic(path, out, used, e);
+    free(out);
+    free(text);
+    return rc;
+}
+
+static FILE *open_append(const char *path, const char *header, struct err *e)
+{
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
+        return NULL;
+    }
+    if (ftell(f) == 0 && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
+        err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* fprintf then fflush, errors naming the file. */
+static int append_row(FILE *f, const char *name, struct err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vfprintf(f, fmt, ap);
+    va_end(ap);
+    if (n < 0 || fflush(f) != 0)
+        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
+    return 0;
+}
+
+static int copy_file(const char *from, const char *to, struct err *e)
+{
+    char *text;
+    size_t len;
+    if (slurp(from, &text, &len, e))
+        return -1;
+    if (!text)
+        return err_set(e, from, 0, 0, "cannot read: %s", strerror(ENOENT));
+    int rc = write_atomic(to, text, len, e);
+    free(text);
+    return rc;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static int mkdirs(const char *path, struct err *e)
+{
+    char buf[EXP_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
+            *p = '/';
+        }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
+    return 0;
+}
+
+/* ------------------------------------------------------------- setup */
+
+/* The shipped strategies, "random, nsga2, ..." (for errors). */
+static void shipped_strategies(char *out, size_t n, const char **names, int *count)
+{
+    char probe[EXP_PATH_MAX];
+    struct err ignored;
+    out[0] = 0;
+    *count = 0;
+    if (cli_find_data("lua", "random.lua", probe, sizeof probe, &ignored))
+        return;
+    *strrchr(probe, '/') = 0;
+    DIR *d = opendir(probe);
+    if (!d)
+        return;
+    static char store[32][64];
+    struct dirent *de;
+    size_t used = 0;
+    while ((de = readdir(d)) && *count < 31) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || l > 60 || strcmp(de->d_name + l - 4, ".lua") != 0)
+            continue;
+        snprintf(store[*count], sizeof store[0], "%.*s", (int)(l - 4), de->d_name);
+        names[*count] = store[*count];
+        used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s", *count ? ", " : "",
+                                 store[*count]);
+        (*count)++;
+    }
+    names[*count] = NULL;
+    closedir(d);
+}
+
+/* The strategy file of the experiment: a path, or a name shipped in lua/. */
+static int find_strategy(const struct experiment *x, char *out, size_t n, struct err *e)
+{
+    const struct exp_ref *r = &x->search.strategy;
+    if (r->is_path) {
+        if (access(r->resolved, R_OK) != 0)
+            return err_set(e, x->file, r->line, r->col, "search.strategy: cannot read %s: %s",
+                           r->resolved, strerror(errno));
+        snprintf(out, n, "%s", r->resolved);
+        return 0;
+    }
+    char file[EXP_PATH_MAX + 8];
+    snprintf(file, sizeof file, "%s.lua", r->text);
+    struct err where;
+    if (cli_find_data("lua", file, out, n, &where) == 0)
+        return 0;
+    char list[1024];
+    const char *names[33];
+    int count;
+    shipped_strategies(list, sizeof list, names, &count);
+    const char *near = count ? suggest_word(r->text, names) : NULL;
+    if (near)
+        return err_set(e, x->file, r->line, r->col,
+                       "search.strategy: no strategy '%s' (did you mean '%s'?)", r->text, near);
+    if (count)
+        return err_set(e, x->file, r->line, r->col,
+                       "search.strategy: no strategy '%s' (shipped: %s; or give a .lua file)",
+                       r->text, list);
+    return err_set(e, x->file, r->line, r->col, "search.strategy: no strategy '%s': %s", r->text,
+                   where.msg);
+}
+
+static void script_print(void *ud, const char *text)
+{
+    struct job *j = ud;
+    if (j->ev && j->ev->log)
+        j->ev->log(j->ev->ud, text);
+    else
+        fprintf(stderr, "%s\n", text);
+}
+
+static int load_data(struct job *j, struct err *e)
+{
+    const struct experiment *x = &j->x;
+    if (fmnist_load(x->dataset.path.resolved, &j->data.train_file, NULL, e))
+        return -1;
+    return dataset_split(&j->data.train_file, x->dataset.train_images, x->dataset.val_images,
+                         &j->data.train, &j->data.val, e);
+}
+
+static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
+static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e);
+static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
+                       int nmetrics, struct err *e);
+
+static int open_search(struct job *j, struct err *e)
+{
+    struct luasearch_config c = {.s = &j->space,
+                                 .seed = j->x.seed,
+                                 .generations = j->x.search.generations,
+                                 .population = j->x.search.population,
+                                 .strategy = j->strategy_file,
+                                 .metrics = j->metrics_file[0] ? j->metrics_file : NULL,
+                                 .x = &j->x,
+                                 .engine_metrics = engine_metrics,
+                                 .nengine = N_ENGINE,
+                                 .interrupt = j->stop};
+    struct luasearch_host h = {.ud = j,
+                               .evaluate = host_evaluate,
+                               .recorded = host_recorded,
+                               .report = host_report,
+                               .print = script_print};
+    j->search = luasearch_new(&c, &h, e);
+    if (!j->search)
+        return -1;
+    j->nmetrics = luasearch_nmetrics(j->search);
+    for (int o = 0; o < j->x.nobjectives; o++)
+        for (int i = 0; i < j->nmetrics; i++)
+            if (!strcmp(j->x.objectives[o].name, luasearch_metric_name(j->search, i)))
+                j->obj_metric[o] = i;
+    return 0;
+}
+
+static int open_sampler(struct job *j, struct err *e)
+{
+    const struct experiment *x = &j->x;
+    if (j->sampler_file[0]) {
+        j->lsampler = luasampler_new(j->sampler_file, &j->space, j->stop, script_print, j, e);
+        if (!j->lsampler)
+            return -1;
+        struct sampler_custom c;
+        luasampler_custom(j->lsampler, &c);
+        sampler_init_custom(&j->sampler, &c, &j->space, x->seed);
+        return 0;
+    }
+    if (sampler_init(&j->sampler, x->supernet.sampler.resolved, &j->space, x->seed,
+                     x->supernet.repeat, x->supernet.pool, e)) {
+        char msg[ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        return err_set(e, x->file, x->supernet.sampler.line, x->supernet.sampler.col,
+                       "supernet.sampler: %s", msg);
+    }
+    return 0;
+}
+
+/* The scripts of the run: copied into a new run directory, taken from the
+ * copies when resuming. */
+static int scripts(struct job *j, int resume, struct err *e)
+{
+    const struct experiment *x = &j->x;
+    struct {
+        const char *copy;
+        char *file;
+        int used;
+        const char *src;
+    } s[] = {
+        {"strategy.lua", j->strategy_file, 1, NULL},
+        {"sampler.lua", j->sampler_file, x->supernet.sampler.is_path,
+         x->supernet.sampler.resolved},
+        {"metrics.lua", j->metrics_file, x->search.metrics.text[0] != 0,
+         x->search.metrics.resolved},
+        {"space.lua", j->space_file, x->space.is_path, x->space.resolved},
+    };
+    char original[EXP_PATH_MAX];
+    if (!resume && find_strategy(x, original, sizeof original, e))
+        return -1;
+    s[0].src = original;
+    for (int i = 0; i < 4; i++) {
+        if (!s[i].used)
+            continue;
+        path_in(s[i].file, EXP_PATH_MAX, j, s[i].copy);
+        if (resume) {
+            if (!exists(s[i].file))
+                return err_set(e, s[i].file, 0, 0,
+                               "is missing: the run directory is incomplete");
+        } else if (copy_file(s[i].src, s[i].file, e)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void info(struct job *j, const char *fmt, ...)
+{
+    char path[EXP_PATH_MAX + 16];
+    path_in(path, sizeof path, j, "info.txt");
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+}
+
+static void now_text(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* A new run directory: out, or the experiment's output (numbered when that
+ * holds a run already). */
+static int new_dir(struct job *j, const char *out, struct err *e)
+{
+    char probe[EXP_PATH_MAX + 32];
+    if (out) {
+        snprintf(j->dir, sizeof j->dir, "%s", out);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
+        if (exists(probe))
+            return err_set(e, out, 0, 0,
+                           "holds a run already: continue it with `oneshot run --resume %s` or "
+                           "choose another --out",
+                           out);
+        return mkdirs(j->dir, e);
+    }
+    const char *base = j->x.output.resolved;
+    for (int k = 0; k < 1000; k++) {
+        if (k == 0)
+            snprintf(j->dir, sizeof j->dir, "%s", base);
+        else
+            snprintf(j->dir, sizeof j->dir, "%.1000s.%d", base, k);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", j->dir);
+        if (!exists(probe))
+            return mkdirs(j->dir, e);
+    }
+    return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
+}
+
+int job_open(struct job *j, const char *path, const char *out, int resume,
+             volatile sig_atomic_t *stop, struct err *e)
+{
+    memset(j, 0, sizeof *j);
+    j->stop = stop;
+    j->phase = JOB_SETUP;
+    j->resumed = resume;
+    char yaml[EXP_PATH_MAX + 32];
+    if (resume) {
+        snprintf(j->dir, sizeof j->dir, "%s", path);
+        snprintf(yaml, sizeof yaml, "%s/experiment.yaml", path);
+        if (!exists(yaml))
+            return err_set(e, path, 0, 0,
+                           "is not a run directory of oneshot (it has no experiment.yaml)");
+        if (experiment_load(&j->x, yaml, e))
+            return -1;
+    } else {
+        if (experiment_load(&j->x, path, e) || new_dir(j, out, e))
+            return -1;
+    }
+    if (strlen(j->dir) > EXP_PATH_MAX - 64)
+        return err_set(e, j->dir, 0, 0, "the run directory's path is too long");
+    cli_ctx(&j->ctx, j->x.threads);
+    if (scripts(j, resume, e))
+        return -1;
+    const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
+    if (cli_space(&j->space, space, e) || open_sampler(j, e) || open_search(j, e) ||
+        load_data(j, e))
+        return -1;
+    char when[64], blas[160];
+    now_text(when, sizeof when);
+    if (!resume) {
+        snprintf(j->x.output.resolved, sizeof j->x.output.resolved, "%s", j->dir);
+        snprintf(j->x.output.text, sizeof j->x.output.text, "%s", j->dir);
+        snprintf(yaml, sizeof yaml, "%s/experiment.yaml", j->dir);
+        if (experiment_save(&j->x, yaml, e))
+            return -1;
+        info(j,
+             "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
+             "space: %s (%.0f architectures)\nsampler: %s\nstrategy: %s (%s)\nstarted: %s\n",
+             ONESHOT_VERSION, __DATE__, __TIME__, cli_blas_line(blas, sizeof blas), path,
+             (unsigned long long)j->x.seed, j->ctx.threads, j->space.name,
+             space_count(&j->space), sampler_name(&j->sampler), luasearch_name(j->search),
+             luasearch_params(j->search), when);
+    } else {
+        info(j, "resumed: %s (oneshot %s, %s, %d threads)\n", when, ONESHOT_VERSION,
+             cli_blas_line(blas, sizeof blas), j->ctx.threads);
+    }
+    return 0;
+}
+
+void job_close(struct job *j)
+{
+    if (j->trained)
+        supertrain_done(&j->train);
+    sampler_done(&j->sampler);
+    luasampler_free(j->lsampler);
+    luasearch_free(j->search);
+    dataset_done(&j->data.train_file);
+    if (j->history)
+        fclose(j->history);
+    if (j->evaluations)
+        fclose(j->evaluations);
+    if (j->generations)
+        fclose(j->generations);
+    free(j->all);
+    free(j->allm);
+    memset(j, 0, sizeof *j);
+}
+
+/* ------------------------------------------------------------ training */
+
+static int keep_history(void *ud, char *line, int lineno, struct err *e)
+{
+    const struct job *j = ud;
+    (void)lineno;
+    (void)e;
+    long long step = strtoll(line, NULL, 10);
+    return step >= 1 && step <= j->train.step;
+}
+
+static int save(struct job *j, struct err *e)
+{
+    char path[EXP_PATH_MAX + 16];
+    path_in(path, sizeof path, j, "supernet.ckpt");
+    if (supertrain_save(&j->train, path, e))
+        return -1;
+    j->last_save = now_seconds();
+    return 0;
+}
+
+/* One unit of work (a step, an evaluation) done: stops at stop_after. */
+static void worked(struct job *j)
+{
+    if (++j->work == j->stop_after && j->stop)
+        *j->stop = 1;
+}
+
+static const char history_header[] = "step,epoch,lr,loss,paths,seconds";
+
+static int train(struct job *j, struct err *e)
+{
+    const struct experiment *x = &j->x;
+    char ckpt[EXP_PATH_MAX + 16], hist[EXP_PATH_MAX + 16];
+    path_in(ckpt, sizeof ckpt, j, "supernet.ckpt");
+    path_in(hist, sizeof hist, j, "history.csv");
+    struct supertrain_config cfg = {.epochs = x->supernet.epochs,
+                                    .batch = x->supernet.batch,
+                                    .lr = x->supernet.lr,
+                                    .iterations = x->supernet.iterations,
+                                    .seed = x->seed,
+                                    .train_images = x->dataset.train_images};
+    int have = exists(ckpt);
+    if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
+                        have ? ckpt : NULL, e))
+        return -1;
+    j->trained = 1;
+    if (recover_csv(hist, history_header, keep_history, j, e))
+        return -1;
+    j->history = open_append(hist, history_header, e);
+    if (!j->history)
+        return -1;
+    set_phase(j, JOB_TRAIN);
+    j->last_save = now_seconds();
+    while (j->train.step < j->train.total) {
+        if (j->stop && *j->stop) {
+            if (save(j, e))
+                return -1;
+            return 1;
+        }
+        if (supertrain_step(&j->train, e) < 0)
+            return -1;
+        const struct supertrain *t = &j->train;
+        if (append_row(j->history, hist, e, "%lld,%d,%.9g,%.9g,%d,%.6f\n", (long long)t->step,
+                       t->epoch + 1, t->lr, t->loss, t->npaths, t->seconds))
+            return -1;
+        worked(j);
+        if (j->ev && j->ev->step)
+            j->ev->step(j->ev->ud, j);
+        if (t->step < t->total && now_seconds() - j->last_save >= SAVE_EVERY_SECONDS &&
+            save(j, e))
+            return -1;
+    }
+    /* the final state (also when a resumed run found training complete:
+     * saving again writes the same bytes) */
+    return save(j, e);
+}
+
+/* ------------------------------------------------------------ search */
+
+static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e)
+{
+    struct job *j = ud;
+    if (j->stop && *j->stop)
+        return err_plain(e, "stopped");
+    double t0 = now_seconds(), before, after;
+    struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
+                                .batch = EVAL_BATCH};
+    if (opt.calib_images > j->data.train.n)
+        opt.calib_images = j->data.train.n;
+    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &before, &after, e))
+        return -1;
+    struct cost c = arch_cost(&j->space, a);
+    v[M_ACCURACY] = after;
+    v[M_ACCURACY_NO_RECAL] = before;
+    v[M_PARAMS] = (double)c.params;
+    v[M_MACS] = (double)c.macs;
+    j->eval_seconds = now_seconds() - t0;
+    return 0;
+}
+
+static int remember(struct job *j, const struct arch *a, const double *v)
+{
+    if (j->nall == j->capall) {
+        int cap = j->capall ? 2 * j->capall : 256;
+        struct arch *na = realloc(j->all, (size_t)cap * sizeof *na);
+        if (na)
+            j->all = na;
+        double *nm = realloc(j->allm, (size_t)cap * j->nmetrics * sizeof *nm);
+        if (nm)
+            j->allm = nm;
+        if (!na || !nm)
+            return -1;
+        j->capall = cap;
+    }
+    j->all[j->nall] = *a;
+    memcpy(j->allm + (size_t)j->nall * j->nmetrics, v, (size_t)j->nmetrics * sizeof *v);
+    j->nall++;
+    return 0;
+}
+
+static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e)
+{
+    struct job *j = ud;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1], path[EXP_PATH_MAX + 16];
+    arch_format(&j->space, a, name, (int)sizeof name);
+    path_in(path, sizeof path, j, "evaluations.csv");
+    char row[4096];
+    size_t used = (size_t)snprintf(row, sizeof row, "%s", name);
+    for (int i = 0; i < n && used < sizeof row; i++)
+        used += (size_t)snprintf(row + used, sizeof row - used, ",%.17g", v[i]);
+    if (used < sizeof row)
+        snprintf(row + used, sizeof row - used, ",%.3f\n", j->eval_seconds);
+    if (append_row(j->evaluations, path, e, "%s", row))
+        return -1;
+    if (remember(j, a, v))
+        return err_plain(e, "out of memory");
+    j->nevals++;
+    worked(j);
+    if (j->ev && j->ev->evaluated)
+        j->ev->evaluated(j->ev->ud, j, a, v);
+    return 0;
+}
+
+/* The objective matrix of rows metric rows m (n x nobj). */
+static void objective_rows(const struct job *j, const double *m, int n, double *f)
+{
+    int k = j->x.nobjectives;
+    for (int i = 0; i < n; i++)
+        for (int o = 0; o < k; o++)
+            f[i * k + o] = m[(size_t)i * j->nmetrics + j->obj_metric[o]];
+}
+
+static void maximize_flags(const struct job *j, int *mx)
+{
+    for (int o = 0; o < j->x.nobjectives; o++)
+        mx[o] = j->x.objectives[o].direction == EXP_MAXIMIZE;
+}
+
+/* Indices of the non-dominated evaluations (each architecture once: the
+ * evaluations are distinct), best first by the first objective. */
+static int front_of_all(const struct job *j, int *idx)
+{
+    int n = j->nall, k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
+    if (n == 0)
+        return 0;
+    maximize_flags(j, mx);
+    double *f = calloc((size_t)n * k, sizeof *f);
+    int *rank = malloc((size_t)n * sizeof *rank);
+    int count = 0;
+    if (f && rank) {
+        objective_rows(j, j->allm, n, f);
+        if (pareto_sort(f, n, k, mx, rank) >= 0)
+            for (int i = 0; i < n; i++)
+                if (rank[i] == 0)
+                    idx[count++] = i;
+        /* insertion sort by objective 0 */
+        for (int a = 1; a < count; a++)
+            for (int b = a; b > 0; b--) {
+                double x0 = f[idx[b - 1] * k], x1 = f[idx[b] * k];
+                int better = mx[0] ? x1 > x0 : x1 < x0;
+                if (!better)
+                    break;
+                int t = idx[b];
+                idx[b] = idx[b - 1];
+                idx[b - 1] = t;
+            }
+    }
+    free(f);
+    free(rank);
+    return count;
+}
+
+static void metrics_header(const struct job *j, char *out, size_t n, const char *first,
+                           const char *last)
+{
+    size_t used = (size_t)snprintf(out, n, "%s", first);
+    for (int i = 0; i < j->nmetrics && used < n; i++)
+        used += (size_t)snprintf(out + used, n - used, ",%s", luasearch_metric_name(j->search, i));
+    if (last && used < n)
+        snprintf(out + used, n - used, ",%s", last);
+}
+
+static int write_pareto(struct job *j, struct err *e)
+{
+    int *idx = malloc((size_t)(j->nall > 0 ? j->nall : 1) * sizeof *idx);
+    size_t cap = 4096 + (size_t)j->nall * (size_t)(j->nmetrics * 26 + 400), used = 0;
+    char *text = malloc(cap);
+    if (!idx || !text) {
+        free(idx);
+        free(text);
+        return err_plain(e, "out of memory");
+    }
+    int n = front_of_all(j, idx);
+    char head[2048];
+    metrics_header(j, head, sizeof head, "arch", NULL);
+    used += (size_t)snprintf(text + used, cap - used, "%s\n", head);
+    for (int r = 0; r < n; r++) {
+        char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+        arch_format(&j->space, &j->all[idx[r]], name, (int)sizeof name);
+        used += (size_t)snprintf(text + used, cap - used, "%s", name);
+        for (int i = 0; i < j->nmetrics; i++)
+            used += (size_t)snprintf(text + used, cap - used, ",%.17g",
+                                     j->allm[(size_t)idx[r] * j->nmetrics + i]);
+        used += (size_t)snprintf(text + used, cap - used, "\n");
+    }
+    char path[EXP_PATH_MAX + 16];
+    path_in(path, sizeof path, j, "pareto.csv");
+    int rc = write_atomic(path, text, used, e);
+    free(idx);
+    free(text);
+    return rc;
+}
+
+/* chosen.txt: on the front, the best architecture for each objective and the
+ * best balanced one (the largest weighted sum of min-max normalised
+ * objectives, the objectives' weights). */
+static int write_chosen(struct job *j, struct err *e)
+{
+    int k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
+    maximize_flags(j, mx);
+    int *idx = malloc((size_t)(j->nall > 0 ? j->nall : 1) * sizeof *idx);
+    if (!idx)
+        return err_plain(e, "out of memory");
+    int n = front_of_all(j, idx);
+    char text[16384];
+    size_t used = (size_t)snprintf(text, sizeof text,
+                                   "# the chosen architectures of %s: label, architecture\n",
+                                   j->x.name);
+    double *f = malloc((size_t)(n > 0 ? n : 1) * k * sizeof *f);
+    double *score = malloc((size_t)(n > 0 ? n : 1) * sizeof *score);
+    double w[EXP_MAX_OBJECTIVES];
+    for (int o = 0; o < k; o++)
+        w[o] = j->x.objectives[o].weight;
+    if (n > 0 && f && score) {
+        for (int r = 0; r < n; r++)
+            for (int o = 0; o < k; o++)
+                f[r * k + o] = j->allm[(size_t)idx[r] * j->nmetrics + j->obj_metric[o]];
+        char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+        for (int o = 0; o < k && used < sizeof text; o++) {
+            int best = 0;
+            for (int r = 1; r < n; r++) {
+                double a = f[r * k + o], b = f[best * k + o];
+                if (mx[o] ? a > b : a < b)
+                    best = r;
+            }
+            arch_format(&j->space, &j->all[idx[best]], name, (int)sizeof name);
+            used += (size_t)snprintf(text + used, sizeof text - used, "best_%s\t%s\n",
+                                     j->x.objectives[o].name, name);
+        }
+        if (pareto_weighted_sum(f, n, k, mx, w, score) == 0 && used < sizeof text) {
+            int best = 0;
+            for (int r = 1; r < n; r++)
+                if (score[r] > score[best])
+                    best = r;
+            arch_format(&j->space, &j->all[idx[best]], name, (int)sizeof name);
+            used += (size_t)snprintf(text + used, sizeof text - used, "balanced\t%s\n", name);
+        }
+    }
+    free(f);
+    free(score);
+    free(idx);
+    char path[EXP_PATH_MAX + 16];
+    path_in(path, sizeof path, j, "chosen.txt");
+    return write_atomic(path, text, used < sizeof text ? used : sizeof text - 1, e);
+}
+
+static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
+                       int nmetrics, struct err *e)
+{
+    struct job *j = ud;
+    (void)nmetrics;
+    j->generation = g;
+    if (g > j->generations_written) {
+        int k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
+        maximize_flags(j, mx);
+        double *f = malloc((size_t)(n > 0 ? n : 1) * k * sizeof *f);
+        int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
+        size_t cap = (size_t)n * (size_t)(k * 26 + 300) + 16, used = 0;
+        char *rows = malloc(cap);
+        if (!f || !rank || !rows) {
+            free(f);
+            free(rank);
+            free(rows);
+            return err_plain(e, "out of memory");
+        }
+        objective_rows(j, m, n, f);
+        if (n > 0 && pareto_sort(f, n, k, mx, rank) < 0)
+            memset(rank, 0, (size_t)n * sizeof *rank);
+        for (int i = 0; i < n; i++) {
+            char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+            arch_format(&j->space, &pop[i], name, (int)sizeof name);
+            used += (size_t)snprintf(rows + used, cap - used, "%d,%s,%d", g, name, rank[i] + 1);
+            for (int o = 0; o < k; o++)
+                used += (size_t)snprintf(rows + used, cap - used, ",%.17g", f[i * k + o]);
+            used += (size_t)snprintf(rows + used, cap - used, "\n");
+        }
+        free(f);
+        free(rank);
+        char path[EXP_PATH_MAX + 16];
+        path_in(path, sizeof path, j, "generations.csv");
+        /* one write per generation: a kill leaves it whole or torn, and a
+         * torn one is dropped and written again on resume */
+        int rc = append_row(j->generations, path, e, "%s", rows);
+        free(rows);
+        if (rc)
+            return -1;
+        j->generations_written = g;
+        if (write_pareto(j, e))
+            return -1;
+    }
+    if (j->ev && j->ev->generation)
+        j->ev->generation(j->ev->ud, j, g, pop, n, m);
+    return 0;
+}
+
+struct eval_reader {
+    struct job *j;
+    const char *path;
+};
+
+static int keep_evaluation(void *ud, char *line, int lineno, struct err *e)
+{
+    struct eval_reader *r = ud;
+    struct job *j = r->j;
+    char *comma = strchr(line, ',');
+    if (!comma)
+        return err_set(e, r->path, lineno, 1, "expected an architecture and its metrics");
+    *comma = 0;
+    struct arch a;
+    if (arch_parse_at(&j->space, line, r->path, lineno, 1, &a, e))
+        return -1;
+    double v[JOB_MAX_METRICS];
+    char *p = comma + 1;
+    for (int i = 0; i < j->nmetrics; i++) {
+        char *end;
+        v[i] = strtod(p, &end);
+        if (end == p || (*end != ',' && *end != 0))
+            return err_set(e, r->path, lineno, (int)(p - line) + 1,
+                           "expected the value of %s", luasearch_metric_name(j->search, i));
+        p = *end ? end + 1 : end;
+    }
+    if (luasearch_preload(j->search, &a, v) || remember(j, &a, v))
+        return err_plain(e, "out of memory");
+    j->nevals++;
+    j->cached++;
+    return 1;
+}
+
+static int keep_generation(void *ud, char *line, int lineno, struct err *e)
+{
+    struct job *j = ud;
+    (void)lineno;
+    (void)e;
+    int g = atoi(line);
+    if (g > j->generations_written)
+        j->generations_written = g;
+    return 1;
+}
+
+static int search(struct job *j, struct err *e)
+{
+    char path[EXP_PATH_MAX + 16], head[2048];
+    path_in(path, sizeof path, j, "evaluations.csv");
+    metrics_header(j, head, sizeof head, "arch", "seconds");
+    struct eval_reader r = {j, path};
+    if (recover_csv(path, head, keep_evaluation, &r, e))
+        return -1;
+    j->evaluations = open_append(path, head, e);
+    if (!j->evaluations)
+        return -1;
+    path_in(path, sizeof path, j, "generations.csv");
+    size_t used = (size_t)snprintf(head, sizeof head, "generation,arch,front");
+    for (int o = 0; o < j->x.nobjectives; o++)
+        used += (size_t)snprintf(head + used, sizeof head - used, ",%s", j->x.objectives[o].name);
+    if (recover_csv(path, head, keep_generation, j, e))
+        return -1;
+    j->generations = open_append(path, head, e);
+    if (!j->generations)
+        return -1;
+    set_phase(j, JOB_SEARCH);
+    if (j->cached)
+        logf_(j, "%lld evaluations of the earlier run are reused", (long long)j->cached);
+    if (luasearch_run(j->search, e)) {
+        if (j->stop && *j->stop)
+            return 1;
+        const char *tb = luasearch_traceback(j->search);
+        if (tb[0])
+            logf_(j, "%s", tb);
+        return -1;
+    }
+    if (write_pareto(j, e) || write_chosen(j, e))
+        return -1;
+    return 0;
+}
+
+int job_run(struct job *j, const struct job_events *ev, struct err *e)
+{
+    j->ev = ev;
+    int rc = train(j, e);
+    if (rc == 0)
+        rc = search(j, e);
+    if (rc == 0) {
+        set_phase(j, JOB_DONE);
+        char when[64];
+        now_text(when, sizeof when);
+        info(j, "done: %s\n", when);
+    } else if (rc > 0) {
+        set_status(j, "stopped");
+        set_phase(j, JOB_STOPPED);
+    } else {
+        j->failure = *e;
+        set_status(j, "failed: %s", e->msg);
+        set_phase(j, JOB_FAILED);
+    }
+    return rc;
+}

@@ -1,0 +1,132 @@
+/* job: one experiment run end to end, into a run directory.
+ *
+ * Both front ends drive it: `oneshot run` (headless, a progress bar on
+ * stderr) and the TUI (in a worker thread).  A run trains the supernet with
+ * the experiment's sampler, then runs the Lua search strategy against it.
+ * Everything it learns goes to files as it happens, so a run stopped or
+ * killed at any point loses nothing and `job_open(..., resume)` continues it:
+ *
+ *   experiment.yaml    the experiment as resolved (every key, paths absolute)
+ *   info.txt           version, BLAS kernel, seed, threads, strategy and its
+ *                      parameters, start and resume times, command lines
+ *   strategy.lua ...   copies of the Lua files the run uses (a resume uses
+ *                      the copies, not files edited since)
+ *   supernet.ckpt      the supernet, its optimiser, sampler and step
+ *                      (written atomically every minute and at the end of
+ *                      training)
+ *   history.csv        step,epoch,lr,loss,paths,seconds: one row per step
+ *   evaluations.csv    every evaluated architecture and its metrics
+ *   generations.csv    each generation's population, front and objectives
+ *   pareto.csv         the non-dominated architectures of all evaluations
+ *   chosen.txt         the front's best architecture for each objective and
+ *                      the best balanced one (weighted, normalised)
+ *   status             training, searching, done, stopped or failed: why
+ *
+ * Resuming: training continues from the checkpoint (rows of history.csv
+ * past it are dropped: they are trained again, identically); the search
+ * strategy runs again from its start with every evaluation already made
+ * taken from evaluations.csv, so it replays (the same seed gives the same
+ * proposals) to where it stopped and goes on. */
+#ifndef ONESHOT_JOB_H
+#define ONESHOT_JOB_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "data.h"
+#include "err.h"
+#include "experiment.h"
+#include "sampler.h"
+#include "space.h"
+#include "supertrain.h"
+
+#define JOB_MAX_METRICS 32
+
+enum job_phase { JOB_SETUP, JOB_TRAIN, JOB_SEARCH, JOB_DONE, JOB_STOPPED, JOB_FAILED };
+
+struct job;
+
+/* What a front end hears.  Every callback may be NULL; they run in the
+ * thread that calls job_run and may block (a paused TUI). */
+struct job_events {
+    void *ud;
+    void (*phase)(void *ud, const struct job *j);
+    /* after each supernet step: j->train.step, .loss, .lr, ... */
+    void (*step)(void *ud, const struct job *j);
+    /* an architecture was evaluated (m: job_nmetrics values) */
+    void (*evaluated)(void *ud, const struct job *j, const struct arch *a, const double *m);
+    /* generation g is done: its population and their metrics (row-major) */
+    void (*generation)(void *ud, const struct job *j, int g, const struct arch *pop, int n,
+                       const double *m);
+    /* a line from a script (print) or a warning of the run */
+    void (*log)(void *ud, const char *text);
+};
+
+struct luasearch;
+struct luasampler;
+
+struct job {
+    struct experiment x;     /* as loaded (a resume: the run directory's copy) */
+    char dir[EXP_PATH_MAX];  /* the run directory */
+    struct space space;
+    enum job_phase phase;
+    int resumed;             /* 1: continued an earlier run */
+    struct {
+        struct dataset train_file;
+        struct split train, val;
+    } data;
+    struct ctx ctx;
+    struct sampler sampler;
+    struct luasampler *lsampler;
+    struct supertrain train;
+    int trained;             /* 1: supertrain is initialised */
+    struct luasearch *search;
+    int generation;          /* the last generation reported */
+    int generations_written; /* generations already in generations.csv (resume) */
+    int64_t nevals;          /* evaluations made, earlier runs' included */
+    int64_t cached;          /* evaluations taken from an earlier run */
+    double last_save;        /* wall clock of the last checkpoint */
+    FILE *history, *evaluations, *generations;
+    char strategy_file[EXP_PATH_MAX], sampler_file[EXP_PATH_MAX], metrics_file[EXP_PATH_MAX],
+        space_file[EXP_PATH_MAX];
+    const struct job_events *ev;
+    volatile sig_atomic_t *stop;
+    struct err failure;      /* why the run failed (phase JOB_FAILED) */
+    /* every evaluation so far, in order (an earlier run's first) */
+    int nall, capall, nmetrics;
+    struct arch *all;        /* [capall] */
+    double *allm;            /* [capall][nmetrics] */
+    int obj_metric[EXP_MAX_OBJECTIVES]; /* metric index of each objective */
+    double eval_seconds;     /* of the last evaluation */
+    int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
+    int64_t work;            /* steps + evaluations of this session */
+};
+
+/* Opens a run: of the experiment file `path` into a new run directory (out,
+ * or the experiment's output; when that default already holds a run,
+ * output.1, output.2, ...), or with resume = 1 the run directory `path`
+ * itself.  Loads the data, space, sampler and strategy, so every error of the
+ * experiment or its scripts shows here, before any work.  stop (may be
+ * NULL, borrowed) is the flag that stops the run: it is checked at every
+ * step and evaluation and interrupts a Lua script.  0, or -1 with e filled
+ * (job_close is still needed). */
+int job_open(struct job *j, const char *path, const char *out, int resume,
+             volatile sig_atomic_t *stop, struct err *e);
+
+/* Runs to the end, or until *stop is set (the supernet is saved first).
+ * Returns 0 when done, 1 when stopped, -1 on error (e filled; the status
+ * file says so too). */
+int job_run(struct job *j, const struct job_events *ev, struct err *e);
+
+void job_close(struct job *j);
+
+/* The metrics of evaluations: count, names. */
+int job_nmetrics(const struct job *j);
+const char *job_metric_name(const struct job *j, int i);
+
+/* The phase's name: "setup", "training", "searching", "done", "stopped", "failed". */
+const char *job_phase_name(enum job_phase p);
+
+#endif
