@@ -84,24 +84,29 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only asan
 
-# The main job: train the default architecture with the reference recipe.
-RUN_ARCH = k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3
+# The main job: the default experiment end to end (a fair supernet of the
+# fmnist space, then a search), into examples/runs/quick[.N].
 run: all
-	./oneshot train --arch $(RUN_ARCH) --epochs 3
+	./oneshot run examples/quick.yaml
 
 bench: all
 	bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/spaces
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/spaces \
+	  $(DESTDIR)$(DATADIR)/devices
+	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/lua
 	install -m 755 oneshot $(DESTDIR)$(BINDIR)/oneshot
 	install -m 644 man/oneshot.1 $(DESTDIR)$(MANDIR)/man1/oneshot.1
 	install -m 644 man/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
+	install -m 644 man/oneshot-lua.7 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7
 	install -m 644 spaces/*.lua $(DESTDIR)$(DATADIR)/spaces/
+	install -m 644 lua/*.lua $(DESTDIR)$(DATADIR)/lua/
+	install -m 644 devices/*.yaml $(DESTDIR)$(DATADIR)/devices/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/oneshot $(DESTDIR)$(MANDIR)/man1/oneshot.1 \
-	  $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
+	  $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

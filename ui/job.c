@@ -427,39 +427,64 @@ static int open_sampler(struct job *j, struct err *e)
     return 0;
 }
 
-/* The scripts of the run: copied into a new run directory, taken from the
- * copies when resuming. */
-static int scripts(struct job *j, int resume, struct err *e)
+/* The scripts of the run, by their names in a run directory. */
+struct script {
+    const char *copy; /* name in the run directory */
+    char *file;       /* where the job loads it from */
+    int used;
+    const char *src;  /* the experiment's file */
+};
+
+static int list_scripts(struct job *j, struct script *s, char *strategy, size_t n, struct err *e)
 {
     const struct experiment *x = &j->x;
-    struct {
-        const char *copy;
-        char *file;
-        int used;
-        const char *src;
-    } s[] = {
-        {"strategy.lua", j->strategy_file, 1, NULL},
+    struct script v[] = {
+        {"strategy.lua", j->strategy_file, 1, strategy},
         {"sampler.lua", j->sampler_file, x->supernet.sampler.is_path,
          x->supernet.sampler.resolved},
         {"metrics.lua", j->metrics_file, x->search.metrics.text[0] != 0,
          x->search.metrics.resolved},
         {"space.lua", j->space_file, x->space.is_path, x->space.resolved},
     };
-    char original[EXP_PATH_MAX];
-    if (!resume && find_strategy(x, original, sizeof original, e))
+    memcpy(s, v, sizeof v);
+    return j->resumed ? 0 : find_strategy(x, strategy, n, e);
+}
+
+/* A new run loads the experiment's files (errors name them); a resumed one
+ * the copies in its directory, so files edited since do not change it. */
+static int locate_scripts(struct job *j, char *strategy, size_t n, struct err *e)
+{
+    struct script s[4];
+    if (list_scripts(j, s, strategy, n, e))
         return -1;
-    s[0].src = original;
     for (int i = 0; i < 4; i++) {
         if (!s[i].used)
             continue;
-        path_in(s[i].file, EXP_PATH_MAX, j, s[i].copy);
-        if (resume) {
-            if (!exists(s[i].file))
-                return err_set(e, s[i].file, 0, 0,
-                               "is missing: the run directory is incomplete");
-        } else if (copy_file(s[i].src, s[i].file, e)) {
-            return -1;
+        if (!j->resumed) {
+            snprintf(s[i].file, EXP_PATH_MAX, "%s", s[i].src);
+            continue;
         }
+        path_in(s[i].file, EXP_PATH_MAX, j, s[i].copy);
+        if (!exists(s[i].file))
+            return err_set(e, s[i].file, 0, 0, "is missing: the run directory is incomplete");
+    }
+    return 0;
+}
+
+static int copy_scripts(struct job *j, struct err *e)
+{
+    struct script s[4];
+    char strategy[EXP_PATH_MAX], to[EXP_PATH_MAX + 16];
+    snprintf(strategy, sizeof strategy, "%s", j->strategy_file);
+    j->resumed = 1; /* list only */
+    list_scripts(j, s, strategy, sizeof strategy, e);
+    j->resumed = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!s[i].used)
+            continue;
+        path_in(to, sizeof to, j, s[i].copy);
+        if (copy_file(s[i].file, to, e))
+            return -1;
     }
     return 0;
 }
@@ -491,6 +516,9 @@ static void now_text(char *buf, size_t n)
 static int new_dir(struct job *j, const char *out, struct err *e)
 {
     char probe[EXP_PATH_MAX + 32];
+    if (strlen(out ? out : j->x.output.resolved) > EXP_PATH_MAX - 64)
+        return err_set(e, out ? out : j->x.output.resolved, 0, 0,
+                       "the run directory's path is too long");
     if (out) {
         snprintf(j->dir, sizeof j->dir, "%s", out);
         snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
@@ -523,6 +551,8 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
     j->resumed = resume;
     char yaml[EXP_PATH_MAX + 32];
     if (resume) {
+        if (strlen(path) > EXP_PATH_MAX - 64)
+            return err_set(e, path, 0, 0, "the run directory's path is too long");
         snprintf(j->dir, sizeof j->dir, "%s", path);
         snprintf(yaml, sizeof yaml, "%s/experiment.yaml", path);
         if (!exists(yaml))
@@ -531,17 +561,19 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
         if (experiment_load(&j->x, yaml, e))
             return -1;
     } else {
-        if (experiment_load(&j->x, path, e) || new_dir(j, out, e))
+        if (experiment_load(&j->x, path, e))
             return -1;
     }
-    if (strlen(j->dir) > EXP_PATH_MAX - 64)
-        return err_set(e, j->dir, 0, 0, "the run directory's path is too long");
     cli_ctx(&j->ctx, j->x.threads);
-    if (scripts(j, resume, e))
+    char strategy[EXP_PATH_MAX];
+    if (locate_scripts(j, strategy, sizeof strategy, e))
         return -1;
     const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
     if (cli_space(&j->space, space, e) || open_sampler(j, e) || open_search(j, e) ||
         load_data(j, e))
+        return -1;
+    /* everything loaded: only now is a new run directory made */
+    if (!resume && (new_dir(j, out, e) || copy_scripts(j, e)))
         return -1;
     char when[64], blas[160];
     now_text(when, sizeof when);

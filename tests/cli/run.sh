@@ -1,0 +1,96 @@
+# oneshot run: an experiment end to end; stopped and resumed (also after a
+# kill tore the last rows) equals uninterrupted; errors name file:line:col
+# and create nothing.
+. "$(dirname "$0")/lib.inc"
+cat > "$TMP/t.yaml" <<'YAML'
+name: t
+seed: 1
+threads: 1
+dataset:
+  train_images: 1024
+  val_images: 512
+space: tiny
+supernet:
+  sampler: fair
+  batch: 64
+  bn_recalibration: 256
+search:
+  strategy: random
+  generations: 3
+  population: 3
+objectives:
+  - name: accuracy
+    direction: maximize
+  - name: params
+    direction: minimize
+YAML
+$ONESHOT run "$TMP/t.yaml" --out "$TMP/a" >"$TMP/a.out" 2>"$TMP/a.err" || fail "run exited $?: $(cat "$TMP/a.err")"
+for f in experiment.yaml info.txt strategy.lua supernet.ckpt history.csv evaluations.csv generations.csv pareto.csv chosen.txt status; do
+    [ -s "$TMP/a/$f" ] || fail "no $f in the run directory"
+done
+expect_eq "status" "$(cat "$TMP/a/status")" done
+expect_eq "history rows" "$(($(wc -l < "$TMP/a/history.csv") - 1))" 16
+expect_eq "evaluations" "$(($(wc -l < "$TMP/a/evaluations.csv") - 1))" 9
+expect_eq "generations" "$(cut -d, -f1 "$TMP/a/generations.csv" | sort -u | tr '\n' ' ')" "1 2 3 generation "
+expect_eq "evaluations header" "$(head -n 1 "$TMP/a/evaluations.csv")" "arch,accuracy,accuracy_no_recal,params,macs,seconds"
+grep -q '^best_accuracy	k' "$TMP/a/chosen.txt" || fail "chosen.txt: $(cat "$TMP/a/chosen.txt")"
+grep -q "9 architectures evaluated" "$TMP/a.out" || fail "summary: $(cat "$TMP/a.out")"
+# the loss falls over the epoch
+awk -F, 'NR == 2 {a = $4} END {exit !($4 < a)}' "$TMP/a/history.csv" || fail "loss did not fall"
+# the front is non-dominated: no row better in both accuracy and params
+awk -F, 'NR > 1 {acc[NR] = $2; par[NR] = $4} END {for (i in acc) for (j in acc) if (acc[j] > acc[i] && par[j] < par[i]) exit 1}' "$TMP/a/pareto.csv" || fail "pareto.csv has a dominated row"
+
+same() { # same DIR1 DIR2: the results, without the seconds columns
+    for f in history evaluations; do
+        cut -d, -f1-5 "$1/$f.csv" > "$TMP/x1"; cut -d, -f1-5 "$2/$f.csv" > "$TMP/x2"
+        cmp -s "$TMP/x1" "$TMP/x2" || fail "$f.csv differs after resuming"
+    done
+    for f in generations.csv pareto.csv chosen.txt supernet.ckpt; do
+        cmp -s "$1/$f" "$2/$f" || fail "$f differs after resuming"
+    done
+}
+# stopped in training, then in the search, then resumed to the end
+$ONESHOT run "$TMP/t.yaml" --out "$TMP/b" --stop-after 7 >/dev/null 2>"$TMP/b.err"
+expect_eq "exit status when stopped" $? 130
+grep -q "oneshot run --resume $TMP/b" "$TMP/b.err" || fail "stop message: $(cat "$TMP/b.err")"
+expect_eq "status stopped" "$(cat "$TMP/b/status")" stopped
+$ONESHOT run --resume "$TMP/b" --stop-after 13 >/dev/null 2>&1
+expect_eq "evaluations when stopped in the search" "$(($(wc -l < "$TMP/b/evaluations.csv") - 1))" 4
+# a kill tears the last rows: they are dropped and made again
+printf 'k3e2-k5' >> "$TMP/b/evaluations.csv"
+printf '17,1,0.0' >> "$TMP/b/history.csv"
+printf '2,k3e2-k3e2-k3' >> "$TMP/b/generations.csv"
+$ONESHOT run --resume "$TMP/b" >/dev/null 2>"$TMP/b.err" || fail "resume exited $?: $(cat "$TMP/b.err")"
+grep -q "4 evaluations of the earlier run are reused" "$TMP/b.err" || fail "reuse message: $(cat "$TMP/b.err")"
+same "$TMP/a" "$TMP/b"
+expect_eq "resumes recorded" "$(grep -c '^resumed:' "$TMP/b/info.txt")" 2
+# resuming a finished run changes nothing
+$ONESHOT run --resume "$TMP/b" >/dev/null 2>&1 || fail "resume of a finished run"
+same "$TMP/a" "$TMP/b"
+
+# errors: file:line:col, and no run directory is made
+sed 's/strategy: random/strategy: randon/' "$TMP/t.yaml" > "$TMP/e1.yaml"
+err=$($ONESHOT run "$TMP/e1.yaml" --out "$TMP/e1" 2>&1 >/dev/null)
+expect_eq "unknown strategy" "$err" "oneshot: $TMP/e1.yaml:13:13: error: search.strategy: no strategy 'randon' (did you mean 'random'?)"
+[ -e "$TMP/e1" ] && fail "a failed run made its directory"
+sed 's/  population: 3/  population: 3\n  params: {trie: 5}/' "$TMP/t.yaml" > "$TMP/e2.yaml"
+err=$($ONESHOT run "$TMP/e2.yaml" --out "$TMP/e2" 2>&1 >/dev/null)
+expect_eq "unknown parameter" "$err" "oneshot: $TMP/e2.yaml:16:12: error: search.params: unknown parameter 'trie' of strategy random (did you mean 'tries'?)"
+sed 's/  population: 3/  population: 3\n  params: {tries: many}/' "$TMP/t.yaml" > "$TMP/e5.yaml"
+err=$($ONESHOT run "$TMP/e5.yaml" --out "$TMP/e5" 2>&1 >/dev/null)
+expect_eq "parameter type" "$err" "oneshot: $TMP/e5.yaml:16:19: error: search.params.tries: expected a whole number, got 'many'"
+sed 's/name: params/name: latnecy/' "$TMP/t.yaml" > "$TMP/e3.yaml"
+err=$($ONESHOT run "$TMP/e3.yaml" --out "$TMP/e3" 2>&1 >/dev/null)
+case "$err" in "oneshot: $TMP/e3.yaml:19:11: error: objectives[1]: no metric 'latnecy' (known: accuracy, accuracy_no_recal, params, macs"*) ;; *) fail "unknown metric: $err" ;; esac
+printf 'return {\n  run = function()\n    local x = nil\n    return x.y\n  end,\n}\n' > "$TMP/bad.lua"
+sed "s|strategy: random|strategy: $TMP/bad.lua|" "$TMP/t.yaml" > "$TMP/e4.yaml"
+err=$($ONESHOT run "$TMP/e4.yaml" --out "$TMP/e4" 2>&1 >/dev/null)
+expect_eq "exit status of a script error" $? 1
+printf '%s\n' "$err" | grep -q "^oneshot: $TMP/bad.lua:4: error: in run: attempt to index a nil value (local 'x')$" || fail "script error: $err"
+printf '%s\n' "$err" | grep -q "stack traceback" || fail "no traceback: $err"
+expect_eq "status of a failed run" "$(cut -c1-7 "$TMP/e4/status")" "failed:"
+err=$($ONESHOT run "$TMP/t.yaml" --out "$TMP/a" 2>&1 >/dev/null)
+expect_eq "existing run" "$err" "oneshot: $TMP/a: error: holds a run already: continue it with \`oneshot run --resume $TMP/a\` or choose another --out"
+err=$($ONESHOT run --resume "$TMP" 2>&1 >/dev/null)
+expect_eq "not a run" "$err" "oneshot: $TMP: error: is not a run directory of oneshot (it has no experiment.yaml)"
+exit 0
