@@ -97,6 +97,10 @@ static int l_random(lua_State *L)
     case 1:
         lo = 1;
         hi = luaL_checkinteger(L, 1);
+        if (hi == 0) { /* math.random(0): an integer with all bits random */
+            lua_pushinteger(L, (lua_Integer)rng_u64(r));
+            return 1;
+        }
         break;
     case 2:
         lo = luaL_checkinteger(L, 1);

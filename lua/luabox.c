@@ -11,6 +11,7 @@
 
 #define HOOK_EVERY 1000 /* instructions between two calls of the count hook */
 #define TRACE_MAX 4096
+#define NAMES_MAX 8 /* chunk names a box keeps */
 
 struct luabox {
     lua_State *L;
@@ -23,6 +24,12 @@ struct luabox {
     const char *source; /* chunk name of the script being run or called ("@path") */
     int line;           /* line of that file at the last error, 0 if none */
     char trace[TRACE_MAX];
+    struct {
+        char *path;         /* owned */
+        const char *source; /* "@path", alive through ref */
+        int ref;
+    } names[NAMES_MAX];     /* chunk names made so far (chunk_name) */
+    int nnames, next_name;
 };
 
 static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -68,11 +75,19 @@ static void box_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, b->stopped ? "interrupted" : "the script ran too long");
 }
 
+/* Only the tick count: setting the hook again would restart its count of
+ * HOOK_EVERY instructions, and a script calling the engine more often than
+ * that (a search whose evaluations are fast or cached) would never reach the
+ * hook.  The interrupt flag is read here too, so that a flag raised during a
+ * long engine call stops the script at its next instruction, not after
+ * HOOK_EVERY more (which could be several more engine calls). */
 void luabox_rearm(struct luabox *b)
 {
     b->ticks = 0;
-    if (!b->too_long && !b->stopped)
-        lua_sethook(b->L, box_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    if (b->o.interrupt && *b->o.interrupt && !b->stopped && !b->too_long) {
+        b->stopped = 1;
+        lua_sethook(b->L, box_hook, LUA_MASKCOUNT, 1);
+    }
 }
 
 /* Message handler: notes the innermost line of the script on the stack (for
@@ -254,6 +269,8 @@ void luabox_free(struct luabox *b)
         return;
     if (b->L)
         lua_close(b->L);
+    for (int i = 0; i < b->nnames; i++)
+        free(b->names[i].path);
     free(b);
 }
 
@@ -301,9 +318,9 @@ static int script_error(struct luabox *b, int status, const char *path, const ch
     }
     if (b->too_long) {
         lua_pop(b->L, 1);
-        return err_set(e, path, 0, 0,
-                       "%sthe script ran too long (more than %ld instructions%s)", where,
-                       b->o.instructions, b->o.rearmed ? " without calling oneshot" : "");
+        return err_set(e, path, 0, 0, "%sthe script ran too long (more than %ld instructions%s)",
+                       where, b->o.instructions,
+                       b->o.rearmed ? " without a new evaluation or report" : "");
     }
     /* a refused allocation may have been caught by a pcall in the script
      * (or saved by an emergency collection): only an error that is still
@@ -330,18 +347,30 @@ static int script_error(struct luabox *b, int status, const char *path, const ch
     return -1;
 }
 
-/* "@path" for chunk names; static per box is enough: one script file per
- * box at a time is what oneshot does, but calls may name another file, so
- * the name is interned in the registry. */
+/* "@path" for chunk names, made once per path and kept alive by a registry
+ * reference: a call (a sampler's next, every step) must not allocate a new
+ * string each time, which would both grow the state and allocate outside a
+ * protected call.  A box sees a few files; past NAMES_MAX the oldest name is
+ * replaced (b->source only has to live through one run or call). */
 static const char *chunk_name(struct luabox *b, const char *path)
 {
     lua_State *L = b->L;
+    for (int i = 0; i < b->nnames; i++)
+        if (strcmp(b->names[i].path, path) == 0)
+            return b->names[i].source;
+    char *copy = strdup(path);
+    if (!copy)
+        return NULL; /* errors then take their line from the message only */
+    int slot = b->nnames < NAMES_MAX ? b->nnames++ : b->next_name++ % NAMES_MAX;
+    if (b->names[slot].path) {
+        free(b->names[slot].path);
+        luaL_unref(L, LUA_REGISTRYINDEX, b->names[slot].ref);
+    }
     lua_pushfstring(L, "@%s", path);
-    const char *s = lua_tostring(L, -1);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, (void *)s); /* keeps the string alive */
-    lua_pop(L, 1);
-    return s;
+    b->names[slot].path = copy;
+    b->names[slot].source = lua_tostring(L, -1);
+    b->names[slot].ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return b->names[slot].source;
 }
 
 int luabox_call(struct luabox *b, int nargs, int nresults, const char *path, const char *hook,

@@ -10,7 +10,7 @@
  *
  * Limits: the state never holds more than `memory` bytes; a script runs at
  * most `instructions` virtual-machine instructions between two calls of
- * luabox_rearm (the host rearms each time the script calls into the engine,
+ * luabox_rearm (the host rearms each time the script has the engine do work,
  * so a long search is fine and a runaway loop is not); and the host can
  * interrupt a script at any time by setting *interrupt (from another thread
  * or a signal handler).  Once a limit is hit, every further instruction of
@@ -47,7 +47,8 @@ lua_State *luabox_state(struct luabox *b);
 /* The luabox of a state made by luabox_new (for C functions called by scripts). */
 struct luabox *luabox_of(lua_State *L);
 
-/* Resets the instruction budget. */
+/* Resets the instruction budget, and notes a raised interrupt flag so the
+ * script stops at its next instruction. */
 void luabox_rearm(struct luabox *b);
 
 /* Loads text as the chunk of file path (a #! first line is blanked, a UTF-8

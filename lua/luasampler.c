@@ -24,6 +24,68 @@ static int setup(lua_State *L)
     return luaarch_open(L, ls->s, &ls->rng);
 }
 
+/* inspect(result, ls): takes the function next and the name of the table
+ * the file returned; true, or false when it is no table with a function
+ * next.  Protected (the reference allocates) and raw (no metamethod of the
+ * script's table runs). */
+static int inspect(lua_State *L)
+{
+    struct luasampler *ls = lua_touserdata(L, 2);
+    lua_pushliteral(L, "next");
+    if (!lua_istable(L, 1) || lua_rawget(L, 1) != LUA_TFUNCTION) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    ls->next_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushliteral(L, "name");
+    if (lua_rawget(L, 1) == LUA_TSTRING)
+        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* call_next(ls, counts, step): builds the counts table and calls next(step,
+ * counts), leaving its result.  Called through luabox_call, so building the
+ * table (which allocates) is protected too. */
+static int call_next(lua_State *L)
+{
+    struct luasampler *ls = lua_touserdata(L, 1);
+    const int64_t(*counts)[SPACE_MAX_CHOICES] = lua_touserdata(L, 2);
+    lua_Integer step = lua_tointeger(L, 3);
+    const struct space *s = ls->s;
+    lua_settop(L, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->next_ref);
+    lua_pushinteger(L, step);
+    lua_createtable(L, s->nlayers, 0);
+    for (int l = 0; l < s->nlayers; l++) {
+        lua_createtable(L, 0, s->nchoices);
+        for (int c = 0; c < s->nchoices; c++)
+            if (s->allowed[l] & (1ULL << c)) {
+                lua_pushinteger(L, counts[l][c]);
+                lua_setfield(L, -2, s->choices[c].name);
+            }
+        lua_rawseti(L, -2, l + 1);
+    }
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* What v at idx is, for errors: "an architecture" or "a <type>". */
+static const char *what(lua_State *L, int idx)
+{
+    if (luaarch_test(L, idx))
+        return "an architecture";
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: return "nil";
+    case LUA_TBOOLEAN: return "a boolean";
+    case LUA_TNUMBER: return "a number";
+    case LUA_TSTRING: return "a string";
+    case LUA_TTABLE: return "a table";
+    case LUA_TFUNCTION: return "a function";
+    default: return "a userdata";
+    }
+}
+
 struct luasampler *luasampler_new(const char *path, const struct space *s,
                                   volatile sig_atomic_t *interrupt,
                                   void (*print)(void *ud, const char *text), void *print_ud,
@@ -59,13 +121,17 @@ struct luasampler *luasampler_new(const char *path, const struct space *s,
     ls->rng = &loading;
     if (luabox_run_file(ls->box, path, 1u << 20, 1, e))
         goto fail;
-    if (!lua_istable(L, -1) || lua_getfield(L, -1, "next") != LUA_TFUNCTION) {
+    lua_pushcfunction(L, inspect);
+    lua_insert(L, -2);
+    lua_pushlightuserdata(L, ls);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        err_set(e, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    if (!lua_toboolean(L, -1)) {
         err_set(e, path, 0, 0, "a sampler must return a table with a function 'next'");
         goto fail;
     }
-    ls->next_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (lua_getfield(L, -1, "name") == LUA_TSTRING)
-        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
     lua_settop(L, 0);
     ls->rng = NULL;
     return ls;
@@ -87,48 +153,39 @@ static int next(void *ud, int iteration, int64_t step, struct rng *r,
 {
     struct luasampler *ls = ud;
     lua_State *L = luabox_state(ls->box);
-    const struct space *s = ls->s;
     (void)iteration;
     ls->rng = r;
     luabox_rearm(ls->box);
     lua_settop(L, 0);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->next_ref);
+    lua_pushcfunction(L, call_next);
+    lua_pushlightuserdata(L, ls);
+    lua_pushlightuserdata(L, (void *)counts);
     lua_pushinteger(L, step);
-    lua_createtable(L, s->nlayers, 0);
-    for (int l = 0; l < s->nlayers; l++) {
-        lua_newtable(L);
-        for (int c = 0; c < s->nchoices; c++)
-            if (s->allowed[l] & (1ULL << c)) {
-                lua_pushinteger(L, counts[l][c]);
-                lua_setfield(L, -2, s->choices[c].name);
-            }
-        lua_rawseti(L, -2, l + 1);
-    }
-    if (luabox_call(ls->box, 2, 1, ls->path, "next", e))
-        return -1;
     int n = -1;
-    if (lua_istable(L, -1)) {
-        n = (int)luaL_len(L, -1);
-        if (n < 1 || n > SPACE_MAX_CHOICES) {
-            err_set(e, ls->path, 0, 0, "next(%lld) returned %d paths (1 to %d allowed)",
-                    (long long)step, n, SPACE_MAX_CHOICES);
-            return -1;
-        }
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            const struct arch *a = luaarch_test(L, -1);
-            if (!a) {
-                err_set(e, ls->path, 0, 0,
-                        "next(%lld): element %d of the result is a %s, not an architecture",
-                        (long long)step, i + 1, luaL_typename(L, -1));
-                return -1;
+    if (luabox_call(ls->box, 3, 1, ls->path, "next", e) == 0) {
+        /* raw reads only: no metamethod runs outside the protected call */
+        if (!lua_istable(L, -1)) {
+            err_set(e, ls->path, 0, 0, "next(%lld) must return a list of architectures, not %s",
+                    (long long)step, what(L, -1));
+        } else if (lua_rawlen(L, -1) < 1 || lua_rawlen(L, -1) > SPACE_MAX_CHOICES) {
+            err_set(e, ls->path, 0, 0, "next(%lld) returned %llu paths (1 to %d allowed)",
+                    (long long)step, (unsigned long long)lua_rawlen(L, -1), SPACE_MAX_CHOICES);
+        } else {
+            n = (int)lua_rawlen(L, -1);
+            for (int i = 0; i < n; i++) {
+                lua_rawgeti(L, -1, i + 1);
+                const struct arch *a = luaarch_test(L, -1);
+                if (!a) {
+                    err_set(e, ls->path, 0, 0,
+                            "next(%lld): element %d of the result is %s, not an architecture",
+                            (long long)step, i + 1, what(L, -1));
+                    n = -1;
+                    break;
+                }
+                paths[i] = *a;
+                lua_pop(L, 1);
             }
-            paths[i] = *a;
-            lua_pop(L, 1);
         }
-    } else {
-        err_set(e, ls->path, 0, 0, "next(%lld) must return a list of architectures, not a %s",
-                (long long)step, luaL_typename(L, -1));
     }
     lua_settop(L, 0);
     ls->rng = NULL;

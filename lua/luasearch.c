@@ -70,6 +70,12 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
     const double *m = evalcache_get(ls->cache, a);
     if (m)
         return m;
+    if (ls->cfg.interrupt && *ls->cfg.interrupt) {
+        /* no new evaluation once interrupted; luabox_rearm notes the flag,
+         * so the run ends as interrupted */
+        luabox_rearm(ls->box);
+        luaL_error(L, "interrupted");
+    }
     double v[LUASEARCH_MAX_METRICS];
     if (ls->host.evaluate(ls->host.ud, a, v, &ls->host_err))
         host_error(L, ls);
@@ -125,11 +131,13 @@ static int l_evaluated(lua_State *L)
     return 1;
 }
 
-/* The architectures of the list at idx (a sequence), checked. */
+/* The architectures of the list at idx (a sequence), checked.  Lengths are
+ * raw, as the elements are read: a __len metamethod cannot make n negative
+ * or disagree with them. */
 static int list_archs(lua_State *L, int idx, struct arch **out)
 {
     luaL_checktype(L, idx, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, idx);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     if (n > 1000000)
         luaL_argerror(L, idx, "more than 1000000 architectures");
     struct arch *v = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *v, 0);
@@ -152,22 +160,33 @@ static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct
     double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nobj * sizeof *f, 0);
     for (int i = 0; i < n; i++) {
         const double *m = metrics_of(L, ls, &v[i]);
-        for (int j = 0; j < ls->nobj; j++)
-            f[i * ls->nobj + j] = m[ls->obj_metric[j]];
+        for (int j = 0; j < ls->nobj; j++) {
+            double x = m[ls->obj_metric[j]];
+            if (!isfinite(x)) {
+                char buf[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+                arch_format(ls->cfg.s, &v[i], buf, (int)sizeof buf);
+                luaL_error(L, "objective '%s' of %s is %f: objectives must be finite",
+                           ls->names[ls->obj_metric[j]], buf, x);
+            }
+            f[i * ls->nobj + j] = x;
+        }
     }
     return f;
 }
 
-/* Weights from the optional argument idx (a list of nobj numbers >= 0), or NULL. */
+/* Weights from the optional argument idx (a list of nobj numbers >= 0), or
+ * NULL; divided by their largest, as nsga2_select does, so that equal
+ * weights of any value become exactly 1.0 and oneshot.fronts gives the same
+ * crowding distances as without weights, bit for bit. */
 static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, double *w)
 {
     if (lua_isnoneornil(L, idx))
         return NULL;
     luaL_checktype(L, idx, LUA_TTABLE);
-    if (luaL_len(L, idx) != ls->nobj)
+    if (lua_rawlen(L, idx) != (lua_Unsigned)ls->nobj)
         luaL_argerror(L, idx, lua_pushfstring(L, "expected %d weights, one per objective",
                                               ls->nobj));
-    int any = 0;
+    double top = 0;
     for (int j = 0; j < ls->nobj; j++) {
         lua_rawgeti(L, idx, j + 1);
         int isnum;
@@ -175,10 +194,12 @@ static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, do
         lua_pop(L, 1);
         if (!isnum || !(w[j] >= 0) || !isfinite(w[j]))
             luaL_argerror(L, idx, "weights must be finite numbers >= 0");
-        any |= w[j] > 0;
+        top = w[j] > top ? w[j] : top;
     }
-    if (!any)
+    if (!(top > 0))
         luaL_argerror(L, idx, "at least one weight must be positive");
+    for (int j = 0; j < ls->nobj; j++)
+        w[j] /= top;
     return w;
 }
 
@@ -254,9 +275,9 @@ static int l_tournament(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
     luaL_checktype(L, 3, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, 1);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
     luaL_argcheck(L, n >= 1, 1, "the list is empty");
-    luaL_argcheck(L, luaL_len(L, 2) == n && luaL_len(L, 3) == n, 2,
+    luaL_argcheck(L, (lua_Integer)lua_rawlen(L, 2) == n && (lua_Integer)lua_rawlen(L, 3) == n, 2,
                   "rank and crowding must have one entry per element");
     int *rank = lua_newuserdatauv(L, (size_t)n * sizeof *rank, 0);
     double *crowd = lua_newuserdatauv(L, (size_t)n * sizeof *crowd, 0);
@@ -451,7 +472,8 @@ static int param_value(struct luasearch *ls, const struct exp_param *p, struct e
         return 0;
     }
     if (t == LUA_TBOOLEAN && !p->quoted) {
-        static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+        static const char *const yes[] = {"true", "yes", "on"};
+        static const char *const no[] = {"false", "no", "off"};
         for (int i = 0; i < 3; i++)
             if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
                 lua_pushboolean(L, strcmp(v, yes[i]) == 0);
@@ -494,6 +516,9 @@ static int read_params(struct luasearch *ls, struct err *e)
             lua_rawset(L, out);
         }
     }
+    /* lua_next's order depends on the state's string hashes, which differ
+     * between runs: sorted, the suggestions and the params text do not */
+    qsort(names, (size_t)nn, sizeof *names, name_cmp);
     names[nn] = NULL;
     for (int i = 0; i < x->search.nparams; i++) {
         const struct exp_param *p = &x->search.params[i];
@@ -610,6 +635,64 @@ static void set_metric_names(lua_State *L, const struct luasearch *ls)
     lua_pop(L, 1);
 }
 
+/* Loads the metrics and strategy files and reads the strategy's table into
+ * the module (oneshot.metrics, oneshot.params).  The table is read raw, so
+ * no metamethod of the script runs here.  0 or -1 with e filled. */
+static int load_scripts(struct luasearch *ls, struct err *e)
+{
+    lua_State *L = luabox_state(ls->box);
+    if (ls->cfg.metrics) {
+        if (luabox_run_file(ls->box, ls->metrics_file, SCRIPT_MAX, 1, e) || read_metrics(ls, e))
+            return -1;
+    }
+    set_metric_names(L, ls);
+    if (objectives(ls, e))
+        return -1;
+    luabox_rearm(ls->box);
+    if (luabox_run_file(ls->box, ls->strategy, SCRIPT_MAX, 1, e))
+        return -1;
+    if (!lua_istable(L, -1))
+        return err_set(e, ls->strategy, 0, 0,
+                       "a strategy must return a table with a function 'run' (it returned a %s)",
+                       luaL_typename(L, -1));
+    int t = lua_gettop(L);
+    lua_pushliteral(L, "name");
+    if (lua_rawget(L, t) == LUA_TSTRING)
+        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    lua_pushliteral(L, "run");
+    if (lua_rawget(L, t) != LUA_TFUNCTION)
+        return err_set(e, ls->strategy, 0, 0,
+                       "a strategy must return a table with a function 'run'");
+    ls->run_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushliteral(L, "params");
+    lua_rawget(L, t);
+    if (read_params(ls, e))
+        return -1;
+    lua_getglobal(L, "oneshot");
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "params");
+    lua_settop(L, 0);
+    return 0;
+}
+
+struct loading {
+    struct luasearch *ls;
+    struct err *e;
+    int rc;
+};
+
+/* load_scripts under lua_pcall: what it does with the state allocates, and
+ * an allocation refused for the memory budget must not raise an error
+ * outside a protected call. */
+static int load_protected(lua_State *L)
+{
+    struct loading *ld = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    ld->rc = load_scripts(ld->ls, ld->e);
+    return 0;
+}
+
 static void base_name(char *out, size_t n, const char *path)
 {
     const char *b = strrchr(path, '/');
@@ -662,37 +745,16 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
         err_plain(e, "cannot start Lua: %s", lua_tostring(L, -1));
         goto fail;
     }
-    if (c->metrics) {
-        if (luabox_run_file(ls->box, ls->metrics_file, SCRIPT_MAX, 1, e) || read_metrics(ls, e))
-            goto fail;
-    }
-    set_metric_names(L, ls);
-    if (objectives(ls, e))
-        goto fail;
-    luabox_rearm(ls->box);
-    if (luabox_run_file(ls->box, ls->strategy, SCRIPT_MAX, 1, e))
-        goto fail;
-    if (!lua_istable(L, -1)) {
-        err_set(e, ls->strategy, 0, 0,
-                "a strategy must return a table with a function 'run' (it returned a %s)",
-                luaL_typename(L, -1));
+    struct loading ld = {ls, e, -1};
+    lua_pushcfunction(L, load_protected);
+    lua_pushlightuserdata(L, &ld);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        err_set(e, ls->strategy, 0, 0, "%s",
+                lua_isstring(L, -1) ? lua_tostring(L, -1) : "cannot load the strategy");
         goto fail;
     }
-    int t = lua_gettop(L);
-    if (lua_getfield(L, t, "name") == LUA_TSTRING)
-        snprintf(ls->name, sizeof ls->name, "%s", lua_tostring(L, -1));
-    lua_pop(L, 1);
-    if (lua_getfield(L, t, "run") != LUA_TFUNCTION) {
-        err_set(e, ls->strategy, 0, 0, "a strategy must return a table with a function 'run'");
+    if (ld.rc)
         goto fail;
-    }
-    ls->run_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_getfield(L, t, "params");
-    if (read_params(ls, e))
-        goto fail;
-    lua_getglobal(L, "oneshot");
-    lua_insert(L, -2);
-    lua_setfield(L, -2, "params");
     lua_settop(L, 0);
     ls->cache = evalcache_new(LUASEARCH_MAX_METRICS);
     if (!ls->cache) {
@@ -744,4 +806,15 @@ int luasearch_run(struct luasearch *ls, struct err *e)
         return -1;
     }
     return rc;
+}
+
+int luasearch_set_weights(struct luasearch *ls, const double *w, int n)
+{
+    if (n != ls->nobj)
+        return -1;
+    for (int j = 0; j < n; j++)
+        if (!(w[j] > 0) || !isfinite(w[j]))
+            return -1;
+    memcpy(ls->obj_weight, w, (size_t)n * sizeof *w);
+    return 0;
 }

@@ -35,7 +35,7 @@
 
 #define LUASEARCH_MAX_METRICS 32
 #define LUASEARCH_MEMORY (256u << 20)
-#define LUASEARCH_INSTRUCTIONS 200000000L /* between two calls into oneshot */
+#define LUASEARCH_INSTRUCTIONS 200000000L /* between two new evaluations or reports */
 
 /* What the host does for a strategy.  Every callback returns 0, or -1 with e
  * filled (the search then stops with that error). */
@@ -90,6 +90,12 @@ const char *luasearch_params(const struct luasearch *ls);
 /* Puts metrics known from an earlier run (all nmetrics values) in the cache,
  * so they are not evaluated again.  0 or -1 (out of memory). */
 int luasearch_preload(struct luasearch *ls, const struct arch *a, const double *values);
+
+/* The objectives' weights that oneshot.weights() returns from now on (n =
+ * the number of objectives, each finite and > 0): MoGA's weights changed
+ * while a search runs.  Call it from the thread that runs the search, between
+ * two of its calls into the host.  0, or -1 for bad values. */
+int luasearch_set_weights(struct luasearch *ls, const double *w, int n);
 
 /* Runs the strategy's run() to its end.  0, or -1 with e filled: a script
  * error (`nsga2.lua:40: error: in run: ...`, with luasearch_traceback), a

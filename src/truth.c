@@ -232,3 +232,35 @@ int truth_append(const char *path, const struct truth_row *r, struct err *e)
         return err_set(e, path, 0, 0, "cannot append: %s", strerror(errno));
     return 0;
 }
+
+int truth_average(const struct truth *t, const struct space *s, int use_val, struct arch *archs,
+                  double *acc, int *seeds)
+{
+    int n = 0, *cnt = seeds ? seeds : malloc((size_t)(t->n > 0 ? t->n : 1) * sizeof *cnt);
+    if (!cnt)
+        return 0;
+    for (int i = 0; i < t->n; i++) {
+        const struct truth_row *row = &t->rows[i];
+        struct arch a;
+        struct err e;
+        if (arch_parse(s, row->arch, "truth", &a, &e))
+            continue;
+        int k = 0;
+        while (k < n && !(archs[k].n == a.n &&
+                          memcmp(archs[k].choice, a.choice, (size_t)a.n * sizeof *a.choice) == 0))
+            k++;
+        if (k == n) {
+            archs[n] = a;
+            acc[n] = 0;
+            cnt[n] = 0;
+            n++;
+        }
+        acc[k] += use_val ? row->val_accuracy : row->test_accuracy;
+        cnt[k]++;
+    }
+    for (int k = 0; k < n; k++)
+        acc[k] /= cnt[k];
+    if (!seeds)
+        free(cnt);
+    return n;
+}

@@ -37,6 +37,14 @@ struct truth {
 int truth_load(struct truth *t, const char *path, const struct space *s, int missing_ok,
                struct err *e);
 void truth_done(struct truth *t);
+/* The distinct architectures of t in first-seen order, into archs[] (room
+ * for t->n), with their accuracy averaged over seeds into acc[] (test
+ * accuracy, or validation accuracy when use_val) and the number of seeds
+ * into seeds[] (may be NULL).  Rows must parse in s (truth_load with s
+ * checked that).  Returns how many. */
+int truth_average(const struct truth *t, const struct space *s, int use_val, struct arch *archs,
+                  double *acc, int *seeds);
+
 /* Index of the row with this arch and seed, or -1. */
 int truth_find(const struct truth *t, const char *arch, int seed);
 

@@ -134,28 +134,29 @@ int cmd_rank(int argc, char **argv)
         err_plain(&e, "out of memory");
         goto fail;
     }
-    for (int i = 0; i < t.n; i++) {
-        const struct truth_row *row = &t.rows[i];
-        double acc = use_test ? row->test_accuracy : row->val_accuracy;
-        int k = 0;
-        while (k < n && strcmp(r[k].name, row->arch) != 0)
-            k++;
-        if (k == n) {
-            snprintf(r[n].name, sizeof r[n].name, "%s", row->arch);
-            arch_parse(&s, row->arch, truth_file, &r[n].a, &e); /* checked by truth_load */
-            r[n].params = (double)row->params;
-            r[n].macs = (double)row->macs;
-            n++;
+    {
+        struct arch *archs = calloc((size_t)(t.n ? t.n : 1), sizeof *archs);
+        double *acc = calloc((size_t)(t.n ? t.n : 1), sizeof *acc);
+        int *seeds = calloc((size_t)(t.n ? t.n : 1), sizeof *seeds);
+        if (archs && acc && seeds)
+            n = truth_average(&t, &s, !use_test, archs, acc, seeds);
+        for (int k = 0; k < n; k++) {
+            struct cost c = arch_cost(&s, &archs[k]);
+            r[k].a = archs[k];
+            arch_format(&s, &archs[k], r[k].name, (int)sizeof r[k].name);
+            r[k].params = (double)c.params;
+            r[k].macs = (double)c.macs;
+            r[k].truth = acc[k];
+            r[k].seeds = seeds[k];
         }
-        r[k].truth += acc;
-        r[k].seeds++;
+        free(archs);
+        free(acc);
+        free(seeds);
     }
     if (n < 2) {
         err_set(&e, truth_file, 0, 0, "needs at least 2 architectures to rank, has %d", n);
         goto fail;
     }
-    for (int k = 0; k < n; k++)
-        r[k].truth /= r[k].seeds;
     if (!ckpt) {
         rc = table_stats(&t, r, n, use_test, as_json);
         goto done;

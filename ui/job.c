@@ -15,6 +15,8 @@
 #include "luasampler.h"
 #include "luasearch.h"
 #include "pareto.h"
+#include "rank.h"
+#include "truth.h"
 #include "progress.h"
 #include "suggest.h"
 
@@ -377,6 +379,8 @@ static int host_recorded(void *ud, const struct arch *a, const double *v, int n,
 static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
                        int nmetrics, struct err *e);
 
+static void open_probe(struct job *j);
+
 static int open_search(struct job *j, struct err *e)
 {
     struct luasearch_config c = {.s = &j->space,
@@ -546,6 +550,7 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
              volatile sig_atomic_t *stop, struct err *e)
 {
     memset(j, 0, sizeof *j);
+    pthread_mutex_init(&j->lock, NULL);
     j->stop = stop;
     j->phase = JOB_SETUP;
     j->resumed = resume;
@@ -572,6 +577,7 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
     if (cli_space(&j->space, space, e) || open_sampler(j, e) || open_search(j, e) ||
         load_data(j, e))
         return -1;
+    open_probe(j);
     /* everything loaded: only now is a new run directory made */
     if (!resume && (new_dir(j, out, e) || copy_scripts(j, e)))
         return -1;
@@ -611,8 +617,14 @@ void job_close(struct job *j)
         fclose(j->evaluations);
     if (j->generations)
         fclose(j->generations);
+    if (j->ranking)
+        fclose(j->ranking);
+    free(j->probe);
+    free(j->probe_truth);
+    free(j->probe_pred);
     free(j->all);
     free(j->allm);
+    pthread_mutex_destroy(&j->lock);
     memset(j, 0, sizeof *j);
 }
 
@@ -634,6 +646,142 @@ static int save(struct job *j, struct err *e)
     if (supertrain_save(&j->train, path, e))
         return -1;
     j->last_save = now_seconds();
+    j->saved_step = j->train.step;
+    j->want_save = 0;
+    return 0;
+}
+
+void job_request_save(struct job *j) { j->want_save = 1; }
+
+int64_t job_unsaved_steps(const struct job *j)
+{
+    return j->trained ? j->train.step - j->saved_step : 0;
+}
+
+int job_set_weights(struct job *j, const double *w, int n)
+{
+    if (n != j->x.nobjectives)
+        return -1;
+    for (int o = 0; o < n; o++)
+        if (!(w[o] > 0) || w[o] > 1e12)
+            return -1;
+    pthread_mutex_lock(&j->lock);
+    memcpy(j->weights, w, (size_t)n * sizeof *w);
+    j->weights_changed = 1;
+    pthread_mutex_unlock(&j->lock);
+    return 0;
+}
+
+/* In the run's thread: hands weights set by job_set_weights to the strategy. */
+static void apply_weights(struct job *j)
+{
+    pthread_mutex_lock(&j->lock);
+    if (j->weights_changed && j->search) {
+        luasearch_set_weights(j->search, j->weights, j->x.nobjectives);
+        for (int o = 0; o < j->x.nobjectives; o++)
+            j->x.objectives[o].weight = j->weights[o];
+        j->weights_changed = 0;
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+void job_request_reload(struct job *j)
+{
+    j->want_reload = 1;
+    /* a running strategy is interrupted through the stop flag, which the
+     * search lowers again when it sees the reload */
+    if (j->phase == JOB_SEARCH && j->stop) {
+        j->reloading = 1;
+        *j->stop = 1;
+    }
+}
+
+/* ------------------------------------------------------------ ranking probe */
+
+static const char ranking_header[] = "step,n,kendall_tau,tau_lo,tau_hi,spearman";
+
+/* The space's ground-truth table: next to a space file (NAME.truth.csv for
+ * NAME.lua), or shipped in spaces/ for a built-in space.  None is fine. */
+static void open_probe(struct job *j)
+{
+    char path[EXP_PATH_MAX + 16];
+    const struct exp_ref *sp = &j->x.space;
+    if (sp->is_path) {
+        snprintf(path, sizeof path, "%s", sp->resolved);
+        size_t l = strlen(path);
+        if (l > 4 && strcmp(path + l - 4, ".lua") == 0)
+            path[l - 4] = 0;
+        strcat(path, ".truth.csv");
+        if (!exists(path))
+            return;
+    } else {
+        char name[SPACE_NAME_MAX + 16];
+        struct err ignored;
+        snprintf(name, sizeof name, "%s.truth.csv", j->space.name);
+        if (cli_find_data("spaces", name, path, sizeof path, &ignored))
+            return;
+    }
+    struct truth t;
+    struct err e;
+    if (truth_load(&t, path, &j->space, 0, &e)) {
+        logf_(j, "warning: no ranking of the ground truth: %s", e.msg);
+        return;
+    }
+    j->probe = calloc((size_t)(t.n ? t.n : 1), sizeof *j->probe);
+    j->probe_truth = calloc((size_t)(t.n ? t.n : 1), sizeof *j->probe_truth);
+    j->probe_pred = calloc((size_t)(t.n ? t.n : 1), sizeof *j->probe_pred);
+    if (j->probe && j->probe_truth && j->probe_pred)
+        j->nprobe = truth_average(&t, &j->space, 0, j->probe, j->probe_truth, NULL);
+    truth_done(&t);
+    if (j->nprobe < 2) {
+        j->nprobe = 0;
+        return;
+    }
+    snprintf(j->truth_file, sizeof j->truth_file, "%s", path);
+}
+
+#define PROBE_VAL_IMAGES 2000
+#define PROBE_RESAMPLES 1000
+
+/* Ranks the table's architectures with the supernet as it stands: 0, 1 when
+ * stopped, -1 on error. */
+static int probe(struct job *j, struct err *e)
+{
+    if (!j->nprobe)
+        return 0;
+    char path[EXP_PATH_MAX + 16];
+    path_in(path, sizeof path, j, "ranking.csv");
+    if (!j->ranking && !(j->ranking = open_append(path, ranking_header, e)))
+        return -1;
+    struct split val = j->data.val;
+    if (val.n > PROBE_VAL_IMAGES)
+        val.n = PROBE_VAL_IMAGES;
+    struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
+                                .batch = EVAL_BATCH};
+    if (opt.calib_images > j->data.train.n)
+        opt.calib_images = j->data.train.n;
+    for (int i = 0; i < j->nprobe; i++) {
+        if (j->stop && *j->stop)
+            return 1;
+        double before;
+        if (supernet_evaluate(j->train.sn, &j->probe[i], &val, &j->data.train, &opt, &before,
+                              &j->probe_pred[i], e))
+            return -1;
+    }
+    struct job_ranking r = {.step = j->train.step,
+                            .n = j->nprobe,
+                            .archs = j->probe,
+                            .predicted = j->probe_pred,
+                            .truth = j->probe_truth};
+    r.tau = kendall_tau(j->probe_pred, j->probe_truth, j->nprobe);
+    r.spearman = spearman_rho(j->probe_pred, j->probe_truth, j->nprobe);
+    kendall_tau_ci(j->probe_pred, j->probe_truth, j->nprobe, PROBE_RESAMPLES, j->x.seed,
+                   &r.tau_lo, &r.tau_hi);
+    if (append_row(j->ranking, path, e, "%lld,%d,%.6f,%.6f,%.6f,%.6f\n", (long long)r.step, r.n,
+                   r.tau, r.tau_lo, r.tau_hi, r.spearman))
+        return -1;
+    if (j->ev && j->ev->ranking)
+        j->ev->ranking(j->ev->ud, j, &r);
     return 0;
 }
 
@@ -645,6 +793,11 @@ static void worked(struct job *j)
 }
 
 static const char history_header[] = "step,epoch,lr,loss,paths,seconds";
+
+static int keep_ranking(void *ud, char *line, int lineno, struct err *e)
+{
+    return keep_history(ud, line, lineno, e);
+}
 
 static int train(struct job *j, struct err *e)
 {
@@ -658,16 +811,24 @@ static int train(struct job *j, struct err *e)
                                     .iterations = x->supernet.iterations,
                                     .seed = x->seed,
                                     .train_images = x->dataset.train_images};
-    int have = exists(ckpt);
-    if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
-                        have ? ckpt : NULL, e))
-        return -1;
-    j->trained = 1;
-    if (recover_csv(hist, history_header, keep_history, j, e))
-        return -1;
-    j->history = open_append(hist, history_header, e);
-    if (!j->history)
-        return -1;
+    if (!j->trained) {
+        int have = exists(ckpt);
+        if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
+                            have ? ckpt : NULL, e))
+            return -1;
+        j->trained = 1;
+        j->saved_step = j->train.step;
+        char rk[EXP_PATH_MAX + 16];
+        path_in(rk, sizeof rk, j, "ranking.csv");
+        if (recover_csv(hist, history_header, keep_history, j, e) ||
+            recover_csv(rk, ranking_header, keep_ranking, j, e))
+            return -1;
+        j->history = open_append(hist, history_header, e);
+        if (!j->history)
+            return -1;
+    }
+    if (j->train.step == j->train.total && j->saved_step == j->train.total)
+        return 0; /* trained already (a resumed run, or job_run again) */
     set_phase(j, JOB_TRAIN);
     j->last_save = now_seconds();
     while (j->train.step < j->train.total) {
@@ -685,9 +846,14 @@ static int train(struct job *j, struct err *e)
         worked(j);
         if (j->ev && j->ev->step)
             j->ev->step(j->ev->ud, j);
-        if (t->step < t->total && now_seconds() - j->last_save >= SAVE_EVERY_SECONDS &&
-            save(j, e))
+        if (t->step < t->total &&
+            (j->want_save || now_seconds() - j->last_save >= SAVE_EVERY_SECONDS) && save(j, e))
             return -1;
+        if (t->step % t->steps_per_epoch == 0 || t->step == t->total) {
+            int rc = probe(j, e);
+            if (rc)
+                return rc < 0 ? -1 : (save(j, e) ? -1 : 1);
+        }
     }
     /* the final state (also when a resumed run found training complete:
      * saving again writes the same bytes) */
@@ -699,6 +865,7 @@ static int train(struct job *j, struct err *e)
 static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e)
 {
     struct job *j = ud;
+    apply_weights(j);
     if (j->stop && *j->stop)
         return err_plain(e, "stopped");
     double t0 = now_seconds(), before, after;
@@ -908,6 +1075,7 @@ static int host_report(void *ud, int g, const struct arch *pop, int n, const dou
 {
     struct job *j = ud;
     (void)nmetrics;
+    apply_weights(j);
     j->generation = g;
     if (g > j->generations_written) {
         int k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
@@ -996,7 +1164,7 @@ static int keep_generation(void *ud, char *line, int lineno, struct err *e)
     return 1;
 }
 
-static int search(struct job *j, struct err *e)
+static int open_search_files(struct job *j, struct err *e)
 {
     char path[EXP_PATH_MAX + 16], head[2048];
     path_in(path, sizeof path, j, "evaluations.csv");
@@ -1016,10 +1184,77 @@ static int search(struct job *j, struct err *e)
     j->generations = open_append(path, head, e);
     if (!j->generations)
         return -1;
-    set_phase(j, JOB_SEARCH);
+    j->search_ready = 1;
     if (j->cached)
         logf_(j, "%lld evaluations of the earlier run are reused", (long long)j->cached);
-    if (luasearch_run(j->search, e)) {
+    return 0;
+}
+
+/* Reads the strategy and metrics files again (the experiment's originals,
+ * copied anew into the run directory) and restarts the strategy with every
+ * evaluation so far.  On an error the old strategy stays. */
+static void reload(struct job *j)
+{
+    struct luasearch *old = j->search;
+    char strategy[EXP_PATH_MAX], metrics[EXP_PATH_MAX];
+    snprintf(strategy, sizeof strategy, "%s", j->strategy_file);
+    snprintf(metrics, sizeof metrics, "%s", j->metrics_file);
+    struct err e;
+    int was_resumed = j->resumed;
+    j->resumed = 0; /* the originals, not the copies */
+    if (locate_scripts(j, strategy, sizeof strategy, &e)) {
+        j->resumed = was_resumed;
+        logf_(j, "reload: %s", e.msg);
+        return;
+    }
+    j->resumed = was_resumed;
+    j->search = NULL;
+    int n = j->nmetrics;
+    if (open_search(j, &e) == 0 && j->nmetrics != n) {
+        err_plain(&e, "the metrics file now defines other metrics: start a new run to use them");
+        luasearch_free(j->search);
+        j->search = NULL;
+    }
+    for (int i = 0; j->search && i < j->nall; i++)
+        if (luasearch_preload(j->search, &j->all[i], j->allm + (size_t)i * n)) {
+            err_plain(&e, "out of memory");
+            luasearch_free(j->search);
+            j->search = NULL;
+        }
+    if (!j->search) {
+        j->search = old;
+        j->nmetrics = n;
+        logf_(j, "reload: %s; the search goes on with the files it had", e.msg);
+        return;
+    }
+    luasearch_free(old);
+    double w[EXP_MAX_OBJECTIVES];
+    for (int o = 0; o < j->x.nobjectives; o++)
+        w[o] = j->x.objectives[o].weight;
+    luasearch_set_weights(j->search, w, j->x.nobjectives);
+    if (copy_scripts(j, &e))
+        logf_(j, "reload: %s", e.msg);
+    logf_(j, "reloaded %s: the strategy starts again with the %d evaluations made", strategy,
+          j->nall);
+}
+
+static int search(struct job *j, struct err *e)
+{
+    if (!j->search_ready && open_search_files(j, e))
+        return -1;
+    set_phase(j, JOB_SEARCH);
+    for (;;) {
+        if (j->want_reload) {
+            j->want_reload = 0;
+            if (j->reloading && j->stop)
+                *j->stop = 0;
+            j->reloading = 0;
+            reload(j);
+        }
+        if (luasearch_run(j->search, e) == 0)
+            break;
+        if (j->want_reload)
+            continue;
         if (j->stop && *j->stop)
             return 1;
         const char *tb = luasearch_traceback(j->search);

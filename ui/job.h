@@ -30,6 +30,7 @@
 #ifndef ONESHOT_JOB_H
 #define ONESHOT_JOB_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,20 @@ enum job_phase { JOB_SETUP, JOB_TRAIN, JOB_SEARCH, JOB_DONE, JOB_STOPPED, JOB_FA
 
 struct job;
 
+/* How well the supernet ranks the architectures of the space's ground-truth
+ * table (spaces/SPACE.truth.csv, when there is one) at a training step:
+ * Kendall tau-b of the supernet's accuracy (recalibrated) against the
+ * table's stand-alone accuracy, its 95% bootstrap interval, Spearman rho.
+ * The arrays hold n entries and are valid during the callback. */
+struct job_ranking {
+    int64_t step;
+    int n;
+    double tau, tau_lo, tau_hi, spearman;
+    const struct arch *archs;
+    const double *predicted; /* supernet accuracy */
+    const double *truth;     /* stand-alone accuracy of the table */
+};
+
 /* What a front end hears.  Every callback may be NULL; they run in the
  * thread that calls job_run and may block (a paused TUI). */
 struct job_events {
@@ -62,6 +77,8 @@ struct job_events {
                        const double *m);
     /* a line from a script (print) or a warning of the run */
     void (*log)(void *ud, const char *text);
+    /* the supernet ranked the ground-truth table (end of each epoch) */
+    void (*ranking)(void *ud, const struct job *j, const struct job_ranking *r);
 };
 
 struct luasearch;
@@ -102,6 +119,20 @@ struct job {
     double eval_seconds;     /* of the last evaluation */
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
     int64_t work;            /* steps + evaluations of this session */
+    int64_t saved_step;      /* the step in supernet.ckpt */
+    int search_ready;        /* the search's files are open (job_run may run again) */
+    /* the ranking probe: the space's ground-truth table, if any */
+    char truth_file[EXP_PATH_MAX];
+    int nprobe;
+    struct arch *probe;      /* [nprobe] */
+    double *probe_truth, *probe_pred; /* [nprobe] */
+    FILE *ranking;           /* ranking.csv */
+    /* requests from other threads */
+    volatile sig_atomic_t want_save, want_reload;
+    int reloading;           /* the stop flag was raised for a reload */
+    pthread_mutex_t lock;    /* guards weights and weights_changed */
+    double weights[EXP_MAX_OBJECTIVES];
+    int weights_changed;
 };
 
 /* Opens a run: of the experiment file `path` into a new run directory (out,
@@ -121,6 +152,24 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
 int job_run(struct job *j, const struct job_events *ev, struct err *e);
 
 void job_close(struct job *j);
+
+/* Requests from another thread than job_run's (they only set flags the run
+ * reads at its next step or evaluation):
+ *   job_request_save    write the supernet checkpoint now;
+ *   job_request_reload  read the strategy and metrics files again (the
+ *                       originals, copied anew into the run directory) and
+ *                       restart the strategy, reusing every evaluation made;
+ *                       a file with an error is reported through log and
+ *                       the run goes on with the old one;
+ *   job_set_weights     the objectives' weights (n = x.nobjectives values >
+ *                       0) that oneshot.weights() returns from now on
+ *                       (MoGA's weighted NSGA-II); -1 for bad values. */
+void job_request_save(struct job *j);
+void job_request_reload(struct job *j);
+int job_set_weights(struct job *j, const double *w, int n);
+
+/* Steps of training not yet in a checkpoint (0 when all is saved). */
+int64_t job_unsaved_steps(const struct job *j);
 
 /* The metrics of evaluations: count, names. */
 int job_nmetrics(const struct job *j);
