@@ -437,9 +437,11 @@ static int objectives(struct luasearch *ls, struct err *e)
     ls->nobj = x->nobjectives;
     for (int j = 0; j < x->nobjectives; j++) {
         const struct exp_objective *o = &x->objectives[j];
+        char metric[EXP_PATH_MAX + 16];
+        experiment_objective_metric(x, j, metric, sizeof metric);
         int k = -1;
         for (int i = 0; i < ls->nmetrics; i++)
-            if (strcmp(o->name, ls->names[i]) == 0)
+            if (strcmp(metric, ls->names[i]) == 0)
                 k = i;
         if (k < 0) {
             char known[1024] = "";

@@ -1107,3 +1107,16 @@ int experiment_save(const struct experiment *x, const char *path, struct err *e)
     }
     return 0;
 }
+
+void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n)
+{
+    const struct exp_objective *o = &x->objectives[j];
+    if (strcmp(o->name, "latency") == 0 &&
+        strcmp(o->device.resolved, x->latency.device.resolved) != 0)
+    {
+        const char *base = strrchr(o->device.text, '/');
+        snprintf(out, n, "latency@%.100s", base ? base + 1 : o->device.text);
+    }
+    else
+        snprintf(out, n, "%s", o->name);
+}

@@ -120,6 +120,12 @@ int experiment_write(const struct experiment *x, FILE *f);
  * the path.  Returns 0 or -1. */
 int experiment_save(const struct experiment *x, const char *path, struct err *e);
 
+/* The name of the metric objective j stands for: its name, except for a
+ * latency objective on another device than latency.device, which is
+ * "latency@DEVICE" (DEVICE as written, a path without its directories).
+ * out holds n bytes. */
+void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n);
+
 /* "maximize" or "minimize". */
 const char *exp_direction_name(enum exp_direction d);
 

@@ -7,7 +7,8 @@
  *
  * Tables come from three places:
  *  - latency_build measures every entry on the machine it runs on (the
- *    `host` device): warm-up, pinned threads, medians of repeats, each layer
+ *    `host` device): warm-up, pinned threads, the median (or another
+ *    percentile) of repeats, one thread timed by its CPU clock, each layer
  *    timed inside whole networks whose other layers vary;
  *  - a device model (devices/mobile-gpu.yaml, devices/mobile-cpu.yaml) is a
  *    roofline per op (peak FLOP/s, memory bandwidth, a fixed dispatch cost
@@ -45,6 +46,8 @@ struct latency_table {
     double overhead_ms;      /* per inference: what whole networks take beyond their parts */
     int batch;               /* images per forward the entries are for */
     int threads;             /* threads of the measurement (0 for a model) */
+    double percentile;       /* statistic of the timed forwards: 50 the median, 0 the minimum */
+    int cpu_time;            /* 1: timed by the thread's CPU clock, 0: the wall clock */
     char device[LATENCY_TEXT_MAX];  /* "host", or a model's or a table's device name */
     char machine[LATENCY_TEXT_MAX]; /* CPU of the measurement, or the modelled hardware */
     char blas[LATENCY_TEXT_MAX];    /* BLAS kernels of the measurement ("" for a model) */
@@ -85,7 +88,7 @@ struct latency_device {
 double latency_op_ms(const struct latency_device *d, enum latency_op kind, double flops,
                      double bytes);
 
-/* Evaluates d for space s (batch 1) into t. */
+/* Evaluates d for space s (batch 1) into t (kind LATENCY_MODEL). */
 void latency_device_eval(struct latency_table *t, const struct latency_device *d,
                          const struct space *s);
 
@@ -117,14 +120,23 @@ double latency_layer(const struct latency_table *t, int l, int c);
 /* Milliseconds of the fixed part: stem + head + overhead. */
 double latency_fixed(const struct latency_table *t);
 
-/* How a host measurement runs. */
+/* How a host measurement runs (defaults in brackets, from
+ * latency_opts_default). */
 struct latency_opts {
-    int batch;     /* images per forward [1] */
-    int warmup;    /* untimed forwards of each network first [10] */
-    int repeats;   /* timed forwards of each network; medians are taken [31] */
-    int rounds;    /* build: each (layer, choice) is timed in this many networks [5] */
-    int pin;       /* 1: pin kernel thread t to the t-th CPU the process may use [1] */
-    uint64_t seed; /* weights, inputs, and the build's networks [0] */
+    int batch;         /* images per forward [1] */
+    int warmup;        /* untimed forwards of each network first [10] */
+    int repeats;       /* timed forwards of each network [31] */
+    double percentile; /* statistic of the repeats: 50 the median, 0 the minimum [50]
+                          (by the wall clock on a shared machine, the median moves by
+                          10% with other jobs' load, the 20th percentile by 2%) */
+    int rounds;        /* build: each (layer, choice) is timed in this many networks [5] */
+    int passes;        /* measure: passes over all the architectures; each keeps its
+                          fastest [2] */
+    int pin;           /* 1: pin kernel thread t to the t-th CPU the process may use [1] */
+    int cpu_time;      /* 1: with one thread, time by the thread's CPU clock, which does
+                          not count the time spent waiting while other jobs have the
+                          core; more threads always use the wall clock [1] */
+    uint64_t seed;     /* weights, inputs, and the build's networks [0] */
 };
 void latency_opts_default(struct latency_opts *o);
 
@@ -135,21 +147,31 @@ typedef void (*latency_progress_fn)(void *user, int done, int total);
  * Networks are built so that every allowed (layer, choice) appears in
  * o->rounds of them with random neighbours; each runs o->warmup forwards,
  * then o->repeats timed forwards split at every block (stem, blocks, head)
- * alternating with whole forwards.  An entry is the median over its
- * networks of the per-network medians; the overhead is the median of
- * (whole - sum of parts).  progress may be NULL.  Returns 0 or -1 (out of
- * memory). */
+ * alternating with whole forwards.  Per network, each part's time is the
+ * o->percentile of its repeats; an entry is the median over its networks;
+ * the overhead is the median of (whole - sum of parts).  The threads are
+ * pinned while timing (o->pin) and released after.  progress may be NULL.
+ * Returns 0 or -1 (bad options, out of memory). */
 int latency_build(struct latency_table *t, const struct space *s, const struct latency_opts *o,
                   const struct ctx *c, latency_progress_fn progress, void *user, struct err *e);
 
-/* Measures n architectures of s end to end: ms[i] is the median of
- * o->repeats whole forwards after o->warmup, threads as for latency_build.
- * progress may be NULL.  Returns 0 or -1. */
+/* Measures n architectures of s end to end: ms[i] is the o->percentile of
+ * o->repeats whole forwards after o->warmup, the smallest of o->passes
+ * passes over all n; threads as for latency_build.  progress may be NULL.
+ * Returns 0 or -1. */
 int latency_measure(double *ms, const struct space *s, const struct arch *archs, int n,
                     const struct latency_opts *o, const struct ctx *c,
                     latency_progress_fn progress, void *user, struct err *e);
 
-/* Agreement of predictions with measurements over n >= 2 architectures. */
+struct net;
+/* net_forward of an inference network (net_reserve'd with training 0) with
+ * the clock read between its parts: ms[0] the stem, ms[1 + i] block i,
+ * ms[1 + nblocks] the head (milliseconds).  Returns the logits, equal to
+ * net_forward's. */
+const float *latency_forward_parts(struct net *n, const float *x, double *ms);
+
+/* Agreement of predictions with measurements (> 0) over n architectures
+ * (tau needs n >= 2). */
 struct latency_agreement {
     int n;
     double within_5pct, within_10pct; /* share with |pred - meas| <= 5% (10%) of meas */

@@ -99,14 +99,15 @@ static void summary(const struct job *j)
 int cmd_run(int argc, char **argv)
 {
     const char *out = NULL, *resume = NULL;
-    int stop_after = 0;
+    int stop_after = 0, check = 0;
     struct opt opts[] = {
         {"out", OPT_STRING, &out, "DIR", "run directory (default: the experiment's output)", 0, -1, 0},
         {"resume", OPT_STRING, &resume, "DIR", "continue the stopped or killed run in DIR", 0, -1, 0},
+        {"check", OPT_FLAG, &check, NULL, "load and check the experiment and its scripts, run nothing", 0, -1, 0},
         {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps and evaluations (as Ctrl-C would)", 1, 2147483647, 0},
         {0},
     };
-    const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --resume DIR";
+    const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR";
     const char *pos[2];
     int npos = 0, help = 0;
     struct err e;
@@ -126,9 +127,19 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error(&e, "run");
     }
     struct job j;
-    if (job_open(&j, resume ? resume : pos[0], out, resume != NULL, &stop_flag, &e)) {
+    int mode = resume ? JOB_RESUME : check ? JOB_CHECK : JOB_NEW;
+    if (job_open(&j, resume ? resume : pos[0], out, mode, &stop_flag, &e)) {
         job_close(&j);
         return cli_fail(&e);
+    }
+    if (check) {
+        printf("%s: space %s (%.0f architectures), sampler %s, strategy %s (%s), %d objective%s, "
+               "%d metrics\n",
+               pos[0], j.space.name, space_count(&j.space), sampler_name(&j.sampler),
+               luasearch_name(j.search), luasearch_params(j.search), j.x.nobjectives,
+               j.x.nobjectives == 1 ? "" : "s", job_nmetrics(&j));
+        job_close(&j);
+        return 0;
     }
     j.stop_after = stop_after;
     fprintf(stderr, "run directory: %s\n", j.dir);

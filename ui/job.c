@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "latency.h"
 #include "luasampler.h"
 #include "luasearch.h"
 #include "pareto.h"
@@ -381,6 +382,85 @@ static int host_report(void *ud, int g, const struct arch *pop, int n, const dou
 
 static void open_probe(struct job *j);
 
+/* Where table i of a run lives: latency.yaml, latency-2.yaml, ... */
+static void latency_file(const struct job *j, int i, char *out, size_t n)
+{
+    char name[32];
+    if (i == 0)
+        snprintf(name, sizeof name, "latency.yaml");
+    else
+        snprintf(name, sizeof name, "latency-%d.yaml", i + 1);
+    path_in(out, n, j, name);
+}
+
+/* The latency tables the experiment needs: one for latency.device when it is
+ * a model or a file, or when an objective uses it (timing the host takes
+ * a while), one for each objective on another device.  A resumed run loads
+ * them from its directory (the host's timings of the first run); a check
+ * does not time the host. */
+static int open_latency(struct job *j, int mode, struct err *e)
+{
+    const struct experiment *x = &j->x;
+    const struct exp_ref *dev[EXP_MAX_OBJECTIVES + 1];
+    int uses_default = 0;
+    for (int o = 0; o < x->nobjectives; o++)
+        if (!strcmp(x->objectives[o].name, "latency") &&
+            !strcmp(x->objectives[o].device.resolved, x->latency.device.resolved))
+            uses_default = 1;
+    j->nlat = 0;
+    if (uses_default || strcmp(x->latency.device.resolved, "host") != 0) {
+        dev[j->nlat] = &x->latency.device;
+        snprintf(j->lat_metric[j->nlat++], EXP_NAME_MAX, "latency");
+    }
+    for (int o = 0; o < x->nobjectives; o++) {
+        char m[EXP_PATH_MAX + 16];
+        experiment_objective_metric(x, o, m, sizeof m);
+        if (strncmp(m, "latency@", 8) != 0)
+            continue;
+        int seen = 0;
+        for (int i = 0; i < j->nlat; i++)
+            seen |= !strcmp(j->lat_metric[i], m);
+        if (seen)
+            continue;
+        dev[j->nlat] = &x->objectives[o].device;
+        snprintf(j->lat_metric[j->nlat++], EXP_NAME_MAX, "%.120s", m);
+    }
+    for (int i = 0; i < j->nlat; i++) {
+        j->lat[i] = calloc(1, sizeof *j->lat[i]);
+        if (!j->lat[i])
+            return err_plain(e, "out of memory");
+        const struct exp_ref *d = dev[i];
+        char file[EXP_PATH_MAX + 32];
+        latency_file(j, i, file, sizeof file);
+        struct err le;
+        int rc;
+        if (mode == JOB_RESUME)
+            rc = latency_table_load(j->lat[i], file, &j->space, e);
+        else if (mode == JOB_CHECK && !strcmp(d->resolved, "host"))
+            rc = 0; /* timed when the run starts */
+        else if ((rc = cli_latency_device(j->lat[i], d->resolved, &j->space, &j->ctx, &le)))
+            err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
+                    strstr(le.msg, "error: ") ? strstr(le.msg, "error: ") + 7 : le.msg);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int save_latency(struct job *j, struct err *e)
+{
+    for (int i = 0; i < j->nlat; i++) {
+        char file[EXP_PATH_MAX + 32];
+        latency_file(j, i, file, sizeof file);
+        /* and read back, so that this run and a resumed one use the very
+         * numbers of the file */
+        if (latency_table_save(j->lat[i], file, e) ||
+            latency_table_load(j->lat[i], file, &j->space, e))
+            return -1;
+    }
+    return 0;
+}
+
 static int open_search(struct job *j, struct err *e)
 {
     struct luasearch_config c = {.s = &j->space,
@@ -390,8 +470,8 @@ static int open_search(struct job *j, struct err *e)
                                  .strategy = j->strategy_file,
                                  .metrics = j->metrics_file[0] ? j->metrics_file : NULL,
                                  .x = &j->x,
-                                 .engine_metrics = engine_metrics,
-                                 .nengine = N_ENGINE,
+                                 .engine_metrics = j->metric_names,
+                                 .nengine = j->nengine,
                                  .interrupt = j->stop};
     struct luasearch_host h = {.ud = j,
                                .evaluate = host_evaluate,
@@ -402,10 +482,13 @@ static int open_search(struct job *j, struct err *e)
     if (!j->search)
         return -1;
     j->nmetrics = luasearch_nmetrics(j->search);
-    for (int o = 0; o < j->x.nobjectives; o++)
+    for (int o = 0; o < j->x.nobjectives; o++) {
+        char m[EXP_PATH_MAX + 16];
+        experiment_objective_metric(&j->x, o, m, sizeof m);
         for (int i = 0; i < j->nmetrics; i++)
-            if (!strcmp(j->x.objectives[o].name, luasearch_metric_name(j->search, i)))
+            if (!strcmp(m, luasearch_metric_name(j->search, i)))
                 j->obj_metric[o] = i;
+    }
     return 0;
 }
 
@@ -546,9 +629,10 @@ static int new_dir(struct job *j, const char *out, struct err *e)
     return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
 }
 
-int job_open(struct job *j, const char *path, const char *out, int resume,
+int job_open(struct job *j, const char *path, const char *out, int mode,
              volatile sig_atomic_t *stop, struct err *e)
 {
+    int resume = mode == JOB_RESUME;
     memset(j, 0, sizeof *j);
     pthread_mutex_init(&j->lock, NULL);
     j->stop = stop;
@@ -574,12 +658,21 @@ int job_open(struct job *j, const char *path, const char *out, int resume,
     if (locate_scripts(j, strategy, sizeof strategy, e))
         return -1;
     const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
-    if (cli_space(&j->space, space, e) || open_sampler(j, e) || open_search(j, e) ||
-        load_data(j, e))
+    if (cli_space(&j->space, space, e))
+        return -1;
+    for (int i = 0; i < N_ENGINE; i++)
+        j->metric_names[j->nengine++] = engine_metrics[i];
+    if (open_latency(j, mode, e))
+        return -1;
+    for (int i = 0; i < j->nlat; i++)
+        j->metric_names[j->nengine++] = j->lat_metric[i];
+    if (open_sampler(j, e) || open_search(j, e) || load_data(j, e))
         return -1;
     open_probe(j);
+    if (mode == JOB_CHECK)
+        return 0;
     /* everything loaded: only now is a new run directory made */
-    if (!resume && (new_dir(j, out, e) || copy_scripts(j, e)))
+    if (!resume && (new_dir(j, out, e) || copy_scripts(j, e) || save_latency(j, e)))
         return -1;
     char when[64], blas[160];
     now_text(when, sizeof when);
@@ -619,6 +712,8 @@ void job_close(struct job *j)
         fclose(j->generations);
     if (j->ranking)
         fclose(j->ranking);
+    for (int i = 0; i < j->nlat; i++)
+        free(j->lat[i]);
     free(j->probe);
     free(j->probe_truth);
     free(j->probe_pred);
@@ -700,6 +795,9 @@ void job_request_reload(struct job *j)
 
 static const char ranking_header[] = "step,n,kendall_tau,tau_lo,tau_hi,spearman";
 
+#define PROBE_MAX_ARCHS 32 /* architectures of the table the probe ranks */
+#define PROBE_VAL_IMAGES 1000
+
 /* The space's ground-truth table: next to a space file (NAME.truth.csv for
  * NAME.lua), or shipped in spaces/ for a built-in space.  None is fine. */
 static void open_probe(struct job *j)
@@ -733,6 +831,33 @@ static void open_probe(struct job *j)
     if (j->probe && j->probe_truth && j->probe_pred)
         j->nprobe = truth_average(&t, &j->space, 0, j->probe, j->probe_truth, NULL);
     truth_done(&t);
+    if (j->nprobe > PROBE_MAX_ARCHS) {
+        /* every k-th of the table by stand-alone accuracy: the sample spans
+         * its whole range */
+        int n = j->nprobe, *order = malloc((size_t)n * sizeof *order);
+        if (order) {
+            for (int i = 0; i < n; i++)
+                order[i] = i;
+            for (int a = 1; a < n; a++)
+                for (int b = a; b > 0 && j->probe_truth[order[b]] < j->probe_truth[order[b - 1]];
+                     b--) {
+                    int tmp = order[b];
+                    order[b] = order[b - 1];
+                    order[b - 1] = tmp;
+                }
+            struct arch pick[PROBE_MAX_ARCHS];
+            double acc[PROBE_MAX_ARCHS];
+            for (int k = 0; k < PROBE_MAX_ARCHS; k++) {
+                int i = order[(int)((double)k * (n - 1) / (PROBE_MAX_ARCHS - 1) + 0.5)];
+                pick[k] = j->probe[i];
+                acc[k] = j->probe_truth[i];
+            }
+            memcpy(j->probe, pick, sizeof pick);
+            memcpy(j->probe_truth, acc, sizeof acc);
+            j->nprobe = PROBE_MAX_ARCHS;
+            free(order);
+        }
+    }
     if (j->nprobe < 2) {
         j->nprobe = 0;
         return;
@@ -740,7 +865,6 @@ static void open_probe(struct job *j)
     snprintf(j->truth_file, sizeof j->truth_file, "%s", path);
 }
 
-#define PROBE_VAL_IMAGES 2000
 #define PROBE_RESAMPLES 1000
 
 /* Ranks the table's architectures with the supernet as it stands: 0, 1 when
@@ -880,6 +1004,8 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     v[M_ACCURACY_NO_RECAL] = before;
     v[M_PARAMS] = (double)c.params;
     v[M_MACS] = (double)c.macs;
+    for (int i = 0; i < j->nlat; i++)
+        v[N_ENGINE + i] = latency_predict(j->lat[i], a);
     j->eval_seconds = now_seconds() - t0;
     return 0;
 }
@@ -1051,7 +1177,7 @@ static int write_chosen(struct job *j, struct err *e)
             }
             arch_format(&j->space, &j->all[idx[best]], name, (int)sizeof name);
             used += (size_t)snprintf(text + used, sizeof text - used, "best_%s\t%s\n",
-                                     j->x.objectives[o].name, name);
+                                     luasearch_metric_name(j->search, j->obj_metric[o]), name);
         }
         if (pareto_weighted_sum(f, n, k, mx, w, score) == 0 && used < sizeof text) {
             int best = 0;
@@ -1178,7 +1304,8 @@ static int open_search_files(struct job *j, struct err *e)
     path_in(path, sizeof path, j, "generations.csv");
     size_t used = (size_t)snprintf(head, sizeof head, "generation,arch,front");
     for (int o = 0; o < j->x.nobjectives; o++)
-        used += (size_t)snprintf(head + used, sizeof head - used, ",%s", j->x.objectives[o].name);
+        used += (size_t)snprintf(head + used, sizeof head - used, ",%s",
+                                 luasearch_metric_name(j->search, j->obj_metric[o]));
     if (recover_csv(path, head, keep_generation, j, e))
         return -1;
     j->generations = open_append(path, head, e);

@@ -130,20 +130,30 @@ struct job {
     /* requests from other threads */
     volatile sig_atomic_t want_save, want_reload;
     int reloading;           /* the stop flag was raised for a reload */
+    /* latency metrics: "latency" on latency.device, "latency@DEVICE" for
+     * objectives on other devices */
+    int nlat;
+    struct latency_table *lat[EXP_MAX_OBJECTIVES + 1]; /* owned */
+    char lat_metric[EXP_MAX_OBJECTIVES + 1][EXP_NAME_MAX];
+    const char *metric_names[JOB_MAX_METRICS];          /* the engine's metrics */
+    int nengine;
     pthread_mutex_t lock;    /* guards weights and weights_changed */
     double weights[EXP_MAX_OBJECTIVES];
     int weights_changed;
 };
 
-/* Opens a run: of the experiment file `path` into a new run directory (out,
- * or the experiment's output; when that default already holds a run,
- * output.1, output.2, ...), or with resume = 1 the run directory `path`
- * itself.  Loads the data, space, sampler and strategy, so every error of the
- * experiment or its scripts shows here, before any work.  stop (may be
+/* Opens a run.  JOB_NEW: of the experiment file `path`, into a new run
+ * directory (out, or the experiment's output; when that default already
+ * holds a run, output.1, output.2, ...).  JOB_RESUME: the run directory
+ * `path` itself.  JOB_CHECK: a dry run of the experiment file `path`:
+ * everything is loaded and checked, nothing is written, and job_run must not
+ * be called.  Loads the data, space, sampler and strategy, so every error of
+ * the experiment or its scripts shows here, before any work.  stop (may be
  * NULL, borrowed) is the flag that stops the run: it is checked at every
  * step and evaluation and interrupts a Lua script.  0, or -1 with e filled
  * (job_close is still needed). */
-int job_open(struct job *j, const char *path, const char *out, int resume,
+enum { JOB_NEW = 0, JOB_RESUME = 1, JOB_CHECK = 2 };
+int job_open(struct job *j, const char *path, const char *out, int mode,
              volatile sig_atomic_t *stop, struct err *e);
 
 /* Runs to the end, or until *stop is set (the supernet is saved first).

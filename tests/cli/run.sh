@@ -68,6 +68,17 @@ expect_eq "resumes recorded" "$(grep -c '^resumed:' "$TMP/b/info.txt")" 2
 $ONESHOT run --resume "$TMP/b" >/dev/null 2>&1 || fail "resume of a finished run"
 same "$TMP/a" "$TMP/b"
 
+# latency objectives: on the experiment's device ("latency") and another
+# ("latency@host"); the tables are kept in the run directory
+sed 's/  - name: params/  - name: latency\n    direction: minimize\n  - name: latency\n    device: host/; s/strategy: random/strategy: moga/' "$TMP/t.yaml" > "$TMP/lat.yaml"
+printf 'latency:\n  device: mobile-gpu\n' >> "$TMP/lat.yaml"
+$ONESHOT run "$TMP/lat.yaml" --out "$TMP/lat" >/dev/null 2>"$TMP/lat.err" || fail "latency run: $(cat "$TMP/lat.err")"
+expect_eq "latency columns" "$(head -n 1 "$TMP/lat/evaluations.csv")" "arch,accuracy,accuracy_no_recal,params,macs,latency,latency@host,seconds"
+expect_eq "generation columns" "$(head -n 1 "$TMP/lat/generations.csv")" "generation,arch,front,accuracy,latency,latency@host"
+[ -s "$TMP/lat/latency.yaml" ] && [ -s "$TMP/lat/latency-2.yaml" ] || fail "latency tables not kept"
+awk -F, 'NR > 1 && !($6 > 0 && $7 > 0) {exit 1}' "$TMP/lat/evaluations.csv" || fail "latency not positive"
+grep -q '^best_latency@host	k' "$TMP/lat/chosen.txt" || fail "chosen: $(cat "$TMP/lat/chosen.txt")"
+
 # errors: file:line:col, and no run directory is made
 sed 's/strategy: random/strategy: randon/' "$TMP/t.yaml" > "$TMP/e1.yaml"
 err=$($ONESHOT run "$TMP/e1.yaml" --out "$TMP/e1" 2>&1 >/dev/null)
