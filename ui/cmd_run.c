@@ -80,6 +80,16 @@ static void ev_log(void *ud, const char *text)
     fprintf(stderr, "%s\n", text);
 }
 
+static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *r)
+{
+    struct view *v = ud;
+    progress_clear(&v->p);
+    fprintf(stderr,
+            "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %.3f "
+            "[%.3f, %.3f], Spearman %.3f\n",
+            (long long)r->step, r->n, j->truth_file, r->tau, r->tau_lo, r->tau_hi, r->spearman);
+}
+
 /* Prints the chosen architectures and where everything is. */
 static void summary(const struct job *j)
 {
@@ -150,7 +160,8 @@ int cmd_run(int argc, char **argv)
                             .step = ev_step,
                             .evaluated = ev_evaluated,
                             .generation = ev_generation,
-                            .log = ev_log};
+                            .log = ev_log,
+                            .ranking = ev_ranking};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     int rc = job_run(&j, &ev, &e);
