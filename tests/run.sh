@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs every unit test binary in BUILD/tests and every CLI test script in
 # tests/cli/, adds up their counts, and ends with "N passed, N failed".
-# Usage: tests/run.sh BUILD [--unit-only [LABEL]]  (LABEL prefixes the summary)
+# Usage: tests/run.sh BUILD [--unit-only [LABEL [CLI_SCRIPT...]]]
+# LABEL prefixes the summary; the CLI scripts named after it run with
+# BUILD/oneshot (the sanitizer build runs some that way).
 set -u
 build=${1:-build}
 unit_only=${2:-}
 label=${3:+$3: }
+shift $(($# < 3 ? $# : 3))
+extra_cli=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 passed=0
@@ -29,6 +33,17 @@ for t in "$build"/tests/test_*; do
     failed=$((failed + f))
     if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "FAIL $(basename "$t"): exited $status"
+        failed=$((failed + 1))
+    fi
+done
+build_abs=$(cd "$build" && pwd)
+for s in "${extra_cli[@]}"; do
+    echo "== $s with $build/oneshot"
+    if out=$(cd "$top" && ONESHOT="$build_abs/oneshot" ONESHOT_DATADIR="$top" bash "$s" 2>&1); then
+        passed=$((passed + 1))
+    else
+        printf '%s\n' "$out" | tail -n 20
+        echo "FAIL $s with $build/oneshot"
         failed=$((failed + 1))
     fi
 done

@@ -862,7 +862,7 @@ static void open_probe(struct job *j)
         j->nprobe = 0;
         return;
     }
-    snprintf(j->truth_file, sizeof j->truth_file, "%s", path);
+    snprintf(j->truth_file, sizeof j->truth_file, "%.1000s", path);
 }
 
 #define PROBE_RESAMPLES 1000
