@@ -14,7 +14,8 @@ ARCHFLAGS ?= -march=native
 OPTFLAGS  ?= -O3 -ffp-contract=fast
 CFLAGS  ?= -g
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
-PKGS     = openblas zlib yaml-0.1 lua5.4
+CURSES  := $(shell pkg-config --exists ncursesw 2>/dev/null && echo ncursesw || echo ncurses)
+PKGS     = openblas zlib yaml-0.1 lua5.4 $(CURSES)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
@@ -34,7 +35,7 @@ UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
-              dataset-fashion-mnist pkg-config gcc make
+              dataset-fashion-mnist pkg-config gcc make tmux
 
 .PHONY: all check unit asan install uninstall clean deps bench run
 
@@ -81,8 +82,9 @@ check: all $(TEST_BIN)
 asan:
 	$(MAKE) BUILD=build-asan OPTFLAGS=-O1 \
 	  CFLAGS="-g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN))
-	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only asan
+	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN)) \
+	  build-asan/oneshot
+	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only asan tests/cli/run.sh
 
 # The main job: the default experiment end to end (a fair supernet of the
 # fmnist space, then a search), into examples/runs/quick[.N].

@@ -17,6 +17,7 @@ int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 
 struct opt;
 /* Parses a command's options (it takes no positional arguments).  Returns -1

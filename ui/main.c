@@ -7,25 +7,46 @@
 #include "cli.h"
 #include "cpu.h"
 
-/* Debian's OpenBLAS 0.3.21 does not know recent Xeons and falls back to its
- * Prescott (SSE3) kernels, about 5x slower at sgemm.  OpenBLAS picks its
- * kernels when the library loads, before main(), so the only way to get the
- * right ones is to set OPENBLAS_CORETYPE and start again.  A value the user set
- * is never overridden; ONESHOT_NO_REEXEC=1 turns this off. */
-static void choose_blas_kernels(char **argv)
+/* Two settings that libraries read when they load, before main(), so the
+ * only way to change them is to set them and start again (once):
+ *
+ * Debian's OpenBLAS 0.3.21 does not know recent Xeons and falls back to its
+ * Prescott (SSE3) kernels, about 5x slower at sgemm: OPENBLAS_CORETYPE gets
+ * the best kernels this CPU runs.
+ *
+ * libgomp's threads spin for about 300,000 rounds at each barrier before
+ * they sleep.  On a machine where anything else runs, a spinning thread
+ * holds the core its descheduled partner needs, and training ran 4.5x
+ * slower (117 s against 26 s, measured with another 2-thread job on 2
+ * cores); GOMP_SPINCOUNT=2000 spins a few microseconds and then sleeps.
+ *
+ * A value the user set is never overridden; ONESHOT_NO_REEXEC=1 turns this
+ * off.  ONESHOT_REEXECED records what was chosen (for --version). */
+static void choose_runtime(char **argv)
 {
-    if (getenv("OPENBLAS_CORETYPE") || getenv("ONESHOT_NO_REEXEC") || getenv("ONESHOT_REEXECED"))
+    if (getenv("ONESHOT_NO_REEXEC") || getenv("ONESHOT_REEXECED"))
         return;
-    const char *best = cpu_best_openblas_core();
-    if (!best || !cpu_core_is_fallback(ctx_blas_core()))
+    const char *best = NULL;
+    if (!getenv("OPENBLAS_CORETYPE")) {
+        best = cpu_best_openblas_core();
+        if (best && !cpu_core_is_fallback(ctx_blas_core()))
+            best = NULL;
+    }
+    int spin = !getenv("GOMP_SPINCOUNT") && !getenv("OMP_WAIT_POLICY");
+    if (!best && !spin)
         return;
-    setenv("OPENBLAS_CORETYPE", best, 1);
-    setenv("ONESHOT_REEXECED", best, 1);
+    if (best)
+        setenv("OPENBLAS_CORETYPE", best, 1);
+    if (spin)
+        setenv("GOMP_SPINCOUNT", "2000", 1);
+    setenv("ONESHOT_REEXECED", best ? best : "", 1);
     execv("/proc/self/exe", argv);
-    /* exec failed: carry on with the slow kernels, and say so */
-    unsetenv("OPENBLAS_CORETYPE");
-    fprintf(stderr, "oneshot: warning: could not restart with OPENBLAS_CORETYPE=%s; "
-                    "BLAS runs its slow generic kernels\n", best);
+    /* exec failed: carry on as we are, and say so */
+    if (best) {
+        unsetenv("OPENBLAS_CORETYPE");
+        fprintf(stderr, "oneshot: warning: could not restart with OPENBLAS_CORETYPE=%s; "
+                        "BLAS runs its slow generic kernels\n", best);
+    }
 }
 
 static void usage(FILE *f)
@@ -39,6 +60,7 @@ static void usage(FILE *f)
           "  bench   --arch ARCH [--json]            training and inference throughput\n"
           "  run EXPERIMENT.yaml [--out DIR]         an experiment end to end, headless\n"
           "  run --resume DIR                        continue a stopped or killed run\n"
+          "  tui [EXPERIMENT.yaml] [--out DIR]       the interactive workbench (the default)\n"
           "  supernet --sampler NAME --out CKPT      train the weight-sharing supernet\n"
           "  groundtruth --archs N --out FILE.csv    train architectures stand-alone\n"
           "  rank --supernet CKPT --truth FILE.csv   how well the supernet ranks them\n"
@@ -51,11 +73,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    choose_blas_kernels(argv);
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
+    choose_runtime(argv);
+    if (argc < 2) /* the workbench on the quick experiment */
+        return cmd_tui(0, argv + 1);
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
         return cmd_version(argc - 2, argv + 2);
@@ -81,6 +101,8 @@ int main(int argc, char **argv)
         return cmd_rank(argc - 2, argv + 2);
     if (strcmp(cmd, "latency") == 0)
         return cmd_latency(argc - 2, argv + 2);
+    if (strcmp(cmd, "tui") == 0)
+        return cmd_tui(argc - 2, argv + 2);
     fprintf(stderr, "oneshot: error: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
@@ -94,7 +116,7 @@ int cmd_version(int argc, char **argv)
     printf("oneshot %s\n", ONESHOT_VERSION);
     printf("BLAS: %s", cli_blas_line(blas, sizeof blas));
     const char *why = getenv("ONESHOT_REEXECED");
-    if (why)
+    if (why && *why)
         printf(" (chosen by oneshot: this CPU runs %s kernels)", why);
     else if (getenv("OPENBLAS_CORETYPE"))
         printf(" (OPENBLAS_CORETYPE=%s set by the user)", getenv("OPENBLAS_CORETYPE"));

@@ -1,0 +1,1081 @@
+#include "tui_panels.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pareto.h"
+#include "svg.h"
+
+#define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
+
+/* ------------------------------------------------------------ helpers */
+
+static int put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* printf into row y from column x, clipped at the grid's edge. */
+static int put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (x >= g->w)
+        return 0;
+    return chart_text(g, x, y, buf, g->w - x, style);
+}
+
+/* Text wrapped at spaces into rows y0.. of the grid; returns the rows used. */
+static int wrap(struct chart_grid *g, int y0, int style, const char *text)
+{
+    int y = y0, w = g->w;
+    const char *p = text;
+    while (*p && y < g->h && w > 0) {
+        int len = (int)strlen(p), cut = len;
+        if (len > w) {
+            cut = w;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = w;
+        }
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", cut, p);
+        chart_text(g, 0, y++, line, w, style);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return y - y0;
+}
+
+static const char *fmt(double v, char *buf)
+{
+    return chart_format(v, buf, 16);
+}
+
+static double metric(const struct tui_state *s, int i, int m)
+{
+    return s->ev_m[(size_t)i * s->nmetrics + m];
+}
+
+/* The objective of metric m, or -1. */
+static int objective_of(const struct tui_state *s, int m)
+{
+    for (int o = 0; o < s->nobj; o++)
+        if (s->obj_metric[o] == m)
+            return o;
+    return -1;
+}
+
+/* "accuracy [%]" with the objective's direction when it is one; compact:
+ * without "[count]". */
+static void axis_name(const struct tui_state *s, const struct tui_view *v, int m, char *buf, int n,
+                      int compact)
+{
+    double scale;
+    const char *unit = tui_metric_unit(s->metric[m], &scale);
+    if (compact && strcmp(unit, "count") == 0)
+        unit = "";
+    int o = objective_of(s, m);
+    const char *dir = o < 0 ? "" : s->maximize[o] ? (v->unicode ? "\xe2\x86\x91" : " ^")
+                                                  : (v->unicode ? "\xe2\x86\x93" : " v");
+    snprintf(buf, (size_t)n, "%s%s%s%s%s", s->metric[m], *unit ? " [" : "", unit, *unit ? "]" : "",
+             dir);
+}
+
+/* ------------------------------------------------------------ the view */
+
+void tui_view_init(struct tui_view *v, const struct tui_state *s, int unicode)
+{
+    memset(v, 0, sizeof *v);
+    v->unicode = unicode;
+    v->selected = -1;
+    v->best = -1;
+    v->follow_best = 1;
+    v->seen_nev = -1;
+    for (int o = 0; o < s->nobj; o++)
+        v->weight[o] = s->weight0[o];
+    int m = s->nmetrics;
+    v->yaxis = s->nobj > 0 ? s->obj_metric[0] : 0;
+    if (s->nobj > 1) {
+        v->xaxis = s->obj_metric[1];
+    } else {
+        v->xaxis = m > 1 ? (v->yaxis + 1) % m : 0;
+        for (int i = 0; i < m; i++)
+            if (strcmp(s->metric[i], "params") == 0 && i != v->yaxis)
+                v->xaxis = i;
+    }
+}
+
+void tui_view_done(struct tui_view *v)
+{
+    free(v->on_front);
+    free(v->front);
+    free(v->score);
+    free(v->crowd);
+    memset(v, 0, sizeof *v);
+}
+
+static int grow(struct tui_view *v, int n)
+{
+    if (n <= v->cap)
+        return 0;
+    int cap = v->cap ? v->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    int *a = realloc(v->on_front, (size_t)cap * sizeof *a);
+    if (a)
+        v->on_front = a;
+    int *b = realloc(v->front, (size_t)cap * sizeof *b);
+    if (b)
+        v->front = b;
+    double *c = realloc(v->score, (size_t)cap * sizeof *c);
+    if (c)
+        v->score = c;
+    double *d = realloc(v->crowd, (size_t)cap * sizeof *d);
+    if (d)
+        v->crowd = d;
+    if (!a || !b || !c || !d)
+        return -1;
+    v->cap = cap;
+    return 0;
+}
+
+/* Orders the front best first: weighted score, then crowding, then index. */
+static void sort_front(struct tui_view *v)
+{
+    for (int a = 1; a < v->nfront; a++)
+        for (int b = a; b > 0; b--) {
+            int i = v->front[b - 1], j = v->front[b];
+            int better = v->score[j] > v->score[i] ||
+                         (v->score[j] == v->score[i] &&
+                          (v->crowd[j] > v->crowd[i] || (v->crowd[j] == v->crowd[i] && j < i)));
+            if (!better)
+                break;
+            v->front[b - 1] = j;
+            v->front[b] = i;
+        }
+}
+
+void tui_view_update(struct tui_view *v, const struct tui_state *s)
+{
+    int n = s->nev, k = s->nobj;
+    if (n == v->seen_nev && v->seen_weights == v->weights_version)
+        return;
+    if (grow(v, n > 0 ? n : 1))
+        return;
+    v->seen_nev = n;
+    v->seen_weights = v->weights_version;
+    v->nfront = 0;
+    v->best = -1;
+    int *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
+    double *f = malloc((size_t)(n > 0 ? n : 1) * (k > 0 ? k : 1) * sizeof *f);
+    double *crowd = malloc((size_t)(n > 0 ? n : 1) * sizeof *crowd);
+    double *ff = malloc((size_t)(n > 0 ? n : 1) * (k > 0 ? k : 1) * sizeof *ff);
+    double *score = malloc((size_t)(n > 0 ? n : 1) * sizeof *score);
+    int nfin = 0;
+    for (int i = 0; i < n; i++) {
+        v->on_front[i] = 0;
+        v->score[i] = v->crowd[i] = 0;
+    }
+    if (idx && rank && f && crowd && ff && score && k > 0) {
+        for (int i = 0; i < n; i++) {
+            int finite = 1;
+            for (int o = 0; o < k; o++)
+                finite &= isfinite(metric(s, i, s->obj_metric[o])) != 0;
+            if (!finite)
+                continue;
+            for (int o = 0; o < k; o++)
+                f[nfin * k + o] = metric(s, i, s->obj_metric[o]);
+            idx[nfin++] = i;
+        }
+        if (nfin > 0 && pareto_sort(f, nfin, k, s->maximize, rank) >= 0 &&
+            pareto_crowding(f, nfin, k, rank, v->weight, crowd) == 0) {
+            for (int r = 0; r < nfin; r++) {
+                v->crowd[idx[r]] = crowd[r];
+                if (rank[r] != 0)
+                    continue;
+                v->on_front[idx[r]] = 1;
+                memcpy(ff + v->nfront * k, f + r * k, (size_t)k * sizeof *f);
+                v->front[v->nfront++] = idx[r];
+            }
+            if (pareto_weighted_sum(ff, v->nfront, k, s->maximize, v->weight, score) == 0)
+                for (int r = 0; r < v->nfront; r++)
+                    v->score[v->front[r]] = score[r];
+            sort_front(v);
+        }
+    }
+    free(idx);
+    free(rank);
+    free(f);
+    free(crowd);
+    free(ff);
+    free(score);
+    v->best = v->nfront > 0 ? v->front[0] : -1;
+    if (v->follow_best)
+        v->selected = v->best;
+    if (v->selected >= n)
+        v->selected = -1;
+}
+
+int tui_view_weight(struct tui_view *v, const struct tui_state *s, double factor)
+{
+    int o = v->objective;
+    if (o < 0 || o >= s->nobj)
+        return 0;
+    double w = v->weight[o] * factor;
+    if (w < 1e-3)
+        w = 1e-3;
+    if (w > 1e3)
+        w = 1e3;
+    if (w == v->weight[o])
+        return 0;
+    v->weight[o] = w;
+    v->weights_version++;
+    v->follow_best = 1;
+    tui_view_update(v, s);
+    return 1;
+}
+
+const struct arch *tui_view_selected(const struct tui_view *v, const struct tui_state *s)
+{
+    if (v->selected < 0 || v->selected >= s->nev)
+        return NULL;
+    return &s->ev_arch[v->selected];
+}
+
+/* ------------------------------------------------------------ titles */
+
+void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct tui_view *v,
+                     char *buf, int n)
+{
+    char a[16];
+    switch (p) {
+    case TUI_SUPERNET:
+        if (s->total > 0)
+            snprintf(buf, (size_t)n, "supernet  %lld/%lld", (long long)s->step,
+                     (long long)s->total);
+        else
+            snprintf(buf, (size_t)n, "supernet");
+        break;
+    case TUI_RANKING:
+        if (s->taus.n > 0)
+            snprintf(buf, (size_t)n, "ranking  tau %s", fmt(s->tau, a));
+        else
+            snprintf(buf, (size_t)n, "ranking");
+        break;
+    case TUI_PARETO:
+        snprintf(buf, (size_t)n, "pareto  front %d of %d", v->nfront, s->nev);
+        break;
+    case TUI_FAIRNESS:
+        snprintf(buf, (size_t)n, "fairness  %s sampler", s->sampler);
+        break;
+    case TUI_ARCH:
+        if (v->selected >= 0 && v->selected == v->best)
+            snprintf(buf, (size_t)n, "architecture  best by the weights");
+        else if (v->selected >= 0 && v->on_front && v->on_front[v->selected])
+            snprintf(buf, (size_t)n, "architecture  on the front");
+        else
+            snprintf(buf, (size_t)n, "architecture");
+        break;
+    case TUI_LOG:
+        if (v->log_scroll > 0)
+            snprintf(buf, (size_t)n, "log  scrolled up %d", v->log_scroll);
+        else
+            snprintf(buf, (size_t)n, "log");
+        break;
+    default:
+        buf[0] = 0;
+    }
+}
+
+/* ------------------------------------------------------------ supernet */
+
+static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
+{
+    char a[16], b[16];
+    int n = s->history.n;
+    if (n == 0) {
+        put(g, 0, 0, CHART_DIM, "%s", s->total ? "waiting for the first step" : "starting");
+        if (g->h > 2)
+            wrap(g, 2, CHART_DIM,
+                 "the loss and the learning rate of every supernet step are drawn here");
+        return;
+    }
+    int used = put(g, 0, 0, CHART_SERIES1, "loss %s", fmt(s->loss, a));
+    used += 1 + put(g, used + 1, 0, CHART_SERIES2, "lr %s", fmt(s->lr, b));
+    put(g, used + 1, 0, CHART_DIM, "ep %d/%d", s->epoch + 1, s->epochs);
+    if (g->h < 5)
+        return;
+    double *x = malloc((size_t)n * 3 * sizeof *x);
+    if (!x)
+        return;
+    double *loss = x + n, *lr = x + 2 * n;
+    double lrmax = 0;
+    for (int i = 0; i < n; i++) {
+        x[i] = s->history.v[i * 3];
+        loss[i] = s->history.v[i * 3 + 1];
+        lr[i] = s->history.v[i * 3 + 2];
+        if (lr[i] > lrmax)
+            lrmax = lr[i];
+    }
+    double llo, lhi, xlo = 0, xhi = s->total > x[n - 1] ? (double)s->total : x[n - 1];
+    chart_range(loss, n, 0.05, &llo, &lhi);
+    if (!(xhi > xlo))
+        xhi = xlo + 1;
+    struct chart_rect r = chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 2}, xlo, xhi, llo,
+                                     lhi, 5);
+    struct chart_series sr[2] = {{x, lr, n, 0, lrmax > 0 ? lrmax * 1.05 : 1, CHART_SERIES2},
+                                 {x, loss, n, llo, lhi, CHART_SERIES1}};
+    chart_lines(g, r, xlo, xhi, sr, 2);
+    free(x);
+    uint32_t mark = v->unicode ? 0x2501 : '-'; /* ━ */
+    int y = g->h - 1, at = 0;
+    chart_put(g, at, y, mark, CHART_SERIES1);
+    at += 2 + put(g, at + 2, y, CHART_DIM, "loss [nats]");
+    chart_put(g, at + 2, y, mark, CHART_SERIES2);
+    put(g, at + 4, y, CHART_DIM, "lr 0-%s", fmt(lrmax, a));
+}
+
+/* ------------------------------------------------------------ ranking */
+
+static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
+{
+    char a[16], b[16], c[16], d[16];
+    const char *tau = v->unicode ? "\xcf\x84" : "tau", *rho = v->unicode ? "\xcf\x81" : "rho";
+    if (s->taus.n == 0) {
+        char text[512];
+        if (s->job->nprobe == 0)
+            snprintf(text, sizeof text,
+                     "no ground-truth table for space %s (spaces/%s.truth.csv): nothing to rank "
+                     "against",
+                     s->space.name, s->space.name);
+        else
+            snprintf(text, sizeof text,
+                     "at the end of each epoch the supernet ranks the %d architectures of the "
+                     "ground-truth table; Kendall %s and Spearman %s against stand-alone "
+                     "accuracy show here",
+                     s->job->nprobe, tau, rho);
+        wrap(g, 0, CHART_DIM, text);
+        return;
+    }
+    int used = put(g, 0, 0, CHART_LABEL, "%s %s", tau, fmt(s->tau, a));
+    used += put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
+    put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, fmt(s->rho, d));
+    /* tau over the training */
+    int y = g->h - 1;
+    if (y >= 2) {
+        int n = s->taus.n;
+        double *t = malloc((size_t)n * sizeof *t);
+        if (t) {
+            for (int i = 0; i < n; i++)
+                t[i] = s->taus.v[i * 4 + 1];
+            int at = put(g, 0, y, CHART_DIM, "%s/step ", tau);
+            int w = g->w - at - 12;
+            if (w > 0) {
+                double lo, hi; /* the trend matters, not the scale */
+                chart_range(t + (n > w ? n - w : 0), n < w ? n : w, 0.1, &lo, &hi);
+                chart_spark(g, at, y, w, t, n, lo, hi, CHART_SERIES1);
+                put(g, at + (n < w ? n : w) + 1, y, CHART_DIM, "@%lld", (long long)s->rank_step);
+            }
+            free(t);
+        }
+    }
+    if (s->nrank == 0) {
+        if (g->h > 3)
+            wrap(g, 2, CHART_DIM, "the scatter comes with the next ranking (end of an epoch)");
+        return;
+    }
+    if (g->h < 7)
+        return;
+    int n = s->nrank;
+    double *x = malloc((size_t)n * 2 * sizeof *x);
+    if (!x)
+        return;
+    double *yv = x + n;
+    for (int i = 0; i < n; i++) {
+        x[i] = s->rank_truth[i] * 100;
+        yv[i] = s->rank_pred[i] * 100;
+    }
+    double xlo, xhi, ylo, yhi;
+    chart_range(x, n, 0.05, &xlo, &xhi);
+    chart_range(yv, n, 0.05, &ylo, &yhi);
+    struct chart_rect r = chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 3}, xlo, xhi, ylo,
+                                     yhi, 4);
+    chart_scatter(g, r, xlo, xhi, ylo, yhi, x, yv, NULL, n);
+    free(x);
+    put(g, 0, g->h - 2, CHART_DIM, "x stand-alone %%  y supernet %%");
+}
+
+/* ------------------------------------------------------------ pareto */
+
+static void draw_front_table(struct chart_grid *g, const struct tui_state *s,
+                             const struct tui_view *v)
+{
+    char a[16];
+    int at = put(g, 0, 0, CHART_LABEL, " # score");
+    for (int o = 0; o < s->nobj && at < g->w; o++)
+        at += put(g, at, 0, CHART_LABEL, " %8.8s", s->obj_name[o]);
+    int rows = g->h - 2, pos = 0;
+    for (int r = 0; r < v->nfront; r++)
+        if (v->front[r] == v->selected)
+            pos = r;
+    int first = pos >= rows ? pos - rows + 1 : 0;
+    for (int r = first; r < v->nfront && r - first < rows; r++) {
+        int i = v->front[r], y = 1 + r - first;
+        int style = i == v->selected ? CHART_SELECTED : r == 0 ? CHART_BEST : CHART_PLAIN;
+        at = put(g, 0, y, style, "%2d %5.3f", r + 1, v->score[i]);
+        for (int o = 0; o < s->nobj && at < g->w; o++) {
+            double scale;
+            tui_metric_unit(s->metric[s->obj_metric[o]], &scale);
+            at += put(g, at, y, style, " %8s", fmt(metric(s, i, s->obj_metric[o]) * scale, a));
+        }
+        for (int x = at; x < g->w && style == CHART_SELECTED; x++)
+            chart_put(g, x, y, ' ', style);
+    }
+}
+
+static void draw_weights(struct chart_grid *g, int y, const struct tui_state *s,
+                         const struct tui_view *v)
+{
+    char a[16];
+    int at = put(g, 0, y, CHART_DIM, "w");
+    for (int o = 0; o < s->nobj && at < g->w; o++)
+        at += put(g, at + 1, y, o == v->objective ? CHART_LABEL : CHART_DIM, "%s%d:%.6s %s%s",
+                  o == v->objective ? "[" : "", o + 1, s->obj_name[o], fmt(v->weight[o], a),
+                  o == v->objective ? "]" : "") +
+              1;
+}
+
+static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
+{
+    int n = s->nev;
+    if (n == 0) {
+        int used = wrap(g, 0, CHART_DIM,
+                        "each architecture the search evaluates becomes a point here; the "
+                        "non-dominated front is highlighted");
+        if (used < g->h)
+            draw_weights(g, g->h - 1, s, v);
+        return;
+    }
+    draw_weights(g, g->h - 1, s, v);
+    if (v->cap < n) /* out of memory in tui_view_update */
+        return;
+    if (v->list) {
+        struct chart_grid sub;
+        if (chart_grid_init(&sub, g->w, g->h - 1, g->unicode) == 0) {
+            draw_front_table(&sub, s, v);
+            for (int y = 0; y < sub.h; y++)
+                for (int x = 0; x < sub.w; x++)
+                    *chart_at(g, x, y) = sub.cells[y * sub.w + x];
+        }
+        chart_grid_done(&sub);
+        return;
+    }
+    if (g->h < 6)
+        return;
+    double *x = malloc((size_t)n * 2 * sizeof *x);
+    int *kind = malloc((size_t)n * sizeof *kind);
+    if (!x || !kind) {
+        free(x);
+        free(kind);
+        return;
+    }
+    double *y = x + n, sx, sy;
+    tui_metric_unit(s->metric[v->xaxis], &sx);
+    tui_metric_unit(s->metric[v->yaxis], &sy);
+    for (int i = 0; i < n; i++) {
+        x[i] = metric(s, i, v->xaxis) * sx;
+        y[i] = metric(s, i, v->yaxis) * sy;
+        kind[i] = i == v->selected  ? CHART_SELECTED
+                  : i == v->best    ? CHART_BEST
+                  : v->on_front[i] ? CHART_FRONT
+                                    : CHART_POINT;
+    }
+    double xlo, xhi, ylo, yhi;
+    chart_range(x, n, 0.05, &xlo, &xhi);
+    chart_range(y, n, 0.05, &ylo, &yhi);
+    struct chart_rect r =
+        chart_axes(g, (struct chart_rect){0, 0, g->w, g->h - 2}, xlo, xhi, ylo, yhi, 5);
+    chart_scatter(g, r, xlo, xhi, ylo, yhi, x, y, kind, n);
+    free(x);
+    free(kind);
+    char xn[96], yn[96];
+    axis_name(s, v, v->xaxis, xn, sizeof xn, 1);
+    axis_name(s, v, v->yaxis, yn, sizeof yn, 1);
+    put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
+}
+
+/* The front's points in the order of metric m, and where the selection is
+ * among them (-1: not on the front). */
+static int front_by(const struct tui_state *s, const struct tui_view *v, int m, int *order)
+{
+    int nf = v->nfront;
+    memcpy(order, v->front, (size_t)nf * sizeof *order);
+    for (int a = 1; a < nf; a++)
+        for (int b = a; b > 0 && metric(s, order[b], m) < metric(s, order[b - 1], m); b--) {
+            int t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    for (int r = 0; r < nf; r++)
+        if (order[r] == v->selected)
+            return r;
+    return -1;
+}
+
+static int key_pareto(int key, const struct tui_state *s, struct tui_view *v)
+{
+    int n = s->nev;
+    if (key == TUI_KEY_ENTER) {
+        v->list = !v->list;
+        return 1;
+    }
+    if (key == 'b') {
+        v->follow_best = 1;
+        v->selected = v->best;
+        return 1;
+    }
+    int dir = 0, vertical = 0;
+    if (key == TUI_KEY_LEFT || key == 'h')
+        dir = -1;
+    else if (key == TUI_KEY_RIGHT || key == 'l')
+        dir = 1;
+    else if (key == TUI_KEY_UP || key == 'k')
+        dir = 1, vertical = 1;
+    else if (key == TUI_KEY_DOWN || key == 'j')
+        dir = -1, vertical = 1;
+    else
+        return 0;
+    if (n == 0 || v->nfront == 0)
+        return 1;
+    v->follow_best = 0;
+    if (v->list && vertical) { /* the table: up is the better rank */
+        int r = 0;
+        for (int i = 0; i < v->nfront; i++)
+            if (v->front[i] == v->selected)
+                r = i;
+        r -= dir;
+        r = r < 0 ? 0 : r >= v->nfront ? v->nfront - 1 : r;
+        v->selected = v->front[r];
+        return 1;
+    }
+    if (!vertical || v->selected < 0) {
+        int *order = malloc((size_t)v->nfront * sizeof *order);
+        if (!order)
+            return 1;
+        int r = front_by(s, v, v->xaxis, order);
+        if (r < 0) { /* off the front: to its point nearest in x */
+            double best = INFINITY, xs = v->selected >= 0 ? metric(s, v->selected, v->xaxis) : 0;
+            r = 0;
+            for (int i = 0; i < v->nfront && v->selected >= 0; i++)
+                if (fabs(metric(s, order[i], v->xaxis) - xs) < best) {
+                    best = fabs(metric(s, order[i], v->xaxis) - xs);
+                    r = i;
+                }
+        } else {
+            r += dir;
+        }
+        r = r < 0 ? 0 : r >= v->nfront ? v->nfront - 1 : r;
+        v->selected = order[r];
+        free(order);
+        return 1;
+    }
+    /* up or down: the nearest point in that direction, in plot units */
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        double x = metric(s, i, v->xaxis), y = metric(s, i, v->yaxis);
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        xlo = fmin(xlo, x), xhi = fmax(xhi, x), ylo = fmin(ylo, y), yhi = fmax(yhi, y);
+    }
+    double xr = xhi > xlo ? xhi - xlo : 1, yr = yhi > ylo ? yhi - ylo : 1;
+    double x0 = metric(s, v->selected, v->xaxis), y0 = metric(s, v->selected, v->yaxis);
+    int best = -1;
+    double bd = INFINITY;
+    for (int i = 0; i < n; i++) {
+        double dy = (metric(s, i, v->yaxis) - y0) / yr, dx = (metric(s, i, v->xaxis) - x0) / xr;
+        if (i == v->selected || !isfinite(dx) || !isfinite(dy) || dy * dir <= 0)
+            continue;
+        double d = fabs(dy) + 2 * fabs(dx);
+        if (d < bd) {
+            bd = d;
+            best = i;
+        }
+    }
+    if (best >= 0)
+        v->selected = best;
+    return 1;
+}
+
+/* ------------------------------------------------------------ fairness */
+
+static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
+{
+    (void)v;
+    const struct space *sp = &s->space;
+    int nl = sp->nlayers, nc = sp->nchoices;
+    int64_t total = 0;
+    for (int l = 0; l < nl; l++)
+        for (int c = 0; c < nc; c++)
+            total += s->updates[l][c];
+    if (total == 0) {
+        wrap(g, 0, CHART_DIM,
+             "the updates of each choice in each layer fill this heat map as the supernet "
+             "trains: a fair sampler makes every column one colour");
+        return;
+    }
+    int lw = 0;
+    for (int c = 0; c < nc; c++)
+        lw = (int)strlen(sp->choices[c].name) > lw ? (int)strlen(sp->choices[c].name) : lw;
+    if (lw > 7)
+        lw = 7;
+    int cellw = nl > 0 ? (g->w - lw - 1) / nl : 0;
+    if (cellw > 3)
+        cellw = 3;
+    if (cellw < 1) {
+        wrap(g, 0, CHART_DIM, "too narrow for the heat map");
+        return;
+    }
+    int rows = nc < g->h - 2 ? nc : g->h - 2;
+    if (rows < 1)
+        return;
+    /* each layer's counts scaled to its own range: strict fairness is per layer */
+    double *m = malloc((size_t)nc * nl * sizeof *m);
+    if (!m)
+        return;
+    double worst = 1;
+    for (int l = 0; l < nl; l++) {
+        int64_t lo = -1, hi = -1;
+        for (int c = 0; c < nc; c++) {
+            if (!(sp->allowed[l] >> c & 1))
+                continue;
+            int64_t u = s->updates[l][c];
+            lo = lo < 0 || u < lo ? u : lo;
+            hi = hi < 0 || u > hi ? u : hi;
+        }
+        if (lo > 0 && (double)hi / (double)lo > worst)
+            worst = (double)hi / (double)lo;
+        else if (lo == 0 && hi > 0)
+            worst = INFINITY;
+        for (int c = 0; c < nc; c++)
+            m[c * nl + l] = !(sp->allowed[l] >> c & 1) ? NAN
+                            : hi > lo ? (double)(s->updates[l][c] - lo) / (double)(hi - lo)
+                                      : 1;
+    }
+    for (int c = 0; c < rows; c++)
+        put(g, 0, c, CHART_DIM, "%.*s", lw, sp->choices[c].name);
+    chart_heat(g, lw + 1, 0, m, rows, nl, cellw, 0, 1);
+    free(m);
+    for (int l = 0; l < nl; l++) {
+        if (cellw >= 2)
+            put(g, lw + 1 + l * cellw + cellw - (l + 1 >= 10 ? 2 : 1), rows, CHART_AXIS, "%d", l + 1);
+        else
+            put(g, lw + 1 + l, rows, CHART_AXIS, "%d", (l + 1) % 10);
+    }
+    char a[16], b[16];
+    int y = rows + 1 < g->h ? rows + 1 : g->h - 1;
+    if (y > rows) {
+        int at = put(g, 0, y, CHART_DIM, "max/min %s", isinf(worst) ? "inf" : fmt(worst, a));
+        at += put(g, at, y, CHART_DIM, " %s upd", fmt((double)total, b));
+        if (rows < nc)
+            put(g, at, y, CHART_DIM, " +%d choices", nc - rows);
+    }
+}
+
+/* ------------------------------------------------------------ architecture */
+
+static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
+{
+    const struct arch *a = tui_view_selected(v, s);
+    char b1[16], b2[16], b3[16];
+    if (!a) {
+        if (s->solo_running) {
+            char name[ARCH_TEXT_MAX];
+            arch_format(&s->space, &s->solo_arch, name, sizeof name);
+            put(g, 0, 0, CHART_LABEL, "stand-alone %lld/%lld", (long long)s->solo_step,
+                (long long)s->solo_total);
+            wrap(g, 1, CHART_DIM, name);
+            return;
+        }
+        wrap(g, 0, CHART_DIM,
+             "the architecture selected on the Pareto plot is drawn here layer by layer; the "
+             "search starts after the supernet's training");
+        return;
+    }
+    const struct space *sp = &s->space;
+    struct cost c = arch_cost(sp, a);
+    int i = v->selected, at;
+    at = put(g, 0, 0, CHART_LABEL, "%s params %s MACs", fmt((double)c.params, b1),
+             fmt((double)c.macs, b2));
+    if (s->latency)
+        put(g, at, 0, CHART_LABEL, " %s ms", fmt(latency_predict(s->latency, a), b3));
+    /* the evaluation's objectives */
+    at = 0;
+    for (int o = 0; o < s->nobj && at < g->w; o++) {
+        double scale;
+        const char *unit = tui_metric_unit(s->obj_name[o], &scale);
+        at += put(g, at, 1, CHART_PLAIN, "%s%.8s %s%s", o ? " " : "", s->obj_name[o],
+                  fmt(metric(s, i, s->obj_metric[o]) * scale, b1), strcmp(unit, "%") ? "" : "%");
+    }
+    const struct tui_result *r = tui_state_result(s, a);
+    int same_solo = s->solo_running && memcmp(&s->solo_arch, a, sizeof *a) == 0;
+    if (same_solo)
+        put(g, 0, 2, CHART_WARN, "stand-alone: step %lld/%lld loss %s", (long long)s->solo_step,
+            (long long)s->solo_total, fmt(s->solo_loss, b1));
+    else if (r)
+        put(g, 0, 2, CHART_SERIES1, "stand-alone %.2f%% (%d ep, %.0f s)", r->accuracy * 100,
+            r->epochs, r->seconds);
+    else
+        put(g, 0, 2, CHART_DIM, "t: train it stand-alone");
+    /* the table: drop columns that do not fit */
+    int cw = 5;
+    for (int l = 0; l < a->n; l++)
+        if ((int)strlen(sp->choices[a->choice[l]].name) > cw)
+            cw = (int)strlen(sp->choices[a->choice[l]].name);
+    int with_kes = g->w >= 3 + cw + 7 + 14 + (s->latency ? 6 : 0);
+    int with_ms = s->latency && g->w >= 3 + cw + 14 + 6;
+    int with_macs = g->w >= 3 + cw + 14;
+    at = put(g, 0, 3, CHART_AXIS, " # %-*s", cw, "choice");
+    if (with_kes)
+        at += put(g, at, 3, CHART_AXIS, " k e se");
+    at += put(g, at, 3, CHART_AXIS, " %6s", "params");
+    if (with_macs)
+        at += put(g, at, 3, CHART_AXIS, " %6s", "MACs");
+    if (with_ms)
+        put(g, at, 3, CHART_AXIS, " %5s", "ms");
+    int rows = g->h - 4;
+    if (v->arch_scroll > a->n - rows)
+        v->arch_scroll = a->n - rows > 0 ? a->n - rows : 0;
+    for (int l = v->arch_scroll; l < a->n && l - v->arch_scroll < rows; l++) {
+        int y = 4 + l - v->arch_scroll;
+        const struct choice *ch = &sp->choices[a->choice[l]];
+        struct cost lc = space_layer_cost(sp, l, a->choice[l]);
+        at = put(g, 0, y, CHART_DIM, "%2d ", l + 1);
+        at += put(g, at, y, ch->skip ? CHART_DIM : CHART_LABEL, "%-*s", cw, ch->name);
+        if (with_kes) {
+            if (ch->skip)
+                at += put(g, at, y, CHART_DIM, " - - - ");
+            else
+                at += put(g, at, y, CHART_PLAIN, " %d %d %s", ch->k, ch->e,
+                          ch->se ? (v->unicode ? "\xe2\x9c\x93 " : "y ") : "- ");
+        }
+        at += put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.params, b1));
+        if (with_macs)
+            at += put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.macs, b2));
+        if (with_ms)
+            put(g, at, y, CHART_PLAIN, " %5s", fmt(latency_layer(s->latency, l, a->choice[l]), b3));
+    }
+}
+
+/* ------------------------------------------------------------ log */
+
+/* Where the rows of text wrapped at width w start (code point offsets, at
+ * most max of them): at the last space that fits, or hard at w when a word
+ * is longer.  Returns the rows (>= 1). */
+static int wrap_rows(const char *text, int w, int *start, int max)
+{
+    uint32_t cp[TUI_LOG_WIDTH];
+    int n = 0;
+    for (const char *t = text; *t && n < TUI_LOG_WIDTH;)
+        t += chart_utf8_next(t, &cp[n++]);
+    int rows = 0, at = 0;
+    do {
+        if (rows < max)
+            start[rows] = at;
+        rows++;
+        if (n - at <= w)
+            break;
+        int cut = at + w;
+        while (cut > at + w / 3 && cp[cut] != ' ')
+            cut--;
+        if (cp[cut] != ' ')
+            cut = at + w;
+        at = cut;
+        while (at < n && cp[at] == ' ')
+            at++;
+    } while (at < n);
+    return rows;
+}
+
+/* The byte offset of code point i of t. */
+static const char *uskip(const char *t, int i)
+{
+    uint32_t cp;
+    while (*t && i-- > 0)
+        t += chart_utf8_next(t, &cp);
+    return t;
+}
+
+static void draw_log(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
+{
+    int w = g->w, h = g->h, start[TUI_LOG_WIDTH + 1];
+    if (w < 1 || h < 1)
+        return;
+    /* rows from the bottom: skip log_scroll of them, then fill upwards */
+    int total = 0;
+    for (int i = 0; i < s->log_n; i++)
+        total += wrap_rows(tui_state_log_line(s, i)->text, w, start, 0);
+    if (v->log_scroll > total - h)
+        v->log_scroll = total - h > 0 ? total - h : 0;
+    int skip = v->log_scroll, y = h - 1;
+    for (int i = 0; i < s->log_n && y >= 0; i++) {
+        const struct tui_log_line *l = tui_state_log_line(s, i);
+        int nrows = wrap_rows(l->text, w, start, TUI_LOG_WIDTH + 1);
+        int style = l->level == TUI_ERROR ? CHART_ERROR
+                    : l->level == TUI_WARN ? CHART_WARN
+                                           : CHART_PLAIN;
+        for (int r = nrows - 1; r >= 0 && y >= 0; r--) {
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            int len = r + 1 < nrows ? start[r + 1] - start[r] : w;
+            chart_text(g, 0, y--, uskip(l->text, start[r]), len < w ? len : w, style);
+        }
+    }
+}
+
+static int key_scroll(int key, int *scroll, int page)
+{
+    switch (key) {
+    case TUI_KEY_UP:
+    case 'k':
+        *scroll += 1;
+        return 1;
+    case TUI_KEY_DOWN:
+    case 'j':
+        *scroll = *scroll > 0 ? *scroll - 1 : 0;
+        return 1;
+    case TUI_KEY_PGUP:
+        *scroll += page;
+        return 1;
+    case TUI_KEY_PGDN:
+        *scroll = *scroll > page ? *scroll - page : 0;
+        return 1;
+    case TUI_KEY_HOME:
+        *scroll = 1 << 30;
+        return 1;
+    case TUI_KEY_END:
+        *scroll = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_state *s,
+                    struct tui_view *v)
+{
+    chart_grid_clear(g);
+    if (g->w < 4 || g->h < 1)
+        return;
+    tui_view_update(v, s);
+    switch (p) {
+    case TUI_SUPERNET:
+        draw_supernet(g, s, v);
+        break;
+    case TUI_RANKING:
+        draw_ranking(g, s, v);
+        break;
+    case TUI_PARETO:
+        draw_pareto(g, s, v);
+        break;
+    case TUI_FAIRNESS:
+        draw_fairness(g, s, v);
+        break;
+    case TUI_ARCH:
+        draw_arch(g, s, v);
+        break;
+    case TUI_LOG:
+        draw_log(g, s, v);
+        break;
+    default:
+        break;
+    }
+}
+
+int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v)
+{
+    tui_view_update(v, s);
+    switch (p) {
+    case TUI_PARETO:
+        return key_pareto(key, s, v);
+    case TUI_LOG:
+        /* the log's rows are wrapped: a page is about ten of them */
+        return key_scroll(key, &v->log_scroll, 10);
+    case TUI_ARCH:
+        if (key == TUI_KEY_UP || key == 'k') {
+            v->arch_scroll = v->arch_scroll > 0 ? v->arch_scroll - 1 : 0;
+            return 1;
+        }
+        if (key == TUI_KEY_DOWN || key == 'j') {
+            v->arch_scroll++;
+            return 1;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------ SVG */
+
+int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, struct err *e)
+{
+    char dir[EXP_PATH_MAX + 16], path[EXP_PATH_MAX + 48], title[512];
+    *written = 0;
+    snprintf(dir, sizeof dir, "%s/plots", s->dir);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return err_set(e, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+    tui_view_update(v, s);
+    int n = s->history.n;
+    if (n > 0) {
+        double *x = malloc((size_t)n * 3 * sizeof *x);
+        if (!x)
+            return err_plain(e, "out of memory");
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < 3; k++)
+                x[k * n + i] = s->history.v[i * 3 + k];
+        struct svg_series sr[2] = {{"loss", x, x + n, n, 0}, {"learning rate", x, x + 2 * n, n, 1}};
+        snprintf(path, sizeof path, "%s/loss.svg", dir);
+        snprintf(title, sizeof title, "%s: supernet (%s sampler, %s space)", s->name, s->sampler,
+                 s->space.name);
+        int rc = svg_lines(path, title, "step", "loss [nats]", "learning rate", sr, 2, e);
+        free(x);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    n = s->taus.n;
+    if (n > 0) {
+        double *x = malloc((size_t)n * 4 * sizeof *x);
+        if (!x)
+            return err_plain(e, "out of memory");
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < 4; k++)
+                x[k * n + i] = s->taus.v[i * 4 + k];
+        struct svg_series sr[3] = {{"Kendall tau", x, x + n, n, 0},
+                                   {"95% interval, low", x, x + 2 * n, n, 0},
+                                   {"95% interval, high", x, x + 3 * n, n, 0}};
+        snprintf(path, sizeof path, "%s/tau.svg", dir);
+        snprintf(title, sizeof title, "%s: ranking of the ground-truth table over the training",
+                 s->name);
+        int rc = svg_lines(path, title, "step", "Kendall tau", NULL, sr, 3, e);
+        free(x);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    n = s->nrank;
+    if (n > 0) {
+        double *x = malloc((size_t)n * 2 * sizeof *x);
+        if (!x)
+            return err_plain(e, "out of memory");
+        for (int i = 0; i < n; i++) {
+            x[i] = s->rank_truth[i] * 100;
+            x[n + i] = s->rank_pred[i] * 100;
+        }
+        snprintf(path, sizeof path, "%s/ranking.svg", dir);
+        snprintf(title, sizeof title,
+                 "%s: step %lld, Kendall tau %.3f [%.3f, %.3f], Spearman rho %.3f", s->name,
+                 (long long)s->rank_step, s->tau, s->tau_lo, s->tau_hi, s->rho);
+        int rc = svg_scatter(path, title, "stand-alone accuracy [%]", "supernet accuracy [%]", x,
+                             x + n, NULL, NULL, n, "architecture of the ground-truth table", e);
+        free(x);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    n = s->nev;
+    if (n > 0) {
+        double *x = malloc((size_t)n * 2 * sizeof *x);
+        int *kind = malloc((size_t)n * sizeof *kind);
+        char *names = malloc((size_t)n * ARCH_TEXT_MAX);
+        const char **np = malloc((size_t)n * sizeof *np);
+        int rc = -1;
+        if (x && kind && names && np) {
+            double sx, sy;
+            tui_metric_unit(s->metric[v->xaxis], &sx);
+            tui_metric_unit(s->metric[v->yaxis], &sy);
+            for (int i = 0; i < n; i++) {
+                x[i] = metric(s, i, v->xaxis) * sx;
+                x[n + i] = metric(s, i, v->yaxis) * sy;
+                kind[i] = i == v->selected  ? CHART_SELECTED
+                          : i == v->best    ? CHART_BEST
+                          : v->on_front[i] ? CHART_FRONT
+                                            : CHART_POINT;
+                arch_format(&s->space, &s->ev_arch[i], names + (size_t)i * ARCH_TEXT_MAX,
+                            ARCH_TEXT_MAX);
+                np[i] = names + (size_t)i * ARCH_TEXT_MAX;
+            }
+            char xn[96], yn[96];
+            struct tui_view utf8 = *v;
+            utf8.unicode = 1; /* SVG is UTF-8 whatever the terminal */
+            axis_name(s, &utf8, v->xaxis, xn, sizeof xn, 0);
+            axis_name(s, &utf8, v->yaxis, yn, sizeof yn, 0);
+            int used = snprintf(title, sizeof title, "%s: %d evaluated, %d on the front; weights",
+                                s->name, n, v->nfront);
+            for (int o = 0; o < s->nobj && used < (int)sizeof title; o++)
+                used += snprintf(title + used, sizeof title - (size_t)used, " %s %.3g",
+                                 s->obj_name[o], v->weight[o]);
+            snprintf(path, sizeof path, "%s/pareto.svg", dir);
+            rc = svg_scatter(path, title, xn, yn, x, x + n, kind, np, n, NULL, e);
+        } else {
+            err_plain(e, "out of memory");
+        }
+        free(x);
+        free(kind);
+        free(names);
+        free(np);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    const struct space *sp = &s->space;
+    int64_t total = 0;
+    for (int l = 0; l < sp->nlayers; l++)
+        for (int c = 0; c < sp->nchoices; c++)
+            total += s->updates[l][c];
+    if (total > 0) {
+        int nl = sp->nlayers, nc = sp->nchoices;
+        double *m = malloc((size_t)nl * nc * sizeof *m);
+        char(*cols)[12] = malloc((size_t)nl * sizeof *cols);
+        const char **rp = malloc((size_t)nc * sizeof *rp), **cp = malloc((size_t)nl * sizeof *cp);
+        int rc = -1;
+        if (m && cols && rp && cp) {
+            for (int c = 0; c < nc; c++) {
+                rp[c] = sp->choices[c].name;
+                for (int l = 0; l < nl; l++)
+                    m[c * nl + l] = sp->allowed[l] >> c & 1 ? (double)s->updates[l][c] : NAN;
+            }
+            for (int l = 0; l < nl; l++) {
+                snprintf(cols[l], sizeof cols[l], "%d", l + 1);
+                cp[l] = cols[l];
+            }
+            snprintf(path, sizeof path, "%s/fairness.svg", dir);
+            snprintf(title, sizeof title, "%s: updates per layer and choice (%s sampler, step %lld)",
+                     s->name, s->sampler, (long long)s->step);
+            rc = svg_heatmap(path, title, "layer", "choice", rp, cp, m, nc, nl, e);
+        } else {
+            err_plain(e, "out of memory");
+        }
+        free(m);
+        free(cols);
+        free(rp);
+        free(cp);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    return 0;
+}

@@ -1,0 +1,100 @@
+/* tui_panels: the six panels of the TUI, drawn into chart grids.
+ *
+ *   supernet      loss and learning rate over the steps (a line chart)
+ *   ranking       supernet against stand-alone accuracy of the ground-truth
+ *                 table: Kendall tau with its interval, Spearman rho, and
+ *                 tau over the training (a sparkline)
+ *   pareto        any two metrics as a scatter, the non-dominated front of
+ *                 the objectives highlighted, its best point by the current
+ *                 weights starred, the selection marked; or (Enter) the front
+ *                 as a table ranked by the weights
+ *   fairness      update counts per layer and choice as a heat map
+ *   architecture  the selected architecture layer by layer
+ *   log           the run's messages, script prints, warnings and errors
+ *
+ * Panels know nothing of curses: each draws into a grid the size of its
+ * inside (ui/chart.h) from the snapshot (ui/tui_state.h, read under its
+ * lock) and the view, the UI's own state (selection, axes, weights, scroll
+ * positions).  tui.c frames them, copies the grids to the screen and hands
+ * keys to the panel with the focus; a panel says whether it used a key. */
+#ifndef ONESHOT_TUI_PANELS_H
+#define ONESHOT_TUI_PANELS_H
+
+#include "chart.h"
+#include "err.h"
+#include "tui_state.h"
+
+enum tui_panel { TUI_SUPERNET, TUI_RANKING, TUI_PARETO, TUI_FAIRNESS, TUI_ARCH, TUI_LOG, TUI_NPANELS };
+
+/* Keys as panels see them: a character, or one of these (past Unicode). */
+enum {
+    TUI_KEY_UP = 0x110000,
+    TUI_KEY_DOWN,
+    TUI_KEY_LEFT,
+    TUI_KEY_RIGHT,
+    TUI_KEY_PGUP,
+    TUI_KEY_PGDN,
+    TUI_KEY_HOME,
+    TUI_KEY_END,
+    TUI_KEY_ENTER
+};
+
+struct tui_view {
+    int unicode;                        /* the grid's alphabet */
+    /* Pareto */
+    int xaxis, yaxis;                   /* metric indices of the axes */
+    int selected;                       /* evaluation index, -1: none */
+    int follow_best;                    /* the selection follows the best point */
+    int list;                           /* 1: the front as a ranked table */
+    int objective;                      /* whose weight + and - change */
+    double weight[EXP_MAX_OBJECTIVES];  /* the weights the user set */
+    /* derived from the snapshot by tui_view_update */
+    int seen_nev, seen_weights, weights_version;
+    int cap;
+    int *on_front;                      /* [cap] 1: non-dominated */
+    int nfront;
+    int *front;                         /* [cap] front indices, best first by the weights */
+    double *score, *crowd;              /* [cap] of each evaluation (front only) */
+    int best;                           /* the front's best, -1: none */
+    /* scrolling */
+    int log_scroll, arch_scroll;
+};
+
+/* The view of snapshot s: axes on the first two objectives (or metrics),
+ * the experiment's weights, nothing selected. */
+void tui_view_init(struct tui_view *v, const struct tui_state *s, int unicode);
+void tui_view_done(struct tui_view *v);
+
+/* Recomputes the front, its weighted scores and crowding when evaluations
+ * arrived or the weights changed; moves a following selection to the best
+ * point.  Under the snapshot's lock. */
+void tui_view_update(struct tui_view *v, const struct tui_state *s);
+
+/* Multiplies the weight of objective v->objective by factor (kept within
+ * [1e-3, 1e3]) and re-ranks the front at once; the selection follows the
+ * new best.  Returns 1 when the weight changed.  Under lock. */
+int tui_view_weight(struct tui_view *v, const struct tui_state *s, double factor);
+
+/* The architecture the selection points at, or NULL.  Under lock. */
+const struct arch *tui_view_selected(const struct tui_view *v, const struct tui_state *s);
+
+/* The panel's title with its live figures (e.g. "supernet  step 120/780")
+ * into buf (n bytes).  Under lock. */
+void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct tui_view *v,
+                     char *buf, int n);
+
+/* Draws panel p into g (cleared first; g is the panel's inside).  Under lock. */
+void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_state *s,
+                    struct tui_view *v);
+
+/* Hands a key to panel p; 1 when the panel used it (redraw), else 0.
+ * Under lock. */
+int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v);
+
+/* Writes the plots as SVG files into RUN_DIR/plots/ (loss.svg, tau.svg,
+ * ranking.svg, pareto.svg, fairness.svg; a plot without data is skipped)
+ * and their number into *written.  0, or -1 with e filled (files written
+ * before the error are kept).  Under lock. */
+int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, struct err *e);
+
+#endif

@@ -1,0 +1,676 @@
+#include "tui_state.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "luasearch.h"
+#include "model.h"
+#include "progress.h"
+#include "train.h"
+
+/* ------------------------------------------------------------ helpers */
+
+/* Appends one row of r->cols values; a failed allocation drops the row. */
+static void rows_push(struct tui_rows *r, const double *row)
+{
+    if (r->n == r->cap) {
+        int cap = r->cap ? 2 * r->cap : 256;
+        double *v = realloc(r->v, (size_t)cap * r->cols * sizeof *v);
+        if (!v)
+            return;
+        r->v = v;
+        r->cap = cap;
+    }
+    memcpy(r->v + (size_t)r->n * r->cols, row, (size_t)r->cols * sizeof *row);
+    r->n++;
+}
+
+/* Drops the rows whose first value (a step) is >= step: they are about to be
+ * made again (a resumed run retrains past its checkpoint). */
+static void rows_cut(struct tui_rows *r, double step)
+{
+    while (r->n > 0 && r->v[(size_t)(r->n - 1) * r->cols] >= step)
+        r->n--;
+}
+
+const char *tui_metric_unit(const char *name, double *scale)
+{
+    *scale = 1;
+    if (strncmp(name, "accuracy", 8) == 0) {
+        *scale = 100;
+        return "%";
+    }
+    if (strncmp(name, "latency", 7) == 0)
+        return "ms";
+    if (strcmp(name, "params") == 0)
+        return "count";
+    if (strcmp(name, "macs") == 0)
+        return "MACs";
+    return "";
+}
+
+static int guess_level(const char *text)
+{
+    if (strstr(text, "error") || strstr(text, "stack traceback") || text[0] == '\t')
+        return TUI_ERROR;
+    if (strstr(text, "warning"))
+        return TUI_WARN;
+    return TUI_INFO;
+}
+
+/* One line into the ring, under lock. */
+static void log_line(struct tui_state *s, int level, const char *text, size_t len)
+{
+    struct tui_log_line *l = &s->log[(s->log_head + s->log_n) % TUI_LOG_LINES];
+    if (s->log_n == TUI_LOG_LINES)
+        s->log_head = (s->log_head + 1) % TUI_LOG_LINES;
+    else
+        s->log_n++;
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < sizeof l->text; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\t') {
+            do
+                l->text[o++] = ' ';
+            while (o % 4 && o + 1 < sizeof l->text);
+        } else if (c >= 0x20 && c != 0x7f) {
+            l->text[o++] = (char)c;
+        }
+    }
+    l->text[o] = 0;
+    l->level = (uint8_t)(level < 0 ? guess_level(l->text) : level);
+    s->log_total++;
+    s->version++;
+}
+
+void tui_state_log(struct tui_state *s, int level, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    /* a multi-line text (an error and its traceback) keeps one level */
+    int lv = level >= 0 ? level : guess_level(buf);
+    pthread_mutex_lock(&s->lock);
+    const char *p = buf;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        log_line(s, lv, p, nl ? (size_t)(nl - p) : strlen(p));
+        if (!nl || !nl[1])
+            break;
+        p = nl + 1;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+const struct tui_log_line *tui_state_log_line(const struct tui_state *s, int i)
+{
+    if (i < 0 || i >= s->log_n)
+        return NULL;
+    return &s->log[(s->log_head + s->log_n - 1 - i) % TUI_LOG_LINES];
+}
+
+const struct tui_result *tui_state_result(const struct tui_state *s, const struct arch *a)
+{
+    for (int i = s->nresults - 1; i >= 0; i--)
+        if (s->results[i].arch.n == a->n &&
+            memcmp(s->results[i].arch.choice, a->choice, (size_t)a->n * sizeof *a->choice) == 0)
+            return &s->results[i];
+    return NULL;
+}
+
+static void add_result(struct tui_state *s, const struct tui_result *r)
+{
+    if (s->nresults == s->capresults) {
+        int cap = s->capresults ? 2 * s->capresults : 16;
+        struct tui_result *v = realloc(s->results, (size_t)cap * sizeof *v);
+        if (!v)
+            return;
+        s->results = v;
+        s->capresults = cap;
+    }
+    s->results[s->nresults++] = *r;
+}
+
+/* ------------------------------------------------------------ setup */
+
+void tui_state_clear(struct tui_state *s)
+{
+    memset(s, 0, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    s->history.cols = 3;
+    s->taus.cols = 4;
+    s->rc = 0;
+}
+
+/* The rows of a CSV file of the run directory, after its header: each line
+ * is handed to row() (a resumed run's history). */
+static void read_csv(struct tui_state *s, const char *name,
+                     void (*row)(struct tui_state *s, const char *line))
+{
+    char path[EXP_PATH_MAX + 32], line[8192];
+    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    int first = 1;
+    while (fgets(line, sizeof line, f)) {
+        size_t l = strlen(line);
+        if (l == 0 || line[l - 1] != '\n') /* torn by a kill */
+            break;
+        line[l - 1] = 0;
+        if (!first)
+            row(s, line);
+        first = 0;
+    }
+    fclose(f);
+}
+
+static void history_row(struct tui_state *s, const char *line)
+{
+    long long step;
+    int epoch;
+    double lr, loss;
+    if (sscanf(line, "%lld,%d,%lf,%lf", &step, &epoch, &lr, &loss) == 4) {
+        double row[3] = {(double)step, loss, lr};
+        rows_push(&s->history, row);
+        s->step = step;
+        s->loss = loss;
+        s->lr = lr;
+        s->epoch = epoch - 1;
+    }
+}
+
+static void ranking_row(struct tui_state *s, const char *line)
+{
+    long long step;
+    int n;
+    double tau, lo, hi, rho;
+    if (sscanf(line, "%lld,%d,%lf,%lf,%lf,%lf", &step, &n, &tau, &lo, &hi, &rho) == 6) {
+        double row[4] = {(double)step, tau, lo, hi};
+        rows_push(&s->taus, row);
+        s->tau = tau;
+        s->tau_lo = lo;
+        s->tau_hi = hi;
+        s->rho = rho;
+        s->rank_step = step;
+    }
+}
+
+static void result_row(struct tui_state *s, const char *line)
+{
+    char name[1024];
+    struct tui_result r;
+    struct err e;
+    const char *comma = strchr(line, ',');
+    if (!comma || (size_t)(comma - line) >= sizeof name)
+        return;
+    memcpy(name, line, (size_t)(comma - line));
+    name[comma - line] = 0;
+    if (arch_parse(&s->space, name, "standalone.csv", &r.arch, &e) == 0 &&
+        sscanf(comma + 1, "%d,%lf,%lf", &r.epochs, &r.accuracy, &r.seconds) == 3)
+        add_result(s, &r);
+}
+
+int tui_state_init(struct tui_state *s, struct job *j, struct err *e)
+{
+    s->job = j;
+    s->space = j->space;
+    snprintf(s->dir, sizeof s->dir, "%s", j->dir);
+    snprintf(s->name, sizeof s->name, "%s", j->x.name);
+    snprintf(s->sampler, sizeof s->sampler, "%s", sampler_name(&j->sampler));
+    snprintf(s->strategy, sizeof s->strategy, "%s", luasearch_name(j->search));
+    s->nobj = j->x.nobjectives;
+    for (int o = 0; o < s->nobj; o++) {
+        snprintf(s->obj_name[o], sizeof s->obj_name[o], "%s", j->x.objectives[o].name);
+        s->obj_metric[o] = j->obj_metric[o];
+        s->maximize[o] = j->x.objectives[o].direction == EXP_MAXIMIZE;
+        s->weight0[o] = j->x.objectives[o].weight;
+    }
+    s->nmetrics = job_nmetrics(j);
+    if (s->nmetrics > JOB_MAX_METRICS)
+        s->nmetrics = JOB_MAX_METRICS;
+    for (int i = 0; i < s->nmetrics; i++)
+        snprintf(s->metric[i], sizeof s->metric[i], "%s", job_metric_name(j, i));
+    s->epochs = j->x.supernet.epochs;
+    s->batch = j->x.supernet.batch;
+    s->generations = j->x.search.generations;
+    s->population = j->x.search.population;
+    s->phase = j->phase;
+    s->log = calloc(TUI_LOG_LINES, sizeof *s->log);
+    if (!s->log)
+        return err_plain(e, "out of memory");
+    if (j->resumed) {
+        read_csv(s, "history.csv", history_row);
+        read_csv(s, "ranking.csv", ranking_row);
+    }
+    read_csv(s, "standalone.csv", result_row);
+    const struct exp_ref *dev = &j->x.latency.device;
+    const char *device = dev->is_path ? dev->resolved : dev->text;
+    if (strcmp(device, "host") != 0) {
+        s->latency = malloc(sizeof *s->latency);
+        struct err le;
+        if (s->latency && cli_latency_device(s->latency, device, &s->space, &j->ctx, &le) != 0) {
+            tui_state_log(s, TUI_WARN, "warning: no per-layer latencies: %s", le.msg);
+            free(s->latency);
+            s->latency = NULL;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ the run's events */
+
+/* Blocks while paused, unless a single step is allowed.  Under lock. */
+static void gate(struct tui_state *s)
+{
+    while (s->paused && s->steps_allowed == 0 && !s->quit) {
+        if (!s->held) {
+            s->held = 1;
+            s->version++;
+        }
+        pthread_cond_wait(&s->wake, &s->lock);
+    }
+    s->held = 0;
+    if (s->paused && s->steps_allowed > 0)
+        s->steps_allowed--;
+}
+
+/* Copies what the job has and the snapshot not yet: training figures,
+ * update counts, new evaluations.  Under lock, in the run's thread. */
+static void sync_job(struct tui_state *s, const struct job *j)
+{
+    s->phase = j->phase;
+    s->generation = j->generation;
+    s->nevals = j->nevals;
+    if (j->trained && j->train.sn) {
+        const struct supertrain *t = &j->train;
+        s->total = t->total;
+        s->step = t->step;
+        for (int l = 0; l < s->space.nlayers; l++)
+            memcpy(s->updates[l], t->sn->updates[l],
+                   (size_t)s->space.nchoices * sizeof s->updates[l][0]);
+    }
+    while (s->nev < j->nall) {
+        if (s->nev == s->capev) {
+            int cap = s->capev ? 2 * s->capev : 256;
+            struct arch *a = realloc(s->ev_arch, (size_t)cap * sizeof *a);
+            if (a)
+                s->ev_arch = a;
+            double *m = realloc(s->ev_m, (size_t)cap * (s->nmetrics ? s->nmetrics : 1) * sizeof *m);
+            if (m)
+                s->ev_m = m;
+            if (!a || !m)
+                break;
+            s->capev = cap;
+        }
+        s->ev_arch[s->nev] = j->all[s->nev];
+        for (int i = 0; i < s->nmetrics; i++)
+            s->ev_m[(size_t)s->nev * s->nmetrics + i] =
+                i < j->nmetrics ? j->allm[(size_t)s->nev * j->nmetrics + i] : 0;
+        s->nev++;
+    }
+    s->version++;
+}
+
+static void ev_phase(void *ud, const struct job *j)
+{
+    struct tui_state *s = ud;
+    pthread_mutex_lock(&s->lock);
+    sync_job(s, j);
+    pthread_mutex_unlock(&s->lock);
+    if (j->phase == JOB_TRAIN)
+        tui_state_log(s, TUI_INFO, "training the supernet of %s with the %s sampler: %lld steps%s",
+                      j->space.name, s->sampler, (long long)j->train.total,
+                      j->train.step ? " (resumed)" : "");
+    else if (j->phase == JOB_SEARCH)
+        tui_state_log(s, TUI_INFO, "searching with %s: %d generations of %d", s->strategy,
+                      s->generations, s->population);
+    else if (j->phase == JOB_DONE)
+        tui_state_log(s, TUI_INFO, "done: %lld architectures evaluated; results in %s",
+                      (long long)j->nevals, j->dir);
+}
+
+static void ev_step(void *ud, const struct job *j)
+{
+    struct tui_state *s = ud;
+    const struct supertrain *t = &j->train;
+    pthread_mutex_lock(&s->lock);
+    rows_cut(&s->history, (double)t->step);
+    double row[3] = {(double)t->step, t->loss, t->lr};
+    rows_push(&s->history, row);
+    s->loss = t->loss;
+    s->lr = t->lr;
+    s->epoch = t->epoch;
+    s->npaths = t->npaths;
+    s->step_seconds = t->seconds;
+    sync_job(s, j);
+    gate(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void ev_evaluated(void *ud, const struct job *j, const struct arch *a, const double *m)
+{
+    struct tui_state *s = ud;
+    (void)a;
+    (void)m;
+    pthread_mutex_lock(&s->lock);
+    sync_job(s, j);
+    gate(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void ev_generation(void *ud, const struct job *j, int g, const struct arch *pop, int n,
+                          const double *m)
+{
+    struct tui_state *s = ud;
+    (void)pop;
+    (void)m;
+    pthread_mutex_lock(&s->lock);
+    sync_job(s, j);
+    s->generation = g;
+    pthread_mutex_unlock(&s->lock);
+    tui_state_log(s, TUI_INFO, "generation %d/%d: %d architectures, %lld evaluated", g,
+                  s->generations, n, (long long)j->nevals);
+}
+
+static void ev_log(void *ud, const char *text)
+{
+    struct tui_state *s = ud;
+    /* the run logs a script's traceback just before it returns the error:
+     * it is shown after the error's own line */
+    if (strncmp(text, "stack traceback:", 16) == 0) {
+        pthread_mutex_lock(&s->lock);
+        snprintf(s->traceback, sizeof s->traceback, "%s", text);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    tui_state_log(s, -1, "%s", text);
+}
+
+static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *r)
+{
+    struct tui_state *s = ud;
+    (void)j;
+    pthread_mutex_lock(&s->lock);
+    if (r->n != s->nrank) {
+        double *p = realloc(s->rank_pred, (size_t)(r->n > 0 ? r->n : 1) * sizeof *p);
+        if (p)
+            s->rank_pred = p;
+        double *t = realloc(s->rank_truth, (size_t)(r->n > 0 ? r->n : 1) * sizeof *t);
+        if (t)
+            s->rank_truth = t;
+        s->nrank = p && t ? r->n : 0;
+    }
+    if (s->nrank) {
+        memcpy(s->rank_pred, r->predicted, (size_t)s->nrank * sizeof *s->rank_pred);
+        memcpy(s->rank_truth, r->truth, (size_t)s->nrank * sizeof *s->rank_truth);
+    }
+    s->tau = r->tau;
+    s->tau_lo = r->tau_lo;
+    s->tau_hi = r->tau_hi;
+    s->rho = r->spearman;
+    s->rank_step = r->step;
+    rows_cut(&s->taus, (double)r->step);
+    double row[4] = {(double)r->step, r->tau, r->tau_lo, r->tau_hi};
+    rows_push(&s->taus, row);
+    s->version++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    struct tui_state *s = arg;
+    struct job *j = s->job;
+    struct ctx c;
+    ctx_init(&c, j->ctx.threads); /* OpenMP's thread count is per thread */
+    const struct job_events ev = {.ud = s,
+                                  .phase = ev_phase,
+                                  .step = ev_step,
+                                  .evaluated = ev_evaluated,
+                                  .generation = ev_generation,
+                                  .log = ev_log,
+                                  .ranking = ev_ranking};
+    for (;;) {
+        struct err e = {{0}};
+        int rc = job_run(j, &ev, &e);
+        pthread_mutex_lock(&s->lock);
+        s->rc = rc;
+        s->running = 0;
+        s->phase = j->phase;
+        s->version++;
+        if (rc < 0)
+            s->failure = e;
+        int quit = s->quit;
+        pthread_mutex_unlock(&s->lock);
+        if (rc < 0)
+            tui_state_log(s, TUI_ERROR, "%s", e.msg);
+        pthread_mutex_lock(&s->lock);
+        char *tb = s->traceback[0] ? strdup(s->traceback) : NULL;
+        s->traceback[0] = 0;
+        pthread_mutex_unlock(&s->lock);
+        if (tb)
+            tui_state_log(s, TUI_ERROR, "%s", tb);
+        free(tb);
+        if (rc < 0 && !quit)
+            tui_state_log(s, TUI_WARN,
+                          "the run is paused: fix the file and press r to reload it and go on, "
+                          "or q to quit (oneshot tui --resume %s continues later)",
+                          s->dir);
+        if (rc > 0 || quit)
+            break;
+        pthread_mutex_lock(&s->lock);
+        while (!s->retry && !s->quit)
+            pthread_cond_wait(&s->wake, &s->lock);
+        quit = s->quit;
+        s->retry = 0;
+        if (!quit)
+            s->running = 1;
+        pthread_mutex_unlock(&s->lock);
+        if (quit)
+            break;
+        job_request_reload(j);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->worker_done = 1;
+    s->version++;
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int tui_state_start(struct tui_state *s, struct err *e)
+{
+    s->running = 1;
+    int rc = pthread_create(&s->worker, NULL, worker_main, s);
+    if (rc != 0) {
+        s->running = 0;
+        return err_plain(e, "cannot start the run's thread: %s", strerror(rc));
+    }
+    s->started = 1;
+    return 0;
+}
+
+void tui_state_pause(struct tui_state *s, int paused)
+{
+    pthread_mutex_lock(&s->lock);
+    s->paused = paused;
+    s->steps_allowed = 0;
+    s->version++;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void tui_state_step(struct tui_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->paused)
+        s->steps_allowed++;
+    else
+        s->paused = 1;
+    s->version++;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void tui_state_quit(struct tui_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->quit = 1;
+    s->stop = 1;
+    s->solo_stop = 1;
+    s->version++;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void tui_state_retry(struct tui_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    int running = s->running;
+    if (!running) {
+        s->retry = 1;
+        pthread_cond_broadcast(&s->wake);
+    }
+    int paused = s->paused;
+    pthread_mutex_unlock(&s->lock);
+    if (running) {
+        job_request_reload(s->job);
+        tui_state_log(s, TUI_INFO, "reload requested: the strategy and metrics files are read "
+                                   "again at the next evaluation%s",
+                      paused ? " (the run is paused)" : "");
+    } else {
+        tui_state_log(s, TUI_INFO, "reloading the strategy and metrics files and running again");
+    }
+}
+
+/* ------------------------------------------------------------ stand-alone training */
+
+static void *solo_main(void *arg)
+{
+    struct tui_state *s = arg;
+    struct job *j = s->job;
+    struct ctx c;
+    ctx_init(&c, 1); /* in the background: one core */
+    struct arch a = s->solo_arch;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(&s->space, &a, name, (int)sizeof name);
+    struct err e;
+    struct train_config cfg;
+    train_config_default(&cfg);
+    cfg.epochs = s->epochs;
+    cfg.batch = s->batch;
+    cfg.seed = j->x.seed;
+    double t0 = now_seconds(), acc = 0;
+    int ok = 0, stopped = 0;
+    struct model *m = model_new(&s->space, &a, cfg.seed, &e);
+    struct trainer t;
+    if (m && trainer_init(&t, m, &j->data.train, &cfg, &e) == 0) {
+        pthread_mutex_lock(&s->lock);
+        s->solo_total = t.total;
+        pthread_mutex_unlock(&s->lock);
+        int rc = 1;
+        while (rc > 0 && !s->solo_stop) {
+            rc = trainer_step(&t, &e);
+            pthread_mutex_lock(&s->lock);
+            s->solo_step = t.step;
+            s->solo_loss = t.loss;
+            s->version++;
+            pthread_mutex_unlock(&s->lock);
+        }
+        stopped = rc > 0;
+        if (rc == 0 && model_evaluate(m, &j->data.val, 256, &acc, NULL, &e) == 0)
+            ok = 1;
+        trainer_done(&t);
+    }
+    model_free(m);
+    double seconds = now_seconds() - t0;
+    if (ok) {
+        char path[EXP_PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/standalone.csv", s->dir);
+        FILE *f = fopen(path, "a");
+        if (f) {
+            if (ftell(f) == 0)
+                fprintf(f, "arch,epochs,val_accuracy,seconds\n");
+            fprintf(f, "%s,%d,%.6f,%.1f\n", name, cfg.epochs, acc, seconds);
+            if (fclose(f) != 0)
+                tui_state_log(s, TUI_ERROR, "%s: error: cannot write: %s", path, strerror(errno));
+        } else {
+            tui_state_log(s, TUI_ERROR, "%s: error: cannot write: %s", path, strerror(errno));
+        }
+        struct tui_result r = {a, cfg.epochs, acc, seconds};
+        pthread_mutex_lock(&s->lock);
+        add_result(s, &r);
+        pthread_mutex_unlock(&s->lock);
+        tui_state_log(s, TUI_INFO, "stand-alone %s: val accuracy %.4f after %d epoch%s (%.0f s)",
+                      name, acc, cfg.epochs, cfg.epochs == 1 ? "" : "s", seconds);
+    } else if (stopped) {
+        tui_state_log(s, TUI_INFO, "stand-alone training of %s stopped", name);
+    } else {
+        tui_state_log(s, TUI_ERROR, "stand-alone training of %s: %s", name, e.msg);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->solo_running = 0;
+    s->version++;
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int tui_state_train(struct tui_state *s, const struct arch *a, struct err *e)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->solo_running) {
+        pthread_mutex_unlock(&s->lock);
+        return err_plain(e, "a stand-alone training runs already");
+    }
+    if (s->solo_started) { /* the last one has ended: reap it */
+        pthread_join(s->solo_thread, NULL);
+        s->solo_started = 0;
+    }
+    s->solo_arch = *a;
+    s->solo_step = 0;
+    s->solo_total = 0;
+    s->solo_loss = 0;
+    s->solo_stop = 0;
+    s->solo_running = 1;
+    int rc = pthread_create(&s->solo_thread, NULL, solo_main, s);
+    if (rc != 0) {
+        s->solo_running = 0;
+        pthread_mutex_unlock(&s->lock);
+        return err_plain(e, "cannot start the training thread: %s", strerror(rc));
+    }
+    s->solo_started = 1;
+    pthread_mutex_unlock(&s->lock);
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(&s->space, a, name, (int)sizeof name);
+    tui_state_log(s, TUI_INFO, "training %s stand-alone in the background: %d epoch%s of %d images",
+                  name, s->epochs, s->epochs == 1 ? "" : "s", s->job->data.train.n);
+    return 0;
+}
+
+void tui_state_done(struct tui_state *s)
+{
+    if (s->started)
+        pthread_join(s->worker, NULL);
+    if (s->solo_started) {
+        s->solo_stop = 1;
+        pthread_join(s->solo_thread, NULL);
+    }
+    free(s->history.v);
+    free(s->taus.v);
+    free(s->rank_pred);
+    free(s->rank_truth);
+    free(s->ev_arch);
+    free(s->ev_m);
+    free(s->log);
+    free(s->results);
+    free(s->latency);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    memset(s, 0, sizeof *s);
+}
