@@ -19,6 +19,7 @@ static void on_signal(int sig)
 
 struct view {
     struct progress p;
+    char traceback[4096]; /* of a script error: printed after the error itself */
     int quiet;
     double best[8];
 };
@@ -76,6 +77,10 @@ static void ev_generation(void *ud, const struct job *j, int g, const struct arc
 static void ev_log(void *ud, const char *text)
 {
     struct view *v = ud;
+    if (strncmp(text, "stack traceback:", 16) == 0) {
+        snprintf(v->traceback, sizeof v->traceback, "%s", text);
+        return;
+    }
     progress_clear(&v->p);
     fprintf(stderr, "%s\n", text);
 }
@@ -177,6 +182,8 @@ int cmd_run(int argc, char **argv)
         status = 130;
     } else {
         status = cli_fail(&e);
+        if (v.traceback[0])
+            fprintf(stderr, "%s\n", v.traceback);
         fprintf(stderr, "the run's files are kept; after fixing the cause: oneshot run --resume %s\n",
                 j.dir);
     }

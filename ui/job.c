@@ -111,6 +111,39 @@ static void set_phase(struct job *j, enum job_phase p)
         j->ev->phase(j->ev->ud, j);
 }
 
+/* A line for the front end's log.  Lines of job_open (before a front end
+ * listens) are kept and handed over when job_run starts, so a TUI that takes
+ * the screen after job_open still shows them. */
+static void emit(struct job *j, const char *text)
+{
+    if (j->ev && j->ev->log) {
+        j->ev->log(j->ev->ud, text);
+    } else if (j->phase == JOB_SETUP && !j->flushed) {
+        size_t used = strlen(j->early), len = strlen(text);
+        if (used + len + 2 < sizeof j->early) {
+            memcpy(j->early + used, text, len);
+            j->early[used + len] = '\n';
+            j->early[used + len + 1] = 0;
+        }
+    } else {
+        fprintf(stderr, "%s\n", text);
+    }
+}
+
+/* Hands the lines kept by emit to the front end (or stderr). */
+static void flush_early(struct job *j)
+{
+    j->flushed = 1;
+    char *p = j->early;
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        *nl = 0;
+        emit(j, p);
+        p = nl + 1;
+    }
+    j->early[0] = 0;
+}
+
 static void logf_(struct job *j, const char *fmt, ...)
 {
     char buf[ERR_MAX + 256];
@@ -118,10 +151,7 @@ static void logf_(struct job *j, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (j->ev && j->ev->log)
-        j->ev->log(j->ev->ud, buf);
-    else
-        fprintf(stderr, "%s\n", buf);
+    emit(j, buf);
 }
 
 /* Reads a whole text file (missing: an empty one).  0 or -1. */
@@ -357,14 +387,7 @@ static int find_strategy(const struct experiment *x, char *out, size_t n, struct
                    where.msg);
 }
 
-static void script_print(void *ud, const char *text)
-{
-    struct job *j = ud;
-    if (j->ev && j->ev->log)
-        j->ev->log(j->ev->ud, text);
-    else
-        fprintf(stderr, "%s\n", text);
-}
+static void script_print(void *ud, const char *text) { emit(ud, text); }
 
 static int load_data(struct job *j, struct err *e)
 {
@@ -669,8 +692,10 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
     if (open_sampler(j, e) || open_search(j, e) || load_data(j, e))
         return -1;
     open_probe(j);
-    if (mode == JOB_CHECK)
+    if (mode == JOB_CHECK) {
+        flush_early(j);
         return 0;
+    }
     /* everything loaded: only now is a new run directory made */
     if (!resume && (new_dir(j, out, e) || copy_scripts(j, e) || save_latency(j, e)))
         return -1;
@@ -747,6 +772,13 @@ static int save(struct job *j, struct err *e)
 }
 
 void job_request_save(struct job *j) { j->want_save = 1; }
+
+int job_save_pending(struct job *j, struct err *e)
+{
+    if (!j->want_save || !j->trained)
+        return 0;
+    return save(j, e);
+}
 
 int64_t job_unsaved_steps(const struct job *j)
 {
@@ -1397,6 +1429,8 @@ static int search(struct job *j, struct err *e)
 int job_run(struct job *j, const struct job_events *ev, struct err *e)
 {
     j->ev = ev;
+    if (!j->flushed)
+        flush_early(j);
     int rc = train(j, e);
     if (rc == 0)
         rc = search(j, e);

@@ -140,6 +140,8 @@ struct job {
     pthread_mutex_t lock;    /* guards weights and weights_changed */
     double weights[EXP_MAX_OBJECTIVES];
     int weights_changed;
+    char early[4096];        /* log lines of job_open, for job_run to hand over */
+    int flushed;
 };
 
 /* Opens a run.  JOB_NEW: of the experiment file `path`, into a new run
@@ -177,6 +179,11 @@ void job_close(struct job *j);
 void job_request_save(struct job *j);
 void job_request_reload(struct job *j);
 int job_set_weights(struct job *j, const double *w, int n);
+
+/* In the run's thread, inside an event callback (a paused front end waits
+ * there): does the save job_request_save asked for, now.  0 (also when none
+ * was asked for), or -1 with e filled. */
+int job_save_pending(struct job *j, struct err *e);
 
 /* Steps of training not yet in a checkpoint (0 when all is saved). */
 int64_t job_unsaved_steps(const struct job *j);

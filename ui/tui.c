@@ -728,8 +728,8 @@ static void on_key(struct tui *t, int ch)
         if (job_unsaved_steps(s->job) == 0) {
             message(t, TUI_INFO, "the supernet is saved: nothing to write");
         } else {
-            job_request_save(s->job);
-            message(t, TUI_INFO, "saving the supernet at the next step");
+            tui_state_save(s);
+            message(t, TUI_INFO, s->paused ? "saving the supernet" : "saving the supernet at the next step");
         }
         return;
     case 'e':

@@ -276,6 +276,14 @@ static void gate(struct tui_state *s)
             s->version++;
         }
         pthread_cond_wait(&s->wake, &s->lock);
+        /* a save asked for while paused: done here, in the run's thread,
+         * without holding the UI up */
+        pthread_mutex_unlock(&s->lock);
+        struct err e;
+        int rc = job_save_pending(s->job, &e);
+        pthread_mutex_lock(&s->lock);
+        if (rc)
+            log_line(s, TUI_ERROR, e.msg, strlen(e.msg));
     }
     s->held = 0;
     if (s->paused && s->steps_allowed > 0)
@@ -494,6 +502,14 @@ int tui_state_start(struct tui_state *s, struct err *e)
     }
     s->started = 1;
     return 0;
+}
+
+void tui_state_save(struct tui_state *s)
+{
+    job_request_save(s->job);
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
 }
 
 void tui_state_pause(struct tui_state *s, int paused)

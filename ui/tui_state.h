@@ -138,6 +138,9 @@ int tui_state_start(struct tui_state *s, struct err *e);
 
 /* Called from the UI thread, without the lock held. */
 void tui_state_pause(struct tui_state *s, int paused);
+/* Asks the run to save the supernet: at the next step, or at once when the
+ * run is paused. */
+void tui_state_save(struct tui_state *s);
 /* Paused: lets one more supernet step or evaluation through.  Running: pauses. */
 void tui_state_step(struct tui_state *s);
 /* Stops the run (saving the supernet) and the stand-alone training, and
