@@ -376,7 +376,7 @@ static void test_quick_example(void)
     CHECK_STR(x.space.resolved, "fmnist");
     CHECK_EQ_INT(x.dataset.train_images, 10000);
     CHECK_STR(x.supernet.sampler.resolved, "fair");
-    CHECK_EQ_INT(x.supernet.epochs, 1);
+    CHECK_EQ_INT(x.supernet.epochs, 2);
     CHECK_STR(x.search.strategy.resolved, "random");
     CHECK_EQ_INT(x.search.generations, 5);
     CHECK_EQ_INT(x.search.population, 10);
