@@ -378,18 +378,17 @@ int luabox_call(struct luabox *b, int nargs, int nresults, const char *path, con
 {
     lua_State *L = b->L;
     int fn = lua_gettop(L) - nargs;
+    const char *outer = b->source; /* a call made from inside a script */
     b->source = chunk_name(b, path);
     b->trace[0] = 0;
     lua_pushcfunction(L, box_handler);
     lua_insert(L, fn);
     int status = lua_pcall(L, nargs, nresults, fn);
-    if (status != LUA_OK) {
+    if (status != LUA_OK)
         script_error(b, status, path, hook, e);
-        lua_remove(L, fn);
-        return -1;
-    }
     lua_remove(L, fn);
-    return 0;
+    b->source = outer;
+    return status == LUA_OK ? 0 : -1;
 }
 
 int luabox_run(struct luabox *b, const char *text, size_t len, const char *path, int nresults,

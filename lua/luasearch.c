@@ -37,6 +37,9 @@ struct luasearch {
     double obj_weight[EXP_MAX_OBJECTIVES];
     int run_ref;                           /* the strategy's run function */
     char params[PARAMS_TEXT_MAX];
+    char library[EXP_PATH_MAX];            /* "" when there is none */
+    int nloaded;
+    char loaded[LUASEARCH_MAX_LOADED][EXP_PATH_MAX + 80];
     struct err host_err;                   /* why a host callback failed */
     int host_failed;
 };
@@ -349,6 +352,34 @@ static int l_report(lua_State *L)
     return 0;
 }
 
+/* strategy(name): the table a shipped strategy file returns, run anew in
+ * this state, so that a strategy can build on another one. */
+static int l_strategy(lua_State *L)
+{
+    struct luasearch *ls = search_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    int word = *name != 0 && strlen(name) < 64;
+    for (const char *c = name; *c && word; c++)
+        word = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
+    if (!word)
+        return luaL_argerror(L, 1, "a strategy's name: letters, digits, '_' and '-'");
+    if (!ls->library[0])
+        return luaL_error(L, "oneshot.strategy: no library of strategies in this run");
+    char path[EXP_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s.lua", ls->library, name);
+    struct err e;
+    if (luabox_run_file(ls->box, path, SCRIPT_MAX, 1, &e))
+        return luaL_error(L, "oneshot.strategy('%s'): %s", name, e.msg);
+    if (lua_type(L, -1) != LUA_TTABLE)
+        return luaL_error(L, "oneshot.strategy('%s'): %s returned no table", name, path);
+    int seen = 0;
+    for (int i = 0; i < ls->nloaded; i++)
+        seen |= strcmp(ls->loaded[i], path) == 0;
+    if (!seen && ls->nloaded < LUASEARCH_MAX_LOADED)
+        snprintf(ls->loaded[ls->nloaded++], sizeof ls->loaded[0], "%s", path);
+    return 1;
+}
+
 static int l_log(lua_State *L)
 {
     lua_getglobal(L, "print");
@@ -589,7 +620,7 @@ static const luaL_Reg search_funcs[] = {
     {"evaluate", l_evaluate}, {"evaluated", l_evaluated}, {"scores", l_scores},
     {"fronts", l_fronts},     {"select", l_select},       {"tournament", l_tournament},
     {"pareto", l_pareto},     {"weights", l_weights},     {"report", l_report},
-    {"log", l_log},           {NULL, NULL}};
+    {"log", l_log},           {"strategy", l_strategy},   {NULL, NULL}};
 
 /* Sets up the module (runs protected). */
 static int setup(lua_State *L)
@@ -723,6 +754,8 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
     if (c->metrics)
         snprintf(ls->metrics_file, sizeof ls->metrics_file, "%s", c->metrics);
     ls->cfg.strategy = ls->strategy;
+    if (c->library)
+        snprintf(ls->library, sizeof ls->library, "%s", c->library);
     ls->cfg.metrics = c->metrics ? ls->metrics_file : NULL;
     base_name(ls->name, sizeof ls->name, c->strategy);
     rng_seed(&ls->rng, c->seed, RNG_STREAM_SEARCH);
@@ -785,6 +818,10 @@ const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls
 const char *luasearch_name(const struct luasearch *ls) { return ls->name; }
 
 const char *luasearch_params(const struct luasearch *ls) { return ls->params; }
+
+int luasearch_nloaded(const struct luasearch *ls) { return ls->nloaded; }
+
+const char *luasearch_loaded(const struct luasearch *ls, int i) { return ls->loaded[i]; }
 
 const char *luasearch_traceback(const struct luasearch *ls) { return luabox_traceback(ls->box); }
 

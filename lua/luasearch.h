@@ -64,7 +64,11 @@ struct luasearch_config {
     const char *const *engine_metrics; /* names of the host's metrics */
     int nengine;
     volatile sig_atomic_t *interrupt; /* may be NULL */
+    const char *library;              /* directory of the strategies that
+                                         oneshot.strategy(name) loads, or NULL */
 };
+
+#define LUASEARCH_MAX_LOADED 8
 
 struct luasearch;
 
@@ -84,6 +88,11 @@ int luasearch_nmetrics(const struct luasearch *ls);
 const char *luasearch_metric_name(const struct luasearch *ls, int i);
 /* The strategy's name (its table's `name`, else the file name). */
 const char *luasearch_name(const struct luasearch *ls);
+/* The files oneshot.strategy loaded (i < luasearch_nloaded), so a run can
+ * keep copies of them. */
+int luasearch_nloaded(const struct luasearch *ls);
+const char *luasearch_loaded(const struct luasearch *ls, int i);
+
 /* The value of each parameter after the YAML's overrides, as "k=v k=v". */
 const char *luasearch_params(const struct luasearch *ls);
 

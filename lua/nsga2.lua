@@ -29,7 +29,6 @@
 -- moga.lua (a strategy file cannot load another; tests/test_luasearch.c
 -- checks the two copies are the same).
 
--- BEGIN shared NSGA-II
 -- The first architecture make() returns that the run has not proposed yet
 -- (marked proposed), or nil after `tries` attempts.
 local function propose(seen, tries, make)
@@ -102,7 +101,6 @@ local function nsga2()
     oneshot.report(g, pop)
   end
 end
--- END shared NSGA-II
 
 return {
   name = "nsga2",

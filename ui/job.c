@@ -495,7 +495,8 @@ static int open_search(struct job *j, struct err *e)
                                  .x = &j->x,
                                  .engine_metrics = j->metric_names,
                                  .nengine = j->nengine,
-                                 .interrupt = j->stop};
+                                 .interrupt = j->stop,
+                                 .library = j->library[0] ? j->library : NULL};
     struct luasearch_host h = {.ud = j,
                                .evaluate = host_evaluate,
                                .recorded = host_recorded,
@@ -577,6 +578,40 @@ static int locate_scripts(struct job *j, char *strategy, size_t n, struct err *e
         path_in(s[i].file, EXP_PATH_MAX, j, s[i].copy);
         if (!exists(s[i].file))
             return err_set(e, s[i].file, 0, 0, "is missing: the run directory is incomplete");
+    }
+    return 0;
+}
+
+/* Where oneshot.strategy(name) finds strategies: the shipped ones, or for a
+ * resumed run the copies in its lib/ (those the first run loaded). */
+static void shipped_library(struct job *j, int resumed)
+{
+    char probe[EXP_PATH_MAX];
+    struct err ignored;
+    j->library[0] = 0;
+    if (resumed) {
+        path_in(j->library, sizeof j->library, j, "lib");
+    } else if (cli_find_data("lua", "random.lua", probe, sizeof probe, &ignored) == 0) {
+        *strrchr(probe, '/') = 0;
+        snprintf(j->library, sizeof j->library, "%s", probe);
+    }
+}
+
+/* Copies the strategies oneshot.strategy loaded into the run's lib/. */
+static int copy_library(struct job *j, struct err *e)
+{
+    int n = luasearch_nloaded(j->search);
+    if (n == 0)
+        return 0;
+    char dir[EXP_PATH_MAX + 16], to[EXP_PATH_MAX + 96];
+    path_in(dir, sizeof dir, j, "lib");
+    if (mkdirs(dir, e))
+        return -1;
+    for (int i = 0; i < n; i++) {
+        const char *from = luasearch_loaded(j->search, i), *base = strrchr(from, '/');
+        snprintf(to, sizeof to, "%s/%.60s", dir, base ? base + 1 : from);
+        if (strcmp(from, to) != 0 && copy_file(from, to, e))
+            return -1;
     }
     return 0;
 }
@@ -677,6 +712,7 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
             return -1;
     }
     cli_ctx(&j->ctx, j->x.threads);
+    shipped_library(j, resume);
     char strategy[EXP_PATH_MAX];
     if (locate_scripts(j, strategy, sizeof strategy, e))
         return -1;
@@ -697,7 +733,8 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
         return 0;
     }
     /* everything loaded: only now is a new run directory made */
-    if (!resume && (new_dir(j, out, e) || copy_scripts(j, e) || save_latency(j, e)))
+    if (!resume && (new_dir(j, out, e) || copy_scripts(j, e) || copy_library(j, e) ||
+                    save_latency(j, e)))
         return -1;
     char when[64], blas[160];
     now_text(when, sizeof when);
@@ -1361,6 +1398,7 @@ static void reload(struct job *j)
     struct err e;
     int was_resumed = j->resumed;
     j->resumed = 0; /* the originals, not the copies */
+    shipped_library(j, 0);
     if (locate_scripts(j, strategy, sizeof strategy, &e)) {
         j->resumed = was_resumed;
         logf_(j, "reload: %s", e.msg);
@@ -1391,7 +1429,7 @@ static void reload(struct job *j)
     for (int o = 0; o < j->x.nobjectives; o++)
         w[o] = j->x.objectives[o].weight;
     luasearch_set_weights(j->search, w, j->x.nobjectives);
-    if (copy_scripts(j, &e))
+    if (copy_scripts(j, &e) || copy_library(j, &e))
         logf_(j, "reload: %s", e.msg);
     logf_(j, "reloaded %s: the strategy starts again with the %d evaluations made", strategy,
           j->nall);

@@ -140,6 +140,7 @@ struct job {
     pthread_mutex_t lock;    /* guards weights and weights_changed */
     double weights[EXP_MAX_OBJECTIVES];
     int weights_changed;
+    char library[EXP_PATH_MAX];  /* strategies oneshot.strategy() loads */
     char early[4096];        /* log lines of job_open, for job_run to hand over */
     int flushed;
 };

@@ -76,6 +76,7 @@ $ONESHOT run "$TMP/lat.yaml" --out "$TMP/lat" >/dev/null 2>"$TMP/lat.err" || fai
 expect_eq "latency columns" "$(head -n 1 "$TMP/lat/evaluations.csv")" "arch,accuracy,accuracy_no_recal,params,macs,latency,latency@host,seconds"
 expect_eq "generation columns" "$(head -n 1 "$TMP/lat/generations.csv")" "generation,arch,front,accuracy,latency,latency@host"
 [ -s "$TMP/lat/latency.yaml" ] && [ -s "$TMP/lat/latency-2.yaml" ] || fail "latency tables not kept"
+cmp -s "$TMP/lat/lib/nsga2.lua" lua/nsga2.lua || fail "moga's nsga2.lua not kept in lib/"
 awk -F, 'NR > 1 && !($6 > 0 && $7 > 0) {exit 1}' "$TMP/lat/evaluations.csv" || fail "latency not positive"
 grep -q '^best_latency@host	k' "$TMP/lat/chosen.txt" || fail "chosen: $(cat "$TMP/lat/chosen.txt")"
 
