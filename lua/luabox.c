@@ -416,27 +416,40 @@ int luabox_run(struct luabox *b, const char *text, size_t len, const char *path,
     return luabox_call(b, 0, nresults, path, NULL, e);
 }
 
-int luabox_run_file(struct luabox *b, const char *path, size_t max_bytes, int nresults,
-                    struct err *e)
+char *luabox_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (!f) {
+        err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
     char *buf = malloc(max_bytes + 1);
     if (!buf) {
         fclose(f);
-        return err_set(e, path, 0, 0, "out of memory");
+        err_set(e, path, 0, 0, "out of memory");
+        return NULL;
     }
-    size_t len = fread(buf, 1, max_bytes + 1, f);
+    *len = fread(buf, 1, max_bytes + 1, f);
     int bad = ferror(f), saved = errno;
     fclose(f);
-    int rc;
     if (bad)
-        rc = err_set(e, path, 0, 0, "cannot read: %s", strerror(saved));
-    else if (len > max_bytes)
-        rc = err_set(e, path, 0, 0, "the file is larger than %zu MB", max_bytes >> 20);
+        err_set(e, path, 0, 0, "cannot read: %s", strerror(saved));
+    else if (*len > max_bytes)
+        err_set(e, path, 0, 0, "the file is larger than %zu MB", max_bytes >> 20);
     else
-        rc = luabox_run(b, buf, len, path, nresults, e);
+        return buf;
+    free(buf);
+    return NULL;
+}
+
+int luabox_run_file(struct luabox *b, const char *path, size_t max_bytes, int nresults,
+                    struct err *e)
+{
+    size_t len;
+    char *buf = luabox_read_file(path, max_bytes, &len, e);
+    if (!buf)
+        return -1;
+    int rc = luabox_run(b, buf, len, path, nresults, e);
     free(buf);
     return rc;
 }

@@ -57,7 +57,12 @@ void luabox_rearm(struct luabox *b);
  * (`path:LINE: error: ...`, `path: error: the script ran too long ...`). */
 int luabox_run(struct luabox *b, const char *text, size_t len, const char *path, int nresults,
                struct err *e);
-/* The same for the file at path (at most max_bytes): `path: error: cannot read: ...`. */
+/* The file at path, whole (at most max_bytes), in a buffer the caller frees;
+ * its length into *len.  NULL with e filled: `path: error: cannot read:
+ * <strerror>`, `path: error: the file is larger than N MB`. */
+char *luabox_read_file(const char *path, size_t max_bytes, size_t *len, struct err *e);
+
+/* luabox_run on the file at path (at most max_bytes), errors as luabox_read_file's. */
 int luabox_run_file(struct luabox *b, const char *path, size_t max_bytes, int nresults,
                     struct err *e);
 

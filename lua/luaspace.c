@@ -1041,24 +1041,11 @@ done:
 
 int luaspace_load(struct space *s, const char *path, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
-    char *buf = malloc(LUASPACE_MAX_FILE + 1);
-    if (!buf) {
-        fclose(f);
-        return err_set(e, path, 0, 0, "out of memory");
-    }
-    size_t len = fread(buf, 1, LUASPACE_MAX_FILE + 1, f);
-    int bad = ferror(f), saved = errno;
-    fclose(f);
-    int rc;
-    if (bad)
-        rc = err_set(e, path, 0, 0, "cannot read: %s", strerror(saved));
-    else if (len > LUASPACE_MAX_FILE)
-        rc = err_set(e, path, 0, 0, "the file is larger than %u MB", LUASPACE_MAX_FILE >> 20);
-    else
-        rc = luaspace_load_buffer(s, buf, len, path, e);
+    size_t len;
+    char *buf = luabox_read_file(path, LUASPACE_MAX_FILE, &len, e);
+    if (!buf)
+        return -1;
+    int rc = luaspace_load_buffer(s, buf, len, path, e);
     free(buf);
     return rc;
 }
