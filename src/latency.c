@@ -3,17 +3,14 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include "latency.h"
 
-#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "bn.h"
 #include "conv.h"
@@ -22,7 +19,7 @@
 #include "pool.h"
 #include "rank.h"
 #include "rng.h"
-#include "suggest.h"
+#include "yamldoc.h"
 
 #define LATENCY_FILE_MAX (1 << 20) /* larger files are refused */
 /* the build's networks draw from their own stream next to the input data's */
@@ -571,195 +568,45 @@ out:
 
 /* ---- reading files ---- */
 
-struct reader {
-    const char *file;
-    yaml_document_t *doc;
-    struct err *e;
-};
-
-static yaml_node_t *node_at(const struct reader *rd, int id)
-{
-    return yaml_document_get_node(rd->doc, id);
-}
-
-static int fail(const struct reader *rd, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(const struct reader *rd, const yaml_node_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    err_vset(rd->e, rd->file, n ? (int)n->start_mark.line + 1 : 0,
-             n ? (int)n->start_mark.column + 1 : 0, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-static const char *text_of(const yaml_node_t *n)
-{
-    return (const char *)n->data.scalar.value;
-}
-
-/* What a node is, for "got ...". */
-static const char *describe(const yaml_node_t *n, char *buf, size_t size)
-{
-    if (n->type == YAML_MAPPING_NODE)
-        return "a mapping";
-    if (n->type == YAML_SEQUENCE_NODE)
-        return "a list";
-    if (!*text_of(n))
-        return "nothing";
-    snprintf(buf, size, "'%.40s'", text_of(n));
-    for (char *p = buf; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    return buf;
-}
-
-static int expected(const struct reader *rd, const yaml_node_t *n, const char *path,
-                    const char *what)
-{
-    char buf[64];
-    return fail(rd, n, "%s: expected %s, got %s", path, what, describe(n, buf, sizeof buf));
-}
-
-static int in_list(const char *s, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return 1;
-    return 0;
-}
-
-/* Every key of map a known scalar (keys NULL: any key), none repeated;
- * required keys present.  where names the mapping ("" at the top). */
-static int check_keys(const struct reader *rd, const yaml_node_t *map, const char *const *keys,
-                      const char *const *required, const char *where)
-{
-    char buf[64];
-    if (map->type != YAML_MAPPING_NODE)
-        return expected(rd, map, *where ? where : "the file", "a mapping");
-    yaml_node_pair_t *start = map->data.mapping.pairs.start, *top = map->data.mapping.pairs.top;
-    for (yaml_node_pair_t *p = start; p < top; p++) {
-        yaml_node_t *k = node_at(rd, p->key);
-        if (k->type != YAML_SCALAR_NODE)
-            return fail(rd, k, "%s%sexpected a key, got %s", where, *where ? ": " : "",
-                        describe(k, buf, sizeof buf));
-        const char *name = text_of(k);
-        if (keys && !in_list(name, keys)) {
-            const char *s = suggest_word(name, keys);
-            char hint[96] = "";
-            if (s)
-                snprintf(hint, sizeof hint, " (did you mean '%s'?)", s);
-            return fail(rd, k, "unknown key '%.40s'%s%s%s", name, *where ? " in " : "", where,
-                        hint);
-        }
-        for (yaml_node_pair_t *q = start; q < p; q++) {
-            yaml_node_t *k0 = node_at(rd, q->key);
-            if (k0->type == YAML_SCALAR_NODE && strcmp(text_of(k0), name) == 0)
-                return fail(rd, k, "duplicate key '%.40s'%s%s (first at %d:%d)", name,
-                            *where ? " in " : "", where, (int)k0->start_mark.line + 1,
-                            (int)k0->start_mark.column + 1);
-        }
-    }
-    for (; required && *required; required++) {
-        int found = 0;
-        for (yaml_node_pair_t *p = start; p < top && !found; p++)
-            found = strcmp(text_of(node_at(rd, p->key)), *required) == 0;
-        if (!found)
-            return fail(rd, map, "%s%smissing key '%s'", where, *where ? ": " : "", *required);
-    }
-    return 0;
-}
-
-/* The value of key in map, or NULL. */
-static yaml_node_t *get(const struct reader *rd, const yaml_node_t *map, const char *key)
-{
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++)
-        if (strcmp(text_of(node_at(rd, p->key)), key) == 0)
-            return node_at(rd, p->value);
-    return NULL;
-}
-
-static int get_number(const struct reader *rd, const yaml_node_t *n, const char *path, double lo,
-                      double hi, int lo_open, double *out)
-{
-    if (n->type != YAML_SCALAR_NODE)
-        return expected(rd, n, path, "a number");
-    const char *s = text_of(n);
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || end == s || *end || s[strspn(s, "0123456789+-.eE")])
-        return expected(rd, n, path, "a number");
-    if (!isfinite(v) || (lo_open ? !(v > lo) : !(v >= lo)) || !(v <= hi)) {
-        char range[80];
-        if (isinf(lo))
-            snprintf(range, sizeof range, "a finite number");
-        else
-            snprintf(range, sizeof range, "%s %g", lo_open ? "greater than" : "at least", lo);
-        if (!isinf(hi))
-            snprintf(range + strlen(range), sizeof range - strlen(range), ", at most %g", hi);
-        return fail(rd, n, "%s: %s is out of range (%s)", path, s, range);
-    }
-    *out = v;
-    return 0;
-}
-
-static int get_int(const struct reader *rd, const yaml_node_t *n, const char *path, int lo,
-                   int hi, int *out)
-{
-    if (n->type != YAML_SCALAR_NODE)
-        return expected(rd, n, path, "a whole number");
-    const char *s = text_of(n);
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || end == s || *end || s[0] == ' ')
-        return expected(rd, n, path, "a whole number");
-    if (errno == ERANGE || v < lo || v > hi)
-        return fail(rd, n, "%s: %s is out of range (%d to %d)", path, s, lo, hi);
-    *out = (int)v;
-    return 0;
-}
-
-static int get_text(const struct reader *rd, const yaml_node_t *n, const char *path, char *out,
+/* A string; empty is allowed (a table says "" for what it did not know). */
+static int get_text(const struct yamldoc *rd, const yaml_node_t *n, const char *path, char *out,
                     size_t size)
 {
     if (n->type != YAML_SCALAR_NODE)
-        return expected(rd, n, path, "a string");
-    const char *s = text_of(n);
+        return yamldoc_expected(rd, n, path, "a string");
+    const char *s = yamldoc_text(n);
     if (strlen(s) >= size)
-        return fail(rd, n, "%s: too long (%zu bytes, at most %zu)", path, strlen(s), size - 1);
+        return yamldoc_fail(rd, n, "%s: too long (%zu bytes, at most %zu)", path, strlen(s),
+                            size - 1);
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p < 0x20)
-            return fail(rd, n, "%s: contains a control character", path);
+            return yamldoc_fail(rd, n, "%s: contains a control character", path);
     copy(out, size, s);
     return 0;
 }
 
 /* An optional text key. */
-static int opt_text(const struct reader *rd, const yaml_node_t *map, const char *key, char *out,
+static int opt_text(const struct yamldoc *rd, const yaml_node_t *map, const char *key, char *out,
                     size_t size)
 {
-    const yaml_node_t *n = get(rd, map, key);
+    const yaml_node_t *n = yamldoc_get(rd, map, key);
     return n ? get_text(rd, n, key, out, size) : 0;
 }
 
 /* A list of exactly count whole numbers >= 0 (count 1: a plain number). */
-static int get_ints(const struct reader *rd, const yaml_node_t *n, const char *path, int *v,
+static int get_ints(const struct yamldoc *rd, const yaml_node_t *n, const char *path, int *v,
                     int count)
 {
     if (count == 1)
-        return get_int(rd, n, path, 0, 1 << 30, v);
+        return yamldoc_int(rd, n, path, 0, 1 << 30, v);
     char what[64];
     snprintf(what, sizeof what, "a list of %d whole numbers", count);
     if (n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top - n->data.sequence.items.start != count)
-        return expected(rd, n, path, what);
+        return yamldoc_expected(rd, n, path, what);
     for (int i = 0; i < count; i++)
-        if (get_int(rd, node_at(rd, n->data.sequence.items.start[i]), path, 0, 1 << 30, &v[i]))
+        if (yamldoc_int(rd, yamldoc_node(rd, n->data.sequence.items.start[i]), path, 0, 1 << 30,
+                        &v[i]))
             return -1;
     return 0;
 }
@@ -779,7 +626,7 @@ static const char *int_list(char *buf, size_t size, const int *v, int n)
 }
 
 /* A list of ints in the file that must equal want. */
-static int match_ints(const struct reader *rd, const yaml_node_t *n, const char *path,
+static int match_ints(const struct yamldoc *rd, const yaml_node_t *n, const char *path,
                       const int *want, int count, const struct space *s, const char *table_space)
 {
     int got[8];
@@ -788,11 +635,13 @@ static int match_ints(const struct reader *rd, const yaml_node_t *n, const char 
     if (memcmp(got, want, (size_t)count * sizeof *got) != 0) {
         char a[64], b[64];
         if (count == 1)
-            return fail(rd, n, "%s: %d in the table, %d in space %s (the table is for space %s)",
-                        path, got[0], want[0], s->name, table_space);
-        return fail(rd, n, "%s: %s in the table, %s in space %s (the table is for space %s)",
-                    path, int_list(a, sizeof a, got, count), int_list(b, sizeof b, want, count),
-                    s->name, table_space);
+            return yamldoc_fail(rd, n,
+                                "%s: %d in the table, %d in space %s (the table is for space %s)",
+                                path, got[0], want[0], s->name, table_space);
+        return yamldoc_fail(rd, n,
+                            "%s: %s in the table, %s in space %s (the table is for space %s)", path,
+                            int_list(a, sizeof a, got, count), int_list(b, sizeof b, want, count),
+                            s->name, table_space);
     }
     return 0;
 }
@@ -812,10 +661,10 @@ static const char *const model_required[] = {"kind",           "device",      "p
                                              "bandwidth_gbs",  "bytes_per_value", "dispatch_us",
                                              "overhead_us",    "efficiency",  NULL};
 
-static int read_table(const struct reader *rd, const yaml_node_t *root, const struct space *s,
+static int read_table(const struct yamldoc *rd, const yaml_node_t *root, const struct space *s,
                       struct latency_table *t)
 {
-    if (check_keys(rd, root, table_keys, table_required, ""))
+    if (yamldoc_check_keys(rd, root, table_keys, table_required, ""))
         return -1;
     memset(t, 0, sizeof *t);
     t->space = *s;
@@ -829,213 +678,191 @@ static int read_table(const struct reader *rd, const yaml_node_t *root, const st
     else if (strcmp(origin, "model") == 0)
         t->kind = LATENCY_MODEL;
     else
-        return fail(rd, get(rd, root, "origin"), "origin: '%.40s' is neither measured nor model",
-                    origin);
+        return yamldoc_fail(rd, yamldoc_get(rd, root, "origin"),
+                            "origin: '%.40s' is neither measured nor model", origin);
     if (opt_text(rd, root, "device", t->device, sizeof t->device) ||
         opt_text(rd, root, "machine", t->machine, sizeof t->machine) ||
         opt_text(rd, root, "blas", t->blas, sizeof t->blas) ||
         opt_text(rd, root, "date", t->date, sizeof t->date) ||
         opt_text(rd, root, "method", t->method, sizeof t->method))
         return -1;
-    if ((n = get(rd, root, "threads")) && get_int(rd, n, "threads", 0, 1024, &t->threads))
+    if ((n = yamldoc_get(rd, root, "threads")) &&
+        yamldoc_int(rd, n, "threads", 0, 1024, &t->threads))
         return -1;
-    if (get_int(rd, get(rd, root, "batch"), "batch", 1, 65536, &t->batch))
+    if (yamldoc_int(rd, yamldoc_get(rd, root, "batch"), "batch", 1, 65536, &t->batch))
         return -1;
     t->percentile = 50;
-    if ((n = get(rd, root, "percentile")) &&
-        get_number(rd, n, "percentile", 0, 100, 0, &t->percentile))
+    if ((n = yamldoc_get(rd, root, "percentile")) &&
+        yamldoc_number(rd, n, "percentile", 0, 100, 0, &t->percentile))
         return -1;
     char clock[16] = "wall";
     if (opt_text(rd, root, "clock", clock, sizeof clock))
         return -1;
     if (strcmp(clock, "cpu") != 0 && strcmp(clock, "wall") != 0)
-        return fail(rd, get(rd, root, "clock"), "clock: '%s' is neither cpu nor wall", clock);
+        return yamldoc_fail(rd, yamldoc_get(rd, root, "clock"),
+                            "clock: '%s' is neither cpu nor wall", clock);
     t->cpu_time = strcmp(clock, "cpu") == 0;
 
     /* the space: the fixed part's shapes */
-    const yaml_node_t *sp = get(rd, root, "space");
+    const yaml_node_t *sp = yamldoc_get(rd, root, "space");
     char tname[SPACE_NAME_MAX] = "?";
-    if (check_keys(rd, sp, space_keys, space_keys, "space") ||
-        get_text(rd, get(rd, sp, "name"), "space.name", tname, sizeof tname))
+    if (yamldoc_check_keys(rd, sp, space_keys, space_keys, "space") ||
+        get_text(rd, yamldoc_get(rd, sp, "name"), "space.name", tname, sizeof tname))
         return -1;
     int in[3] = {s->in_c, s->in_h, s->in_w}, stem[3] = {s->stem_c, s->stem_k, s->stem_stride};
-    if (match_ints(rd, get(rd, sp, "input"), "space.input", in, 3, s, tname) ||
-        match_ints(rd, get(rd, sp, "classes"), "space.classes", &s->classes, 1, s, tname) ||
-        match_ints(rd, get(rd, sp, "stem"), "space.stem", stem, 3, s, tname) ||
-        match_ints(rd, get(rd, sp, "head"), "space.head", &s->head_c, 1, s, tname))
+    if (match_ints(rd, yamldoc_get(rd, sp, "input"), "space.input", in, 3, s, tname) ||
+        match_ints(rd, yamldoc_get(rd, sp, "classes"), "space.classes", &s->classes, 1, s, tname) ||
+        match_ints(rd, yamldoc_get(rd, sp, "stem"), "space.stem", stem, 3, s, tname) ||
+        match_ints(rd, yamldoc_get(rd, sp, "head"), "space.head", &s->head_c, 1, s, tname))
         return -1;
 
-    const yaml_node_t *fx = get(rd, root, "fixed");
-    if (check_keys(rd, fx, fixed_keys, fixed_keys, "fixed") ||
-        get_number(rd, get(rd, fx, "stem"), "fixed.stem", 0, INFINITY, 0, &t->stem_ms) ||
-        get_number(rd, get(rd, fx, "head"), "fixed.head", 0, INFINITY, 0, &t->head_ms) ||
-        get_number(rd, get(rd, fx, "overhead"), "fixed.overhead", -INFINITY, INFINITY, 0,
-                   &t->overhead_ms))
+    const yaml_node_t *fx = yamldoc_get(rd, root, "fixed");
+    if (yamldoc_check_keys(rd, fx, fixed_keys, fixed_keys, "fixed") ||
+        yamldoc_number(rd, yamldoc_get(rd, fx, "stem"), "fixed.stem", 0, INFINITY, 0,
+                       &t->stem_ms) ||
+        yamldoc_number(rd, yamldoc_get(rd, fx, "head"), "fixed.head", 0, INFINITY, 0,
+                       &t->head_ms) ||
+        yamldoc_number(rd, yamldoc_get(rd, fx, "overhead"), "fixed.overhead", -INFINITY, INFINITY,
+                       0, &t->overhead_ms))
         return -1;
 
-    const yaml_node_t *ls = get(rd, root, "layers");
+    const yaml_node_t *ls = yamldoc_get(rd, root, "layers");
     if (ls->type != YAML_SEQUENCE_NODE)
-        return expected(rd, ls, "layers", "a list of layers");
+        return yamldoc_expected(rd, ls, "layers", "a list of layers");
     int nl = (int)(ls->data.sequence.items.top - ls->data.sequence.items.start);
     if (nl != s->nlayers)
-        return fail(rd, ls,
-                    "layers: the table has %d layers, space %s has %d (the table is for space %s)",
-                    nl, s->name, s->nlayers, tname);
+        return yamldoc_fail(
+            rd, ls, "layers: the table has %d layers, space %s has %d (the table is for space %s)",
+            nl, s->name, s->nlayers, tname);
     for (int l = 0; l < nl; l++) {
-        const yaml_node_t *ln = node_at(rd, ls->data.sequence.items.start[l]);
+        const yaml_node_t *ln = yamldoc_node(rd, ls->data.sequence.items.start[l]);
         char where[48];
         snprintf(where, sizeof where, "layers[%d]", l);
-        if (check_keys(rd, ln, layer_keys, layer_keys, where))
+        if (yamldoc_check_keys(rd, ln, layer_keys, layer_keys, where))
             return -1;
         struct layer_shape sh = space_layer_shape(s, l);
         int want[5] = {sh.cin, sh.cout, sh.stride, sh.h_in, sh.w_in}, got[5];
-        const yaml_node_t *shn = get(rd, ln, "shape");
+        const yaml_node_t *shn = yamldoc_get(rd, ln, "shape");
         char path[64];
         snprintf(path, sizeof path, "%s.shape", where);
         if (get_ints(rd, shn, path, got, 5))
             return -1;
         if (memcmp(got, want, sizeof got) != 0)
-            return fail(rd, shn,
-                        "layer %d: %dx%dx%d>%d stride %d in the table, %dx%dx%d>%d stride %d in "
-                        "space %s (the table is for space %s)",
-                        l + 1, got[0], got[3], got[4], got[1], got[2], want[0], want[3], want[4],
-                        want[1], want[2], s->name, tname);
-        const yaml_node_t *mn = get(rd, ln, "ms");
+            return yamldoc_fail(
+                rd, shn,
+                "layer %d: %dx%dx%d>%d stride %d in the table, %dx%dx%d>%d stride %d in "
+                "space %s (the table is for space %s)",
+                l + 1, got[0], got[3], got[4], got[1], got[2], want[0], want[3], want[4], want[1],
+                want[2], s->name, tname);
+        const yaml_node_t *mn = yamldoc_get(rd, ln, "ms");
         snprintf(path, sizeof path, "%s.ms", where);
-        if (check_keys(rd, mn, NULL, NULL, path))
+        if (yamldoc_check_keys(rd, mn, NULL, NULL, path))
             return -1;
         for (int c = 0; c < s->nchoices; c++)
             t->ms[l][c] = NAN;
-        for (yaml_node_pair_t *p = mn->data.mapping.pairs.start; p < mn->data.mapping.pairs.top;
-             p++) {
-            const char *name = text_of(node_at(rd, p->key));
-            const yaml_node_t *v = node_at(rd, p->value);
+        const yaml_node_t *k, *v;
+        const char *name;
+        YAMLDOC_FOR_PAIRS(rd, mn, k, v, name)
+        {
             char vpath[128];
             snprintf(vpath, sizeof vpath, "%s.%.40s", path, name);
             double ms;
-            if (get_number(rd, v, vpath, 0, INFINITY, 0, &ms))
+            if (yamldoc_number(rd, v, vpath, 0, INFINITY, 0, &ms))
                 return -1;
             int c = space_find_choice(s, name);
             if (c < 0 || !(s->allowed[l] & (1ULL << c)))
                 continue; /* a choice this space does not have here */
             if (s->choices[c].skip && ms != 0)
-                return fail(rd, v, "%s: a skip takes 0 ms by definition", vpath);
+                return yamldoc_fail(rd, v, "%s: a skip takes 0 ms by definition", vpath);
             t->ms[l][c] = ms;
         }
         for (int c = 0; c < s->nchoices; c++)
             if ((s->allowed[l] & (1ULL << c)) && isnan(t->ms[l][c]))
-                return fail(rd, mn, "layer %d: no entry for '%s' of space %s (the table is for "
+                return yamldoc_fail(rd, mn,
+                                    "layer %d: no entry for '%s' of space %s (the table is for "
                                     "space %s)",
-                            l + 1, s->choices[c].name, s->name, tname);
+                                    l + 1, s->choices[c].name, s->name, tname);
     }
     return 0;
 }
 
-static int read_model(const struct reader *rd, const yaml_node_t *root, const struct space *s,
+static int read_model(const struct yamldoc *rd, const yaml_node_t *root, const struct space *s,
                       struct latency_table *t)
 {
-    if (check_keys(rd, root, model_keys, model_required, ""))
+    if (yamldoc_check_keys(rd, root, model_keys, model_required, ""))
         return -1;
     struct latency_device d;
     memset(&d, 0, sizeof d);
-    if (get_text(rd, get(rd, root, "device"), "device", d.name, sizeof d.name) ||
+    if (get_text(rd, yamldoc_get(rd, root, "device"), "device", d.name, sizeof d.name) ||
         opt_text(rd, root, "hardware", d.hardware, sizeof d.hardware) ||
-        get_number(rd, get(rd, root, "peak_gflops"), "peak_gflops", 0, INFINITY, 1,
-                   &d.peak_gflops) ||
-        get_number(rd, get(rd, root, "bandwidth_gbs"), "bandwidth_gbs", 0, INFINITY, 1,
-                   &d.bandwidth_gbs) ||
-        get_number(rd, get(rd, root, "bytes_per_value"), "bytes_per_value", 0, 64, 1,
-                   &d.bytes_per_value) ||
-        get_number(rd, get(rd, root, "dispatch_us"), "dispatch_us", 0, INFINITY, 0,
-                   &d.dispatch_us) ||
-        get_number(rd, get(rd, root, "overhead_us"), "overhead_us", 0, INFINITY, 0,
-                   &d.overhead_us))
+        yamldoc_number(rd, yamldoc_get(rd, root, "peak_gflops"), "peak_gflops", 0, INFINITY, 1,
+                       &d.peak_gflops) ||
+        yamldoc_number(rd, yamldoc_get(rd, root, "bandwidth_gbs"), "bandwidth_gbs", 0, INFINITY, 1,
+                       &d.bandwidth_gbs) ||
+        yamldoc_number(rd, yamldoc_get(rd, root, "bytes_per_value"), "bytes_per_value", 0, 64, 1,
+                       &d.bytes_per_value) ||
+        yamldoc_number(rd, yamldoc_get(rd, root, "dispatch_us"), "dispatch_us", 0, INFINITY, 0,
+                       &d.dispatch_us) ||
+        yamldoc_number(rd, yamldoc_get(rd, root, "overhead_us"), "overhead_us", 0, INFINITY, 0,
+                       &d.overhead_us))
         return -1;
-    const yaml_node_t *ef = get(rd, root, "efficiency");
-    if (check_keys(rd, ef, op_names, op_names, "efficiency"))
+    const yaml_node_t *ef = yamldoc_get(rd, root, "efficiency");
+    if (yamldoc_check_keys(rd, ef, op_names, op_names, "efficiency"))
         return -1;
     for (int k = 0; k < LATENCY_NOPS; k++) {
         char path[48];
         snprintf(path, sizeof path, "efficiency.%s", op_names[k]);
-        if (get_number(rd, get(rd, ef, op_names[k]), path, 0, 1, 1, &d.efficiency[k]))
+        if (yamldoc_number(rd, yamldoc_get(rd, ef, op_names[k]), path, 0, 1, 1, &d.efficiency[k]))
             return -1;
     }
     latency_device_eval(t, &d, s);
     return 0;
 }
 
-/* Parses path into doc (one document, a mapping at the top).  The caller
- * deletes doc when this returns 0. */
-static int parse_file(const char *path, yaml_document_t *doc, struct err *e)
+/* Reads path: one document, not empty.  The caller calls yamldoc_done on y
+ * when this returns 0. */
+static int parse_file(struct yamldoc *y, const char *path, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
-    unsigned char *buf = malloc(LATENCY_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return err_set(e, path, 0, 0, "out of memory");
+    if (yamldoc_load(y, path, LATENCY_FILE_MAX, "a latency file", 0, e))
+        return -1;
+    if (!yamldoc_root(y)) {
+        yamldoc_done(y);
+        return err_set(e, path, 0, 0, "empty file: not a latency table or device model");
     }
-    size_t len = fread(buf, 1, LATENCY_FILE_MAX + 1, f);
-    int bad = ferror(f), saved = errno;
-    fclose(f);
-    if (bad || len > LATENCY_FILE_MAX) {
-        free(buf);
-        return bad ? err_set(e, path, 0, 0, "cannot read: %s", strerror(saved))
-                   : err_set(e, path, 0, 0, "larger than %d bytes: not a latency file",
-                             LATENCY_FILE_MAX);
-    }
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        free(buf);
-        return err_set(e, path, 0, 0, "out of memory");
-    }
-    yaml_parser_set_input_string(&parser, buf, len);
-    int rc = 0;
-    if (!yaml_parser_load(&parser, doc)) {
-        const char *problem = parser.problem ? parser.problem : "syntax error";
-        rc = err_set(e, path, (int)parser.problem_mark.line + 1,
-                     (int)parser.problem_mark.column + 1, "%s", problem);
-    } else if (!yaml_document_get_root_node(doc)) {
-        yaml_document_delete(doc);
-        rc = err_set(e, path, 0, 0, "empty file: not a latency table or device model");
-    }
-    yaml_parser_delete(&parser);
-    free(buf);
-    return rc;
+    return 0;
 }
 
 /* The kind: key of a parsed file: 0 table, 1 model, -1 error. */
-static int file_kind(const struct reader *rd, const yaml_node_t *root)
+static int file_kind(const struct yamldoc *rd, const yaml_node_t *root)
 {
     char buf[64];
     if (root->type != YAML_MAPPING_NODE)
-        return fail(rd, root, "expected a mapping of keys at the top of the file, got %s",
-                    describe(root, buf, sizeof buf));
-    const yaml_node_t *k = get(rd, root, "kind");
+        return yamldoc_fail(rd, root, "expected a mapping of keys at the top of the file, got %s",
+                            yamldoc_describe(root, buf, sizeof buf));
+    const yaml_node_t *k = yamldoc_get(rd, root, "kind");
     if (!k)
-        return fail(rd, root, "missing key 'kind' (table or model)");
-    if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), "table") == 0)
+        return yamldoc_fail(rd, root, "missing key 'kind' (table or model)");
+    if (k->type == YAML_SCALAR_NODE && strcmp(yamldoc_text(k), "table") == 0)
         return 0;
-    if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), "model") == 0)
+    if (k->type == YAML_SCALAR_NODE && strcmp(yamldoc_text(k), "model") == 0)
         return 1;
-    return fail(rd, k, "kind: expected table or model, got %s", describe(k, buf, sizeof buf));
+    return yamldoc_fail(rd, k, "kind: expected table or model, got %s",
+                        yamldoc_describe(k, buf, sizeof buf));
 }
 
 int latency_table_load(struct latency_table *t, const char *path, const struct space *s,
                        struct err *e)
 {
-    yaml_document_t doc;
-    if (parse_file(path, &doc, e))
+    struct yamldoc rd;
+    if (parse_file(&rd, path, e))
         return -1;
-    struct reader rd = {path, &doc, e};
-    const yaml_node_t *root = yaml_document_get_root_node(&doc);
+    const yaml_node_t *root = yamldoc_root(&rd);
     int kind = file_kind(&rd, root), rc = -1;
     if (kind == 0)
         rc = read_table(&rd, root, s, t);
     else if (kind == 1)
         rc = read_model(&rd, root, s, t);
-    yaml_document_delete(&doc);
+    yamldoc_done(&rd);
     if (rc == 0)
         copy(t->file, sizeof t->file, path);
     return rc;
@@ -1043,27 +870,26 @@ int latency_table_load(struct latency_table *t, const char *path, const struct s
 
 int latency_file_space(const char *path, char *name, int n, struct err *e)
 {
-    yaml_document_t doc;
-    if (parse_file(path, &doc, e))
+    struct yamldoc rd;
+    if (parse_file(&rd, path, e))
         return -1;
-    struct reader rd = {path, &doc, e};
-    const yaml_node_t *root = yaml_document_get_root_node(&doc);
+    const yaml_node_t *root = yamldoc_root(&rd);
     int kind = file_kind(&rd, root), rc = -1;
     if (kind == 1) {
         name[0] = 0;
         rc = 0;
     } else if (kind == 0) {
-        const yaml_node_t *sp = get(&rd, root, "space"), *nm = NULL;
+        const yaml_node_t *sp = yamldoc_get(&rd, root, "space"), *nm = NULL;
         if (!sp)
-            fail(&rd, root, "missing key 'space'");
+            yamldoc_fail(&rd, root, "missing key 'space'");
         else if (sp->type != YAML_MAPPING_NODE)
-            expected(&rd, sp, "space", "a mapping");
-        else if (!(nm = get(&rd, sp, "name")))
-            fail(&rd, sp, "space: missing key 'name'");
+            yamldoc_expected(&rd, sp, "space", "a mapping");
+        else if (!(nm = yamldoc_get(&rd, sp, "name")))
+            yamldoc_fail(&rd, sp, "space: missing key 'name'");
         else
             rc = get_text(&rd, nm, "space.name", name, (size_t)n);
     }
-    yaml_document_delete(&doc);
+    yamldoc_done(&rd);
     return rc;
 }
 
@@ -1138,22 +964,9 @@ int latency_table_save(const struct latency_table *t, const char *path, struct e
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
         return err_set(e, path, 0, 0, "the path is too long");
-    FILE *f = fopen(tmp, "w");
+    FILE *f = yamldoc_create(tmp, e);
     if (!f)
-        return err_set(e, tmp, 0, 0, "cannot create: %s", strerror(errno));
-    int rc = write_table(t, f), saved = errno;
-    if (fclose(f) != 0 && rc == 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (rc) {
-        unlink(tmp);
-        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    if (rename(tmp, path) != 0) {
-        saved = errno;
-        unlink(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    return 0;
+        return -1;
+    int rc = write_table(t, f);
+    return yamldoc_commit(f, rc, tmp, path, e);
 }
