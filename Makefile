@@ -97,12 +97,13 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/spaces \
 	  $(DESTDIR)$(DATADIR)/devices
-	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/lua
+	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/lua $(DESTDIR)$(DATADIR)/examples
 	install -m 755 oneshot $(DESTDIR)$(BINDIR)/oneshot
 	install -m 644 man/oneshot.1 $(DESTDIR)$(MANDIR)/man1/oneshot.1
 	install -m 644 man/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
 	install -m 644 man/oneshot-lua.7 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7
-	install -m 644 spaces/*.lua $(DESTDIR)$(DATADIR)/spaces/
+	install -m 644 spaces/*.lua spaces/*.truth.csv $(DESTDIR)$(DATADIR)/spaces/
+	install -m 644 examples/*.yaml examples/*.lua $(DESTDIR)$(DATADIR)/examples/
 	install -m 644 lua/*.lua $(DESTDIR)$(DATADIR)/lua/
 	install -m 644 devices/*.yaml $(DESTDIR)$(DATADIR)/devices/
 

@@ -656,6 +656,21 @@ static void now_text(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
+/* 1 when the nearest existing directory on the way to path is writable. */
+static int writable_ancestor(const char *path)
+{
+    char p[EXP_PATH_MAX];
+    snprintf(p, sizeof p, "%s", path);
+    for (;;) {
+        if (exists(p))
+            return access(p, W_OK) == 0;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            return access("/", W_OK) == 0;
+        *slash = 0;
+    }
+}
+
 /* A new run directory: out, or the experiment's output (numbered when that
  * holds a run already). */
 static int new_dir(struct job *j, const char *out, struct err *e)
@@ -675,6 +690,14 @@ static int new_dir(struct job *j, const char *out, struct err *e)
         return mkdirs(j->dir, e);
     }
     const char *base = j->x.output.resolved;
+    char here[EXP_PATH_MAX], cwd[EXP_PATH_MAX - 200];
+    if (!writable_ancestor(base) && getcwd(cwd, sizeof cwd)) {
+        /* an experiment in a read-only place (an installed example) runs
+         * into the current directory */
+        snprintf(here, sizeof here, "%s/runs/%s", cwd, j->x.name);
+        logf_(j, "%s is not writable: the run goes to %s", base, here);
+        base = here;
+    }
     for (int k = 0; k < 1000; k++) {
         if (k == 0)
             snprintf(j->dir, sizeof j->dir, "%s", base);
