@@ -114,15 +114,16 @@ static void summary(const struct job *j)
 int cmd_run(int argc, char **argv)
 {
     const char *out = NULL, *resume = NULL;
-    int stop_after = 0, check = 0;
+    int stop_after = 0, check = 0, reload = 0;
     struct opt opts[] = {
         {"out", OPT_STRING, &out, "DIR", "run directory (default: the experiment's output)", 0, -1, 0},
         {"resume", OPT_STRING, &resume, "DIR", "continue the stopped or killed run in DIR", 0, -1, 0},
+        {"reload", OPT_FLAG, &reload, NULL, "with --resume: read the strategy and metrics files again (after fixing them)", 0, -1, 0},
         {"check", OPT_FLAG, &check, NULL, "load and check the experiment and its scripts, run nothing", 0, -1, 0},
         {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps and evaluations (as Ctrl-C would)", 1, 2147483647, 0},
         {0},
     };
-    const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR";
+    const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR [--reload]";
     const char *pos[2];
     int npos = 0, help = 0;
     struct err e;
@@ -142,7 +143,11 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error(&e, "run");
     }
     struct job j;
-    int mode = resume ? JOB_RESUME : check ? JOB_CHECK : JOB_NEW;
+    if (reload && !resume) {
+        err_plain(&e, "--reload goes with --resume DIR");
+        return cli_usage_error(&e, "run");
+    }
+    int mode = resume ? (reload ? JOB_RESUME_RELOAD : JOB_RESUME) : check ? JOB_CHECK : JOB_NEW;
     if (job_open(&j, resume ? resume : pos[0], out, mode, &stop_flag, &e)) {
         job_close(&j);
         return cli_fail(&e);
@@ -184,8 +189,9 @@ int cmd_run(int argc, char **argv)
         status = cli_fail(&e);
         if (v.traceback[0])
             fprintf(stderr, "%s\n", v.traceback);
-        fprintf(stderr, "the run's files are kept; after fixing the cause: oneshot run --resume %s\n",
-                j.dir);
+        fprintf(stderr,
+                "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
+                j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total ? " --reload" : "");
     }
     job_close(&j);
     return status;

@@ -457,7 +457,7 @@ static int open_latency(struct job *j, int mode, struct err *e)
         latency_file(j, i, file, sizeof file);
         struct err le;
         int rc;
-        if (mode == JOB_RESUME)
+        if (mode == JOB_RESUME || mode == JOB_RESUME_RELOAD)
             rc = latency_table_load(j->lat[i], file, &j->space, e);
         else if (mode == JOB_CHECK && !strcmp(d->resolved, "host"))
             rc = 0; /* timed when the run starts */
@@ -713,7 +713,7 @@ static int new_dir(struct job *j, const char *out, struct err *e)
 int job_open(struct job *j, const char *path, const char *out, int mode,
              volatile sig_atomic_t *stop, struct err *e)
 {
-    int resume = mode == JOB_RESUME;
+    int resume = mode == JOB_RESUME || mode == JOB_RESUME_RELOAD;
     memset(j, 0, sizeof *j);
     pthread_mutex_init(&j->lock, NULL);
     j->stop = stop;
@@ -739,6 +739,15 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
     char strategy[EXP_PATH_MAX];
     if (locate_scripts(j, strategy, sizeof strategy, e))
         return -1;
+    if (mode == JOB_RESUME_RELOAD) {
+        /* the strategy and metrics files as they are now (fixed, say); the
+         * space and the sampler stay the run's: the supernet depends on them */
+        shipped_library(j, 0);
+        if (find_strategy(&j->x, j->strategy_file, sizeof j->strategy_file, e))
+            return -1;
+        if (j->x.search.metrics.text[0])
+            snprintf(j->metrics_file, sizeof j->metrics_file, "%s", j->x.search.metrics.resolved);
+    }
     const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
     if (cli_space(&j->space, space, e))
         return -1;
@@ -775,8 +784,11 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
              space_count(&j->space), sampler_name(&j->sampler), luasearch_name(j->search),
              luasearch_params(j->search), when);
     } else {
-        info(j, "resumed: %s (oneshot %s, %s, %d threads)\n", when, ONESHOT_VERSION,
-             cli_blas_line(blas, sizeof blas), j->ctx.threads);
+        if (mode == JOB_RESUME_RELOAD && (copy_scripts(j, e) || copy_library(j, e)))
+            return -1;
+        info(j, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
+             cli_blas_line(blas, sizeof blas), j->ctx.threads,
+             mode == JOB_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
     }
     return 0;
 }

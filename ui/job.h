@@ -148,14 +148,16 @@ struct job {
 /* Opens a run.  JOB_NEW: of the experiment file `path`, into a new run
  * directory (out, or the experiment's output; when that default already
  * holds a run, output.1, output.2, ...).  JOB_RESUME: the run directory
- * `path` itself.  JOB_CHECK: a dry run of the experiment file `path`:
+ * `path` itself.  JOB_RESUME_RELOAD: the same with the strategy and metrics
+ * files read from the experiment's originals again (after a fix) and copied
+ * anew into the run directory.  JOB_CHECK: a dry run of the experiment file `path`:
  * everything is loaded and checked, nothing is written, and job_run must not
  * be called.  Loads the data, space, sampler and strategy, so every error of
  * the experiment or its scripts shows here, before any work.  stop (may be
  * NULL, borrowed) is the flag that stops the run: it is checked at every
  * step and evaluation and interrupts a Lua script.  0, or -1 with e filled
  * (job_close is still needed). */
-enum { JOB_NEW = 0, JOB_RESUME = 1, JOB_CHECK = 2 };
+enum { JOB_NEW = 0, JOB_RESUME = 1, JOB_CHECK = 2, JOB_RESUME_RELOAD = 3 };
 int job_open(struct job *j, const char *path, const char *out, int mode,
              volatile sig_atomic_t *stop, struct err *e);
 

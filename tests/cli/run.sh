@@ -101,6 +101,13 @@ expect_eq "exit status of a script error" $? 1
 printf '%s\n' "$err" | grep -q "^oneshot: $TMP/bad.lua:4: error: in run: attempt to index a nil value (local 'x')$" || fail "script error: $err"
 printf '%s\n' "$err" | grep -q "stack traceback" || fail "no traceback: $err"
 expect_eq "status of a failed run" "$(cut -c1-7 "$TMP/e4/status")" "failed:"
+printf '%s\n' "$err" | grep -q "oneshot run --resume $TMP/e4 --reload$" || fail "no --reload hint: $err"
+# fixed, the run goes on from where it failed with the file read again
+cp lua/random.lua "$TMP/bad.lua"
+$ONESHOT run --resume "$TMP/e4" >/dev/null 2>&1 && fail "resume without --reload used the fixed file"
+$ONESHOT run --resume "$TMP/e4" --reload >/dev/null 2>"$TMP/e4.err" || fail "resume --reload: $(cat "$TMP/e4.err")"
+expect_eq "status after --reload" "$(cat "$TMP/e4/status")" done
+cmp -s "$TMP/e4/strategy.lua" lua/random.lua || fail "the run's copy of the strategy was not renewed"
 err=$($ONESHOT run "$TMP/t.yaml" --out "$TMP/a" 2>&1 >/dev/null)
 expect_eq "existing run" "$err" "oneshot: $TMP/a: error: holds a run already: continue it with \`oneshot run --resume $TMP/a\` or choose another --out"
 err=$($ONESHOT run --resume "$TMP" 2>&1 >/dev/null)
