@@ -25,9 +25,8 @@
 --     of the selection (oneshot.fronts and oneshot.select with weights).
 --     Equal weights give exactly plain NSGA-II.
 --
--- The code between the BEGIN and END lines is identical in nsga2.lua and
--- moga.lua (a strategy file cannot load another; tests/test_luasearch.c
--- checks the two copies are the same).
+-- moga.lua is this file, loaded with oneshot.strategy("nsga2"), with
+-- `weighted` defaulting to true.
 
 -- The first architecture make() returns that the run has not proposed yet
 -- (marked proposed), or nil after `tries` attempts.
