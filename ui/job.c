@@ -899,7 +899,7 @@ void job_request_reload(struct job *j)
 
 static const char ranking_header[] = "step,n,kendall_tau,tau_lo,tau_hi,spearman";
 
-#define PROBE_MAX_ARCHS 32 /* architectures of the table the probe ranks */
+#define PROBE_MAX_ARCHS 24 /* architectures of the table the probe ranks */
 #define PROBE_VAL_IMAGES 1000
 
 /* The space's ground-truth table: next to a space file (NAME.truth.csv for
