@@ -25,6 +25,16 @@ struct opt;
  * after printing --help, 2 after a usage error (printed). */
 int cli_options(struct opt *opts, int argc, char **argv, const char *command, const char *usage);
 
+/* The arguments of the commands that open an experiment (run, tui): the
+ * options opts (among them --out and --resume, whose values are read through
+ * out and resume after parsing) and at most one experiment file, into
+ * *experiment (NULL when none).  --resume takes no file and no --out.
+ * Returns -1 when the command should go on, else the exit status to return
+ * at once (0 after --help, 2 after a usage error, printed). */
+int cli_experiment_args(struct opt *opts, int argc, char **argv, const char *command,
+                        const char *usage, const char *const *resume, const char *const *out,
+                        const char **experiment);
+
 /* Prints `oneshot: <error text>` to stderr; returns the exit status 1 (or 2
  * for usage errors via cli_usage_error). */
 int cli_fail(const struct err *e);

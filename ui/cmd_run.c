@@ -124,22 +124,13 @@ int cmd_run(int argc, char **argv)
         {0},
     };
     const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR [--reload]";
-    const char *pos[2];
-    int npos = 0, help = 0;
+    const char *experiment;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 2, &npos, &help, &e))
-        return cli_usage_error(&e, "run");
-    if (help) {
-        opts_print_help(usage, opts);
-        return 0;
-    }
-    if (resume && (npos || out)) {
-        err_plain(&e, "--resume DIR takes no experiment file and no --out: the run directory "
-                      "has both");
-        return cli_usage_error(&e, "run");
-    }
-    if (!resume && npos != 1) {
-        err_plain(&e, npos ? "one experiment file, please" : "which experiment? give a YAML file");
+    int status = cli_experiment_args(opts, argc, argv, "run", usage, &resume, &out, &experiment);
+    if (status >= 0)
+        return status;
+    if (!resume && !experiment) {
+        err_plain(&e, "which experiment? give a YAML file");
         return cli_usage_error(&e, "run");
     }
     struct job j;
@@ -148,14 +139,14 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error(&e, "run");
     }
     int mode = resume ? (reload ? JOB_RESUME_RELOAD : JOB_RESUME) : check ? JOB_CHECK : JOB_NEW;
-    if (job_open(&j, resume ? resume : pos[0], out, mode, &stop_flag, &e)) {
+    if (job_open(&j, resume ? resume : experiment, out, mode, &stop_flag, &e)) {
         job_close(&j);
         return cli_fail(&e);
     }
     if (check) {
         printf("%s: space %s (%.0f architectures), sampler %s, strategy %s (%s), %d objective%s, "
                "%d metrics\n",
-               pos[0], j.space.name, space_count(&j.space), sampler_name(&j.sampler),
+               experiment, j.space.name, space_count(&j.space), sampler_name(&j.sampler),
                luasearch_name(j.search), luasearch_params(j.search), j.x.nobjectives,
                j.x.nobjectives == 1 ? "" : "s", job_nmetrics(&j));
         job_close(&j);
@@ -178,7 +169,7 @@ int cmd_run(int argc, char **argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     progress_clear(&v.p);
-    int status = 0;
+    status = 0;
     if (rc == 0) {
         summary(&j);
     } else if (rc > 0) {

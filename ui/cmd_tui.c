@@ -16,26 +16,13 @@ int cmd_tui(int argc, char **argv)
         {0},
     };
     const char *usage = "oneshot tui [EXPERIMENT.yaml] [--out DIR]\n       oneshot tui --resume DIR";
-    const char *pos[2];
-    int npos = 0, help = 0;
+    const char *experiment;
     struct err e;
-    if (opts_parse(opts, argc, argv, pos, 2, &npos, &help, &e))
-        return cli_usage_error(&e, "tui");
-    if (help) {
-        opts_print_help(usage, opts);
-        return 0;
-    }
-    if (resume && (npos || out)) {
-        err_plain(&e, "--resume DIR takes no experiment file and no --out: the run directory "
-                      "has both");
-        return cli_usage_error(&e, "tui");
-    }
-    if (npos > 1) {
-        err_plain(&e, "one experiment file, please");
-        return cli_usage_error(&e, "tui");
-    }
+    int status = cli_experiment_args(opts, argc, argv, "tui", usage, &resume, &out, &experiment);
+    if (status >= 0)
+        return status;
     char quick[4096];
-    const char *path = resume ? resume : npos ? pos[0] : NULL;
+    const char *path = resume ? resume : experiment;
     if (!path) {
         if (cli_find_data("examples", "quick.yaml", quick, sizeof quick, &e))
             return cli_fail(&e);

@@ -127,3 +127,30 @@ int cli_options(struct opt *opts, int argc, char **argv, const char *command, co
     }
     return -1;
 }
+
+int cli_experiment_args(struct opt *opts, int argc, char **argv, const char *command,
+                        const char *usage, const char *const *resume, const char *const *out,
+                        const char **experiment)
+{
+    const char *pos[2];
+    int npos = 0, help = 0;
+    struct err e;
+    *experiment = NULL;
+    if (opts_parse(opts, argc, argv, pos, 2, &npos, &help, &e))
+        return cli_usage_error(&e, command);
+    if (help) {
+        opts_print_help(usage, opts);
+        return 0;
+    }
+    if (*resume && (npos || *out)) {
+        err_plain(&e, "--resume DIR takes no experiment file and no --out: the run directory "
+                      "has both");
+        return cli_usage_error(&e, command);
+    }
+    if (npos > 1) {
+        err_plain(&e, "one experiment file, please");
+        return cli_usage_error(&e, command);
+    }
+    *experiment = npos ? pos[0] : NULL;
+    return -1;
+}
