@@ -2,12 +2,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "rank.h"
 #include "truth.h"
 #include "progress.h"
+#include "rundir.h"
 #include "suggest.h"
 
 #define SAVE_EVERY_SECONDS 60.0
@@ -56,35 +55,6 @@ static void path_in(char *out, size_t n, const struct job *j, const char *name)
     memcpy(out + a + 1, name, b + 1);
 }
 
-/* Writes text to path atomically (tmp, fsync, rename). */
-static int write_atomic(const char *path, const char *text, size_t len, struct err *e)
-{
-    char tmp[EXP_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int saved = errno;
-            close(fd);
-            unlink(tmp);
-            return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
-        }
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    return 0;
-}
-
 static void set_status(struct job *j, const char *fmt, ...)
 {
     char buf[ERR_MAX + 64], path[EXP_PATH_MAX + 16];
@@ -99,7 +69,7 @@ static void set_status(struct job *j, const char *fmt, ...)
     buf[n++] = '\n';
     path_in(path, sizeof path, j, "status");
     struct err ignored;
-    write_atomic(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
+    rundir_write_atomic(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
 }
 
 static void set_phase(struct job *j, enum job_phase p)
@@ -152,175 +122,6 @@ static void logf_(struct job *j, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     emit(j, buf);
-}
-
-/* Reads a whole text file (missing: an empty one).  0 or -1. */
-static int slurp(const char *path, char **out, size_t *len, struct err *e)
-{
-    *out = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(e, path, 0, 0, "cannot read: %s", strerror(errno));
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *bigger = realloc(buf, 2 * cap + 1);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf)
-        return err_set(e, path, 0, 0, "out of memory");
-    if (bad) {
-        free(buf);
-        return err_set(e, path, 0, 0, "cannot read");
-    }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-/* Keeps the header and the complete lines of a CSV file that keep() accepts
- * (a line cut by a kill has no newline: it is dropped), rewriting the file
- * when anything was dropped.  keep gets each line (NUL-terminated, without
- * its newline) and its 1-based number; it returns 1 to keep, 0 to drop, -1
- * on error (e filled).  0 or -1. */
-static int recover_csv(const char *path, const char *header,
-                       int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
-                       struct err *e)
-{
-    char *text;
-    size_t len;
-    if (slurp(path, &text, &len, e))
-        return -1;
-    if (!text)
-        return 0;
-    char *out = malloc(len + 1);
-    if (!out) {
-        free(text);
-        return err_set(e, path, 0, 0, "out of memory");
-    }
-    size_t used = 0;
-    int dropped = 0, lineno = 0, rc = 0;
-    char *p = text, *end = text + len;
-    while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        lineno++;
-        if (!nl) {
-            dropped = 1; /* torn by a kill */
-            break;
-        }
-        *nl = 0;
-        size_t l = (size_t)(nl - p);
-        int k;
-        if (lineno == 1) {
-            if (strcmp(p, header) != 0) {
-                rc = err_set(e, path, 1, 1,
-                             "its columns are not this run's (expected '%s'): was it written "
-                             "by another version?",
-                             header);
-                break;
-            }
-            k = 1;
-        } else {
-            char copy[8192];
-            snprintf(copy, sizeof copy, "%s", p);
-            k = keep(ud, copy, lineno, e);
-        }
-        if (k < 0) {
-            rc = -1;
-            break;
-        }
-        if (k) {
-            memcpy(out + used, p, l);
-            out[used + l] = '\n';
-            used += l + 1;
-        } else {
-            dropped = 1;
-        }
-        p = nl + 1;
-    }
-    if (!rc && dropped)
-        rc = write_atomic(path, out, used, e);
-    free(out);
-    free(text);
-    return rc;
-}
-
-static FILE *open_append(const char *path, const char *header, struct err *e)
-{
-    FILE *f = fopen(path, "a");
-    if (!f) {
-        err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
-        return NULL;
-    }
-    if (ftell(f) == 0 && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
-        err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
-        fclose(f);
-        return NULL;
-    }
-    return f;
-}
-
-/* fprintf then fflush, errors naming the file. */
-static int append_row(FILE *f, const char *name, struct err *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vfprintf(f, fmt, ap);
-    va_end(ap);
-    if (n < 0 || fflush(f) != 0)
-        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
-    return 0;
-}
-
-static int copy_file(const char *from, const char *to, struct err *e)
-{
-    char *text;
-    size_t len;
-    if (slurp(from, &text, &len, e))
-        return -1;
-    if (!text)
-        return err_set(e, from, 0, 0, "cannot read: %s", strerror(ENOENT));
-    int rc = write_atomic(to, text, len, e);
-    free(text);
-    return rc;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static int mkdirs(const char *path, struct err *e)
-{
-    char buf[EXP_PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
-    return 0;
 }
 
 /* ------------------------------------------------------------- setup */
@@ -576,7 +377,7 @@ static int locate_scripts(struct job *j, char *strategy, size_t n, struct err *e
             continue;
         }
         path_in(s[i].file, EXP_PATH_MAX, j, s[i].copy);
-        if (!exists(s[i].file))
+        if (!rundir_exists(s[i].file))
             return err_set(e, s[i].file, 0, 0, "is missing: the run directory is incomplete");
     }
     return 0;
@@ -605,12 +406,12 @@ static int copy_library(struct job *j, struct err *e)
         return 0;
     char dir[EXP_PATH_MAX + 16], to[EXP_PATH_MAX + 96];
     path_in(dir, sizeof dir, j, "lib");
-    if (mkdirs(dir, e))
+    if (rundir_mkdirs(dir, e))
         return -1;
     for (int i = 0; i < n; i++) {
         const char *from = luasearch_loaded(j->search, i), *base = strrchr(from, '/');
         snprintf(to, sizeof to, "%s/%.60s", dir, base ? base + 1 : from);
-        if (strcmp(from, to) != 0 && copy_file(from, to, e))
+        if (strcmp(from, to) != 0 && rundir_copy_file(from, to, e))
             return -1;
     }
     return 0;
@@ -628,7 +429,7 @@ static int copy_scripts(struct job *j, struct err *e)
         if (!s[i].used)
             continue;
         path_in(to, sizeof to, j, s[i].copy);
-        if (copy_file(s[i].file, to, e))
+        if (rundir_copy_file(s[i].file, to, e))
             return -1;
     }
     return 0;
@@ -662,7 +463,7 @@ static int writable_ancestor(const char *path)
     char p[EXP_PATH_MAX];
     snprintf(p, sizeof p, "%s", path);
     for (;;) {
-        if (exists(p))
+        if (rundir_exists(p))
             return access(p, W_OK) == 0;
         char *slash = strrchr(p, '/');
         if (!slash || slash == p)
@@ -682,12 +483,12 @@ static int new_dir(struct job *j, const char *out, struct err *e)
     if (out) {
         snprintf(j->dir, sizeof j->dir, "%s", out);
         snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
-        if (exists(probe))
+        if (rundir_exists(probe))
             return err_set(e, out, 0, 0,
                            "holds a run already: continue it with `oneshot run --resume %s` or "
                            "choose another --out",
                            out);
-        return mkdirs(j->dir, e);
+        return rundir_mkdirs(j->dir, e);
     }
     const char *base = j->x.output.resolved;
     char here[EXP_PATH_MAX], cwd[EXP_PATH_MAX - 200];
@@ -704,8 +505,8 @@ static int new_dir(struct job *j, const char *out, struct err *e)
         else
             snprintf(j->dir, sizeof j->dir, "%.1000s.%d", base, k);
         snprintf(probe, sizeof probe, "%s/experiment.yaml", j->dir);
-        if (!exists(probe))
-            return mkdirs(j->dir, e);
+        if (!rundir_exists(probe))
+            return rundir_mkdirs(j->dir, e);
     }
     return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
 }
@@ -725,7 +526,7 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
             return err_set(e, path, 0, 0, "the run directory's path is too long");
         snprintf(j->dir, sizeof j->dir, "%s", path);
         snprintf(yaml, sizeof yaml, "%s/experiment.yaml", path);
-        if (!exists(yaml))
+        if (!rundir_exists(yaml))
             return err_set(e, path, 0, 0,
                            "is not a run directory of oneshot (it has no experiment.yaml)");
         if (experiment_load(&j->x, yaml, e))
@@ -914,7 +715,7 @@ static void open_probe(struct job *j)
         if (l > 4 && strcmp(path + l - 4, ".lua") == 0)
             path[l - 4] = 0;
         strcat(path, ".truth.csv");
-        if (!exists(path))
+        if (!rundir_exists(path))
             return;
     } else {
         char name[SPACE_NAME_MAX + 16];
@@ -979,7 +780,7 @@ static int probe(struct job *j, struct err *e)
         return 0;
     char path[EXP_PATH_MAX + 16];
     path_in(path, sizeof path, j, "ranking.csv");
-    if (!j->ranking && !(j->ranking = open_append(path, ranking_header, e)))
+    if (!j->ranking && !(j->ranking = rundir_open_append(path, ranking_header, e)))
         return -1;
     struct split val = j->data.val;
     if (val.n > PROBE_VAL_IMAGES)
@@ -1005,7 +806,7 @@ static int probe(struct job *j, struct err *e)
     r.spearman = spearman_rho(j->probe_pred, j->probe_truth, j->nprobe);
     kendall_tau_ci(j->probe_pred, j->probe_truth, j->nprobe, PROBE_RESAMPLES, j->x.seed,
                    &r.tau_lo, &r.tau_hi);
-    if (append_row(j->ranking, path, e, "%lld,%d,%.6f,%.6f,%.6f,%.6f\n", (long long)r.step, r.n,
+    if (rundir_append(j->ranking, path, e, "%lld,%d,%.6f,%.6f,%.6f,%.6f\n", (long long)r.step, r.n,
                    r.tau, r.tau_lo, r.tau_hi, r.spearman))
         return -1;
     if (j->ev && j->ev->ranking)
@@ -1040,7 +841,7 @@ static int train(struct job *j, struct err *e)
                                     .seed = x->seed,
                                     .train_images = x->dataset.train_images};
     if (!j->trained) {
-        int have = exists(ckpt);
+        int have = rundir_exists(ckpt);
         if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
                             have ? ckpt : NULL, e))
             return -1;
@@ -1048,10 +849,10 @@ static int train(struct job *j, struct err *e)
         j->saved_step = j->train.step;
         char rk[EXP_PATH_MAX + 16];
         path_in(rk, sizeof rk, j, "ranking.csv");
-        if (recover_csv(hist, history_header, keep_history, j, e) ||
-            recover_csv(rk, ranking_header, keep_ranking, j, e))
+        if (rundir_recover_csv(hist, history_header, keep_history, j, e) ||
+            rundir_recover_csv(rk, ranking_header, keep_ranking, j, e))
             return -1;
-        j->history = open_append(hist, history_header, e);
+        j->history = rundir_open_append(hist, history_header, e);
         if (!j->history)
             return -1;
     }
@@ -1068,7 +869,7 @@ static int train(struct job *j, struct err *e)
         if (supertrain_step(&j->train, e) < 0)
             return -1;
         const struct supertrain *t = &j->train;
-        if (append_row(j->history, hist, e, "%lld,%d,%.9g,%.9g,%d,%.6f\n", (long long)t->step,
+        if (rundir_append(j->history, hist, e, "%lld,%d,%.9g,%.9g,%d,%.6f\n", (long long)t->step,
                        t->epoch + 1, t->lr, t->loss, t->npaths, t->seconds))
             return -1;
         worked(j);
@@ -1146,7 +947,7 @@ static int host_recorded(void *ud, const struct arch *a, const double *v, int n,
         used += (size_t)snprintf(row + used, sizeof row - used, ",%.17g", v[i]);
     if (used < sizeof row)
         snprintf(row + used, sizeof row - used, ",%.3f\n", j->eval_seconds);
-    if (append_row(j->evaluations, path, e, "%s", row))
+    if (rundir_append(j->evaluations, path, e, "%s", row))
         return -1;
     if (remember(j, a, v))
         return err_plain(e, "out of memory");
@@ -1241,7 +1042,7 @@ static int write_pareto(struct job *j, struct err *e)
     }
     char path[EXP_PATH_MAX + 16];
     path_in(path, sizeof path, j, "pareto.csv");
-    int rc = write_atomic(path, text, used, e);
+    int rc = rundir_write_atomic(path, text, used, e);
     free(idx);
     free(text);
     return rc;
@@ -1297,7 +1098,7 @@ static int write_chosen(struct job *j, struct err *e)
     free(idx);
     char path[EXP_PATH_MAX + 16];
     path_in(path, sizeof path, j, "chosen.txt");
-    return write_atomic(path, text, used < sizeof text ? used : sizeof text - 1, e);
+    return rundir_write_atomic(path, text, used < sizeof text ? used : sizeof text - 1, e);
 }
 
 static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
@@ -1337,7 +1138,7 @@ static int host_report(void *ud, int g, const struct arch *pop, int n, const dou
         path_in(path, sizeof path, j, "generations.csv");
         /* one write per generation: a kill leaves it whole or torn, and a
          * torn one is dropped and written again on resume */
-        int rc = append_row(j->generations, path, e, "%s", rows);
+        int rc = rundir_append(j->generations, path, e, "%s", rows);
         free(rows);
         if (rc)
             return -1;
@@ -1400,9 +1201,9 @@ static int open_search_files(struct job *j, struct err *e)
     path_in(path, sizeof path, j, "evaluations.csv");
     metrics_header(j, head, sizeof head, "arch", "seconds");
     struct eval_reader r = {j, path};
-    if (recover_csv(path, head, keep_evaluation, &r, e))
+    if (rundir_recover_csv(path, head, keep_evaluation, &r, e))
         return -1;
-    j->evaluations = open_append(path, head, e);
+    j->evaluations = rundir_open_append(path, head, e);
     if (!j->evaluations)
         return -1;
     path_in(path, sizeof path, j, "generations.csv");
@@ -1410,9 +1211,9 @@ static int open_search_files(struct job *j, struct err *e)
     for (int o = 0; o < j->x.nobjectives; o++)
         used += (size_t)snprintf(head + used, sizeof head - used, ",%s",
                                  luasearch_metric_name(j->search, j->obj_metric[o]));
-    if (recover_csv(path, head, keep_generation, j, e))
+    if (rundir_recover_csv(path, head, keep_generation, j, e))
         return -1;
-    j->generations = open_append(path, head, e);
+    j->generations = rundir_open_append(path, head, e);
     if (!j->generations)
         return -1;
     j->search_ready = 1;

@@ -1,0 +1,53 @@
+/* rundir: the files of a run directory, written so that nothing is lost.
+ *
+ * Whole files are replaced atomically (written to path.tmp, fsync'd, renamed
+ * over path).  CSV files grow a row at a time, each flushed when it is
+ * written; a row cut short by a kill has no newline and is dropped when the
+ * run is resumed (rundir_recover_csv), so it is written again whole.  Every
+ * error names the file: `runs/quick/history.csv: error: cannot write: No
+ * space left on device`. */
+#ifndef ONESHOT_RUNDIR_H
+#define ONESHOT_RUNDIR_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define RUNDIR_PATH_MAX 1024
+
+/* Replaces path with text[0..len) atomically.  0 or -1. */
+int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e);
+
+/* The whole text file at path, NUL-terminated, into *out (caller frees) and
+ * its length into *len; a missing file gives *out = NULL and 0.  0 or -1. */
+int rundir_slurp(const char *path, char **out, size_t *len, struct err *e);
+
+/* Keeps the header and the complete lines of the CSV file path that keep()
+ * accepts, rewriting the file when anything was dropped (a torn last line, a
+ * line keep() refuses).  keep gets a copy of each line (without its newline)
+ * and its 1-based number, and returns 1 to keep, 0 to drop, -1 on error (e
+ * filled).  A first line other than header is an error at 1:1.  A missing
+ * file is fine.  0 or -1. */
+int rundir_recover_csv(const char *path, const char *header,
+                       int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
+                       struct err *e);
+
+/* Opens path for appending, writing header first when the file is empty.
+ * NULL with e filled. */
+FILE *rundir_open_append(const char *path, const char *header, struct err *e);
+
+/* fprintf to f then fflush; errors name the file `name`.  0 or -1. */
+int rundir_append(FILE *f, const char *name, struct err *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Copies the file from to the file to (atomically).  0 or -1. */
+int rundir_copy_file(const char *from, const char *to, struct err *e);
+
+/* 1 when path exists. */
+int rundir_exists(const char *path);
+
+/* Makes the directory path and its missing parents.  0 or -1. */
+int rundir_mkdirs(const char *path, struct err *e);
+
+#endif
