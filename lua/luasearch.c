@@ -821,6 +821,14 @@ const char *luasearch_params(const struct luasearch *ls) { return ls->params; }
 
 int luasearch_nloaded(const struct luasearch *ls) { return ls->nloaded; }
 
+int luasearch_count(const struct luasearch *ls) { return evalcache_count(ls->cache); }
+
+const double *luasearch_at(const struct luasearch *ls, int i, struct arch *a)
+{
+    const double *m = NULL;
+    return evalcache_at(ls->cache, i, a, &m) == 0 ? m : NULL;
+}
+
 const char *luasearch_loaded(const struct luasearch *ls, int i) { return ls->loaded[i]; }
 
 const char *luasearch_traceback(const struct luasearch *ls) { return luabox_traceback(ls->box); }

@@ -106,6 +106,12 @@ int luasearch_preload(struct luasearch *ls, const struct arch *a, const double *
  * two of its calls into the host.  0, or -1 for bad values. */
 int luasearch_set_weights(struct luasearch *ls, const double *w, int n);
 
+/* Every architecture evaluated or preloaded so far, in the order it was
+ * first recorded: how many, and the i-th (into *a, may be NULL) with its
+ * metrics (luasearch_nmetrics values; valid until the next evaluation). */
+int luasearch_count(const struct luasearch *ls);
+const double *luasearch_at(const struct luasearch *ls, int i, struct arch *a);
+
 /* Runs the strategy's run() to its end.  0, or -1 with e filled: a script
  * error (`nsga2.lua:40: error: in run: ...`, with luasearch_traceback), a
  * host callback's error, or `...: error: in run: interrupted`. */

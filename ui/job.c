@@ -40,6 +40,13 @@ const char *job_metric_name(const struct job *j, int i)
     return luasearch_metric_name(j->search, i);
 }
 
+int job_nevaluations(const struct job *j) { return j->search ? luasearch_count(j->search) : 0; }
+
+const double *job_evaluation(const struct job *j, int i, struct arch *a)
+{
+    return luasearch_at(j->search, i, a);
+}
+
 /* ------------------------------------------------------------- files */
 
 /* dir/name into out (n bytes; job_open keeps dir short enough). */
@@ -615,8 +622,6 @@ void job_close(struct job *j)
     free(j->probe);
     free(j->probe_truth);
     free(j->probe_pred);
-    free(j->all);
-    free(j->allm);
     pthread_mutex_destroy(&j->lock);
     memset(j, 0, sizeof *j);
 }
@@ -915,26 +920,6 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     return 0;
 }
 
-static int remember(struct job *j, const struct arch *a, const double *v)
-{
-    if (j->nall == j->capall) {
-        int cap = j->capall ? 2 * j->capall : 256;
-        struct arch *na = realloc(j->all, (size_t)cap * sizeof *na);
-        if (na)
-            j->all = na;
-        double *nm = realloc(j->allm, (size_t)cap * j->nmetrics * sizeof *nm);
-        if (nm)
-            j->allm = nm;
-        if (!na || !nm)
-            return -1;
-        j->capall = cap;
-    }
-    j->all[j->nall] = *a;
-    memcpy(j->allm + (size_t)j->nall * j->nmetrics, v, (size_t)j->nmetrics * sizeof *v);
-    j->nall++;
-    return 0;
-}
-
 static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e)
 {
     struct job *j = ud;
@@ -949,8 +934,6 @@ static int host_recorded(void *ud, const struct arch *a, const double *v, int n,
         snprintf(row + used, sizeof row - used, ",%.3f\n", j->eval_seconds);
     if (rundir_append(j->evaluations, path, e, "%s", row))
         return -1;
-    if (remember(j, a, v))
-        return err_plain(e, "out of memory");
     j->nevals++;
     worked(j);
     if (j->ev && j->ev->evaluated)
@@ -977,7 +960,7 @@ static void maximize_flags(const struct job *j, int *mx)
  * evaluations are distinct), best first by the first objective. */
 static int front_of_all(const struct job *j, int *idx)
 {
-    int n = j->nall, k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
+    int n = job_nevaluations(j), k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
     if (n == 0)
         return 0;
     maximize_flags(j, mx);
@@ -985,7 +968,8 @@ static int front_of_all(const struct job *j, int *idx)
     int *rank = malloc((size_t)n * sizeof *rank);
     int count = 0;
     if (f && rank) {
-        objective_rows(j, j->allm, n, f);
+        for (int i = 0; i < n; i++)
+            objective_rows(j, job_evaluation(j, i, NULL), 1, f + (size_t)i * k);
         if (pareto_sort(f, n, k, mx, rank) >= 0)
             for (int i = 0; i < n; i++)
                 if (rank[i] == 0)
@@ -1017,10 +1001,20 @@ static void metrics_header(const struct job *j, char *out, size_t n, const char 
         snprintf(out + used, n - used, ",%s", last);
 }
 
+/* The string form of evaluation i into name (n bytes); returns its metrics. */
+static const double *evaluation_name(const struct job *j, int i, char *name, int n)
+{
+    struct arch a;
+    const double *m = job_evaluation(j, i, &a);
+    arch_format(&j->space, &a, name, n);
+    return m;
+}
+
 static int write_pareto(struct job *j, struct err *e)
 {
-    int *idx = malloc((size_t)(j->nall > 0 ? j->nall : 1) * sizeof *idx);
-    size_t cap = 4096 + (size_t)j->nall * (size_t)(j->nmetrics * 26 + 400), used = 0;
+    int all = job_nevaluations(j);
+    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
+    size_t cap = 4096 + (size_t)all * (size_t)(j->nmetrics * 26 + 400), used = 0;
     char *text = malloc(cap);
     if (!idx || !text) {
         free(idx);
@@ -1033,11 +1027,10 @@ static int write_pareto(struct job *j, struct err *e)
     used += (size_t)snprintf(text + used, cap - used, "%s\n", head);
     for (int r = 0; r < n; r++) {
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
-        arch_format(&j->space, &j->all[idx[r]], name, (int)sizeof name);
+        const double *m = evaluation_name(j, idx[r], name, (int)sizeof name);
         used += (size_t)snprintf(text + used, cap - used, "%s", name);
         for (int i = 0; i < j->nmetrics; i++)
-            used += (size_t)snprintf(text + used, cap - used, ",%.17g",
-                                     j->allm[(size_t)idx[r] * j->nmetrics + i]);
+            used += (size_t)snprintf(text + used, cap - used, ",%.17g", m[i]);
         used += (size_t)snprintf(text + used, cap - used, "\n");
     }
     char path[EXP_PATH_MAX + 16];
@@ -1055,7 +1048,8 @@ static int write_chosen(struct job *j, struct err *e)
 {
     int k = j->x.nobjectives, mx[EXP_MAX_OBJECTIVES];
     maximize_flags(j, mx);
-    int *idx = malloc((size_t)(j->nall > 0 ? j->nall : 1) * sizeof *idx);
+    int all = job_nevaluations(j);
+    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
     if (!idx)
         return err_plain(e, "out of memory");
     int n = front_of_all(j, idx);
@@ -1070,8 +1064,7 @@ static int write_chosen(struct job *j, struct err *e)
         w[o] = j->x.objectives[o].weight;
     if (n > 0 && f && score) {
         for (int r = 0; r < n; r++)
-            for (int o = 0; o < k; o++)
-                f[r * k + o] = j->allm[(size_t)idx[r] * j->nmetrics + j->obj_metric[o]];
+            objective_rows(j, job_evaluation(j, idx[r], NULL), 1, f + (size_t)r * k);
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
         for (int o = 0; o < k && used < sizeof text; o++) {
             int best = 0;
@@ -1080,7 +1073,7 @@ static int write_chosen(struct job *j, struct err *e)
                 if (mx[o] ? a > b : a < b)
                     best = r;
             }
-            arch_format(&j->space, &j->all[idx[best]], name, (int)sizeof name);
+            evaluation_name(j, idx[best], name, (int)sizeof name);
             used += (size_t)snprintf(text + used, sizeof text - used, "best_%s\t%s\n",
                                      luasearch_metric_name(j->search, j->obj_metric[o]), name);
         }
@@ -1089,7 +1082,7 @@ static int write_chosen(struct job *j, struct err *e)
             for (int r = 1; r < n; r++)
                 if (score[r] > score[best])
                     best = r;
-            arch_format(&j->space, &j->all[idx[best]], name, (int)sizeof name);
+            evaluation_name(j, idx[best], name, (int)sizeof name);
             used += (size_t)snprintf(text + used, sizeof text - used, "balanced\t%s\n", name);
         }
     }
@@ -1177,7 +1170,7 @@ static int keep_evaluation(void *ud, char *line, int lineno, struct err *e)
                            "expected the value of %s", luasearch_metric_name(j->search, i));
         p = *end ? end + 1 : end;
     }
-    if (luasearch_preload(j->search, &a, v) || remember(j, &a, v))
+    if (luasearch_preload(j->search, &a, v))
         return err_plain(e, "out of memory");
     j->nevals++;
     j->cached++;
@@ -1228,9 +1221,7 @@ static int open_search_files(struct job *j, struct err *e)
 static void reload(struct job *j)
 {
     struct luasearch *old = j->search;
-    char strategy[EXP_PATH_MAX], metrics[EXP_PATH_MAX];
-    snprintf(strategy, sizeof strategy, "%s", j->strategy_file);
-    snprintf(metrics, sizeof metrics, "%s", j->metrics_file);
+    char strategy[EXP_PATH_MAX];
     struct err e;
     int was_resumed = j->resumed;
     j->resumed = 0; /* the originals, not the copies */
@@ -1248,27 +1239,27 @@ static void reload(struct job *j)
         luasearch_free(j->search);
         j->search = NULL;
     }
-    for (int i = 0; j->search && i < j->nall; i++)
-        if (luasearch_preload(j->search, &j->all[i], j->allm + (size_t)i * n)) {
+    int made = luasearch_count(old);
+    for (int i = 0; j->search && i < made; i++) {
+        struct arch a;
+        const double *m = luasearch_at(old, i, &a);
+        if (luasearch_preload(j->search, &a, m)) {
             err_plain(&e, "out of memory");
             luasearch_free(j->search);
             j->search = NULL;
         }
+    }
     if (!j->search) {
         j->search = old;
         j->nmetrics = n;
         logf_(j, "reload: %s; the search goes on with the files it had", e.msg);
         return;
     }
-    luasearch_free(old);
-    double w[EXP_MAX_OBJECTIVES];
-    for (int o = 0; o < j->x.nobjectives; o++)
-        w[o] = j->x.objectives[o].weight;
-    luasearch_set_weights(j->search, w, j->x.nobjectives);
+    luasearch_free(old); /* open_search took the weights from j->x, kept up to date */
     if (copy_scripts(j, &e) || copy_library(j, &e))
         logf_(j, "reload: %s", e.msg);
     logf_(j, "reloaded %s: the strategy starts again with the %d evaluations made", strategy,
-          j->nall);
+          made);
 }
 
 static int search(struct job *j, struct err *e)

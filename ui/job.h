@@ -111,10 +111,7 @@ struct job {
     const struct job_events *ev;
     volatile sig_atomic_t *stop;
     struct err failure;      /* why the run failed (phase JOB_FAILED) */
-    /* every evaluation so far, in order (an earlier run's first) */
-    int nall, capall, nmetrics;
-    struct arch *all;        /* [capall] */
-    double *allm;            /* [capall][nmetrics] */
+    int nmetrics;            /* metrics of an evaluation (engine's, then Lua's) */
     int obj_metric[EXP_MAX_OBJECTIVES]; /* metric index of each objective */
     double eval_seconds;     /* of the last evaluation */
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
@@ -194,6 +191,12 @@ int64_t job_unsaved_steps(const struct job *j);
 /* The metrics of evaluations: count, names. */
 int job_nmetrics(const struct job *j);
 const char *job_metric_name(const struct job *j, int i);
+
+/* Every evaluation so far (an earlier session's first), in order: how many,
+ * and the i-th architecture (into *a) with its job_nmetrics values (valid
+ * until the next evaluation; in the run's thread or while it waits). */
+int job_nevaluations(const struct job *j);
+const double *job_evaluation(const struct job *j, int i, struct arch *a);
 
 /* The phase's name: "setup", "training", "searching", "done", "stopped", "failed". */
 const char *job_phase_name(enum job_phase p);

@@ -305,7 +305,7 @@ static void sync_job(struct tui_state *s, const struct job *j)
             memcpy(s->updates[l], t->sn->updates[l],
                    (size_t)s->space.nchoices * sizeof s->updates[l][0]);
     }
-    while (s->nev < j->nall) {
+    while (s->nev < job_nevaluations(j)) {
         if (s->nev == s->capev) {
             int cap = s->capev ? 2 * s->capev : 256;
             struct arch *a = realloc(s->ev_arch, (size_t)cap * sizeof *a);
@@ -318,10 +318,9 @@ static void sync_job(struct tui_state *s, const struct job *j)
                 break;
             s->capev = cap;
         }
-        s->ev_arch[s->nev] = j->all[s->nev];
+        const double *m = job_evaluation(j, s->nev, &s->ev_arch[s->nev]);
         for (int i = 0; i < s->nmetrics; i++)
-            s->ev_m[(size_t)s->nev * s->nmetrics + i] =
-                i < j->nmetrics ? j->allm[(size_t)s->nev * j->nmetrics + i] : 0;
+            s->ev_m[(size_t)s->nev * s->nmetrics + i] = i < j->nmetrics ? m[i] : 0;
         s->nev++;
     }
     s->version++;
