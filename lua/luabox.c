@@ -59,11 +59,17 @@ struct luabox *luabox_of(lua_State *L)
     return ud;
 }
 
+/* 1 when the host raised one of its interrupt flags. */
+static int raised(const struct luabox *b)
+{
+    return (b->o.interrupt && *b->o.interrupt) || (b->o.interrupt_too && *b->o.interrupt_too);
+}
+
 static void box_hook(lua_State *L, lua_Debug *ar)
 {
     struct luabox *b = luabox_of(L);
     (void)ar;
-    if (b->o.interrupt && *b->o.interrupt)
+    if (raised(b))
         b->stopped = 1;
     if (++b->ticks < b->max_ticks && !b->too_long && !b->stopped)
         return;
@@ -84,7 +90,7 @@ static void box_hook(lua_State *L, lua_Debug *ar)
 void luabox_rearm(struct luabox *b)
 {
     b->ticks = 0;
-    if (b->o.interrupt && *b->o.interrupt && !b->stopped && !b->too_long) {
+    if (raised(b) && !b->stopped && !b->too_long) {
         b->stopped = 1;
         lua_sethook(b->L, box_hook, LUA_MASKCOUNT, 1);
     }

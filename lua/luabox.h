@@ -36,6 +36,7 @@ struct luabox_opts {
     void (*print)(void *ud, const char *text); /* one call per print(); NULL: stderr */
     void *print_ud;
     volatile sig_atomic_t *interrupt; /* may be NULL; nonzero stops the script */
+    volatile sig_atomic_t *interrupt_too; /* a second such flag (a host's own reason), or NULL */
 };
 
 struct luabox;

@@ -73,7 +73,7 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
     const double *m = evalcache_get(ls->cache, a);
     if (m)
         return m;
-    if (ls->cfg.interrupt && *ls->cfg.interrupt) {
+    if ((ls->cfg.interrupt && *ls->cfg.interrupt) || (ls->cfg.restart && *ls->cfg.restart)) {
         /* no new evaluation once interrupted; luabox_rearm notes the flag,
          * so the run ends as interrupted */
         luabox_rearm(ls->box);
@@ -769,7 +769,8 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
                              .rearmed = 1,
                              .print = box_print,
                              .print_ud = ls,
-                             .interrupt = c->interrupt};
+                             .interrupt = c->interrupt,
+                             .interrupt_too = c->restart};
     ls->box = luabox_new(&bo, e);
     if (!ls->box)
         goto fail;

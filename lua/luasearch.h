@@ -63,7 +63,9 @@ struct luasearch_config {
     const struct experiment *x;       /* search.params and objectives (borrowed) */
     const char *const *engine_metrics; /* names of the host's metrics */
     int nengine;
-    volatile sig_atomic_t *interrupt; /* may be NULL */
+    volatile sig_atomic_t *interrupt; /* may be NULL: stops the search */
+    volatile sig_atomic_t *restart;   /* may be NULL: interrupts it too, for the host to
+                                         start another (a reload) */
     const char *library;              /* directory of the strategies that
                                          oneshot.strategy(name) loads, or NULL */
 };

@@ -304,6 +304,7 @@ static int open_search(struct job *j, struct err *e)
                                  .engine_metrics = j->metric_names,
                                  .nengine = j->nengine,
                                  .interrupt = j->stop,
+                                 .restart = &j->want_reload,
                                  .library = j->library[0] ? j->library : NULL};
     struct luasearch_host h = {.ud = j,
                                .evaluate = host_evaluate,
@@ -690,16 +691,7 @@ static void apply_weights(struct job *j)
     pthread_mutex_unlock(&j->lock);
 }
 
-void job_request_reload(struct job *j)
-{
-    j->want_reload = 1;
-    /* a running strategy is interrupted through the stop flag, which the
-     * search lowers again when it sees the reload */
-    if (j->phase == JOB_SEARCH && j->stop) {
-        j->reloading = 1;
-        *j->stop = 1;
-    }
-}
+void job_request_reload(struct job *j) { j->want_reload = 1; }
 
 /* ------------------------------------------------------------ ranking probe */
 
@@ -1270,17 +1262,14 @@ static int search(struct job *j, struct err *e)
     for (;;) {
         if (j->want_reload) {
             j->want_reload = 0;
-            if (j->reloading && j->stop)
-                *j->stop = 0;
-            j->reloading = 0;
             reload(j);
         }
         if (luasearch_run(j->search, e) == 0)
             break;
+        if (j->stop && *j->stop)
+            return 1; /* a stop wins over a reload asked for at the same time */
         if (j->want_reload)
             continue;
-        if (j->stop && *j->stop)
-            return 1;
         const char *tb = luasearch_traceback(j->search);
         if (tb[0])
             logf_(j, "%s", tb);

@@ -125,8 +125,7 @@ struct job {
     double *probe_truth, *probe_pred; /* [nprobe] */
     FILE *ranking;           /* ranking.csv */
     /* requests from other threads */
-    volatile sig_atomic_t want_save, want_reload;
-    int reloading;           /* the stop flag was raised for a reload */
+    volatile sig_atomic_t want_save, want_reload; /* want_reload also interrupts the strategy */
     /* latency metrics: "latency" on latency.device, "latency@DEVICE" for
      * objectives on other devices */
     int nlat;
