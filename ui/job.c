@@ -133,34 +133,48 @@ static void logf_(struct job *j, const char *fmt, ...)
 
 /* ------------------------------------------------------------- setup */
 
-/* The shipped strategies, "random, nsga2, ..." (for errors). */
-static void shipped_strategies(char *out, size_t n, const char **names, int *count)
+/* The directory of the shipped strategies (lua/ found as cli_find_data
+ * finds files) into out; 0, or -1 when there is none. */
+static int shipped_dir(char *out, size_t n)
 {
-    char probe[EXP_PATH_MAX];
     struct err ignored;
+    if (cli_find_data("lua", "random.lua", out, n, &ignored))
+        return -1;
+    *strrchr(out, '/') = 0;
+    return 0;
+}
+
+/* The names of the shipped strategies into names[] (NULL-terminated, the
+ * text in store) and as "random, nsga2, ..." into out (n bytes); returns
+ * how many. */
+static int shipped_strategies(char store[][64], int max, const char **names, char *out, size_t n)
+{
+    char dir[EXP_PATH_MAX];
+    int count = 0;
     out[0] = 0;
-    *count = 0;
-    if (cli_find_data("lua", "random.lua", probe, sizeof probe, &ignored))
-        return;
-    *strrchr(probe, '/') = 0;
-    DIR *d = opendir(probe);
+    names[0] = NULL;
+    DIR *d = shipped_dir(dir, sizeof dir) ? NULL : opendir(dir);
     if (!d)
-        return;
-    static char store[32][64];
+        return 0;
     struct dirent *de;
-    size_t used = 0;
-    while ((de = readdir(d)) && *count < 31) {
+    while ((de = readdir(d)) && count < max - 1) {
         size_t l = strlen(de->d_name);
         if (l < 5 || l > 60 || strcmp(de->d_name + l - 4, ".lua") != 0)
             continue;
-        snprintf(store[*count], sizeof store[0], "%.*s", (int)(l - 4), de->d_name);
-        names[*count] = store[*count];
-        used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s", *count ? ", " : "",
-                                 store[*count]);
-        (*count)++;
+        snprintf(store[count], 64, "%.*s", (int)(l - 4), de->d_name);
+        /* in name order, whatever order the directory lists them in */
+        int k = count++;
+        for (; k > 0 && strcmp(names[k - 1], store[count - 1]) > 0; k--)
+            names[k] = names[k - 1];
+        names[k] = store[count - 1];
     }
-    names[*count] = NULL;
+    names[count] = NULL;
     closedir(d);
+    size_t used = 0;
+    for (int i = 0; i < count; i++)
+        used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s", i ? ", " : "",
+                                 names[i]);
+    return count;
 }
 
 /* The strategy file of the experiment: a path, or a name shipped in lua/. */
@@ -179,10 +193,9 @@ static int find_strategy(const struct experiment *x, char *out, size_t n, struct
     struct err where;
     if (cli_find_data("lua", file, out, n, &where) == 0)
         return 0;
-    char list[1024];
+    char list[1024], store[32][64];
     const char *names[33];
-    int count;
-    shipped_strategies(list, sizeof list, names, &count);
+    int count = shipped_strategies(store, 32, names, list, sizeof list);
     const char *near = count ? suggest_word(r->text, names) : NULL;
     if (near)
         return err_set(e, x->file, r->line, r->col,
@@ -395,15 +408,11 @@ static int locate_scripts(struct job *j, char *strategy, size_t n, struct err *e
  * resumed run the copies in its lib/ (those the first run loaded). */
 static void shipped_library(struct job *j, int resumed)
 {
-    char probe[EXP_PATH_MAX];
-    struct err ignored;
     j->library[0] = 0;
-    if (resumed) {
+    if (resumed)
         path_in(j->library, sizeof j->library, j, "lib");
-    } else if (cli_find_data("lua", "random.lua", probe, sizeof probe, &ignored) == 0) {
-        *strrchr(probe, '/') = 0;
-        snprintf(j->library, sizeof j->library, "%s", probe);
-    }
+    else if (shipped_dir(j->library, sizeof j->library))
+        j->library[0] = 0;
 }
 
 /* Copies the strategies oneshot.strategy loaded into the run's lib/. */
