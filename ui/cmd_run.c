@@ -19,7 +19,6 @@ static void on_signal(int sig)
 
 struct view {
     struct progress p;
-    char traceback[4096]; /* of a script error: printed after the error itself */
     int quiet;
     double best[8];
 };
@@ -77,10 +76,6 @@ static void ev_generation(void *ud, const struct job *j, int g, const struct arc
 static void ev_log(void *ud, const char *text)
 {
     struct view *v = ud;
-    if (strncmp(text, "stack traceback:", 16) == 0) {
-        snprintf(v->traceback, sizeof v->traceback, "%s", text);
-        return;
-    }
     progress_clear(&v->p);
     fprintf(stderr, "%s\n", text);
 }
@@ -178,8 +173,8 @@ int cmd_run(int argc, char **argv)
         status = 130;
     } else {
         status = cli_fail(&e);
-        if (v.traceback[0])
-            fprintf(stderr, "%s\n", v.traceback);
+        if (j.traceback[0])
+            fprintf(stderr, "%s\n", j.traceback);
         fprintf(stderr,
                 "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
                 j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total ? " --reload" : "");

@@ -1279,9 +1279,7 @@ static int search(struct job *j, struct err *e)
             return 1; /* a stop wins over a reload asked for at the same time */
         if (j->want_reload)
             continue;
-        const char *tb = luasearch_traceback(j->search);
-        if (tb[0])
-            logf_(j, "%s", tb);
+        snprintf(j->traceback, sizeof j->traceback, "%s", luasearch_traceback(j->search));
         return -1;
     }
     if (write_pareto(j, e) || write_chosen(j, e))
@@ -1292,6 +1290,7 @@ static int search(struct job *j, struct err *e)
 int job_run(struct job *j, const struct job_events *ev, struct err *e)
 {
     j->ev = ev;
+    j->traceback[0] = 0;
     if (!j->flushed)
         flush_early(j);
     int rc = train(j, e);

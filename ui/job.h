@@ -111,6 +111,8 @@ struct job {
     const struct job_events *ev;
     volatile sig_atomic_t *stop;
     struct err failure;      /* why the run failed (phase JOB_FAILED) */
+    char traceback[4096];    /* of a script error that ended job_run ("" if none): a
+                                front end shows it after the error */
     int nmetrics;            /* metrics of an evaluation (engine's, then Lua's) */
     int obj_metric[EXP_MAX_OBJECTIVES]; /* metric index of each objective */
     double eval_seconds;     /* of the last evaluation */

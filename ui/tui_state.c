@@ -390,14 +390,6 @@ static void ev_generation(void *ud, const struct job *j, int g, const struct arc
 static void ev_log(void *ud, const char *text)
 {
     struct tui_state *s = ud;
-    /* the run logs a script's traceback just before it returns the error:
-     * it is shown after the error's own line */
-    if (strncmp(text, "stack traceback:", 16) == 0) {
-        pthread_mutex_lock(&s->lock);
-        snprintf(s->traceback, sizeof s->traceback, "%s", text);
-        pthread_mutex_unlock(&s->lock);
-        return;
-    }
     tui_state_log(s, -1, "%s", text);
 }
 
@@ -458,13 +450,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         if (rc < 0)
             tui_state_log(s, TUI_ERROR, "%s", e.msg);
-        pthread_mutex_lock(&s->lock);
-        char *tb = s->traceback[0] ? strdup(s->traceback) : NULL;
-        s->traceback[0] = 0;
-        pthread_mutex_unlock(&s->lock);
-        if (tb)
-            tui_state_log(s, TUI_ERROR, "%s", tb);
-        free(tb);
+        if (rc < 0 && j->traceback[0]) /* the run's thread: job_run has returned */
+            tui_state_log(s, TUI_ERROR, "%s", j->traceback);
         if (rc < 0 && !quit)
             tui_state_log(s, TUI_WARN,
                           "the run is paused: fix the file and press r to reload it and go on, "

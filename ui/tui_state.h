@@ -100,7 +100,6 @@ struct tui_state {
     int held;          /* 1: the run waits, paused (between two steps or evaluations) */
     int rc;            /* of the last job_run: 0 done, 1 stopped, -1 failed */
     struct err failure;
-    char traceback[4096]; /* a script's traceback, logged after its error */
 
     /* the log: a ring of the last TUI_LOG_LINES lines */
     struct tui_log_line *log; /* [TUI_LOG_LINES] */
