@@ -74,9 +74,10 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	else echo "all dependencies are installed"; fi
 
-# Unit tests and CLI tests; the last line is "N passed, N failed".
+# Unit tests and CLI tests, with OPENBLAS_CORETYPE as set and the other way;
+# the last line is "N passed, N failed, N skipped".
 check: all $(TEST_BIN)
-	@tests/run.sh $(BUILD)
+	@tests/run.sh $(BUILD) --both-blas
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:

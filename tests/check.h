@@ -2,8 +2,11 @@
  *
  * A test binary runs test functions with RUN(fn); each CHECK that fails prints
  * `FAIL file:line: expression` and marks the running test failed.  check_done()
- * prints one line per binary, `# N passed, M failed`, that tests/run.sh adds up
- * into the suite's closing `N passed, N failed`, and returns the exit status. */
+ * prints one line per binary, `# N passed, M failed, K skipped`, that
+ * tests/run.sh adds up into the suite's closing `N passed, N failed, N
+ * skipped`, and returns the exit status.  A test whose prerequisite is
+ * missing (the data set, say) calls check_skip and returns: it counts as
+ * skipped, never as passed. */
 #ifndef ONESHOT_CHECK_H
 #define ONESHOT_CHECK_H
 
@@ -15,6 +18,8 @@ void check_end(void);
 int check_report(int ok, const char *file, int line, const char *expr);
 void check_fail_msg(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The running test cannot run here (why, printf-style): skipped. */
+void check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int check_done(void);
 
 #define RUN(fn)                                                                                    \

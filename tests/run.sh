@@ -1,19 +1,61 @@
 #!/usr/bin/env bash
 # Runs every unit test binary in BUILD/tests and every CLI test script in
-# tests/cli/, adds up their counts, and ends with "N passed, N failed".
+# tests/cli/, adds up their counts, and ends with "N passed, N failed, N skipped".
 # Usage: tests/run.sh BUILD [--unit-only [LABEL [CLI_SCRIPT...]]]
-# LABEL prefixes the summary; the CLI scripts named after it run with
+#        tests/run.sh BUILD --both-blas
+# LABEL names the summary; the CLI scripts named after it run with
 # BUILD/oneshot (the sanitizer build runs some that way).
+#
+# --both-blas runs the whole suite twice: with OPENBLAS_CORETYPE as the
+# environment has it, then the other way (unset if it was set; set to the
+# kernels oneshot picked if it was not), since some machines set it and
+# every test must hold both ways.
+#
+# A unit test binary prints "# N passed, M failed, K skipped"; a CLI script
+# exits 0 (passed), 77 (skipped: a tool or the data set is missing) or
+# anything else (failed).  A skip is never counted as a pass.
 set -u
 build=${1:-build}
-unit_only=${2:-}
-label=${3:+$3: }
-shift $(($# < 3 ? $# : 3))
-extra_cli=("$@")
+mode=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+
+if [ "$mode" = "--both-blas" ]; then
+    status=0
+    out1=$("$0" "$build" --pass "as set" 2>&1) || status=1
+    printf '%s\n' "$out1"
+    if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+        other="unset"
+        out2=$(env -u OPENBLAS_CORETYPE "$0" "$build" --pass "OPENBLAS_CORETYPE unset" 2>&1) || status=1
+    else
+        core=$("$top/oneshot" --version | sed -nE 's/^BLAS: .*, core ([A-Za-z0-9]+).*/\1/p')
+        other="OPENBLAS_CORETYPE=$core"
+        out2=$(OPENBLAS_CORETYPE=$core "$0" "$build" --pass "$other" 2>&1) || status=1
+    fi
+    printf '%s\n' "$out2"
+    sum() { printf '%s\n' "$1" | tail -n 1 | sed -nE "s/^(.* )?([0-9]+) $2.*/\2/p" | grep . || { [ "$2" = failed ] && echo 1 || echo 0; }; }
+    p=$(($(sum "$out1" passed) + $(sum "$out2" passed)))
+    f=$(($(sum "$out1" failed) + $(sum "$out2" failed)))
+    s=$(($(sum "$out1" skipped) + $(sum "$out2" skipped)))
+    echo "$p passed, $f failed, $s skipped"
+    exit $status
+fi
+
+unit_only=""
+label=""
+extra_cli=()
+if [ "$mode" = "--pass" ]; then
+    label="${3:-}: "
+    echo "=== the suite with OPENBLAS_CORETYPE ${3:-}"
+elif [ "$mode" = "--unit-only" ]; then
+    unit_only=1
+    label=${3:+$3: }
+    shift $(($# < 3 ? $# : 3))
+    extra_cli=("$@")
+fi
 passed=0
 failed=0
+skipped=0
 for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
     case "$t" in *.o|*.d) continue;; esac
@@ -21,44 +63,50 @@ for t in "$build"/tests/test_*; do
     out=$("$t" 2>&1)
     status=$?
     printf '%s\n' "$out" | grep -v '^ok ' || true
-    line=$(printf '%s\n' "$out" | grep -E '^# [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    line=$(printf '%s\n' "$out" | grep -E '^# [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n 1)
     if [ -z "$line" ]; then
         echo "FAIL $(basename "$t"): exited $status without a summary"
         failed=$((failed + 1))
         continue
     fi
-    p=$(echo "$line" | sed -E 's/^# ([0-9]+) passed.*/\1/')
-    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    read -r p f s <<< "$(echo "$line" | sed -E 's/^# ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')"
     passed=$((passed + p))
     failed=$((failed + f))
+    skipped=$((skipped + s))
     if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "FAIL $(basename "$t"): exited $status"
         failed=$((failed + 1))
     fi
 done
-build_abs=$(cd "$build" && pwd)
-for s in "${extra_cli[@]}"; do
-    echo "== $s with $build/oneshot"
-    if out=$(cd "$top" && ONESHOT="$build_abs/oneshot" ONESHOT_DATADIR="$top" bash "$s" 2>&1); then
+
+# run_cli NAME SCRIPT [VAR=VALUE...]: one CLI script, counted
+run_cli() {
+    local name=$1 script=$2
+    shift 2
+    echo "== $name"
+    out=$(cd "$top" && env "$@" bash "$script" 2>&1)
+    local status=$?
+    if [ "$status" -eq 0 ]; then
         passed=$((passed + 1))
+    elif [ "$status" -eq 77 ]; then
+        printf '%s\n' "$out" | grep '^SKIP' | tail -n 1
+        skipped=$((skipped + 1))
     else
         printf '%s\n' "$out" | tail -n 20
-        echo "FAIL $s with $build/oneshot"
+        echo "FAIL $name"
         failed=$((failed + 1))
     fi
+}
+build_abs=$(cd "$build" && pwd)
+for s in "${extra_cli[@]}"; do
+    run_cli "$s with $build/oneshot" "$s" ONESHOT="$build_abs/oneshot" ONESHOT_DATADIR="$top"
 done
-if [ "$unit_only" != "--unit-only" ]; then
+if [ -z "$unit_only" ]; then
     for s in "$here"/cli/*.sh; do
         [ -f "$s" ] || continue
-        echo "== cli/$(basename "$s")"
-        if out=$(cd "$top" && ONESHOT="$top/oneshot" bash "$s" 2>&1); then
-            passed=$((passed + 1))
-        else
-            printf '%s\n' "$out" | tail -n 20
-            echo "FAIL cli/$(basename "$s")"
-            failed=$((failed + 1))
-        fi
+        run_cli "cli/$(basename "$s")" "$s" ONESHOT="$top/oneshot"
     done
 fi
-echo "$label$passed passed, $failed failed"
+[ -n "$label" ] && echo "== ${label%: }: the counts"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

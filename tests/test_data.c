@@ -609,7 +609,7 @@ static void test_fmnist_real(void)
 {
     DIR *dp = opendir(FMNIST_DIR);
     if (!dp) {
-        printf("note: %s is absent; test_fmnist_real skipped\n", FMNIST_DIR);
+        check_skip("%s is absent (make deps installs dataset-fashion-mnist)", FMNIST_DIR);
         return;
     }
     closedir(dp);

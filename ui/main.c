@@ -21,25 +21,42 @@
  * cores); GOMP_SPINCOUNT=2000 spins a few microseconds and then sleeps.
  *
  * A value the user set is never overridden; ONESHOT_NO_REEXEC=1 turns this
- * off.  ONESHOT_REEXECED records what was chosen (for --version). */
+ * off.  ONESHOT_REEXECED records what was chosen and what OpenBLAS had
+ * detected ("SkylakeX Prescott"), for --version.  For tests, ONESHOT_CPU_FLAGS
+ * (flags as /proc/cpuinfo spells them) and ONESHOT_BLAS_DETECTED (a core
+ * name) stand in for this CPU's features and OpenBLAS's detection. */
+static struct cpu_blas_choice blas_choice(const char **detected)
+{
+    struct cpu_features f;
+    const char *flags = getenv("ONESHOT_CPU_FLAGS");
+    if (flags)
+        cpu_features_parse(flags, &f);
+    else
+        cpu_features_host(&f);
+    *detected = getenv("ONESHOT_BLAS_DETECTED");
+    if (!*detected)
+        *detected = ctx_blas_core();
+    return cpu_blas_choose(&f, *detected, getenv("OPENBLAS_CORETYPE"));
+}
+
 static void choose_runtime(char **argv)
 {
     if (getenv("ONESHOT_NO_REEXEC") || getenv("ONESHOT_REEXECED"))
         return;
-    const char *best = NULL;
-    if (!getenv("OPENBLAS_CORETYPE")) {
-        best = cpu_best_openblas_core();
-        if (best && !cpu_core_is_fallback(ctx_blas_core()))
-            best = NULL;
-    }
+    const char *detected;
+    struct cpu_blas_choice c = blas_choice(&detected);
+    const char *best = c.reason == CPU_BLAS_UPGRADE ? c.core : NULL;
     int spin = !getenv("GOMP_SPINCOUNT") && !getenv("OMP_WAIT_POLICY");
     if (!best && !spin)
         return;
-    if (best)
+    char why[128] = "";
+    if (best) {
         setenv("OPENBLAS_CORETYPE", best, 1);
+        snprintf(why, sizeof why, "%s %.60s", best, detected ? detected : "unknown");
+    }
     if (spin)
         setenv("GOMP_SPINCOUNT", "2000", 1);
-    setenv("ONESHOT_REEXECED", best ? best : "", 1);
+    setenv("ONESHOT_REEXECED", why, 1);
     execv("/proc/self/exe", argv);
     /* exec failed: carry on as we are, and say so */
     if (best) {
@@ -108,6 +125,7 @@ int main(int argc, char **argv)
     return 2;
 }
 
+/* Which kernels run and why: who chose them. */
 int cmd_version(int argc, char **argv)
 {
     (void)argc;
@@ -116,10 +134,30 @@ int cmd_version(int argc, char **argv)
     printf("oneshot %s\n", ONESHOT_VERSION);
     printf("BLAS: %s", cli_blas_line(blas, sizeof blas));
     const char *why = getenv("ONESHOT_REEXECED");
-    if (why && *why)
-        printf(" (chosen by oneshot: this CPU runs %s kernels)", why);
-    else if (getenv("OPENBLAS_CORETYPE"))
-        printf(" (OPENBLAS_CORETYPE=%s set by the user)", getenv("OPENBLAS_CORETYPE"));
-    printf("\n");
+    char chosen[64], detected[64];
+    if (why && sscanf(why, "%63s %63s", chosen, detected) == 2) {
+        printf(" (chosen by oneshot: OpenBLAS took this CPU for %s; it runs %s kernels)\n",
+               detected, chosen);
+        return 0;
+    }
+    const char *det;
+    struct cpu_blas_choice c = blas_choice(&det);
+    switch (c.reason) {
+    case CPU_BLAS_USER:
+        printf(" (OPENBLAS_CORETYPE=%s set by the user)\n", getenv("OPENBLAS_CORETYPE"));
+        break;
+    case CPU_BLAS_DETECTED:
+        printf(" (detected by OpenBLAS)\n");
+        break;
+    case CPU_BLAS_NOTHING:
+        printf(" (OpenBLAS's generic kernels: this CPU has neither AVX2 nor AVX-512)\n");
+        break;
+    case CPU_BLAS_UPGRADE:
+        /* only when the restart was turned off or failed */
+        printf(" (OpenBLAS's fallback for this CPU, which runs %s kernels: %s)\n", c.core,
+               getenv("ONESHOT_NO_REEXEC") ? "ONESHOT_NO_REEXEC is set"
+                                           : "oneshot could not restart itself");
+        break;
+    }
     return 0;
 }

@@ -2,6 +2,7 @@
 # run), spaces/*.lua, lua/*.lua as strategies; and the default experiment,
 # examples/quick.yaml, runs to the end.
 . "$(dirname "$0")/lib.inc"
+need_data
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=0
 for f in "$root"/examples/*.yaml; do

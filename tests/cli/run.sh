@@ -2,6 +2,7 @@
 # kill tore the last rows) equals uninterrupted; errors name file:line:col
 # and create nothing.
 . "$(dirname "$0")/lib.inc"
+need_data
 cat > "$TMP/t.yaml" <<'YAML'
 name: t
 seed: 1

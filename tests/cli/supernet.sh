@@ -1,6 +1,7 @@
 # oneshot supernet / groundtruth / rank on the tiny space: fairness counts,
 # resume equals an uninterrupted run, tables resume, rank reports.
 . "$(dirname "$0")/lib.inc"
+need_data
 common="--space tiny --epochs 1 --train-images 1024 --val-images 512 --batch 64 --threads 2 --json"
 r=$($ONESHOT supernet $common --sampler fair --out "$TMP/fair.ckpt" 2>/dev/null | tail -n 1) || fail "supernet fair exited $?"
 expect_eq "fair steps" "$(json_field "$r" steps)" 16

@@ -1,6 +1,7 @@
 # oneshot train: loss falls, same seed gives the same numbers, a stopped run
 # resumes to the same result, bad files are refused with their name.
 . "$(dirname "$0")/lib.inc"
+need_data
 common="--arch $K3E3 --epochs 2 --train-images 2048 --val-images 512 --batch 64 --threads 2 --seed 3 --json"
 r1=$($ONESHOT train $common 2>"$TMP/err1" | tail -n 1) || fail "train exited $?: $(cat "$TMP/err1")"
 loss=$(json_field "$r1" final_loss)

@@ -6,10 +6,8 @@
 # NO_COLOR and a non-UTF-8 locale give a colourless ASCII screen; `oneshot`
 # alone opens the quick experiment; without a terminal it refuses.
 . "$(dirname "$0")/lib.inc"
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "tmux is not installed: skipping the TUI tests (make deps installs it)"
-    exit 0
-fi
+need_cmd tmux
+need_data
 T="tmux -S $TMP/tmux.sock" # a server of our own, its socket removed with TMP
 # a killed server hangs up on a running oneshot, which saves on its way out
 trap '$T kill-server 2>/dev/null && sleep 1; rm -rf "$TMP" 2>/dev/null' EXIT
