@@ -1,5 +1,6 @@
 #include "supernet.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,33 @@ int supernet_save(const struct supernet *sn, const void *extra, size_t extra_siz
     return rc;
 }
 
+/* A CRC-valid file may still hold what no run writes: counts of choices the
+ * space does not have, negative counts, non-finite numbers. */
+static int check_loaded(const struct supernet *sn, const char *path, struct err *e)
+{
+    const struct space *s = &sn->space;
+    if (sn->steps < 0)
+        return err_set(e, path, 0, 0, "is damaged: %lld steps", (long long)sn->steps);
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
+            int allowed = l < s->nlayers && c < s->nchoices && (s->allowed[l] & (1ULL << c));
+            int64_t n = sn->updates[l][c];
+            if (n < 0 || n > sn->steps || (!allowed && n != 0))
+                return err_set(e, path, 0, 0,
+                               "is damaged: layer %d, choice %d has %lld updates in %lld steps",
+                               l + 1, c + 1, (long long)n, (long long)sn->steps);
+        }
+    const float *v[] = {sn->w, sn->mom, sn->stats};
+    size_t n[] = {sn->nparams, sn->nparams, sn->nstats};
+    const char *what[] = {"weight", "momentum", "BatchNorm statistic"};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < n[k]; i++)
+            if (!isfinite(v[k][i]))
+                return err_set(e, path, 0, 0, "is damaged: %s %zu of %zu is not a finite number",
+                               what[k], i + 1, n[k]);
+    return 0;
+}
+
 struct supernet *supernet_load(const struct space *s, const char *path, void **extra,
                                size_t *extra_size, struct err *e)
 {
@@ -205,7 +233,8 @@ struct supernet *supernet_load(const struct space *s, const char *path, void **e
         ckpt_get_exact(&c, path, "bn_stats", sn->stats, sn->nstats * sizeof(float), e) ||
         ckpt_get_exact(&c, path, "momentum", sn->mom, sn->nparams * sizeof(float), e) ||
         ckpt_get_exact(&c, path, "updates", sn->updates, sizeof sn->updates, e) ||
-        ckpt_get_exact(&c, path, "steps", &sn->steps, sizeof sn->steps, e)) {
+        ckpt_get_exact(&c, path, "steps", &sn->steps, sizeof sn->steps, e) ||
+        check_loaded(sn, path, e)) {
         supernet_free(sn);
         sn = NULL;
         goto out;

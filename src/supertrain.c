@@ -125,9 +125,20 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
         return err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
                        (long long)t->total);
     }
+    struct err why;
+    /* one sampler draw per step */
+    if (saved.total != t->total || saved.sampler_state.step != saved.step) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: step %lld of %lld, the sampler's %lld",
+                       (long long)saved.step, (long long)saved.total,
+                       (long long)saved.sampler_state.step);
+    }
+    if (sampler_restore(t->sm, &saved.sampler_state,
+                        pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL, &why)) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: %s", strstr(why.msg, "error: ") + 7);
+    }
     t->step = saved.step;
-    sampler_restore(t->sm, &saved.sampler_state,
-                    pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL);
     free(blob);
     return 0;
 }
@@ -145,6 +156,8 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
     if (cfg->epochs < 1 || cfg->batch < 1 || !(cfg->lr > 0) || cfg->iterations < 1)
         return err_plain(e, "supernet training needs epochs, batch and iterations >= 1 and a "
                             "positive learning rate");
+    if (dataset_check_fits(train->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+        return -1;
     t->steps_per_epoch = train->n / cfg->batch;
     if (t->steps_per_epoch < 1)
         return err_plain(e, "%d training images are fewer than one batch of %d", train->n,

@@ -520,7 +520,7 @@ static void test_restore(void)
     struct arch pa[SPACE_MAX_CHOICES], pb[SPACE_MAX_CHOICES];
     for (int i = 0; i < 5; i++)
         sampler_next(&a, 3, pa);
-    sampler_restore(&b, &a.st, a.pool_archs);
+    CHECK(sampler_restore(&b, &a.st, a.pool_archs, NULL) == 0);
     for (int i = 0; i < 50; i++) {
         sampler_next(&a, 3 + i / 20, pa);
         sampler_next(&b, 3 + i / 20, pb);
@@ -530,7 +530,7 @@ static void test_restore(void)
     /* without the pool, a new one is drawn rather than reading garbage */
     struct sampler c;
     CHECK(sampler_init(&c, "proportional", &s, 7, 2, 10, &e) == 0);
-    sampler_restore(&c, &a.st, NULL);
+    CHECK(sampler_restore(&c, &a.st, NULL, NULL) == 0);
     sampler_next(&c, a.st.pool_iteration, pb);
     CHECK_EQ_INT(pb[0].n, s.nlayers);
     sampler_done(&a);

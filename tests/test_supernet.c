@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fakedata.h"
 #include "ctx.h"
 #include "gradcheck.h"
 #include "loss.h"
@@ -433,27 +434,6 @@ static void test_standalone(void)
 /* ---- evaluation ---- */
 
 /* A data set of n random 28x28 images with random labels < 10. */
-static void fake_dataset(struct dataset *d, int n, uint64_t seed)
-{
-    memset(d, 0, sizeof *d);
-    d->n = n;
-    d->c = 1;
-    d->h = d->w = 28;
-    d->classes = 10;
-    d->pixels = malloc((size_t)n * 28 * 28);
-    d->labels = malloc((size_t)n);
-    if (!d->pixels || !d->labels) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    struct rng r;
-    rng_seed(&r, seed, 9);
-    for (size_t i = 0; i < (size_t)n * 28 * 28; i++)
-        d->pixels[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < n; i++)
-        d->labels[i] = (uint8_t)rng_below(&r, 10);
-}
-
 static void test_evaluate(void)
 {
     struct space s;

@@ -85,6 +85,11 @@ static void test_errors(void)
                ":2:1: error: 'k9e9' is not an architecture of the space fmnist");
     load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,0,1\n",
                ":2:75: error: epochs '0' is not a whole number >= 1");
+    /* a second row of one architecture and seed */
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,1\n" K3 ",1,1,2,0.6,0.6,3,1\n# c\n" K3
+                            ",0,1,2,0.7,0.7,3,1\n",
+               ":5:1: error: " K3 " with seed 0 is already on line 2 (one row per architecture "
+               "and seed)");
     struct truth t;
     struct err e;
     unlink(path);

@@ -1,5 +1,6 @@
 /* oneshot rank: how well a supernet ranks the architectures of a ground-truth
  * table, next to the trivial rankings by parameters and multiply-adds. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
             pairs++;
         }
     }
-    double seed_tau = pairs >= 2 ? kendall_tau(a, b, pairs) : 0;
+    double seed_tau = kendall_tau(a, b, pairs);
     noise = pairs ? noise / pairs : 0;
     double tp = kendall_tau(params, truth, n), tm = kendall_tau(macs, truth, n);
     if (as_json) {
@@ -71,13 +72,15 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
         json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
         json_end(&j);
     } else {
+        char b0[16], b1[16], b2[16];
         printf("%d architectures (%d rows): accuracy from %.4f to %.4f, spread %.4f\n", n, t->n,
                lo, hi, hi - lo);
         if (pairs)
             printf("seed noise (mean |seed 0 - seed 1| over %d architectures) %.4f: spread / noise "
-                   "%.1f; seed-to-seed tau %.3f\n",
-                   pairs, noise, noise > 0 ? (hi - lo) / noise : 0, seed_tau);
-        printf("ranking by parameters: tau %.3f; by multiply-adds: tau %.3f\n", tp, tm);
+                   "%.1f; seed-to-seed tau %s\n",
+                   pairs, noise, noise > 0 ? (hi - lo) / noise : 0, rank_text(seed_tau, b0, 16));
+        printf("ranking by parameters: tau %s; by multiply-adds: tau %s\n", rank_text(tp, b1, 16),
+               rank_text(tm, b2, 16));
     }
     free(a), free(b), free(truth), free(params), free(macs);
     return 0;
@@ -165,7 +168,7 @@ int cmd_rank(int argc, char **argv)
     size_t extra_n;
     sn = supernet_load(&s, ckpt, &extra, &extra_n, &e);
     free(extra);
-    if (!sn || cli_load_data(&data, data_dir, train_images, val_images, 0, &e))
+    if (!sn || cli_load_data(&data, data_dir, &s, train_images, val_images, 0, &e))
         goto fail;
     struct supernet_eval ev = {calib, batch};
     struct progress p;
@@ -202,7 +205,10 @@ int cmd_rank(int argc, char **argv)
     if (as_json) {
         struct json j;
         char ci[64];
-        snprintf(ci, sizeof ci, "[%.4f, %.4f]", lo, hi);
+        if (isnan(lo))
+            snprintf(ci, sizeof ci, "null");
+        else
+            snprintf(ci, sizeof ci, "[%.4f, %.4f]", lo, hi);
         json_begin(&j, stdout);
         json_int(&j, "n", n);
         json_num(&j, "kendall_tau", tau);
@@ -221,12 +227,15 @@ int cmd_rank(int argc, char **argv)
         printf("%-64s %9s %9s %9s\n", "architecture", "truth", "supernet", "no-recal");
         for (int k = 0; k < n; k++)
             printf("%-64s %9.4f %9.4f %9.4f\n", r[k].name, truth[k], after[k], before[k]);
-        printf("\nn %d, Kendall tau %.3f (95%% bootstrap [%.3f, %.3f]), Spearman rho %.3f, "
+        char b[7][16];
+        printf("\nn %d, Kendall tau %s (95%% bootstrap [%s, %s]), Spearman rho %s, "
                "precision at top-%d %.2f\n",
-               n, tau, lo, hi, rho, k_eff, prec);
-        printf("without BN recalibration: tau %.3f; by parameters: tau %.3f; by multiply-adds: "
-               "tau %.3f\n",
-               tau_before, tau_params, tau_macs);
+               n, rank_text(tau, b[0], 16), rank_text(lo, b[1], 16), rank_text(hi, b[2], 16),
+               rank_text(rho, b[3], 16), k_eff, prec);
+        printf("without BN recalibration: tau %s; by parameters: tau %s; by multiply-adds: "
+               "tau %s\n",
+               rank_text(tau_before, b[4], 16), rank_text(tau_params, b[5], 16),
+               rank_text(tau_macs, b[6], 16));
     }
     rc = 0;
     goto done;
