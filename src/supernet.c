@@ -97,7 +97,8 @@ static size_t choice_len(const struct supernet *sn, int l, int c)
 
 double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
                            const float *x, const int *y, int N, float *dlogits, float lr,
-                           const struct sgd *o, int *correct, struct err *e)
+                           float shared_lr, float smoothing, const struct sgd *o, int *correct,
+                           struct err *e)
 {
     const struct space *s = &sn->space;
     unsigned char touched[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES] = {{0}};
@@ -120,13 +121,17 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
             return 0;
         const float *logits = net_forward(&sn->net, x, 1, BN_MOMENTUM);
         int ok;
-        loss += softmax_xent_forward_backward(dlogits, logits, y, s->classes, N, &ok);
+        loss += softmax_xent_smooth_forward_backward(dlogits, logits, y, s->classes, N, smoothing,
+                                                     &ok);
         right += ok;
         net_backward(&sn->net, x, dlogits);
     }
     /* one update of everything touched: the shared parts get the summed gradient */
-    sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o, lr);
-    sgd_step(sn->w + sn->head_off, sn->g + sn->head_off, sn->mom + sn->head_off, head_n, o, lr);
+    float lr_shared = lr * shared_lr;
+    sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o,
+             lr_shared);
+    sgd_step(sn->w + sn->head_off, sn->g + sn->head_off, sn->mom + sn->head_off, head_n, o,
+             lr_shared);
     for (int l = 0; l < s->nlayers; l++)
         for (int c = 0; c < s->nchoices; c++)
             if (touched[l][c]) {
@@ -142,20 +147,21 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
 
 int supernet_evaluate(struct supernet *sn, const struct arch *a, const struct split *val,
                       const struct split *calib, const struct supernet_eval *opt,
-                      double *acc_before, double *acc_after, struct err *e)
+                      struct supernet_score *out, struct err *e)
 {
     float *saved = malloc(sn->nstats * sizeof *saved);
     if (!saved)
         return err_plain(e, "out of memory");
     memcpy(saved, sn->stats, sn->nstats * sizeof *saved);
     supernet_bind(sn, a);
-    int rc = net_evaluate(&sn->net, val, opt->batch, acc_before, NULL, e);
+    int rc = net_evaluate(&sn->net, val, opt->batch, &out->acc_before, &out->loss_before, e);
     if (!rc && opt->calib_images > 0) {
         rc = net_recalibrate(&sn->net, calib, opt->calib_images, opt->batch, e);
         if (!rc)
-            rc = net_evaluate(&sn->net, val, opt->batch, acc_after, NULL, e);
+            rc = net_evaluate(&sn->net, val, opt->batch, &out->acc_after, &out->loss_after, e);
     } else if (!rc) {
-        *acc_after = *acc_before;
+        out->acc_after = out->acc_before;
+        out->loss_after = out->loss_before;
     }
     memcpy(sn->stats, saved, sn->nstats * sizeof *saved);
     free(saved);

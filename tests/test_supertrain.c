@@ -27,7 +27,8 @@ static int fixture_open(struct fixture *f)
     fake_dataset(&f->d, 128, 3);
     f->train = (struct split){&f->d, 0, 128};
     f->cfg = (struct supertrain_config){.epochs = 2, .batch = 32, .lr = 0.05, .iterations = 1,
-                                        .seed = 5, .train_images = 128};
+                                        .seed = 5, .train_images = 128,
+                                        .shared_lr = 1, .label_smoothing = 0};
     snprintf(f->dir, sizeof f->dir, "/tmp/oneshot-test-supertrain-XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;

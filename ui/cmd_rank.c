@@ -89,7 +89,7 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
 int cmd_rank(int argc, char **argv)
 {
     const char *space_file = NULL, *ckpt = NULL, *truth_file = NULL, *data_dir = NULL;
-    const char *metric = "test";
+    const char *metric = "test", *by = "accuracy";
     int as_json = 0, calib = 2000, threads = 0, top_k = 5, resamples = 1000, batch = 500;
     int train_images = 50000, val_images = 10000;
     struct opt opts[] = {
@@ -97,6 +97,7 @@ int cmd_rank(int argc, char **argv)
         {"truth", OPT_STRING, &truth_file, "FILE.csv", "ground-truth table (required)", 0, -1, 0},
         {"space", OPT_STRING, &space_file, "NAME", "search space of both (default fmnist)", 0, -1, 0},
         {"metric", OPT_STRING, &metric, "test|val", "stand-alone accuracy to rank by (default test)", 0, -1, 0},
+        {"by", OPT_STRING, &by, "accuracy|loss", "the supernet's score of a path: validation accuracy, or validation loss (lower ranks higher; continuous, no ties) (default accuracy)", 0, -1, 0},
         {"calib-images", OPT_INT, &calib, "N", "BN recalibration images, 0 for none (default 2000)", 0, 60000, 0},
         {"top-k", OPT_INT, &top_k, "K", "k of precision at top-k (default 5)", 1, 100000, 0},
         {"bootstrap", OPT_INT, &resamples, "N", "bootstrap resamples of tau's interval (default 1000)", 1, 1000000, 0},
@@ -115,6 +116,11 @@ int cmd_rank(int argc, char **argv)
     struct err e;
     if (!truth_file) {
         err_plain(&e, "--truth FILE.csv is required");
+        return cli_usage_error(&e, "rank");
+    }
+    int by_loss = strcmp(by, "loss") == 0;
+    if (!by_loss && strcmp(by, "accuracy") != 0) {
+        err_plain(&e, "--by: '%s' is neither accuracy nor loss", by);
         return cli_usage_error(&e, "rank");
     }
     int use_test = strcmp(metric, "test") == 0;
@@ -176,9 +182,12 @@ int cmd_rank(int argc, char **argv)
     double t0 = now_seconds();
     for (int k = 0; k < n; k++) {
         progress_update(&p, (double)k / n, 1, "evaluating %d/%d through the supernet", k + 1, n);
-        if (supernet_evaluate(sn, &r[k].a, &data.val, &data.train, &ev, &r[k].before, &r[k].after,
-                              &e))
+        struct supernet_score sc;
+        if (supernet_evaluate(sn, &r[k].a, &data.val, &data.train, &ev, &sc, &e))
             goto fail;
+        /* the score: higher is better (a lower loss ranks higher) */
+        r[k].before = by_loss ? -sc.loss_before : sc.acc_before;
+        r[k].after = by_loss ? -sc.loss_after : sc.acc_after;
     }
     progress_clear(&p);
     for (int i = 0; i < 5; i++)
@@ -221,10 +230,12 @@ int cmd_rank(int argc, char **argv)
         json_num(&j, "macs_tau", tau_macs);
         json_int(&j, "calib_images", calib);
         json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
+        json_str(&j, "by", by_loss ? "loss" : "accuracy");
         json_num(&j, "seconds", secs);
         json_end(&j);
     } else {
-        printf("%-64s %9s %9s %9s\n", "architecture", "truth", "supernet", "no-recal");
+        printf("%-64s %9s %9s %9s\n", "architecture", "truth", by_loss ? "-loss" : "supernet",
+               "no-recal");
         for (int k = 0; k < n; k++)
             printf("%-64s %9.4f %9.4f %9.4f\n", r[k].name, truth[k], after[k], before[k]);
         char b[7][16];

@@ -18,7 +18,7 @@ struct sn_opts {
     const char *space, *sampler, *out, *resume, *data;
     int epochs, train_images, val_images, batch, seed, threads, json, repeat, pool, iterations;
     int stop_after, save_every;
-    double lr;
+    double lr, shared_lr, label_smoothing;
 };
 
 /* Per layer and choice counts as a JSON array of objects {"k3e3": n, ...}. */
@@ -47,7 +47,7 @@ static void print_counts(const struct space *s, const int64_t (*n)[SPACE_MAX_CHO
 int cmd_supernet(int argc, char **argv)
 {
     struct sn_opts o = {.sampler = "fair", .epochs = 1, .train_images = 50000, .val_images = 10000,
-                        .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1};
+                        .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1, .shared_lr = 1};
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
         {"sampler", OPT_STRING, &o.sampler, "NAME", "uniform, fair or proportional (default fair)", 0, -1, 0},
@@ -56,6 +56,8 @@ int cmd_supernet(int argc, char **argv)
         {"val-images", OPT_INT, &o.val_images, "N", "held-out images (default 10000)", 1, 60000, 0},
         {"batch", OPT_INT, &o.batch, "B", "batch size (default 128)", 1, 65536, 0},
         {"lr", OPT_FLOAT, &o.lr, "X", "peak learning rate (default 0.1)", 0, -1, 0},
+        {"shared-lr", OPT_FLOAT, &o.shared_lr, "X", "multiplier of the learning rate of the shared stem and head, which get the sum of all paths' gradients (default 1)", 0, -1, 0},
+        {"label-smoothing", OPT_FLOAT, &o.label_smoothing, "E", "label smoothing of the training loss, 0 to <1 (default 0)", 0, -1, 0},
         {"seed", OPT_INT, &o.seed, "S", "random seed (default 0)", 0, 2147483647, 0},
         {"threads", OPT_INT, &o.threads, "T", "threads (default: all cores)", 0, 1024, 0},
         {"repeat", OPT_INT, &o.repeat, "R", "proportional: steps per drawn path (default 1)", 1, 1000000, 0},
@@ -82,6 +84,14 @@ int cmd_supernet(int argc, char **argv)
         err_plain(&e, "--lr must be positive");
         return cli_usage_error(&e, "supernet");
     }
+    if (!(o.shared_lr > 0)) {
+        err_plain(&e, "--shared-lr must be positive");
+        return cli_usage_error(&e, "supernet");
+    }
+    if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) {
+        err_plain(&e, "--label-smoothing must lie in [0, 1)");
+        return cli_usage_error(&e, "supernet");
+    }
     /* an output that cannot be written fails now, not after a whole epoch */
     if (ckpt_check_writable(o.out, &e))
         return cli_fail(&e);
@@ -103,7 +113,9 @@ int cmd_supernet(int argc, char **argv)
                                     .lr = o.lr,
                                     .iterations = o.iterations,
                                     .seed = (uint64_t)o.seed,
-                                    .train_images = o.train_images};
+                                    .train_images = o.train_images,
+                                    .shared_lr = o.shared_lr,
+                                    .label_smoothing = o.label_smoothing};
     struct supertrain t;
     if (supertrain_init(&t, &s, &sm, &data.train, &cfg, o.resume, &e)) {
         sampler_done(&sm);

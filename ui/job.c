@@ -815,10 +815,10 @@ static int probe(struct job *j, struct err *e)
     for (int i = 0; i < j->nprobe; i++) {
         if (j->stop && *j->stop)
             return 1;
-        double before;
-        if (supernet_evaluate(j->train.sn, &j->probe[i], &val, &j->data.train, &opt, &before,
-                              &j->probe_pred[i], e))
+        struct supernet_score sc;
+        if (supernet_evaluate(j->train.sn, &j->probe[i], &val, &j->data.train, &opt, &sc, e))
             return -1;
+        j->probe_pred[i] = sc.acc_after;
     }
     struct job_ranking r = {.step = j->train.step,
                             .n = j->nprobe,
@@ -871,7 +871,9 @@ static int train(struct job *j, struct err *e)
                                     .lr = x->supernet.lr,
                                     .iterations = x->supernet.iterations,
                                     .seed = x->seed,
-                                    .train_images = x->dataset.train_images};
+                                    .train_images = x->dataset.train_images,
+                                    .shared_lr = x->supernet.shared_lr,
+                                    .label_smoothing = x->supernet.label_smoothing};
     if (!j->trained) {
         int have = rundir_exists(ckpt);
         if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
@@ -929,13 +931,15 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     apply_weights(j);
     if (j->stop && *j->stop)
         return err_plain(e, "stopped");
-    double t0 = now_seconds(), before, after;
+    double t0 = now_seconds();
+    struct supernet_score sc;
     struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
                                 .batch = EVAL_BATCH};
     if (opt.calib_images > j->data.train.n)
         opt.calib_images = j->data.train.n;
-    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &before, &after, e))
+    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &sc, e))
         return -1;
+    double before = sc.acc_before, after = sc.acc_after;
     struct cost c = arch_cost(&j->space, a);
     v[M_ACCURACY] = after;
     v[M_ACCURACY_NO_RECAL] = before;
