@@ -19,6 +19,7 @@ struct ranked {
     struct arch a;
     char name[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
     double truth, params, macs, before, after;
+    double other; /* the score by the other measure (loss when ranking by accuracy) */
     int seeds;
 };
 
@@ -137,7 +138,7 @@ int cmd_rank(int argc, char **argv)
     struct ranked *r = calloc((size_t)(t.n ? t.n : 1), sizeof *r);
     struct supernet *sn = NULL;
     struct cli_data data = {0};
-    double *col[5] = {NULL};
+    double *col[6] = {NULL};
     int n = 0, rc = 1;
     if (!r) {
         err_plain(&e, "out of memory");
@@ -188,15 +189,18 @@ int cmd_rank(int argc, char **argv)
         /* the score: higher is better (a lower loss ranks higher) */
         r[k].before = by_loss ? -sc.loss_before : sc.acc_before;
         r[k].after = by_loss ? -sc.loss_after : sc.acc_after;
+        r[k].other = by_loss ? sc.acc_after : -sc.loss_after;
     }
     progress_clear(&p);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (!(col[i] = malloc((size_t)n * sizeof(double)))) {
             err_plain(&e, "out of memory");
             goto fail;
         }
     double *truth = col[0], *after = col[1], *before = col[2], *params = col[3], *macs = col[4];
+    double *other = col[5];
     for (int k = 0; k < n; k++) {
+        other[k] = r[k].other;
         truth[k] = r[k].truth;
         after[k] = r[k].after;
         before[k] = r[k].before;
@@ -208,6 +212,7 @@ int cmd_rank(int argc, char **argv)
     double rho = spearman_rho(after, truth, n);
     double tau_before = kendall_tau(before, truth, n);
     double tau_params = kendall_tau(params, truth, n), tau_macs = kendall_tau(macs, truth, n);
+    double tau_other = kendall_tau(other, truth, n);
     int k_eff = top_k < n ? top_k : n;
     double prec = precision_at_k(after, truth, n, k_eff);
     double secs = now_seconds() - t0;
@@ -231,6 +236,7 @@ int cmd_rank(int argc, char **argv)
         json_int(&j, "calib_images", calib);
         json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
         json_str(&j, "by", by_loss ? "loss" : "accuracy");
+        json_num(&j, by_loss ? "kendall_tau_by_accuracy" : "kendall_tau_by_loss", tau_other);
         json_num(&j, "seconds", secs);
         json_end(&j);
     } else {
@@ -247,13 +253,15 @@ int cmd_rank(int argc, char **argv)
                "tau %s\n",
                rank_text(tau_before, b[4], 16), rank_text(tau_params, b[5], 16),
                rank_text(tau_macs, b[6], 16));
+        printf("ranked by the supernet's validation %s instead: tau %s\n",
+               by_loss ? "accuracy" : "loss", rank_text(tau_other, b[0], 16));
     }
     rc = 0;
     goto done;
 fail:
     rc = cli_fail(&e);
 done:
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         free(col[i]);
     free(r);
     supernet_free(sn);
