@@ -14,6 +14,7 @@
 #include "evolve.h"
 #include "luaarch.h"
 #include "luabox.h"
+#include "objective.h"
 #include "pareto.h"
 #include "rng.h"
 #include "suggest.h"
@@ -32,10 +33,7 @@ struct luasearch {
     int nmetrics, nengine;
     char names[LUASEARCH_MAX_METRICS][EXP_NAME_MAX];
     int metric_ref[LUASEARCH_MAX_METRICS]; /* registry refs of the Lua metrics (engine: none) */
-    int nobj;
-    int obj_metric[EXP_MAX_OBJECTIVES];    /* index of each objective's metric */
-    int obj_max[EXP_MAX_OBJECTIVES];
-    double obj_weight[EXP_MAX_OBJECTIVES];
+    struct objectives obj;                 /* the objectives and their weights */
     int run_ref;                           /* the strategy's run function */
     char params[PARAMS_TEXT_MAX];
     char library[EXP_PATH_MAX];            /* "" when there is none */
@@ -193,18 +191,18 @@ static int list_archs(lua_State *L, int idx, struct arch **out)
 /* The objective matrix (n x nobj) of the architectures, evaluating them. */
 static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct arch *v, int n)
 {
-    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nobj * sizeof *f, 0);
+    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->obj.n * sizeof *f, 0);
     for (int i = 0; i < n; i++) {
         const double *m = metrics_of(L, ls, &v[i]);
-        for (int j = 0; j < ls->nobj; j++) {
-            double x = m[ls->obj_metric[j]];
+        for (int j = 0; j < ls->obj.n; j++) {
+            double x = m[ls->obj.metric[j]];
             if (!isfinite(x)) {
                 char buf[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
                 arch_format(ls->cfg.s, &v[i], buf, (int)sizeof buf);
                 luaL_error(L, "objective '%s' of %s is %f: objectives must be finite",
-                           ls->names[ls->obj_metric[j]], buf, x);
+                           ls->names[ls->obj.metric[j]], buf, x);
             }
-            f[i * ls->nobj + j] = x;
+            f[i * ls->obj.n + j] = x;
         }
     }
     return f;
@@ -219,11 +217,11 @@ static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, do
     if (lua_isnoneornil(L, idx))
         return NULL;
     luaL_checktype(L, idx, LUA_TTABLE);
-    if (lua_rawlen(L, idx) != (lua_Unsigned)ls->nobj)
+    if (lua_rawlen(L, idx) != (lua_Unsigned)ls->obj.n)
         luaL_argerror(L, idx, lua_pushfstring(L, "expected %d weights, one per objective",
-                                              ls->nobj));
+                                              ls->obj.n));
     double top = 0;
-    for (int j = 0; j < ls->nobj; j++) {
+    for (int j = 0; j < ls->obj.n; j++) {
         lua_rawgeti(L, idx, j + 1);
         int isnum;
         w[j] = lua_tonumberx(L, -1, &isnum);
@@ -234,7 +232,7 @@ static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, do
     }
     if (!(top > 0))
         luaL_argerror(L, idx, "at least one weight must be positive");
-    for (int j = 0; j < ls->nobj; j++)
+    for (int j = 0; j < ls->obj.n; j++)
         w[j] /= top;
     return w;
 }
@@ -247,9 +245,9 @@ static int l_scores(lua_State *L)
     double *f = objective_matrix(L, ls, v, n);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
-        lua_createtable(L, ls->nobj, 0);
-        for (int j = 0; j < ls->nobj; j++) {
-            lua_pushnumber(L, f[i * ls->nobj + j]);
+        lua_createtable(L, ls->obj.n, 0);
+        for (int j = 0; j < ls->obj.n; j++) {
+            lua_pushnumber(L, f[i * ls->obj.n + j]);
             lua_rawseti(L, -2, j + 1);
         }
         lua_rawseti(L, -2, i + 1);
@@ -268,8 +266,8 @@ static int l_fronts(lua_State *L)
     double *f = objective_matrix(L, ls, v, n);
     int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
     double *crowd = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *crowd, 0);
-    if (n > 0 && (pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0 ||
-                  pareto_crowding(f, n, ls->nobj, rank, w, crowd) < 0))
+    if (n > 0 && (pareto_sort(f, n, ls->obj.n, ls->obj.maximize, rank) < 0 ||
+                  pareto_crowding(f, n, ls->obj.n, rank, w, crowd) < 0))
         return luaL_error(L, "oneshot.fronts: out of memory");
     lua_createtable(L, n, 0);
     lua_createtable(L, n, 0);
@@ -294,7 +292,7 @@ static int l_select(lua_State *L)
     luaL_argcheck(L, k >= 0 && k <= n, 2, "k must lie in 0..#list");
     double *f = objective_matrix(L, ls, v, n);
     int *chosen = lua_newuserdatauv(L, (size_t)(k > 0 ? k : 1) * sizeof *chosen, 0);
-    if (n > 0 && nsga2_select(f, n, ls->nobj, ls->obj_max, w, (int)k, chosen) < 0)
+    if (n > 0 && nsga2_select(f, n, ls->obj.n, ls->obj.maximize, w, (int)k, chosen) < 0)
         return luaL_error(L, "oneshot.select: out of memory");
     lua_createtable(L, (int)k, 0);
     for (int i = 0; i < k; i++) {
@@ -338,17 +336,16 @@ static int l_pareto(lua_State *L)
     struct arch *v;
     int n = list_archs(L, 1, &v);
     double *f = objective_matrix(L, ls, v, n);
-    int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
-    if (n > 0 && pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0)
+    int *front = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *front, 0);
+    int nf = pareto_front(f, n, ls->obj.n, ls->obj.maximize, front);
+    if (nf < 0)
         return luaL_error(L, "oneshot.pareto: out of memory");
     lua_newtable(L);
     int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (rank[i] != 0)
-            continue;
-        int dup = 0;
-        for (int j = 0; j < i && !dup; j++)
-            dup = rank[j] == 0 && arch_equal(&v[i], &v[j]);
+    for (int a = 0; a < nf; a++) {
+        int i = front[a], dup = 0;
+        for (int b = 0; b < a && !dup; b++)
+            dup = arch_equal(&v[i], &v[front[b]]);
         if (dup)
             continue;
         lua_rawgeti(L, 1, i + 1);
@@ -360,9 +357,9 @@ static int l_pareto(lua_State *L)
 static int l_weights(lua_State *L)
 {
     struct luasearch *ls = search_of(L);
-    lua_createtable(L, ls->nobj, 0);
-    for (int j = 0; j < ls->nobj; j++) {
-        lua_pushnumber(L, ls->obj_weight[j]);
+    lua_createtable(L, ls->obj.n, 0);
+    for (int j = 0; j < ls->obj.n; j++) {
+        lua_pushnumber(L, ls->obj.weight[j]);
         lua_rawseti(L, -2, j + 1);
     }
     return 1;
@@ -513,31 +510,11 @@ static int read_metrics(struct luasearch *ls, struct err *e)
 
 static int objectives(struct luasearch *ls, struct err *e)
 {
-    const struct experiment *x = ls->cfg.x;
-    ls->nobj = x->nobjectives;
-    for (int j = 0; j < x->nobjectives; j++) {
-        const struct exp_objective *o = &x->objectives[j];
-        char metric[EXP_PATH_MAX + 16];
-        experiment_objective_metric(x, j, metric, sizeof metric);
-        int k = -1;
-        for (int i = 0; i < ls->nmetrics; i++)
-            if (strcmp(metric, ls->names[i]) == 0)
-                k = i;
-        if (k < 0) {
-            char known[1024] = "";
-            size_t used = 0;
-            for (int i = 0; i < ls->nmetrics && used < sizeof known; i++)
-                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
-                                         i ? ", " : "", ls->names[i]);
-            return err_set(e, x->file, o->name_line, o->name_col,
-                           "objectives[%d]: no metric '%s' (known: %s%s)", j, o->name, known,
-                           ls->cfg.metrics ? "" : "; others can come from a metrics file");
-        }
-        ls->obj_metric[j] = k;
-        ls->obj_max[j] = o->direction == EXP_MAXIMIZE;
-        ls->obj_weight[j] = o->weight;
-    }
-    return 0;
+    const char *names[LUASEARCH_MAX_METRICS];
+    for (int i = 0; i < ls->nmetrics; i++)
+        names[i] = ls->names[i];
+    return objectives_init(&ls->obj, ls->cfg.x, names, ls->nmetrics,
+                           ls->cfg.metrics ? NULL : "; others can come from a metrics file", e);
 }
 
 /* Converts one search.params value to the type of the default on top of the
@@ -686,7 +663,7 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "population");
     lua_pushinteger(L, (lua_Integer)ls->cfg.seed);
     lua_setfield(L, -2, "seed");
-    lua_createtable(L, ls->nobj, 0);
+    lua_createtable(L, ls->obj.n, 0);
     for (int j = 0; j < ls->cfg.x->nobjectives; j++) {
         const struct exp_objective *o = &ls->cfg.x->objectives[j];
         lua_createtable(L, 0, 4);
@@ -908,11 +885,5 @@ int luasearch_run(struct luasearch *ls, struct err *e)
 
 int luasearch_set_weights(struct luasearch *ls, const double *w, int n)
 {
-    if (n != ls->nobj)
-        return -1;
-    for (int j = 0; j < n; j++)
-        if (!(w[j] > 0) || !isfinite(w[j]))
-            return -1;
-    memcpy(ls->obj_weight, w, (size_t)n * sizeof *w);
-    return 0;
+    return objectives_set_weights(&ls->obj, w, n);
 }

@@ -63,6 +63,18 @@ int pareto_dominates(const double *a, const double *b, const int *maximize, int 
  * (n < 0, m < 1, a non-finite value). */
 int pareto_sort(const double *f, int n, int m, const int *maximize, int *rank);
 
+/* The non-dominated points (front 0 of pareto_sort) of the n x m points f:
+ * their indices into idx (room for n), in index order.  Returns how many
+ * (0 when n == 0); -1 on out-of-memory or bad arguments, as pareto_sort.
+ * The one definition of "the front" that the strategies (oneshot.pareto),
+ * the run's pareto.csv and the TUI share. */
+int pareto_front(const double *f, int n, int m, const int *maximize, int *idx);
+
+/* Orders the count indices idx of points of f (m objectives) by objective j,
+ * best first (larger first when maximize[j]), ties by index: a stable order
+ * for tables and files. */
+void pareto_order(const double *f, int m, const int *maximize, int j, int *idx, int count);
+
 /* Crowding distance of each of the n x m points f inside its front, the
  * points with equal rank[i] forming one front (rank comes from pareto_sort,
  * but any integer labels work).  crowd (n entries) is written.  For a front
