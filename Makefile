@@ -16,10 +16,22 @@ CFLAGS  ?= -g
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 CURSES  := $(shell pkg-config --exists ncursesw 2>/dev/null && echo ncursesw || echo ncurses)
 PKGS     = openblas zlib yaml-0.1 lua5.4 $(CURSES)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
-             -fopenmp $(WARN) $(PKG_CFLAGS) -Isrc -Ilua $(CFLAGS)
+# The layers, each compiled with what it may include and no more:
+#   src/  the engine: -Isrc and the engine's libraries (no Lua, no curses)
+#   lua/  the Lua glue: adds -Ilua and Lua's headers
+#   exp/  the experiment layer: src/, lua/'s C headers (not Lua's), -Iexp
+#   ui/   the front ends: everything, curses included
+# (tests/cli/layers.sh also checks the #include lines.)
+ENGINE_PKG := $(shell pkg-config --cflags openblas zlib yaml-0.1 2>/dev/null)
+LUA_PKG    := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+UI_PKG     := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
+              -fopenmp $(WARN)
+ENGINE_CFLAGS = $(BASE_CFLAGS) $(ENGINE_PKG) -Isrc $(CFLAGS)
+LUA_CFLAGS    = $(BASE_CFLAGS) $(ENGINE_PKG) $(LUA_PKG) -Isrc -Ilua $(CFLAGS)
+EXP_CFLAGS    = $(BASE_CFLAGS) $(ENGINE_PKG) -Isrc -Ilua -Iexp $(CFLAGS)
+ALL_CFLAGS    = $(BASE_CFLAGS) $(UI_PKG) -Isrc -Ilua -Iexp -Iui $(CFLAGS)
 LDLIBS   = $(PKG_LIBS) -fopenmp -lm -lpthread
 
 BUILD   ?= build
@@ -27,12 +39,15 @@ VERSION  = 0.1.0
 
 ENGINE_SRC = $(wildcard src/*.c)
 LUA_SRC    = $(wildcard lua/*.c)
+EXP_SRC    = $(wildcard exp/*.c)
 UI_SRC     = $(wildcard ui/*.c)
 TEST_SRC   = $(wildcard tests/test_*.c)
 ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 LUA_OBJ    = $(LUA_SRC:%.c=$(BUILD)/%.o)
+EXP_OBJ    = $(EXP_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIBS       = $(BUILD)/libexp.a $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
               dataset-fashion-mnist pkg-config gcc make tmux
@@ -44,23 +59,41 @@ all: oneshot
 oneshot: $(BUILD)/oneshot
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/oneshot: $(UI_OBJ) $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
+$(BUILD)/oneshot: $(UI_OBJ) $(LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
 $(BUILD)/liboneshot.a: $(ENGINE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# lua/ holds the Lua glue; it links above the engine (ui -> lua -> src)
+# lua/ holds the Lua glue; it links above the engine (ui -> exp -> lua -> src)
 $(BUILD)/libonelua.a: $(LUA_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libexp.a: $(EXP_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+DEFS = -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ENGINE_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(BUILD)/lua/%.o: lua/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LUA_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(BUILD)/exp/%.o: exp/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EXP_CFLAGS) $(DEFS) -c -o $@ $<
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEFS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
 # Installs whichever Debian packages are missing (needs root or sudo).
@@ -119,4 +152,4 @@ clean:
 # keep test objects: no "rm" after the test summary
 .SECONDARY:
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/lua/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/lua/*.d $(BUILD)/exp/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)

@@ -1,5 +1,7 @@
 #include "supertrain.h"
 
+#include "ctx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +22,6 @@ struct run_state {
     int64_t step, total;
     struct sampler_state sampler_state;
 };
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void fill_state(const struct supertrain *t, struct run_state *rs)
 {
@@ -211,7 +206,7 @@ int supertrain_step(struct supertrain *t, struct err *e)
 {
     if (t->step >= t->total)
         return 0;
-    double t0 = wall_seconds();
+    double t0 = ctx_seconds();
     int spe = t->steps_per_epoch, its = t->cfg.iterations;
     int epoch = (int)(t->step / spe), b = (int)(t->step % spe);
     if (epoch != t->perm_epoch) {
@@ -246,6 +241,6 @@ int supertrain_step(struct supertrain *t, struct err *e)
     t->npaths = np;
     t->epoch = epoch;
     t->step++;
-    t->seconds = wall_seconds() - t0;
+    t->seconds = ctx_seconds() - t0;
     return t->step < t->total;
 }

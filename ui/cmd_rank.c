@@ -150,7 +150,7 @@ int cmd_rank(int argc, char **argv)
     cli_ctx(&ctx, threads);
     struct space s;
     struct truthrank t;
-    if (cli_space(&s, space_file, &e) || truthrank_open(&t, truth_file, &s, !use_test, 0, &e))
+    if (shipped_space(&s, space_file, &e) || truthrank_open(&t, truth_file, &s, !use_test, 0, &e))
         return cli_fail(&e);
     if (!ckpt) {
         int rc = table_stats(&t, use_test, as_json);
@@ -173,7 +173,7 @@ int cmd_rank(int argc, char **argv)
     struct supernet_eval ev = {calib, batch};
     struct progress p;
     progress_init(&p, stderr);
-    double t0 = now_seconds();
+    double t0 = ctx_seconds();
     for (int k = 0; k < t.n; k++) {
         progress_update(&p, (double)k / t.n, 1, "evaluating %d/%d through the supernet", k + 1,
                         t.n);
@@ -186,7 +186,7 @@ int cmd_rank(int argc, char **argv)
         err_plain(&e, "out of memory");
         goto fail;
     }
-    print_result(&t, &s, sc, &r, calib, use_test, now_seconds() - t0, as_json);
+    print_result(&t, &s, sc, &r, calib, use_test, ctx_seconds() - t0, as_json);
     rc = 0;
     goto done;
 fail:

@@ -99,7 +99,7 @@ int cmd_supernet(int argc, char **argv)
     cli_ctx(&ctx, o.threads);
     struct space s;
     struct sampler sm;
-    if (cli_space(&s, o.space, &e) ||
+    if (shipped_space(&s, o.space, &e) ||
         sampler_init(&sm, o.sampler, &s, (uint64_t)o.seed, o.repeat, o.pool, &e))
         return cli_fail(&e);
     struct cli_data data;

@@ -32,10 +32,10 @@ static int run(const struct train_opts *o, struct model *m, struct trainer *t,
     double val_acc = -1, val_loss = 0;
     int stopped = 0;
     while (t->step < t->total) {
-        double t0 = now_seconds();
+        double t0 = ctx_seconds();
         if (trainer_step(t, &e) < 0)
             return cli_fail(&e);
-        t_train += now_seconds() - t0;
+        t_train += ctx_seconds() - t0;
         loss_sum += t->loss;
         correct += t->correct;
         loss_n++;
@@ -99,7 +99,7 @@ static int run(const struct train_opts *o, struct model *m, struct trainer *t,
             json_num(&j, "test_accuracy", test_acc);
         json_num(&j, "train_images_per_s", ips);
         json_num(&j, "seconds", t_train);
-        json_str(&j, "blas", cli_blas_line(blas, sizeof blas));
+        json_str(&j, "blas", ctx_blas_line(blas, sizeof blas));
         json_raw(&j, "stopped", stopped ? "true" : "false");
         json_end(&j);
     } else {
@@ -162,7 +162,7 @@ int cmd_train(int argc, char **argv)
     o.threads = ctx.threads;
     struct space s;
     struct arch a;
-    if (cli_space(&s, o.space, &e))
+    if (shipped_space(&s, o.space, &e))
         return cli_fail(&e);
     if (o.arch && arch_parse(&s, o.arch, "--arch", &a, &e))
         return cli_fail(&e);

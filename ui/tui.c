@@ -319,7 +319,7 @@ static void message(struct tui *t, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(t->message, sizeof t->message, fmt, ap);
     va_end(ap);
-    t->message_at = now_seconds();
+    t->message_at = ctx_seconds();
     tui_state_log(t->s, level, "%s", t->message);
     t->dirty = 1;
 }
@@ -424,7 +424,7 @@ static void key_bar(struct tui *t)
     int y = g->h - 1;
     for (int x = 0; x < g->w; x++)
         chart_put(g, x, y, ' ', CHART_BAR);
-    if (t->message[0] && now_seconds() - t->message_at < 4) {
+    if (t->message[0] && ctx_seconds() - t->message_at < 4) {
         chart_text(g, 1, y, t->message, g->w - 2, CHART_BAR);
         return;
     }
@@ -525,7 +525,7 @@ static void draw(struct tui *t)
     erase();
     term_blit(&t->term, &t->screen);
     refresh();
-    t->drawn_at = now_seconds();
+    t->drawn_at = ctx_seconds();
     t->dirty = 0;
 }
 
@@ -778,7 +778,7 @@ static void run_loop(struct tui *t)
         pthread_mutex_unlock(&s->lock);
         if (t->quitting && done)
             break;
-        double now = now_seconds();
+        double now = ctx_seconds();
         if (t->dirty || version != t->drawn_version || now - t->drawn_at >= 0.5)
             draw(t);
         int ch = getch();

@@ -571,7 +571,7 @@ static void *solo_main(void *arg)
     cfg.epochs = s->epochs;
     cfg.batch = s->batch;
     cfg.seed = j->x.seed;
-    double t0 = now_seconds(), acc = 0;
+    double t0 = ctx_seconds(), acc = 0;
     int ok = 0, stopped = 0;
     struct model *m = model_new(&s->space, &a, cfg.seed, &e);
     struct trainer t;
@@ -594,7 +594,7 @@ static void *solo_main(void *arg)
         trainer_done(&t);
     }
     model_free(m);
-    double seconds = now_seconds() - t0;
+    double seconds = ctx_seconds() - t0;
     if (ok) {
         char path[EXP_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/standalone.csv", s->dir);

@@ -10,15 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "latency.h"
 #include "luasampler.h"
 #include "luasearch.h"
 #include "pareto.h"
 #include "rank.h"
 #include "truth.h"
-#include "progress.h"
 #include "rundir.h"
+#include "shipped.h"
 #include "strbuf.h"
 #include "suggest.h"
 
@@ -123,6 +122,18 @@ static void flush_early(struct job *j)
     j->early[0] = 0;
 }
 
+static void logf_(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The engine's log (the context's sink): warnings and errors reach the
+ * front end's log. */
+static void ctx_log_sink(void *user, enum log_level level, const char *msg)
+{
+    static const char *const tag[] = {"debug", "info", "warning", "error"};
+    if (level == LOG_DEBUG)
+        return;
+    logf_(user, "%s: %s", tag[level], msg);
+}
+
 static void logf_(struct job *j, const char *fmt, ...)
 {
     char buf[ERR_MAX + 256];
@@ -135,12 +146,12 @@ static void logf_(struct job *j, const char *fmt, ...)
 
 /* ------------------------------------------------------------- setup */
 
-/* The directory of the shipped strategies (lua/ found as cli_find_data
+/* The directory of the shipped strategies (lua/ found as shipped_find
  * finds files) into out; 0, or -1 when there is none. */
 static int shipped_dir(char *out, size_t n)
 {
     struct err ignored;
-    if (cli_find_data("lua", "random.lua", out, n, &ignored))
+    if (shipped_find("lua", "random.lua", out, n, &ignored))
         return -1;
     *strrchr(out, '/') = 0;
     return 0;
@@ -193,7 +204,7 @@ static int find_strategy(const struct experiment *x, char *out, size_t n, struct
     char file[EXP_PATH_MAX + 8];
     snprintf(file, sizeof file, "%s.lua", r->text);
     struct err where;
-    if (cli_find_data("lua", file, out, n, &where) == 0)
+    if (shipped_find("lua", file, out, n, &where) == 0)
         return 0;
     char list[1024], store[32][64];
     const char *names[33];
@@ -282,14 +293,19 @@ static int open_latency(struct job *j, int mode, struct err *e)
         char file[EXP_PATH_MAX + 32];
         latency_file(j, i, file, sizeof file);
         struct err le;
-        int rc;
-        if (mode == JOB_RESUME || mode == JOB_RESUME_RELOAD)
+        int rc = 0;
+        if (mode == JOB_RESUME || mode == JOB_RESUME_RELOAD) {
             rc = latency_table_load(j->lat[i], file, &j->space, e);
-        else if (mode == JOB_CHECK && !strcmp(d->resolved, "host"))
+        } else if (mode == JOB_CHECK && !strcmp(d->resolved, "host")) {
             rc = 0; /* timed when the run starts */
-        else if ((rc = cli_latency_device(j->lat[i], d->resolved, &j->space, &j->ctx, &le)))
-            err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
-                    strstr(le.msg, "error: ") ? strstr(le.msg, "error: ") + 7 : le.msg);
+        } else {
+            if (!strcmp(d->resolved, "host"))
+                logf_(j, "timing this machine's networks for a latency table (a minute or so)");
+            rc = shipped_device(j->lat[i], d->resolved, &j->space, &j->ctx, NULL, NULL, &le);
+            if (rc)
+                err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
+                        strstr(le.msg, "error: ") ? strstr(le.msg, "error: ") + 7 : le.msg);
+        }
         if (rc)
             return -1;
     }
@@ -557,7 +573,9 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
         if (experiment_load(&j->x, path, e))
             return -1;
     }
-    cli_ctx(&j->ctx, j->x.threads);
+    ctx_init(&j->ctx, j->x.threads);
+    j->ctx.log = ctx_log_sink;
+    j->ctx.log_user = j;
     shipped_library(j, resume);
     char strategy[EXP_PATH_MAX];
     if (locate_scripts(j, strategy, sizeof strategy, e))
@@ -572,7 +590,7 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
             snprintf(j->metrics_file, sizeof j->metrics_file, "%s", j->x.search.metrics.resolved);
     }
     const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
-    if (cli_space(&j->space, space, e))
+    if (shipped_space(&j->space, space, e))
         return -1;
     for (int i = 0; i < N_ENGINE; i++)
         j->metric_names[j->nengine++] = engine_metrics[i];
@@ -602,7 +620,7 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
         info(j,
              "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
              "space: %s (%.0f architectures)\nsampler: %s\nstrategy: %s (%s)\nstarted: %s\n",
-             ONESHOT_VERSION, __DATE__, __TIME__, cli_blas_line(blas, sizeof blas), path,
+             ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
              (unsigned long long)j->x.seed, j->ctx.threads, j->space.name,
              space_count(&j->space), sampler_name(&j->sampler), luasearch_name(j->search),
              luasearch_params(j->search), when);
@@ -610,7 +628,7 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
         if (mode == JOB_RESUME_RELOAD && (copy_scripts(j, e) || copy_library(j, e)))
             return -1;
         info(j, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
-             cli_blas_line(blas, sizeof blas), j->ctx.threads,
+             ctx_blas_line(blas, sizeof blas), j->ctx.threads,
              mode == JOB_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
     }
     return 0;
@@ -670,7 +688,7 @@ static int save(struct job *j, struct err *e)
     path_in(path, sizeof path, j, "supernet.ckpt");
     if (supertrain_save(&j->train, path, e))
         return -1;
-    j->last_save = now_seconds();
+    j->last_save = ctx_seconds();
     j->saved_step = j->train.step;
     j->want_save = 0;
     return 0;
@@ -744,7 +762,7 @@ static void open_probe(struct job *j)
         char name[SPACE_NAME_MAX + 16];
         struct err ignored;
         snprintf(name, sizeof name, "%s.truth.csv", j->space.name);
-        if (cli_find_data("spaces", name, path, sizeof path, &ignored))
+        if (shipped_find("spaces", name, path, sizeof path, &ignored))
             return;
     }
     struct truth t;
@@ -893,7 +911,7 @@ static int train(struct job *j, struct err *e)
     if (j->train.step == j->train.total && j->saved_step == j->train.total)
         return 0; /* trained already (a resumed run, or job_run again) */
     set_phase(j, JOB_TRAIN);
-    j->last_save = now_seconds();
+    j->last_save = ctx_seconds();
     while (j->train.step < j->train.total) {
         if (j->stop && *j->stop) {
             if (save(j, e))
@@ -910,7 +928,7 @@ static int train(struct job *j, struct err *e)
         if (j->ev && j->ev->step)
             j->ev->step(j->ev->ud, j);
         if (t->step < t->total &&
-            (j->want_save || now_seconds() - j->last_save >= SAVE_EVERY_SECONDS) && save(j, e))
+            (j->want_save || ctx_seconds() - j->last_save >= SAVE_EVERY_SECONDS) && save(j, e))
             return -1;
         if (t->step % t->steps_per_epoch == 0 || t->step == t->total) {
             int rc = probe(j, e);
@@ -931,7 +949,7 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     apply_weights(j);
     if (j->stop && *j->stop)
         return err_plain(e, "stopped");
-    double t0 = now_seconds();
+    double t0 = ctx_seconds();
     struct supernet_score sc;
     struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
                                 .batch = EVAL_BATCH};
@@ -947,7 +965,7 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     v[M_MACS] = (double)c.macs;
     for (int i = 0; i < j->nlat; i++)
         v[N_ENGINE + i] = latency_predict(j->lat[i], a);
-    j->eval_seconds = now_seconds() - t0;
+    j->eval_seconds = ctx_seconds() - t0;
     return 0;
 }
 
