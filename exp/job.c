@@ -24,8 +24,6 @@
 #define SAVE_EVERY_SECONDS 60.0
 #define EVAL_BATCH 256
 
-static const char *const engine_metrics[] = {"accuracy", "accuracy_no_recal", "params", "macs"};
-enum { M_ACCURACY, M_ACCURACY_NO_RECAL, M_PARAMS, M_MACS, N_ENGINE };
 
 const char *job_phase_name(enum job_phase p)
 {
@@ -335,8 +333,7 @@ static int open_search(struct job *j, struct err *e)
                                  .strategy = j->strategy_file,
                                  .metrics = j->metrics_file[0] ? j->metrics_file : NULL,
                                  .x = &j->x,
-                                 .engine_metrics = j->metric_names,
-                                 .nengine = j->nengine,
+                                 .engine = &j->engine,
                                  .interrupt = j->stop,
                                  .restart = &j->want_reload,
                                  .library = j->library[0] ? j->library : NULL};
@@ -592,12 +589,16 @@ int job_open(struct job *j, const char *path, const char *out, int mode,
     const char *space = j->space_file[0] ? j->space_file : j->x.space.resolved;
     if (shipped_space(&j->space, space, e))
         return -1;
-    for (int i = 0; i < N_ENGINE; i++)
-        j->metric_names[j->nengine++] = engine_metrics[i];
+    metrics_init(&j->engine);
+    /* the supernet's validation loss, when an objective asks for it */
+    for (int o = 0; o < j->x.nobjectives; o++)
+        if (!strcmp(j->x.objectives[o].name, "loss") && metrics_find(&j->engine, "loss") < 0)
+            metrics_add(&j->engine, "loss", METRIC_LOSS, NULL, NULL);
     if (open_latency(j, mode, e))
         return -1;
     for (int i = 0; i < j->nlat; i++)
-        j->metric_names[j->nengine++] = j->lat_metric[i];
+        if (metrics_add(&j->engine, j->lat_metric[i], METRIC_LATENCY, j->lat[i], e))
+            return -1;
     if (open_sampler(j, e) || open_search(j, e) || load_data(j, e))
         return -1;
     open_probe(j);
@@ -950,21 +951,13 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     if (j->stop && *j->stop)
         return err_plain(e, "stopped");
     double t0 = ctx_seconds();
-    struct supernet_score sc;
-    struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
-                                .batch = EVAL_BATCH};
-    if (opt.calib_images > j->data.train.n)
-        opt.calib_images = j->data.train.n;
-    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &sc, e))
+    struct metrics_source src = {.sn = j->train.sn,
+                                 .val = &j->data.val,
+                                 .calib = &j->data.train,
+                                 .opt = {.calib_images = j->x.supernet.bn_recalibration,
+                                         .batch = EVAL_BATCH}};
+    if (metrics_compute(&j->engine, &src, a, v, e))
         return -1;
-    double before = sc.acc_before, after = sc.acc_after;
-    struct cost c = arch_cost(&j->space, a);
-    v[M_ACCURACY] = after;
-    v[M_ACCURACY_NO_RECAL] = before;
-    v[M_PARAMS] = (double)c.params;
-    v[M_MACS] = (double)c.macs;
-    for (int i = 0; i < j->nlat; i++)
-        v[N_ENGINE + i] = latency_predict(j->lat[i], a);
     j->eval_seconds = ctx_seconds() - t0;
     return 0;
 }

@@ -39,6 +39,7 @@
 #include "data.h"
 #include "err.h"
 #include "experiment.h"
+#include "metrics.h"
 #include "sampler.h"
 #include "space.h"
 #include "supertrain.h"
@@ -133,8 +134,7 @@ struct job {
     int nlat;
     struct latency_table *lat[EXP_MAX_OBJECTIVES + 1]; /* owned */
     char lat_metric[EXP_MAX_OBJECTIVES + 1][EXP_NAME_MAX];
-    const char *metric_names[JOB_MAX_METRICS];          /* the engine's metrics */
-    int nengine;
+    struct metrics engine;   /* the engine's metrics of an evaluation */
     pthread_mutex_t lock;    /* guards weights and weights_changed */
     double weights[EXP_MAX_OBJECTIVES];
     int weights_changed;

@@ -30,8 +30,8 @@ struct luasearch {
     char name[64];
     struct rng rng, *rngp;
     struct evalcache *cache;
-    int nmetrics, nengine;
-    char names[LUASEARCH_MAX_METRICS][EXP_NAME_MAX];
+    int nmetrics, nengine;                 /* all.n, and its engine ones */
+    struct metrics all;                    /* the engine's metrics, then the file's */
     int metric_ref[LUASEARCH_MAX_METRICS]; /* registry refs of the Lua metrics (engine: none) */
     struct objectives obj;                 /* the objectives and their weights */
     int run_ref;                           /* the strategy's run function */
@@ -119,14 +119,14 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
         lua_createtable(L, 0, i);
         for (int j = 0; j < i; j++) {
             lua_pushnumber(L, v[j]);
-            lua_setfield(L, -2, ls->names[j]);
+            lua_setfield(L, -2, ls->all.m[j].name);
         }
         luaarch_push(L, a);
         lua_call(L, 2, 1);
         int isnum;
         v[i] = lua_tonumberx(L, -1, &isnum);
         if (!isnum || !isfinite(v[i]))
-            luaL_error(L, "metric '%s' of %s: expected a finite number, got %s", ls->names[i],
+            luaL_error(L, "metric '%s' of %s: expected a finite number, got %s", ls->all.m[i].name,
                        ls->metrics_file, isnum ? "a non-finite one" : luaL_typename(L, -1));
         lua_pop(L, 1);
     }
@@ -142,7 +142,7 @@ static void push_metrics(lua_State *L, const struct luasearch *ls, const double 
     lua_createtable(L, 0, ls->nmetrics);
     for (int i = 0; i < ls->nmetrics; i++) {
         lua_pushnumber(L, m[i]);
-        lua_setfield(L, -2, ls->names[i]);
+        lua_setfield(L, -2, ls->all.m[i].name);
     }
 }
 
@@ -200,7 +200,7 @@ static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct
                 char buf[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
                 arch_format(ls->cfg.s, &v[i], buf, (int)sizeof buf);
                 luaL_error(L, "objective '%s' of %s is %f: objectives must be finite",
-                           ls->names[ls->obj.metric[j]], buf, x);
+                           ls->all.m[ls->obj.metric[j]].name, buf, x);
             }
             f[i * ls->obj.n + j] = x;
         }
@@ -486,7 +486,7 @@ static int read_metrics(struct luasearch *ls, struct err *e)
             return -1;
         }
         for (int i = 0; i < ls->nengine; i++)
-            if (strcmp(k, ls->names[i]) == 0) {
+            if (strcmp(k, ls->all.m[i].name) == 0) {
                 lua_pop(L, 2);
                 return err_set(e, path, 0, 0, "metric '%s' is one the engine computes", k);
             }
@@ -500,7 +500,8 @@ static int read_metrics(struct luasearch *ls, struct err *e)
     qsort(keys, (size_t)nk, sizeof *keys, name_cmp);
     for (int i = 0; i < nk; i++) {
         int m = ls->nmetrics++;
-        snprintf(ls->names[m], sizeof ls->names[m], "%s", keys[i]);
+        if (metrics_add(&ls->all, keys[i], METRIC_SCRIPT, NULL, e))
+            return err_set(e, path, 0, 0, "metric '%s': %s", keys[i], strstr(e->msg, "error: ") + 7);
         lua_getfield(L, -1, keys[i]);
         ls->metric_ref[m] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
@@ -512,7 +513,7 @@ static int objectives(struct luasearch *ls, struct err *e)
 {
     const char *names[LUASEARCH_MAX_METRICS];
     for (int i = 0; i < ls->nmetrics; i++)
-        names[i] = ls->names[i];
+        names[i] = ls->all.m[i].name;
     return objectives_init(&ls->obj, ls->cfg.x, names, ls->nmetrics,
                            ls->cfg.metrics ? NULL : "; others can come from a metrics file", e);
 }
@@ -687,7 +688,7 @@ static void set_metric_names(lua_State *L, const struct luasearch *ls)
     lua_getglobal(L, "oneshot");
     lua_createtable(L, ls->nmetrics, 0);
     for (int i = 0; i < ls->nmetrics; i++) {
-        lua_pushstring(L, ls->names[i]);
+        lua_pushstring(L, ls->all.m[i].name);
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "metrics");
@@ -765,8 +766,8 @@ static void base_name(char *out, size_t n, const char *path)
 struct luasearch *luasearch_new(const struct luasearch_config *c, const struct luasearch_host *h,
                                 struct err *e)
 {
-    if (c->nengine < 1 || c->nengine > LUASEARCH_MAX_METRICS) {
-        err_plain(e, "luasearch: 1 to %d engine metrics", LUASEARCH_MAX_METRICS);
+    if (!c->engine || c->engine->n < 1) {
+        err_plain(e, "luasearch: no engine metrics");
         return NULL;
     }
     struct luasearch *ls = calloc(1, sizeof *ls);
@@ -786,9 +787,9 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
     base_name(ls->name, sizeof ls->name, c->strategy);
     rng_seed(&ls->rng, c->seed, RNG_STREAM_SEARCH);
     ls->rngp = &ls->rng;
-    ls->nengine = ls->nmetrics = c->nengine;
-    for (int i = 0; i < c->nengine; i++)
-        snprintf(ls->names[i], sizeof ls->names[i], "%s", c->engine_metrics[i]);
+    ls->all = *c->engine;
+    ls->nengine = ls->nmetrics = c->engine->n;
+    ls->cfg.engine = &ls->all;
     ls->run_ref = LUA_NOREF;
     struct luabox_opts bo = {.memory = LUASEARCH_MEMORY,
                              .instructions = LUASEARCH_INSTRUCTIONS,
@@ -838,9 +839,11 @@ void luasearch_free(struct luasearch *ls)
     free(ls);
 }
 
+const struct metrics *luasearch_metrics(const struct luasearch *ls) { return &ls->all; }
+
 int luasearch_nmetrics(const struct luasearch *ls) { return ls->nmetrics; }
 
-const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls->names[i]; }
+const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls->all.m[i].name; }
 
 const char *luasearch_name(const struct luasearch *ls) { return ls->name; }
 

@@ -28,7 +28,15 @@
 
 static char dir[64];            /* the mkdtemp directory */
 static struct experiment x;     /* static: about 45 KB */
-static const char *const engine_metrics[] = {"accuracy", "params", "macs"};
+/* the engine's metrics of these tests: accuracy, params, macs */
+static struct metrics engine_metrics(void)
+{
+    struct metrics r = {0};
+    metrics_add(&r, "accuracy", METRIC_ACCURACY, NULL, NULL);
+    metrics_add(&r, "params", METRIC_PARAMS, NULL, NULL);
+    metrics_add(&r, "macs", METRIC_MACS, NULL, NULL);
+    return r;
+}
 
 /* ------------------------------------------------------------ fake host */
 
@@ -201,6 +209,7 @@ static struct luasearch *open_search(const char *strategy, const struct space *s
 {
     struct luasearch_host lh = fake;
     lh.ud = h;
+    struct metrics engine = engine_metrics();
     struct luasearch_config c = {.s = s,
                                  .seed = seed,
                                  .generations = gens,
@@ -208,8 +217,7 @@ static struct luasearch *open_search(const char *strategy, const struct space *s
                                  .strategy = strategy,
                                  .metrics = metrics,
                                  .x = &x,
-                                 .engine_metrics = engine_metrics,
-                                 .nengine = 3,
+                                 .engine = &engine,
                                  .interrupt = interrupt,
                                  .library = "lua"};
     return luasearch_new(&c, &lh, e);
