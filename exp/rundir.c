@@ -233,3 +233,16 @@ int rundir_mkdirs(const char *path, struct err *e)
         return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
     return 0;
 }
+
+char *rundir_path(char *out, size_t n, const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    if (a + b + 2 > n) {
+        out[0] = 0;
+        return out;
+    }
+    memcpy(out, dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, name, b + 1);
+    return out;
+}

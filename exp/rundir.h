@@ -19,6 +19,10 @@
 /* Replaces path with text[0..len) atomically.  0 or -1. */
 int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e);
 
+/* dir/name into out (n bytes); "" when it does not fit (a run's directory
+ * is checked to be short enough when the run opens).  Returns out. */
+char *rundir_path(char *out, size_t n, const char *dir, const char *name);
+
 /* The whole text file at path, NUL-terminated, into *out (caller frees) and
  * its length into *len; a missing file gives *out = NULL and 0.  0 or -1. */
 int rundir_slurp(const char *path, char **out, size_t *len, struct err *e);

@@ -79,6 +79,11 @@ char *format_double(double x, char *out, size_t n)
         snprintf(out, n, "%s", x < 0 ? "-inf" : "inf");
         return out;
     }
+    /* whole numbers (counts, parameters, MACs) as integers, not 2.8985e+05 */
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(out, n, "%.0f", x);
+        return out;
+    }
     /* 17 significant digits always read back; the first shorter precision
      * that does is the shortest form %g can give */
     for (int p = 1; p <= 17; p++) {

@@ -40,6 +40,9 @@ static void test_shortest(void)
     CHECK_STR(format_double(0.4465, s, sizeof s), "0.4465");
     CHECK_STR(format_double(0.1, s, sizeof s), "0.1");
     CHECK_STR(format_double(32298, s, sizeof s), "32298");
+    CHECK_STR(format_double(289850, s, sizeof s), "289850"); /* not 2.8985e+05 */
+    CHECK_STR(format_double(7031680, s, sizeof s), "7031680");
+    CHECK_STR(format_double(1e15, s, sizeof s), "1e+15");
     CHECK_STR(format_double(1e-300, s, sizeof s), "1e-300");
     CHECK_STR(format_double(-2.5, s, sizeof s), "-2.5");
     CHECK_STR(format_double(0.0, s, sizeof s), "0");

@@ -362,7 +362,7 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
     const char *tau = v->unicode ? "\xcf\x84" : "tau", *rho = v->unicode ? "\xcf\x81" : "rho";
     if (s->taus.n == 0) {
         char text[512];
-        if (s->job->nprobe == 0)
+        if (runner_info(s->run)->nprobe == 0)
             snprintf(text, sizeof text,
                      "no ground-truth table for space %s (spaces/%s.truth.csv): nothing to rank "
                      "against",
@@ -372,7 +372,7 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
                      "at the end of each epoch the supernet ranks the %d architectures of the "
                      "ground-truth table; Kendall %s and Spearman %s against stand-alone "
                      "accuracy show here",
-                     s->job->nprobe, tau, rho);
+                     runner_info(s->run)->nprobe, tau, rho);
         wrap(g, 0, CHART_DIM, text);
         return;
     }
