@@ -35,7 +35,7 @@ UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
-              dataset-fashion-mnist pkg-config gcc make tmux
+              dataset-fashion-mnist pkg-config gcc make tmux mandoc
 
 .PHONY: all check unit asan install uninstall clean deps bench run
 
