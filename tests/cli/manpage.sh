@@ -6,12 +6,14 @@
 #     options of their commands;
 #   oneshot.yaml(5): the keys of each section are those the experiment
 #     loader accepts (the *_keys tables of src/experiment.c);
-#   oneshot-lua(7): the functions the Lua bindings install (lua/*.c) are
-#     documented, and every function the page documents is installed.
+#   oneshot-lua(7): the keys of a space file are those the space loader
+#     accepts (the *_keys tables of lua/luaspace.c); the functions the Lua
+#     bindings install (lua/*.c) are documented, and every function the page
+#     documents is installed.
 # Each mismatch is listed; the test fails if there is any.  mandoc -Tlint is
 # tests/cli/manlint.sh (skipped where mandoc is not installed).
 . "$(dirname "$0")/lib.inc"
-for f in man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 src/experiment.c; do
+for f in man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 src/experiment.c lua/luaspace.c; do
     [ -r "$f" ] || fail "$f: not found (run from the top of the source tree)"
 done
 problems="$TMP/problems"
@@ -120,15 +122,19 @@ while IFS="$(printf '\t')" read -r cmd opt; do
 done < "$TMP/help_opts"
 
 # ---- oneshot.yaml(5) against the keys src/experiment.c accepts
-# The loader's tables: static const char *const SECTION_keys[] = {"a", ..., NULL};
-awk '/^static const char \*const [a-z]+_keys\[\] = \{/ {
-         name = $0; sub(/^static const char \*const /, "", name); sub(/_keys.*/, "", name); on = 1
-     }
-     on {
-         line = $0
-         while (match(line, /"[a-z_]+"/)) { print name "\t" substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
-         if ($0 ~ /NULL *\};/) on = 0
-     }' src/experiment.c | sort -u > "$TMP/yaml_code"
+# key_tables FILE: "TABLE<TAB>KEY" for the loader's key tables in FILE,
+# static const char *const TABLE_keys[] = {"a", ..., NULL};
+key_tables() {
+    awk '/^static const char \*const [a-z]+_keys\[\] = \{/ {
+             name = $0; sub(/^static const char \*const /, "", name); sub(/_keys.*/, "", name); on = 1
+         }
+         on {
+             line = $0
+             while (match(line, /"[a-z_]+"/)) { print name "\t" substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+             if ($0 ~ /NULL *\};/) on = 0
+         }' "$1" | sort -u
+}
+key_tables src/experiment.c > "$TMP/yaml_code"
 [ "$(wc -l < "$TMP/yaml_code")" -ge 20 ] || fail "found only $(wc -l < "$TMP/yaml_code") keys in the *_keys tables of src/experiment.c"
 # The page: a subsection per section ("Top level" is the top's, "objectives"
 # the keys of each objective), an item ".It Cm KEY :" per key.  The top's
@@ -150,6 +156,27 @@ comm -23 "$TMP/yaml_code" "$TMP/yaml_man" | while IFS="$(printf '\t')" read -r s
 done
 comm -13 "$TMP/yaml_code" "$TMP/yaml_man" | while IFS="$(printf '\t')" read -r sec key; do
     problem "man/oneshot.yaml.5: documents key '$key' of $sec, which src/experiment.c (${sec}_keys) does not accept"
+done
+
+# ---- oneshot-lua(7), SPACE FILES, against the keys lua/luaspace.c accepts
+# The tables: root (the space), input, stem, stage (an item of stages), head,
+# choice (a choice written as a table).  The page: the first outer list of
+# SPACE FILES holds the space's keys as ".It Va KEY", each with a nested list
+# of its own keys; the second outer list holds a choice table's keys.
+key_tables lua/luaspace.c | sed 's/^stage	/stages	/' > "$TMP/space_code"
+[ "$(wc -l < "$TMP/space_code")" -ge 20 ] || fail "found only $(wc -l < "$TMP/space_code") keys in the *_keys tables of lua/luaspace.c"
+awk '/^\.Sh / { insec = ($0 == ".Sh SPACE FILES"); next }
+     !insec { next }
+     /^\.Bl/ { depth++; if (depth == 1) lists++; next }
+     /^\.El/ { depth--; next }
+     depth == 1 && /^\.It Va [a-z_]+$/ { item = $3; print (lists == 1 ? "root" : "choice") "\t" item }
+     depth == 2 && lists == 1 && /^\.It Va [a-z_]+$/ { print item "\t" $3 }' man/oneshot-lua.7 | sort -u > "$TMP/space_man"
+[ "$(wc -l < "$TMP/space_man")" -ge 20 ] || fail "found only $(wc -l < "$TMP/space_man") keys under SPACE FILES in man/oneshot-lua.7"
+comm -23 "$TMP/space_code" "$TMP/space_man" | while IFS="$(printf '\t')" read -r sec key; do
+    problem "man/oneshot-lua.7: key '$key' of a space file's $sec (lua/luaspace.c) is not documented under SPACE FILES"
+done
+comm -13 "$TMP/space_code" "$TMP/space_man" | while IFS="$(printf '\t')" read -r sec key; do
+    problem "man/oneshot-lua.7: SPACE FILES documents key '$key' of $sec, which lua/luaspace.c does not accept"
 done
 
 # ---- oneshot-lua(7) against what lua/*.c installs into a script's state
