@@ -4,6 +4,8 @@
 #     a command exists in its --help, every command has an entry and a
 #     SYNOPSIS line, and the usage lines of the --help texts name only
 #     options of their commands;
+#   oneshot(1), DEVICE FILES: the keys of latency tables and device models
+#     are those src/latency.c accepts;
 #   oneshot.yaml(5): the keys of each section are those the experiment
 #     loader accepts (the *_keys tables of src/experiment.c);
 #   oneshot-lua(7): the keys of a space file are those the space loader
@@ -13,12 +15,25 @@
 # Each mismatch is listed; the test fails if there is any.  mandoc -Tlint is
 # tests/cli/manlint.sh (skipped where mandoc is not installed).
 . "$(dirname "$0")/lib.inc"
-for f in man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 src/experiment.c lua/luaspace.c; do
+for f in man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 src/experiment.c src/latency.c lua/luaspace.c; do
     [ -r "$f" ] || fail "$f: not found (run from the top of the source tree)"
 done
 problems="$TMP/problems"
 : > "$problems"
 problem() { echo "$*" >> "$problems"; }
+# key_tables FILE [SUFFIX]: "TABLE<TAB>KEY" for the loader's key tables in
+# FILE, static const char *const TABLE_keys[] = {"a", ..., NULL} (another
+# SUFFIX than _keys: TABLE_names[...])
+key_tables() {
+    awk -v suffix="${2:-_keys}" '$0 ~ "^static const char \\*const [a-z]+" suffix "\\[[A-Z_ +0-9]*\\] = \\{" {
+             name = $0; sub(/^static const char \*const /, "", name); sub(suffix ".*", "", name); on = 1
+         }
+         on {
+             line = $0
+             while (match(line, /"[a-z_]+"/)) { print name "\t" substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+             if ($0 ~ /NULL *\};/) on = 0
+         }' "$1" | sort -u
+}
 
 # ---- oneshot(1) against --help
 # commands: "oneshot --help" lists them, "latency build|check|..." as one line
@@ -121,19 +136,39 @@ while IFS="$(printf '\t')" read -r cmd opt; do
         problem "man/oneshot.1: --$opt of '$cmd' (in 'oneshot $cmd --help') is not documented under $cmd in COMMANDS"
 done < "$TMP/help_opts"
 
+# ---- oneshot(1), DEVICE FILES, against the keys src/latency.c accepts
+# The tables: table and model (the top of each kind), space, fixed and layer
+# (a table's mappings), op_names (the keys of a model's efficiency).  The
+# page: in the subsections Tables and Device models, an item of the outer
+# list names one or more keys (".It Cm threads : ... , Cm batch : ...",
+# ".It Cm stem , head : ..."); items of a nested list are the keys of the
+# outer item's first key.
+{ key_tables src/latency.c; key_tables src/latency.c _names | sed 's/^op\t/efficiency\t/'; } |
+    sed 's/^layer\t/layers\t/' | sort -u > "$TMP/device_code"
+[ "$(wc -l < "$TMP/device_code")" -ge 30 ] || fail "found only $(wc -l < "$TMP/device_code") keys in the tables of src/latency.c"
+awk '/^\.Sh / { insec = ($0 == ".Sh DEVICE FILES"); next }
+     !insec { next }
+     /^\.Ss / { sub_ = ($0 == ".Ss Tables") ? "table" : ($0 == ".Ss Device models") ? "model" : ""; depth = 0; next }
+     /^\.Bl/ { depth++; next }
+     /^\.El/ { depth--; next }
+     sub_ != "" && (depth == 1 || depth == 2) && /^\.It Cm / {
+         first = ""
+         for (i = 3; i < NF; i++)
+             if ($i ~ /^[a-z_]+$/ && ($(i - 1) == "Cm" || $(i - 1) == ",") && ($(i + 1) == "," || $(i + 1) == ":")) {
+                 if (first == "") first = $i
+                 print (depth == 1 ? sub_ : parent) "\t" $i
+             }
+         if (depth == 1) parent = first
+     }' man/oneshot.1 | sort -u > "$TMP/device_man"
+[ "$(wc -l < "$TMP/device_man")" -ge 30 ] || fail "found only $(wc -l < "$TMP/device_man") keys under DEVICE FILES in man/oneshot.1"
+comm -23 "$TMP/device_code" "$TMP/device_man" | while IFS="$(printf '\t')" read -r sec key; do
+    problem "man/oneshot.1: key '$key' of $sec (src/latency.c) is not documented under DEVICE FILES"
+done
+comm -13 "$TMP/device_code" "$TMP/device_man" | while IFS="$(printf '\t')" read -r sec key; do
+    problem "man/oneshot.1: DEVICE FILES documents key '$key' of $sec, which src/latency.c does not accept"
+done
+
 # ---- oneshot.yaml(5) against the keys src/experiment.c accepts
-# key_tables FILE: "TABLE<TAB>KEY" for the loader's key tables in FILE,
-# static const char *const TABLE_keys[] = {"a", ..., NULL};
-key_tables() {
-    awk '/^static const char \*const [a-z]+_keys\[\] = \{/ {
-             name = $0; sub(/^static const char \*const /, "", name); sub(/_keys.*/, "", name); on = 1
-         }
-         on {
-             line = $0
-             while (match(line, /"[a-z_]+"/)) { print name "\t" substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
-             if ($0 ~ /NULL *\};/) on = 0
-         }' "$1" | sort -u
-}
 key_tables src/experiment.c > "$TMP/yaml_code"
 [ "$(wc -l < "$TMP/yaml_code")" -ge 20 ] || fail "found only $(wc -l < "$TMP/yaml_code") keys in the *_keys tables of src/experiment.c"
 # The page: a subsection per section ("Top level" is the top's, "objectives"
