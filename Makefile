@@ -50,7 +50,7 @@ TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIBS       = $(BUILD)/libexp.a $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
-              dataset-fashion-mnist pkg-config gcc make tmux
+              dataset-fashion-mnist pkg-config gcc make tmux mandoc
 
 .PHONY: all check unit asan install uninstall clean deps bench run
 

@@ -1,7 +1,8 @@
 /* objective: the objectives of a search, in one place.
  *
  * Which metric each objective reads (its index in the run's list of metric
- * names, engine ones first: see src/metrics.h), whether larger is better, and
+ * names, the engine's first: accuracy, accuracy_no_recal, params, macs),
+ * whether larger is better, and
  * its weight.  The weights are MoGA's: the TUI changes them while a search
  * runs, and the strategies (oneshot.weights()), the run's reports (the
  * balanced choice of chosen.txt) and the Pareto panel read them here.  The

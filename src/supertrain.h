@@ -37,7 +37,7 @@ struct supertrain {
     struct sampler *sm;        /* borrowed; made by the caller with the same seed */
     const struct split *train; /* borrowed */
     struct supertrain_config cfg;
-    struct train_config recipe; /* momentum, weight decay, Nesterov of SPACE.md */
+    struct train_config recipe; /* momentum, weight decay, Nesterov (spaces/README.md) */
     int64_t step, total;        /* steps taken, steps in all */
     int steps_per_epoch;
     int *perm;                  /* [train->n] order of the current epoch */

@@ -404,8 +404,8 @@ static void test_space_exhausted(void)
     }
 }
 
-/* NSGA-II and its variants are elitist: the best accuracy never falls
- * (METHODS.md 8.3, check 11). */
+/* NSGA-II and its variants are elitist: parents compete with their offspring
+ * for the next population (Deb et al. 2002), so the best accuracy never falls. */
 static void test_elitism(void)
 {
     static const char *const elitist[] = {"lua/nsga2.lua", "lua/moga.lua", "lua/fairnas.lua"};

@@ -1,41 +1,11 @@
-/* Tests of src/space.c: the default space, its counts against SPACE.md's
- * table, and architecture strings with their errors. */
+/* Tests of src/space.c: the default space and architecture strings with
+ * their errors.  The counts of the reference architectures are checked
+ * against tests/data/fmnist-reference.txt by tests/test_reference.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "space.h"
-
-static void cost_of(const char *space_kind, const char *arch, long long params, long long macs)
-{
-    struct space s;
-    space_fmnist_variant(&s, strstr(space_kind, "se") != NULL, strstr(space_kind, "skip") != NULL);
-    struct arch a;
-    struct err e;
-    if (!CHECK(arch_parse(&s, arch, "t", &a, &e) == 0)) {
-        printf("  %s\n", e.msg);
-        return;
-    }
-    struct cost c = arch_cost(&s, &a);
-    CHECK_EQ_INT(c.params, params);
-    CHECK_EQ_INT(c.macs, macs);
-}
-
-static void test_reference_counts(void)
-{
-    /* SPACE.md, "Reference figures" */
-    cost_of("fmnist", "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3", 149642,
-            3524800);
-    cost_of("fmnist", "k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6", 392090,
-            10437184);
-    cost_of("fmnist-se-skip",
-            "k5e6s-k3e3-k7e3s-k5e6-k3e6s-k3e3-k5e3-k7e6s-k3e6-skip-k5e6s-k3e3", 328878, 5609872);
-    cost_of("fmnist-skip",
-            "skip-skip-k3e3-skip-skip-k3e3-skip-skip-k3e3-skip-skip-skip", 32298, 746800);
-    cost_of("fmnist-se",
-            "k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s-k7e6s", 747842,
-            10789696);
-}
 
 static void test_default_space(void)
 {
@@ -144,7 +114,6 @@ static void test_space_validation(void)
 
 int main(void)
 {
-    RUN(test_reference_counts);
     RUN(test_default_space);
     RUN(test_skip_positions);
     RUN(test_format_round_trip);

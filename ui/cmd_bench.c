@@ -1,5 +1,5 @@
 /* oneshot bench: training and inference throughput of one architecture,
- * measured the way torch_ref.py --bench measures PyTorch: random data, 5
+ * measured as bench/torch_ref.py --bench measures PyTorch: random data, 5
  * warm-up steps, then `steps` timed training steps of a batch; then one
  * forward of 1000 images after one untimed warm-up forward. */
 #include <stdio.h>
