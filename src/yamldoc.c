@@ -50,18 +50,32 @@ static int parser_error(const struct yamldoc *d)
     return err_set(d->e, d->file, line, col, "%s", problem);
 }
 
-/* Reads the whole file (at most max bytes) into d->buf. */
+/* Reads the whole file (at most max bytes) into d->buf.  The buffer starts
+ * small and doubles as the bytes come, up to max + 1 (one more than max
+ * tells a file that is too large): a file of a few hundred bytes does not
+ * cost a megabyte. */
 static int read_file(struct yamldoc *d, size_t max)
 {
     FILE *f = fopen(d->file, "rb");
     if (!f)
         return err_set(d->e, d->file, 0, 0, "cannot open: %s", strerror(errno));
-    unsigned char *b = malloc(max + 1);
-    if (!b) {
-        fclose(f);
-        return err_set(d->e, d->file, 0, 0, "out of memory");
+    size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
+    unsigned char *b = malloc(cap);
+    for (;;) {
+        if (!b) {
+            fclose(f);
+            return err_set(d->e, d->file, 0, 0, "out of memory");
+        }
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap || cap == max + 1)
+            break;
+        size_t grown = cap > (max + 1) / 2 ? max + 1 : 2 * cap;
+        unsigned char *bigger = realloc(b, grown);
+        if (!bigger)
+            free(b);
+        b = bigger;
+        cap = grown;
     }
-    size_t n = fread(b, 1, max + 1, f);
     int bad = ferror(f), saved = errno;
     fclose(f);
     if (bad) {

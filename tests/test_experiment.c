@@ -526,6 +526,35 @@ static void test_errors(void)
     unlink(path);
 }
 
+/* A file of exactly EXP_FILE_MAX bytes loads (its buffer grows to it); one
+ * byte more is refused. */
+static void test_file_size(void)
+{
+    char *text = malloc(EXP_FILE_MAX + 2);
+    if (!CHECK(text))
+        return;
+    const char *body = "name: big\nseed: 7\n";
+    size_t n = strlen(body);
+    memcpy(text, body, n);
+    memset(text + n, ' ', EXP_FILE_MAX - n - 1);
+    text[n] = '#'; /* a comment of spaces fills the file */
+    text[EXP_FILE_MAX - 1] = '\n';
+    text[EXP_FILE_MAX] = 0;
+    struct err e;
+    if (!CHECK(load_text("big.yaml", text, &e) == 0))
+        printf("  %s\n", e.msg);
+    CHECK_STR(x.name, "big");
+    CHECK_EQ_INT(x.seed, 7);
+    text[EXP_FILE_MAX - 1] = ' ';
+    text[EXP_FILE_MAX] = '\n';
+    text[EXP_FILE_MAX + 1] = 0;
+    char want[64];
+    snprintf(want, sizeof want, ": error: larger than %d bytes: not an experiment file",
+             EXP_FILE_MAX);
+    LOAD_ERROR(text, want);
+    free(text);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/oneshot-experiment-XXXXXX");
@@ -537,6 +566,7 @@ int main(void)
     RUN(test_round_trip);
     RUN(test_quick_example);
     RUN(test_errors);
+    RUN(test_file_size);
     const char *files[] = {"my-exp.yaml", "b.yml", "c.yaml", "d.yaml", "f.yaml", "full.yaml",
                            "odd.yaml", "e.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

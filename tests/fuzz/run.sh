@@ -19,6 +19,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
+# one thread: OpenBLAS and OpenMP make no pools of their own
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 names() {
     for f in "$here"/fuzz_*.c; do
