@@ -175,6 +175,38 @@ void sampler_restore(struct sampler *sm, const struct sampler_state *st, const s
     }
 }
 
+/* 1 when a is an architecture of s: one allowed choice per layer. */
+static int arch_valid(const struct space *s, const struct arch *a)
+{
+    if (a->n != s->nlayers)
+        return 0;
+    for (int l = 0; l < a->n; l++)
+        if (a->choice[l] < 0 || a->choice[l] >= s->nchoices ||
+            !(s->allowed[l] & (1ULL << a->choice[l])))
+            return 0;
+    return 1;
+}
+
+const char *sampler_state_problem(const struct sampler *sm, const struct sampler_state *st,
+                                  const struct arch *pool)
+{
+    const int64_t most = (int64_t)1 << 62; /* far from overflowing when counted on */
+    if (st->step < 0 || st->step > most)
+        return "the sampler's step count is out of range";
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        for (int c = 0; c < SPACE_MAX_CHOICES; c++)
+            if (st->counts[l][c] < 0 || st->counts[l][c] > most)
+                return "the sampler's counts are out of range";
+    if (st->repeat_left > sm->repeat)
+        return "the sampler has more steps left on its path than it repeats one";
+    if (sm->kind == SAMPLER_PROPORTIONAL && st->repeat_left > 0 && !arch_valid(sm->s, &st->cur))
+        return "the sampler's current path is not an architecture of the space";
+    for (int i = 0; pool && sm->pool_archs && i < sm->pool; i++)
+        if (!arch_valid(sm->s, &pool[i]))
+            return "the sampler's pool holds an architecture that is not one of the space";
+    return NULL;
+}
+
 static void draw_fair(struct sampler *sm, struct arch *paths, int m)
 {
     const struct space *s = sm->s;

@@ -95,6 +95,16 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
  * draws a new pool at the next step. */
 void sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool);
 
+/* What is wrong with a saved state st (and its pool, as sampler_restore
+ * takes it) for sm, or NULL when nothing is: a phrase for an error about a
+ * damaged checkpoint ("the sampler's pool holds an architecture of another
+ * space").  A state read from a file is checked so before sampler_restore:
+ * the architectures it holds (the pool, the current one of proportional
+ * while steps are left on it) must be valid in sm's space, the steps left
+ * on it at most sm->repeat, the counts and the step count from 0 to 2^62. */
+const char *sampler_state_problem(const struct sampler *sm, const struct sampler_state *st,
+                                  const struct arch *pool);
+
 /* Uniformly random architecture of s. */
 void arch_random(const struct space *s, struct rng *r, struct arch *a);
 

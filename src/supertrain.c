@@ -125,9 +125,14 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
         return err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
                        (long long)t->total);
     }
+    const struct arch *pool = pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL;
+    const char *bad = sampler_state_problem(t->sm, &saved.sampler_state, pool);
+    if (bad) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: %s", bad);
+    }
     t->step = saved.step;
-    sampler_restore(t->sm, &saved.sampler_state,
-                    pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL);
+    sampler_restore(t->sm, &saved.sampler_state, pool);
     free(blob);
     return 0;
 }

@@ -21,6 +21,8 @@ top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
 # one thread: OpenBLAS and OpenMP make no pools of their own
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# a sanitizer report names where it happened
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 names() {
     for f in "$here"/fuzz_*.c; do
