@@ -111,6 +111,10 @@ int rundir_recover_csv(const char *path, const char *header,
         *nl = 0;
         size_t l = (size_t)(nl - p);
         int k;
+        /* the line goes out first: keep gets the line itself, whole, and
+         * may change it */
+        memcpy(out + used, p, l);
+        out[used + l] = '\n';
         if (lineno == 1) {
             if (strcmp(p, header) != 0) {
                 rc = err_set(e, path, 1, 1,
@@ -121,21 +125,16 @@ int rundir_recover_csv(const char *path, const char *header,
             }
             k = 1;
         } else {
-            char copy[8192];
-            snprintf(copy, sizeof copy, "%s", p);
-            k = keep(ud, copy, lineno, e);
+            k = keep(ud, p, lineno, e);
         }
         if (k < 0) {
             rc = -1;
             break;
         }
-        if (k) {
-            memcpy(out + used, p, l);
-            out[used + l] = '\n';
+        if (k)
             used += l + 1;
-        } else {
+        else
             dropped = 1;
-        }
         p = nl + 1;
     }
     if (!rc && dropped)

@@ -25,9 +25,9 @@ int rundir_slurp(const char *path, char **out, size_t *len, struct err *e);
 
 /* Keeps the header and the complete lines of the CSV file path that keep()
  * accepts, rewriting the file when anything was dropped (a torn last line, a
- * line keep() refuses).  keep gets a copy of each line (without its newline)
- * and its 1-based number, and returns 1 to keep, 0 to drop, -1 on error (e
- * filled).  A first line other than header is an error at 1:1.  A missing
+ * line keep() refuses).  keep gets a copy of each line, whole, without its
+ * newline (it may change it), and its 1-based number, and returns 1 to keep,
+ * 0 to drop, -1 on error (e filled).  A first line other than header is an error at 1:1.  A missing
  * file is fine.  0 or -1. */
 int rundir_recover_csv(const char *path, const char *header,
                        int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
