@@ -13,7 +13,8 @@
 # harness fuzzes after it has replayed every file of tests/fuzz/NAME/regressions
 # and tests/fuzz/NAME/seeds.  The corpus grows in FUZZ_BUILD/fuzz/corpus/NAME,
 # a crash lands in FUZZ_BUILD/fuzz/crashes/NAME/ and each run adds a line to
-# FUZZ_BUILD/fuzz/stats.tsv (date, harness, seconds, executions, result).
+# FUZZ_BUILD/fuzz/stats.tsv (date, harness, seconds it took, executions,
+# result).
 # One harness runs at a time, in one process.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,15 +85,17 @@ replayed=${#inputs[@]}
 
 dirs=("$work/corpus/$name" "$src/seeds")
 [ -d "$src/regressions" ] && dirs+=("$src/regressions")
+start=$(date +%s)
 "$bin" "${opts[@]}" -max_total_time="$seconds" "${dirs[@]}" >> "$log" 2>&1
 status=$?
+took=$(($(date +%s) - start))
 execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
 corpus=$(find "$work/corpus/$name" -type f | wc -l)
 result=passed
 [ "$status" -eq 0 ] || result=failed
-printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$seconds" "${execs:-0}" "$result" \
+printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$took" "${execs:-0}" "$result" \
     >> "$work/stats.tsv"
-echo "fuzz_$name: $replayed inputs replayed, ${execs:-?} executions in ${seconds} s, corpus $corpus; $result"
+echo "fuzz_$name: $replayed inputs replayed, ${execs:-?} executions in $took s, corpus $corpus; $result"
 if [ "$status" -ne 0 ]; then
     tail -n 60 "$log" >&2
     echo "FAIL: fuzz_$name (log: $log; the input is in $work/crashes/$name/)" >&2
