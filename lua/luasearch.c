@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct luasearch {
     char loaded[LUASEARCH_MAX_LOADED][EXP_PATH_MAX + 80];
     struct err host_err;                   /* why a host callback failed */
     int host_failed;
+    int last_generation;                   /* the last one reported in this run() */
 };
 
 static const char search_key = 's';
@@ -64,6 +66,31 @@ static int host_error(lua_State *L, struct luasearch *ls)
 
 /* ------------------------------------------------------------ metrics */
 
+/* The strategy went beyond the experiment's budget: the error names the
+ * script line that did, and is sticky like a host error (a pcall in the
+ * script cannot swallow it). */
+static int over_budget(lua_State *L, struct luasearch *ls, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* the innermost script line on the stack (the call may come through
+     * pcall or another C function) */
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            const char *file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            err_set(&ls->host_err, file, ar.currentline, 0, "in run: %s", msg);
+            return host_error(L, ls);
+        }
+    }
+    err_set(&ls->host_err, ls->strategy, 0, 0, "in run: %s", msg);
+    return host_error(L, ls);
+}
+
 /* The metrics of a (all nmetrics), evaluated once and cached.  The returned
  * pointer is valid until the next evaluation. */
 static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct arch *a)
@@ -79,6 +106,12 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
         luabox_rearm(ls->box);
         luaL_error(L, "interrupted");
     }
+    long long budget = (long long)ls->cfg.generations * ls->cfg.population;
+    if (evalcache_count(ls->cache) >= budget)
+        over_budget(L, ls,
+                    "oneshot.evaluate: the experiment's budget of %lld evaluations "
+                    "(search.generations %d x search.population %d) is spent",
+                    budget, ls->cfg.generations, ls->cfg.population);
     double v[LUASEARCH_MAX_METRICS];
     if (ls->host.evaluate(ls->host.ud, a, v, &ls->host_err))
         host_error(L, ls);
@@ -342,6 +375,22 @@ static int l_report(lua_State *L)
     luaL_argcheck(L, g >= 1 && g <= 10000000, 1, "generations count from 1");
     struct arch *v;
     int n = list_archs(L, 2, &v);
+    if (g > ls->cfg.generations)
+        return over_budget(L, ls,
+                           "oneshot.report: generation %lld is beyond the experiment's %d "
+                           "(search.generations)",
+                           (long long)g, ls->cfg.generations);
+    if (g <= ls->last_generation)
+        return over_budget(L, ls,
+                           "oneshot.report: generation %lld reported after generation %d "
+                           "(each generation is reported once, in order)",
+                           (long long)g, ls->last_generation);
+    if (n > ls->cfg.population)
+        return over_budget(L, ls,
+                           "oneshot.report: a population of %d is larger than the experiment's "
+                           "%d (search.population)",
+                           n, ls->cfg.population);
+    ls->last_generation = (int)g;
     double *m = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nmetrics * sizeof *m, 0);
     for (int i = 0; i < n; i++)
         memcpy(m + (size_t)i * ls->nmetrics, metrics_of(L, ls, &v[i]),
@@ -847,6 +896,7 @@ int luasearch_run(struct luasearch *ls, struct err *e)
 {
     lua_State *L = luabox_state(ls->box);
     luabox_rearm(ls->box);
+    ls->last_generation = 0;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ls->run_ref);
     int rc = luabox_call(ls->box, 0, 0, ls->strategy, "run", e);
     if (ls->host_failed) {

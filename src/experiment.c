@@ -28,7 +28,8 @@ static const char *const top_keys[] = {"name",     "seed",   "threads",    "outp
 static const char *const dataset_keys[] = {"path", "train_images", "val_images", NULL};
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
-                                            "iterations", "bn_recalibration", NULL};
+                                            "iterations", "bn_recalibration", "shared_lr",
+                                            "label_smoothing", NULL};
 static const char *const search_keys[] = {"strategy", "generations", "population", "params",
                                           "metrics",  NULL};
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
@@ -336,6 +337,10 @@ static int load_supernet(const struct ctx *c, const yaml_node_t *n, struct exper
             rc = yamldoc_int(c->y, v, path, 1, 1000, &x->supernet.iterations);
         else if (!strcmp(key, "bn_recalibration"))
             rc = yamldoc_int(c->y, v, path, 0, EXP_TOTAL_IMAGES, &x->supernet.bn_recalibration);
+        else if (!strcmp(key, "shared_lr"))
+            rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->supernet.shared_lr);
+        else if (!strcmp(key, "label_smoothing"))
+            rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->supernet.label_smoothing);
         if (rc)
             return -1;
     }
@@ -604,6 +609,8 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->supernet.pool = 0;
     x->supernet.iterations = 1;
     x->supernet.bn_recalibration = 2000;
+    x->supernet.shared_lr = 1;
+    x->supernet.label_smoothing = 0;
     set_ref(&x->search.strategy, "random", 0, dir);
     x->search.generations = 10;
     x->search.population = 20;
@@ -777,6 +784,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     fprintf(f, "\n  repeat: %d\n  pool: %d\n  iterations: %d\n  bn_recalibration: %d\n",
             x->supernet.repeat, x->supernet.pool, x->supernet.iterations,
             x->supernet.bn_recalibration);
+    fprintf(f, "  shared_lr: ");
+    put_double(f, x->supernet.shared_lr);
+    fprintf(f, "\n  label_smoothing: ");
+    put_double(f, x->supernet.label_smoothing);
+    fprintf(f, "\n");
     fprintf(f, "search:\n");
     put_ref(f, "  ", "strategy", &x->search.strategy);
     if (x->search.metrics.text[0])

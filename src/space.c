@@ -272,6 +272,18 @@ int arch_parse_at(const struct space *s, const char *str, const char *src, int l
     return 0;
 }
 
+int arch_is_valid(const struct space *s, const struct arch *a)
+{
+    if (a->n != s->nlayers)
+        return 0;
+    for (int l = 0; l < s->nlayers; l++) {
+        int c = a->choice[l];
+        if (c < 0 || c >= s->nchoices || !(s->allowed[l] & (1ULL << c)))
+            return 0;
+    }
+    return 1;
+}
+
 int arch_format(const struct space *s, const struct arch *a, char *buf, int n)
 {
     int used = 0;

@@ -104,6 +104,10 @@ int arch_parse(const struct space *s, const char *str, const char *src, struct a
 int arch_parse_at(const struct space *s, const char *str, const char *src, int line, int col,
                   struct arch *a, struct err *e);
 
+/* 1 when a is an architecture of s: one choice per searchable layer, each
+ * allowed at its layer. */
+int arch_is_valid(const struct space *s, const struct arch *a);
+
 /* Writes the string form into buf (at most n bytes, always terminated).
  * Returns the length it needed. */
 int arch_format(const struct space *s, const struct arch *a, char *buf, int n);

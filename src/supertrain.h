@@ -28,6 +28,8 @@ struct supertrain_config {
     int iterations;   /* cosine cycles, >= 1 */
     uint64_t seed;    /* weights, batches and sampler */
     int train_images; /* recorded in checkpoints: a resume must match */
+    double shared_lr; /* multiplier of lr for the shared stem and head, > 0 (1: none) */
+    double label_smoothing; /* of the training loss, in [0, 1) (0: none) */
 };
 
 struct supertrain {

@@ -140,6 +140,17 @@ int truth_load(struct truth *t, const char *path, const struct space *s, int mis
         }
         if ((rc = parse_row(line, lineno, path, s, &t->rows[t->n], e)))
             break;
+        /* one row per (architecture, seed): a second would be averaged in
+         * silently and weigh that architecture twice */
+        const struct truth_row *r = &t->rows[t->n];
+        for (int i = 0; i < t->n && !rc; i++)
+            if (t->rows[i].seed == r->seed && strcmp(t->rows[i].arch, r->arch) == 0)
+                rc = err_set(e, path, lineno, 1,
+                             "%s with seed %d is already on line %d (one row per architecture "
+                             "and seed)",
+                             r->arch, r->seed, t->rows[i].line);
+        if (rc)
+            break;
         t->n++;
     }
     if (!rc && ferror(f))

@@ -58,14 +58,14 @@ static void test_recover(void)
     struct seen s = {0};
     struct err e;
     write_text("a,b\nk1,2\nx,3\nk4,5\nk6,");
-    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, &e) == 0);
+    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, NULL, &e) == 0);
     CHECK_EQ_INT(s.n, 3);
     CHECK_EQ_INT(s.lineno[0], 2);
     CHECK_EQ_INT(s.lineno[2], 4);
     CHECK_STR(file_text(), "a,b\nk1,2\nk4,5\n");
     /* nothing to drop: the file is left alone */
     s.n = 0;
-    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, &e) == 0);
+    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, NULL, &e) == 0);
     CHECK_EQ_INT(s.n, 2);
     CHECK_STR(file_text(), "a,b\nk1,2\nk4,5\n");
 }
@@ -82,7 +82,7 @@ static void test_long_row(void)
     write_text(text);
     struct seen s = {0};
     struct err e;
-    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, &e) == 0);
+    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, NULL, &e) == 0);
     CHECK_EQ_INT(s.n, 2);
     CHECK_EQ_INT(s.len[0], 12002);
     text[n + 1] = 0; /* the kept part: header and the long row */
@@ -94,7 +94,7 @@ static void test_other_header(void)
     struct seen s = {0};
     struct err e;
     write_text("step,loss\nk1,2\n");
-    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, &e) == -1);
+    CHECK(rundir_recover_csv(path, "a,b", keep_k, &s, NULL, &e) == -1);
     char want[512];
     snprintf(want, sizeof want,
              "%s:1:1: error: its columns are not this run's (expected 'a,b'): was it written by "

@@ -101,6 +101,11 @@ static void test_errors(void)
                ":2:63: error: params '9223372036854775808' is not a whole number");
     load_error(TRUTH_HEADER "\n" K3 ",0,1,-9223372036854775809,0.5,0.5,3,1\n",
                ":2:65: error: macs '-9223372036854775809' is not a whole number");
+    /* a second row of one architecture and seed */
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,1\n" K3 ",1,1,2,0.6,0.6,3,1\n# c\n" K3
+                            ",0,1,2,0.7,0.7,3,1\n",
+               ":5:1: error: " K3 " with seed 0 is already on line 2 (one row per architecture "
+               "and seed)");
     struct truth t;
     struct err e;
     unlink(path);

@@ -48,13 +48,14 @@ int cli_space(struct space *s, const char *file, struct err *e);
 
 /* Fashion-MNIST from dir (NULL: the default), split into the first n_train
  * training images and the last n_val; test gets the test file (may be NULL).
+ * Refuses data that does not fit space s (its input shape and classes).
  * On error everything is freed.  0 or -1. */
 struct cli_data {
     struct dataset train_file, test_file;
     struct split train, val, test;
 };
-int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
-                  struct err *e);
+int cli_load_data(struct cli_data *d, const char *dir, const struct space *s, int n_train,
+                  int n_val, int with_test, struct err *e);
 void cli_data_done(struct cli_data *d);
 
 /* Finds a file shipped with oneshot: <kind>/<name> (kind "lua", "devices",

@@ -206,7 +206,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     if (truth_create(o.out, comments, 2, &e) || truth_load(&done, o.out, &s, 0, &e))
         return cli_fail(&e);
     struct cli_data data;
-    if (cli_load_data(&data, o.data, o.train_images, o.val_images, 1, &e)) {
+    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e)) {
         truth_done(&done);
         return cli_fail(&e);
     }

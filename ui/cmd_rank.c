@@ -1,5 +1,6 @@
 /* oneshot rank: how well a supernet ranks the architectures of a ground-truth
  * table, next to the trivial rankings by parameters and multiply-adds. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
             pairs++;
         }
     }
-    double seed_tau = pairs >= 2 ? kendall_tau(a, b, pairs) : 0;
+    double seed_tau = kendall_tau(a, b, pairs);
     noise = pairs ? noise / pairs : 0;
     double tp = kendall_tau(params, truth, n), tm = kendall_tau(macs, truth, n);
     if (as_json) {
@@ -71,13 +72,15 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
         json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
         json_end(&j);
     } else {
+        char b0[16], b1[16], b2[16];
         printf("%d architectures (%d rows): accuracy from %.4f to %.4f, spread %.4f\n", n, t->n,
                lo, hi, hi - lo);
         if (pairs)
             printf("seed noise (mean |seed 0 - seed 1| over %d architectures) %.4f: spread / noise "
-                   "%.1f; seed-to-seed tau %.3f\n",
-                   pairs, noise, noise > 0 ? (hi - lo) / noise : 0, seed_tau);
-        printf("ranking by parameters: tau %.3f; by multiply-adds: tau %.3f\n", tp, tm);
+                   "%.1f; seed-to-seed tau %s\n",
+                   pairs, noise, noise > 0 ? (hi - lo) / noise : 0, rank_text(seed_tau, b0, 16));
+        printf("ranking by parameters: tau %s; by multiply-adds: tau %s\n", rank_text(tp, b1, 16),
+               rank_text(tm, b2, 16));
     }
     free(a), free(b), free(truth), free(params), free(macs);
     return 0;
@@ -86,7 +89,7 @@ static int table_stats(const struct truth *t, const struct ranked *r, int n, int
 int cmd_rank(int argc, char **argv)
 {
     const char *space_file = NULL, *ckpt = NULL, *truth_file = NULL, *data_dir = NULL;
-    const char *metric = "test";
+    const char *metric = "test", *by = "accuracy";
     int as_json = 0, calib = 2000, threads = 0, top_k = 5, resamples = 1000, batch = 500;
     int train_images = 50000, val_images = 10000;
     struct opt opts[] = {
@@ -94,6 +97,7 @@ int cmd_rank(int argc, char **argv)
         {"truth", OPT_STRING, &truth_file, "FILE.csv", "ground-truth table (required)", 0, -1, 0},
         {"space", OPT_STRING, &space_file, "NAME", "search space of both (default fmnist)", 0, -1, 0},
         {"metric", OPT_STRING, &metric, "test|val", "stand-alone accuracy to rank by (default test)", 0, -1, 0},
+        {"by", OPT_STRING, &by, "accuracy|loss", "the supernet's score of a path: validation accuracy, or validation loss (lower ranks higher; continuous, no ties) (default accuracy)", 0, -1, 0},
         {"calib-images", OPT_INT, &calib, "N", "BN recalibration images, 0 for none (default 2000)", 0, 60000, 0},
         {"top-k", OPT_INT, &top_k, "K", "k of precision at top-k (default 5)", 1, 100000, 0},
         {"bootstrap", OPT_INT, &resamples, "N", "bootstrap resamples of tau's interval (default 1000)", 1, 1000000, 0},
@@ -112,6 +116,11 @@ int cmd_rank(int argc, char **argv)
     struct err e;
     if (!truth_file) {
         err_plain(&e, "--truth FILE.csv is required");
+        return cli_usage_error(&e, "rank");
+    }
+    int by_loss = strcmp(by, "loss") == 0;
+    if (!by_loss && strcmp(by, "accuracy") != 0) {
+        err_plain(&e, "--by: '%s' is neither accuracy nor loss", by);
         return cli_usage_error(&e, "rank");
     }
     int use_test = strcmp(metric, "test") == 0;
@@ -165,7 +174,7 @@ int cmd_rank(int argc, char **argv)
     size_t extra_n;
     sn = supernet_load(&s, ckpt, &extra, &extra_n, &e);
     free(extra);
-    if (!sn || cli_load_data(&data, data_dir, train_images, val_images, 0, &e))
+    if (!sn || cli_load_data(&data, data_dir, &s, train_images, val_images, 0, &e))
         goto fail;
     struct supernet_eval ev = {calib, batch};
     struct progress p;
@@ -173,9 +182,12 @@ int cmd_rank(int argc, char **argv)
     double t0 = now_seconds();
     for (int k = 0; k < n; k++) {
         progress_update(&p, (double)k / n, 1, "evaluating %d/%d through the supernet", k + 1, n);
-        if (supernet_evaluate(sn, &r[k].a, &data.val, &data.train, &ev, &r[k].before, &r[k].after,
-                              &e))
+        struct supernet_score sc;
+        if (supernet_evaluate(sn, &r[k].a, &data.val, &data.train, &ev, &sc, &e))
             goto fail;
+        /* the score: higher is better (a lower loss ranks higher) */
+        r[k].before = by_loss ? -sc.loss_before : sc.acc_before;
+        r[k].after = by_loss ? -sc.loss_after : sc.acc_after;
     }
     progress_clear(&p);
     for (int i = 0; i < 5; i++)
@@ -202,7 +214,10 @@ int cmd_rank(int argc, char **argv)
     if (as_json) {
         struct json j;
         char ci[64];
-        snprintf(ci, sizeof ci, "[%.4f, %.4f]", lo, hi);
+        if (isnan(lo))
+            snprintf(ci, sizeof ci, "null");
+        else
+            snprintf(ci, sizeof ci, "[%.4f, %.4f]", lo, hi);
         json_begin(&j, stdout);
         json_int(&j, "n", n);
         json_num(&j, "kendall_tau", tau);
@@ -215,18 +230,23 @@ int cmd_rank(int argc, char **argv)
         json_num(&j, "macs_tau", tau_macs);
         json_int(&j, "calib_images", calib);
         json_str(&j, "metric", use_test ? "test_accuracy" : "val_accuracy");
+        json_str(&j, "by", by_loss ? "loss" : "accuracy");
         json_num(&j, "seconds", secs);
         json_end(&j);
     } else {
-        printf("%-64s %9s %9s %9s\n", "architecture", "truth", "supernet", "no-recal");
+        printf("%-64s %9s %9s %9s\n", "architecture", "truth", by_loss ? "-loss" : "supernet",
+               "no-recal");
         for (int k = 0; k < n; k++)
             printf("%-64s %9.4f %9.4f %9.4f\n", r[k].name, truth[k], after[k], before[k]);
-        printf("\nn %d, Kendall tau %.3f (95%% bootstrap [%.3f, %.3f]), Spearman rho %.3f, "
+        char b[7][16];
+        printf("\nn %d, Kendall tau %s (95%% bootstrap [%s, %s]), Spearman rho %s, "
                "precision at top-%d %.2f\n",
-               n, tau, lo, hi, rho, k_eff, prec);
-        printf("without BN recalibration: tau %.3f; by parameters: tau %.3f; by multiply-adds: "
-               "tau %.3f\n",
-               tau_before, tau_params, tau_macs);
+               n, rank_text(tau, b[0], 16), rank_text(lo, b[1], 16), rank_text(hi, b[2], 16),
+               rank_text(rho, b[3], 16), k_eff, prec);
+        printf("without BN recalibration: tau %s; by parameters: tau %s; by multiply-adds: "
+               "tau %s\n",
+               rank_text(tau_before, b[4], 16), rank_text(tau_params, b[5], 16),
+               rank_text(tau_macs, b[6], 16));
     }
     rc = 0;
     goto done;

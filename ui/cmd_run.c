@@ -8,6 +8,7 @@
 #include "luasearch.h"
 #include "opts.h"
 #include "progress.h"
+#include "rank.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -84,10 +85,13 @@ static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *
 {
     struct view *v = ud;
     progress_clear(&v->p);
+    char a[16], b[16], c[16], d[16];
     fprintf(stderr,
-            "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %.3f "
-            "[%.3f, %.3f], Spearman %.3f\n",
-            (long long)r->step, r->n, j->truth_file, r->tau, r->tau_lo, r->tau_hi, r->spearman);
+            "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %s "
+            "[%s, %s], Spearman %s\n",
+            (long long)r->step, r->n, j->truth_file, rank_text(r->tau, a, 16),
+            rank_text(r->tau_lo, b, 16), rank_text(r->tau_hi, c, 16),
+            rank_text(r->spearman, d, 16));
 }
 
 /* Prints the chosen architectures and where everything is. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "cli.h"
 #include "data.h"
 #include "json.h"
@@ -153,6 +154,9 @@ int cmd_train(int argc, char **argv)
         err_plain(&e, "--lr must be positive");
         return cli_usage_error(&e, "train");
     }
+    /* an output that cannot be written fails now, not after a whole epoch */
+    if (o.save && ckpt_check_writable(o.save, &e))
+        return cli_fail(&e);
     struct ctx ctx;
     cli_ctx(&ctx, o.threads);
     o.threads = ctx.threads;
@@ -163,15 +167,10 @@ int cmd_train(int argc, char **argv)
     if (o.arch && arch_parse(&s, o.arch, "--arch", &a, &e))
         return cli_fail(&e);
 
-    struct dataset train_set = {0}, test_set = {0};
-    struct split tr, val, te;
-    if (fmnist_load(o.data, &train_set, &test_set, &e) ||
-        dataset_split(&train_set, o.train_images, o.val_images, &tr, &val, &e)) {
-        dataset_done(&train_set);
-        dataset_done(&test_set);
+    struct cli_data data;
+    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e))
         return cli_fail(&e);
-    }
-    te = (struct split){&test_set, 0, test_set.n};
+    struct split tr = data.train, val = data.val, te = data.test;
 
     struct train_config cfg;
     train_config_default(&cfg);
@@ -223,7 +222,6 @@ int cmd_train(int argc, char **argv)
 out:
     rc = cli_fail(&e);
 done:
-    dataset_done(&train_set);
-    dataset_done(&test_set);
+    cli_data_done(&data);
     return rc;
 }

@@ -95,11 +95,14 @@ const char *cli_blas_line(char *buf, int n)
     return buf;
 }
 
-int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
-                  struct err *e)
+int cli_load_data(struct cli_data *d, const char *dir, const struct space *s, int n_train,
+                  int n_val, int with_test, struct err *e)
 {
     memset(d, 0, sizeof *d);
     if (fmnist_load(dir, &d->train_file, with_test ? &d->test_file : NULL, e) ||
+        dataset_check_fits(&d->train_file, s->in_c, s->in_h, s->in_w, s->classes, s->name, e) ||
+        (with_test &&
+         dataset_check_fits(&d->test_file, s->in_c, s->in_h, s->in_w, s->classes, s->name, e)) ||
         dataset_split(&d->train_file, n_train, n_val, &d->train, &d->val, e)) {
         cli_data_done(d);
         return -1;

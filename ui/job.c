@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "truth.h"
 #include "progress.h"
 #include "rundir.h"
+#include "strbuf.h"
 #include "suggest.h"
 
 #define SAVE_EVERY_SECONDS 60.0
@@ -213,7 +215,10 @@ static void script_print(void *ud, const char *text) { emit(ud, text); }
 static int load_data(struct job *j, struct err *e)
 {
     const struct experiment *x = &j->x;
-    if (fmnist_load(x->dataset.path.resolved, &j->data.train_file, NULL, e))
+    const struct space *s = &j->space;
+    if (fmnist_load(x->dataset.path.resolved, &j->data.train_file, NULL, e) ||
+        dataset_check_fits(&j->data.train_file, s->in_c, s->in_h, s->in_w, s->classes, s->name,
+                           e))
         return -1;
     return dataset_split(&j->data.train_file, x->dataset.train_images, x->dataset.val_images,
                          &j->data.train, &j->data.val, e);
@@ -638,14 +643,26 @@ void job_close(struct job *j)
 
 /* ------------------------------------------------------------ training */
 
+/* Rows of history.csv (6 numbers) and ranking.csv (6) up to the checkpoint's
+ * step are kept; later ones are trained again. */
+static int keep_step_row(const struct job *j, const char *line, int fields, struct err *e)
+{
+    if (!rundir_numbers(line, fields))
+        return err_plain(e, "expected %d numbers", fields), RUNDIR_DAMAGED;
+    long long step = strtoll(line, NULL, 10);
+    if (step < 1)
+        return err_plain(e, "step %lld", step), RUNDIR_DAMAGED;
+    return step <= j->train.step;
+}
+
 static int keep_history(void *ud, char *line, int lineno, struct err *e)
 {
-    const struct job *j = ud;
     (void)lineno;
-    (void)e;
-    long long step = strtoll(line, NULL, 10);
-    return step >= 1 && step <= j->train.step;
+    return keep_step_row(ud, line, 6, e);
 }
+
+/* A damaged row of a run file, dropped on resume: the run's log says so. */
+static void warn_damaged(void *ud, const char *text) { emit(ud, text); }
 
 static int save(struct job *j, struct err *e)
 {
@@ -798,10 +815,10 @@ static int probe(struct job *j, struct err *e)
     for (int i = 0; i < j->nprobe; i++) {
         if (j->stop && *j->stop)
             return 1;
-        double before;
-        if (supernet_evaluate(j->train.sn, &j->probe[i], &val, &j->data.train, &opt, &before,
-                              &j->probe_pred[i], e))
+        struct supernet_score sc;
+        if (supernet_evaluate(j->train.sn, &j->probe[i], &val, &j->data.train, &opt, &sc, e))
             return -1;
+        j->probe_pred[i] = sc.acc_after;
     }
     struct job_ranking r = {.step = j->train.step,
                             .n = j->nprobe,
@@ -812,8 +829,16 @@ static int probe(struct job *j, struct err *e)
     r.spearman = spearman_rho(j->probe_pred, j->probe_truth, j->nprobe);
     kendall_tau_ci(j->probe_pred, j->probe_truth, j->nprobe, PROBE_RESAMPLES, j->x.seed,
                    &r.tau_lo, &r.tau_hi);
-    if (rundir_append(j->ranking, path, e, "%lld,%d,%.6f,%.6f,%.6f,%.6f\n", (long long)r.step, r.n,
-                   r.tau, r.tau_lo, r.tau_hi, r.spearman))
+    /* 6 decimals; "nan" (which strtod reads back) for an undefined tau */
+    char v[4][32];
+    const double col[4] = {r.tau, r.tau_lo, r.tau_hi, r.spearman};
+    for (int i = 0; i < 4; i++)
+        if (isnan(col[i]))
+            snprintf(v[i], sizeof v[i], "nan");
+        else
+            snprintf(v[i], sizeof v[i], "%.6f", col[i]);
+    if (rundir_append(j->ranking, path, e, "%lld,%d,%s,%s,%s,%s\n", (long long)r.step, r.n, v[0],
+                      v[1], v[2], v[3]))
         return -1;
     if (j->ev && j->ev->ranking)
         j->ev->ranking(j->ev->ud, j, &r);
@@ -831,7 +856,8 @@ static const char history_header[] = "step,epoch,lr,loss,paths,seconds";
 
 static int keep_ranking(void *ud, char *line, int lineno, struct err *e)
 {
-    return keep_history(ud, line, lineno, e);
+    (void)lineno;
+    return keep_step_row(ud, line, 6, e);
 }
 
 static int train(struct job *j, struct err *e)
@@ -845,7 +871,9 @@ static int train(struct job *j, struct err *e)
                                     .lr = x->supernet.lr,
                                     .iterations = x->supernet.iterations,
                                     .seed = x->seed,
-                                    .train_images = x->dataset.train_images};
+                                    .train_images = x->dataset.train_images,
+                                    .shared_lr = x->supernet.shared_lr,
+                                    .label_smoothing = x->supernet.label_smoothing};
     if (!j->trained) {
         int have = rundir_exists(ckpt);
         if (supertrain_init(&j->train, &j->space, &j->sampler, &j->data.train, &cfg,
@@ -855,8 +883,8 @@ static int train(struct job *j, struct err *e)
         j->saved_step = j->train.step;
         char rk[EXP_PATH_MAX + 16];
         path_in(rk, sizeof rk, j, "ranking.csv");
-        if (rundir_recover_csv(hist, history_header, keep_history, j, e) ||
-            rundir_recover_csv(rk, ranking_header, keep_ranking, j, e))
+        if (rundir_recover_csv(hist, history_header, keep_history, j, warn_damaged, e) ||
+            rundir_recover_csv(rk, ranking_header, keep_ranking, j, warn_damaged, e))
             return -1;
         j->history = rundir_open_append(hist, history_header, e);
         if (!j->history)
@@ -903,13 +931,15 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     apply_weights(j);
     if (j->stop && *j->stop)
         return err_plain(e, "stopped");
-    double t0 = now_seconds(), before, after;
+    double t0 = now_seconds();
+    struct supernet_score sc;
     struct supernet_eval opt = {.calib_images = j->x.supernet.bn_recalibration,
                                 .batch = EVAL_BATCH};
     if (opt.calib_images > j->data.train.n)
         opt.calib_images = j->data.train.n;
-    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &before, &after, e))
+    if (supernet_evaluate(j->train.sn, a, &j->data.val, &j->data.train, &opt, &sc, e))
         return -1;
+    double before = sc.acc_before, after = sc.acc_after;
     struct cost c = arch_cost(&j->space, a);
     v[M_ACCURACY] = after;
     v[M_ACCURACY_NO_RECAL] = before;
@@ -927,13 +957,18 @@ static int host_recorded(void *ud, const struct arch *a, const double *v, int n,
     char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1], path[EXP_PATH_MAX + 16];
     arch_format(&j->space, a, name, (int)sizeof name);
     path_in(path, sizeof path, j, "evaluations.csv");
-    char row[4096];
-    size_t used = (size_t)snprintf(row, sizeof row, "%s", name);
-    for (int i = 0; i < n && used < sizeof row; i++)
-        used += (size_t)snprintf(row + used, sizeof row - used, ",%.17g", v[i]);
-    if (used < sizeof row)
-        snprintf(row + used, sizeof row - used, ",%.3f\n", j->eval_seconds);
-    if (rundir_append(j->evaluations, path, e, "%s", row))
+    struct strbuf row;
+    strbuf_init(&row);
+    strbuf_printf(&row, "%s", name);
+    for (int i = 0; i < n; i++) {
+        strbuf_add(&row, ",", 1);
+        strbuf_double(&row, v[i]);
+    }
+    strbuf_printf(&row, ",%.3f\n", j->eval_seconds);
+    int rc = strbuf_failed(&row) ? err_plain(e, "out of memory")
+                                 : rundir_append(j->evaluations, path, e, "%s", strbuf_text(&row));
+    strbuf_done(&row);
+    if (rc)
         return -1;
     j->nevals++;
     worked(j);
@@ -992,14 +1027,15 @@ static int front_of_all(const struct job *j, int *idx)
     return count;
 }
 
-static void metrics_header(const struct job *j, char *out, size_t n, const char *first,
+/* first,METRIC,...[,last] appended to b */
+static void metrics_header(const struct job *j, struct strbuf *b, const char *first,
                            const char *last)
 {
-    size_t used = (size_t)snprintf(out, n, "%s", first);
-    for (int i = 0; i < j->nmetrics && used < n; i++)
-        used += (size_t)snprintf(out + used, n - used, ",%s", luasearch_metric_name(j->search, i));
-    if (last && used < n)
-        snprintf(out + used, n - used, ",%s", last);
+    strbuf_printf(b, "%s", first);
+    for (int i = 0; i < j->nmetrics; i++)
+        strbuf_printf(b, ",%s", luasearch_metric_name(j->search, i));
+    if (last)
+        strbuf_printf(b, ",%s", last);
 }
 
 /* The string form of evaluation i into name (n bytes); returns its metrics. */
@@ -1015,30 +1051,29 @@ static int write_pareto(struct job *j, struct err *e)
 {
     int all = job_nevaluations(j);
     int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
-    size_t cap = 4096 + (size_t)all * (size_t)(j->nmetrics * 26 + 400), used = 0;
-    char *text = malloc(cap);
-    if (!idx || !text) {
-        free(idx);
-        free(text);
+    if (!idx)
         return err_plain(e, "out of memory");
-    }
     int n = front_of_all(j, idx);
-    char head[2048];
-    metrics_header(j, head, sizeof head, "arch", NULL);
-    used += (size_t)snprintf(text + used, cap - used, "%s\n", head);
+    struct strbuf text;
+    strbuf_init(&text);
+    metrics_header(j, &text, "arch", NULL);
+    strbuf_add(&text, "\n", 1);
     for (int r = 0; r < n; r++) {
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
         const double *m = evaluation_name(j, idx[r], name, (int)sizeof name);
-        used += (size_t)snprintf(text + used, cap - used, "%s", name);
-        for (int i = 0; i < j->nmetrics; i++)
-            used += (size_t)snprintf(text + used, cap - used, ",%.17g", m[i]);
-        used += (size_t)snprintf(text + used, cap - used, "\n");
+        strbuf_printf(&text, "%s", name);
+        for (int i = 0; i < j->nmetrics; i++) {
+            strbuf_add(&text, ",", 1);
+            strbuf_double(&text, m[i]);
+        }
+        strbuf_add(&text, "\n", 1);
     }
     char path[EXP_PATH_MAX + 16];
     path_in(path, sizeof path, j, "pareto.csv");
-    int rc = rundir_write_atomic(path, text, used, e);
+    int rc = strbuf_failed(&text) ? err_plain(e, "out of memory")
+                                  : rundir_write_atomic(path, strbuf_text(&text), text.len, e);
     free(idx);
-    free(text);
+    strbuf_done(&text);
     return rc;
 }
 
@@ -1054,10 +1089,9 @@ static int write_chosen(struct job *j, struct err *e)
     if (!idx)
         return err_plain(e, "out of memory");
     int n = front_of_all(j, idx);
-    char text[16384];
-    size_t used = (size_t)snprintf(text, sizeof text,
-                                   "# the chosen architectures of %s: label, architecture\n",
-                                   j->x.name);
+    struct strbuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "# the chosen architectures of %s: label, architecture\n", j->x.name);
     double *f = malloc((size_t)(n > 0 ? n : 1) * k * sizeof *f);
     double *score = malloc((size_t)(n > 0 ? n : 1) * sizeof *score);
     double w[EXP_MAX_OBJECTIVES];
@@ -1067,7 +1101,7 @@ static int write_chosen(struct job *j, struct err *e)
         for (int r = 0; r < n; r++)
             objective_rows(j, job_evaluation(j, idx[r], NULL), 1, f + (size_t)r * k);
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
-        for (int o = 0; o < k && used < sizeof text; o++) {
+        for (int o = 0; o < k; o++) {
             int best = 0;
             for (int r = 1; r < n; r++) {
                 double a = f[r * k + o], b = f[best * k + o];
@@ -1075,16 +1109,16 @@ static int write_chosen(struct job *j, struct err *e)
                     best = r;
             }
             evaluation_name(j, idx[best], name, (int)sizeof name);
-            used += (size_t)snprintf(text + used, sizeof text - used, "best_%s\t%s\n",
-                                     luasearch_metric_name(j->search, j->obj_metric[o]), name);
+            strbuf_printf(&text, "best_%s\t%s\n",
+                          luasearch_metric_name(j->search, j->obj_metric[o]), name);
         }
-        if (pareto_weighted_sum(f, n, k, mx, w, score) == 0 && used < sizeof text) {
+        if (pareto_weighted_sum(f, n, k, mx, w, score) == 0) {
             int best = 0;
             for (int r = 1; r < n; r++)
                 if (score[r] > score[best])
                     best = r;
             evaluation_name(j, idx[best], name, (int)sizeof name);
-            used += (size_t)snprintf(text + used, sizeof text - used, "balanced\t%s\n", name);
+            strbuf_printf(&text, "balanced\t%s\n", name);
         }
     }
     free(f);
@@ -1092,7 +1126,10 @@ static int write_chosen(struct job *j, struct err *e)
     free(idx);
     char path[EXP_PATH_MAX + 16];
     path_in(path, sizeof path, j, "chosen.txt");
-    return rundir_write_atomic(path, text, used < sizeof text ? used : sizeof text - 1, e);
+    int rc = strbuf_failed(&text) ? err_plain(e, "out of memory")
+                                  : rundir_write_atomic(path, strbuf_text(&text), text.len, e);
+    strbuf_done(&text);
+    return rc;
 }
 
 static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
@@ -1107,24 +1144,25 @@ static int host_report(void *ud, int g, const struct arch *pop, int n, const dou
         maximize_flags(j, mx);
         double *f = malloc((size_t)(n > 0 ? n : 1) * k * sizeof *f);
         int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
-        size_t cap = (size_t)n * (size_t)(k * 26 + 300) + 16, used = 0;
-        char *rows = malloc(cap);
-        if (!f || !rank || !rows) {
+        if (!f || !rank) {
             free(f);
             free(rank);
-            free(rows);
             return err_plain(e, "out of memory");
         }
+        struct strbuf rows;
+        strbuf_init(&rows);
         objective_rows(j, m, n, f);
         if (n > 0 && pareto_sort(f, n, k, mx, rank) < 0)
             memset(rank, 0, (size_t)n * sizeof *rank);
         for (int i = 0; i < n; i++) {
             char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
             arch_format(&j->space, &pop[i], name, (int)sizeof name);
-            used += (size_t)snprintf(rows + used, cap - used, "%d,%s,%d", g, name, rank[i] + 1);
-            for (int o = 0; o < k; o++)
-                used += (size_t)snprintf(rows + used, cap - used, ",%.17g", f[i * k + o]);
-            used += (size_t)snprintf(rows + used, cap - used, "\n");
+            strbuf_printf(&rows, "%d,%s,%d", g, name, rank[i] + 1);
+            for (int o = 0; o < k; o++) {
+                strbuf_add(&rows, ",", 1);
+                strbuf_double(&rows, f[i * k + o]);
+            }
+            strbuf_add(&rows, "\n", 1);
         }
         free(f);
         free(rank);
@@ -1132,8 +1170,10 @@ static int host_report(void *ud, int g, const struct arch *pop, int n, const dou
         path_in(path, sizeof path, j, "generations.csv");
         /* one write per generation: a kill leaves it whole or torn, and a
          * torn one is dropped and written again on resume */
-        int rc = rundir_append(j->generations, path, e, "%s", rows);
-        free(rows);
+        int rc = strbuf_failed(&rows) ? err_plain(e, "out of memory")
+                                       : rundir_append(j->generations, path, e, "%s",
+                                                       strbuf_text(&rows));
+        strbuf_done(&rows);
         if (rc)
             return -1;
         j->generations_written = g;
@@ -1154,23 +1194,32 @@ static int keep_evaluation(void *ud, char *line, int lineno, struct err *e)
 {
     struct eval_reader *r = ud;
     struct job *j = r->j;
+    /* a damaged row is dropped (and said so): its architecture is
+     * evaluated again when the strategy asks for it */
     char *comma = strchr(line, ',');
     if (!comma)
-        return err_set(e, r->path, lineno, 1, "expected an architecture and its metrics");
+        return err_plain(e, "expected an architecture and its metrics"), RUNDIR_DAMAGED;
     *comma = 0;
     struct arch a;
-    if (arch_parse_at(&j->space, line, r->path, lineno, 1, &a, e))
-        return -1;
+    struct err why;
+    if (arch_parse_at(&j->space, line, r->path, lineno, 1, &a, &why))
+        return err_plain(e, "%s", strstr(why.msg, "error: ") + 7), RUNDIR_DAMAGED;
     double v[JOB_MAX_METRICS];
     char *p = comma + 1;
     for (int i = 0; i < j->nmetrics; i++) {
         char *end;
         v[i] = strtod(p, &end);
         if (end == p || (*end != ',' && *end != 0))
-            return err_set(e, r->path, lineno, (int)(p - line) + 1,
-                           "expected the value of %s", luasearch_metric_name(j->search, i));
+            return err_plain(e, "column %d: expected the value of %s", (int)(p - line) + 1,
+                             luasearch_metric_name(j->search, i)),
+                   RUNDIR_DAMAGED;
         p = *end ? end + 1 : end;
     }
+    char *end;
+    strtod(p, &end); /* the seconds */
+    if (end == p || *end)
+        return err_plain(e, "column %d: expected the seconds", (int)(p - line) + 1),
+               RUNDIR_DAMAGED;
     if (luasearch_preload(j->search, &a, v))
         return err_plain(e, "out of memory");
     j->nevals++;
@@ -1178,37 +1227,56 @@ static int keep_evaluation(void *ud, char *line, int lineno, struct err *e)
     return 1;
 }
 
+static void warn_damaged_eval(void *ud, const char *text)
+{
+    emit(((struct eval_reader *)ud)->j, text);
+}
+
 static int keep_generation(void *ud, char *line, int lineno, struct err *e)
 {
     struct job *j = ud;
     (void)lineno;
-    (void)e;
-    int g = atoi(line);
+    /* generation,arch,front, then one number per objective */
+    char *p = line, *end;
+    long g = strtol(p, &end, 10);
+    if (end == p || *end != ',' || g < 1)
+        return err_plain(e, "expected a generation number"), RUNDIR_DAMAGED;
+    p = strchr(end + 1, ',');
+    if (!p || !rundir_numbers(p + 1, j->x.nobjectives + 1))
+        return err_plain(e, "expected an architecture, its front and %d objectives",
+                         j->x.nobjectives),
+               RUNDIR_DAMAGED;
     if (g > j->generations_written)
-        j->generations_written = g;
+        j->generations_written = (int)g;
     return 1;
 }
 
 static int open_search_files(struct job *j, struct err *e)
 {
-    char path[EXP_PATH_MAX + 16], head[2048];
+    char path[EXP_PATH_MAX + 16];
+    struct strbuf head;
+    strbuf_init(&head);
     path_in(path, sizeof path, j, "evaluations.csv");
-    metrics_header(j, head, sizeof head, "arch", "seconds");
+    metrics_header(j, &head, "arch", "seconds");
     struct eval_reader r = {j, path};
-    if (rundir_recover_csv(path, head, keep_evaluation, &r, e))
-        return -1;
-    j->evaluations = rundir_open_append(path, head, e);
-    if (!j->evaluations)
-        return -1;
+    int rc = strbuf_failed(&head) ? err_plain(e, "out of memory")
+             : rundir_recover_csv(path, strbuf_text(&head), keep_evaluation, &r,
+                                  warn_damaged_eval, e);
+    if (!rc && !(j->evaluations = rundir_open_append(path, strbuf_text(&head), e)))
+        rc = -1;
     path_in(path, sizeof path, j, "generations.csv");
-    size_t used = (size_t)snprintf(head, sizeof head, "generation,arch,front");
+    strbuf_clear(&head);
+    strbuf_printf(&head, "generation,arch,front");
     for (int o = 0; o < j->x.nobjectives; o++)
-        used += (size_t)snprintf(head + used, sizeof head - used, ",%s",
-                                 luasearch_metric_name(j->search, j->obj_metric[o]));
-    if (rundir_recover_csv(path, head, keep_generation, j, e))
-        return -1;
-    j->generations = rundir_open_append(path, head, e);
-    if (!j->generations)
+        strbuf_printf(&head, ",%s", luasearch_metric_name(j->search, j->obj_metric[o]));
+    if (!rc && strbuf_failed(&head))
+        rc = err_plain(e, "out of memory");
+    if (!rc && rundir_recover_csv(path, strbuf_text(&head), keep_generation, j, warn_damaged, e))
+        rc = -1;
+    if (!rc && !(j->generations = rundir_open_append(path, strbuf_text(&head), e)))
+        rc = -1;
+    strbuf_done(&head);
+    if (rc)
         return -1;
     j->search_ready = 1;
     if (j->cached)

@@ -83,9 +83,22 @@ int rundir_slurp(const char *path, char **out, size_t *len, struct err *e)
  * when anything was dropped.  keep gets each line (NUL-terminated, without
  * its newline) and its 1-based number; it returns 1 to keep, 0 to drop, -1
  * on error (e filled).  0 or -1. */
+int rundir_numbers(const char *line, int n)
+{
+    const char *p = line;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        strtod(p, &end);
+        if (end == p || (i < n - 1 ? *end != ',' : *end != 0))
+            return 0;
+        p = end + 1;
+    }
+    return 1;
+}
+
 int rundir_recover_csv(const char *path, const char *header,
                        int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
-                       struct err *e)
+                       void (*warn)(void *ud, const char *text), struct err *e)
 {
     char *text;
     size_t len;
@@ -111,10 +124,6 @@ int rundir_recover_csv(const char *path, const char *header,
         *nl = 0;
         size_t l = (size_t)(nl - p);
         int k;
-        /* the line goes out first: keep gets the line itself, whole, and
-         * may change it */
-        memcpy(out + used, p, l);
-        out[used + l] = '\n';
         if (lineno == 1) {
             if (strcmp(p, header) != 0) {
                 rc = err_set(e, path, 1, 1,
@@ -125,16 +134,35 @@ int rundir_recover_csv(const char *path, const char *header,
             }
             k = 1;
         } else {
-            k = keep(ud, p, lineno, e);
+            char *copy = strdup(p);
+            if (!copy) {
+                rc = err_set(e, path, 0, 0, "out of memory");
+                break;
+            }
+            k = keep(ud, copy, lineno, e);
+            free(copy);
+            if (k == RUNDIR_DAMAGED) {
+                if (warn) {
+                    char say[ERR_MAX + 64];
+                    const char *why = strstr(e->msg, "error: ");
+                    snprintf(say, sizeof say, "%s:%d: warning: damaged row dropped: %s", path,
+                             lineno, why ? why + 7 : e->msg);
+                    warn(ud, say);
+                }
+                k = 0;
+            }
         }
         if (k < 0) {
             rc = -1;
             break;
         }
-        if (k)
+        if (k) {
+            memcpy(out + used, p, l);
+            out[used + l] = '\n';
             used += l + 1;
-        else
+        } else {
             dropped = 1;
+        }
         p = nl + 1;
     }
     if (!rc && dropped)

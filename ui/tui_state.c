@@ -301,9 +301,12 @@ static void sync_job(struct tui_state *s, const struct job *j)
         const struct supertrain *t = &j->train;
         s->total = t->total;
         s->step = t->step;
-        for (int l = 0; l < s->space.nlayers; l++)
+        for (int l = 0; l < s->space.nlayers; l++) {
             memcpy(s->updates[l], t->sn->updates[l],
                    (size_t)s->space.nchoices * sizeof s->updates[l][0]);
+            memcpy(s->trainings[l], t->sm->st.counts[l],
+                   (size_t)s->space.nchoices * sizeof s->trainings[l][0]);
+        }
     }
     while (s->nev < job_nevaluations(j)) {
         if (s->nev == s->capev) {

@@ -81,7 +81,8 @@ struct tui_state {
     int epoch, npaths;
     double loss, lr, step_seconds;
     struct tui_rows history;                              /* step, loss, lr */
-    int64_t updates[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* per (layer, choice) */
+    int64_t updates[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];   /* optimiser updates per (layer, choice) */
+    int64_t trainings[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* paths trained through it */
     int nrank;                                            /* the last ranking */
     double *rank_pred, *rank_truth;                       /* [nrank] */
     double tau, tau_lo, tau_hi, rho;

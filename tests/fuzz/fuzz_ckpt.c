@@ -132,7 +132,8 @@ static void read_all(const char *path)
     model_free(m);
 
     struct supertrain_config cfg = {.epochs = 1, .batch = 4, .lr = 0.1, .iterations = 1,
-                                    .seed = 0, .train_images = IMAGES};
+                                    .seed = 0, .train_images = IMAGES, .shared_lr = 1,
+                                    .label_smoothing = 0};
     for (size_t k = 0; k < sizeof samplers / sizeof *samplers; k++) {
         struct sampler sm;
         struct supertrain t;
