@@ -52,7 +52,7 @@ FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN      = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 FUZZ_SANITIZE = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all check unit asan fuzz fuzz-build install uninstall clean deps bench run
+.PHONY: all check unit asan fuzz fuzz-build fuzz-bins install uninstall clean deps bench run
 
 all: oneshot
 
@@ -129,7 +129,11 @@ fuzz-build:
 	if [ -f $(FUZZ_BUILD)/fuzz/SKIPPED ]; then echo "fuzz harnesses not built: $$(cat $(FUZZ_BUILD)/fuzz/SKIPPED)"; \
 	else $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPTFLAGS=-O1 \
 	  CFLAGS="-g -fno-omit-frame-pointer $(FUZZ_SANITIZE)" LDFLAGS="-fsanitize=fuzzer,address,undefined" \
-	  $(FUZZ_BIN); fi
+	  fuzz-bins; fi
+
+# (run by fuzz-build with the fuzz build's settings)
+fuzz-bins: $(FUZZ_BIN)
+	@:
 
 # Runs every harness for FUZZ_SECONDS seconds (one at a time, one process
 # each) after replaying its seeds and regressions; the corpora grow in

@@ -352,6 +352,58 @@ int yamldoc_number(const struct yamldoc *d, const yaml_node_t *n, const char *pa
 
 /* ---- writing ---- */
 
+/* The code point of the UTF-8 character at p if it cannot stand in a YAML
+ * file as it is (a C0 or C1 control, DEL, a line break other than '\n',
+ * U+FEFF, U+FFFE, U+FFFF), else -1; *len gets its bytes. */
+static long unprintable(const unsigned char *p, int *len)
+{
+    *len = 1;
+    if (p[0] < 0x20 || p[0] == 0x7f)
+        return p[0];
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *len = 2;
+        return p[1];
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+        *len = 3;
+        return 0x2000 | (p[2] & 0x3f);
+    }
+    if ((p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) ||
+        (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
+        *len = 3;
+        return 0xf000 | (long)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+    }
+    return -1;
+}
+
+void yamldoc_put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int len;
+        long c = unprintable(p, &len);
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (c >= 0 && c <= 0xff)
+            fprintf(f, "\\x%02lX", c);
+        else if (c >= 0)
+            fprintf(f, "\\u%04lX", c);
+        else
+            fputc(*p, f);
+        p += len;
+    }
+    fputc('"', f);
+}
+
+void yamldoc_put_comment(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int len;
+        fputc(unprintable(p, &len) >= 0 ? '?' : *p, f);
+        p += len;
+    }
+}
+
 FILE *yamldoc_create(const char *tmp, struct err *e)
 {
     FILE *f = fopen(tmp, "w");

@@ -526,6 +526,37 @@ static void test_errors(void)
     unlink(path);
 }
 
+/* Text that YAML reads as a line break or does not let stand in a file
+ * comes back as it was (found by tests/fuzz/fuzz_experiment: a name with
+ * "\N", U+0085, written as it is, ended the line of its "# as written"
+ * comment and was folded to a space in its quotes). */
+static void test_round_trip_odd_text(void)
+{
+    struct err e;
+    const char *yaml = "name: \"a\\Nb\\Lc\\Pd\\x80e\\uFEFFf\\uFFFEg\\u00e9\"\n"
+                       "search:\n"
+                       "  params: {k: \"x\\Ny\", n: caf\xc3\xa9}\n";
+    if (!CHECK(load_text("odd-text.yaml", yaml, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(x.name, "a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d\xc2\x80" "e\xef\xbb\xbf"
+                      "f\xef\xbf\xbe" "g\xc3\xa9");
+    char out[256];
+    snprintf(out, sizeof out, "%s/odd-saved.yaml", dir);
+    if (!CHECK(experiment_save(&x, out, &e) == 0))
+        return;
+    if (!CHECK(experiment_load(&y, out, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(y.name, x.name);
+    CHECK_STR(y.output.resolved, x.output.resolved);
+    CHECK_EQ_INT(y.search.nparams, 2);
+    CHECK_STR(y.search.params[0].value, x.search.params[0].value);
+    CHECK_STR(y.search.params[1].value, "caf\xc3\xa9");
+}
+
 /* A file of exactly EXP_FILE_MAX bytes loads (its buffer grows to it); one
  * byte more is refused. */
 static void test_file_size(void)
@@ -567,6 +598,7 @@ int main(void)
     RUN(test_quick_example);
     RUN(test_errors);
     RUN(test_file_size);
+    RUN(test_round_trip_odd_text);
     const char *files[] = {"my-exp.yaml", "b.yml", "c.yaml", "d.yaml", "f.yaml", "full.yaml",
                            "odd.yaml", "e.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
