@@ -709,21 +709,6 @@ const char *exp_direction_name(enum exp_direction d)
 
 /* ---- writing ---- */
 
-/* A double-quoted YAML string. */
-static void put_quoted(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02X", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* Text that reads back as the same plain scalar wherever a value may stand. */
 static int plain_safe(const char *s)
 {
@@ -733,8 +718,8 @@ static int plain_safe(const char *s)
     if (s[0] == ' ' || s[n - 1] == ' ' || ((s[0] == '-' || s[0] == '?') && (n == 1 || s[1] == ' ')))
         return 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || strchr(":#,[]{}&*!|>'\"%@`", *p))
-            return 0;
+        if (*p < 0x20 || *p >= 0x7f || strchr(":#,[]{}&*!|>'\"%@`", *p))
+            return 0; /* (beyond ASCII: quoted, which escapes what must be) */
     return 1;
 }
 
@@ -753,9 +738,11 @@ static void put_double(FILE *f, double v)
 static void put_ref(FILE *f, const char *indent, const char *key, const struct exp_ref *r)
 {
     fprintf(f, "%s%s: ", indent, key);
-    put_quoted(f, r->resolved);
-    if (strcmp(r->text, r->resolved) != 0)
-        fprintf(f, "  # as written: %s", r->text);
+    yamldoc_put_quoted(f, r->resolved);
+    if (strcmp(r->text, r->resolved) != 0) {
+        fprintf(f, "  # as written: ");
+        yamldoc_put_comment(f, r->text);
+    }
     fputc('\n', f);
 }
 
@@ -764,12 +751,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     fprintf(f, "# oneshot experiment, resolved: every key, paths absolute (oneshot.yaml(5)).\n");
     if (x->file[0]) {
         fprintf(f, "# from: ");
-        for (const char *p = x->file; *p; p++)
-            fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
+        yamldoc_put_comment(f, x->file);
         fputc('\n', f);
     }
     fprintf(f, "name: ");
-    put_quoted(f, x->name);
+    yamldoc_put_quoted(f, x->name);
     fprintf(f, "\nseed: %llu\nthreads: %d\n", (unsigned long long)x->seed, x->threads);
     put_ref(f, "", "output", &x->output);
     fprintf(f, "dataset:\n");
@@ -802,11 +788,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     for (int i = 0; i < x->search.nparams; i++) {
         const struct exp_param *p = &x->search.params[i];
         fprintf(f, "    ");
-        put_quoted(f, p->key);
+        yamldoc_put_quoted(f, p->key);
         fprintf(f, ":");
         if (p->quoted || !plain_safe(p->value)) {
             fputc(' ', f);
-            put_quoted(f, p->value);
+            yamldoc_put_quoted(f, p->value);
         } else if (p->value[0]) {
             fprintf(f, " %s", p->value);
         }
@@ -816,7 +802,7 @@ int experiment_write(const struct experiment *x, FILE *f)
     for (int i = 0; i < x->nobjectives; i++) {
         const struct exp_objective *o = &x->objectives[i];
         fprintf(f, "  - name: ");
-        put_quoted(f, o->name);
+        yamldoc_put_quoted(f, o->name);
         fprintf(f, "\n    direction: %s\n    weight: ", exp_direction_name(o->direction));
         put_double(f, o->weight);
         fputc('\n', f);

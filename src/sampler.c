@@ -168,6 +168,11 @@ int sampler_restore(struct sampler *sm, const struct sampler_state *st, const st
     const struct space *s = sm->s;
     if (st->step < 0)
         return err_plain(e, "the sampler's step count is negative (%lld)", (long long)st->step);
+    /* a step hands out at most SPACE_MAX_CHOICES paths: so many steps, and
+     * counts past what they make, would overflow as they are counted on */
+    if (st->step > INT64_MAX / SPACE_MAX_CHOICES - 1)
+        return err_plain(e, "the sampler's step count is %lld, more than a run makes",
+                         (long long)st->step);
     if (!(st->rng.s[0] | st->rng.s[1] | st->rng.s[2] | st->rng.s[3]))
         return err_plain(e, "the sampler's random state is all zero");
     for (int l = 0; l < SPACE_MAX_LAYERS; l++) {
@@ -178,6 +183,10 @@ int sampler_restore(struct sampler *sm, const struct sampler_state *st, const st
             if (n < 0 || (!allowed && n != 0))
                 return err_plain(e, "the sampler's count of layer %d, choice %d is %lld, "
                                  "impossible in space %s", l + 1, c + 1, (long long)n, s->name);
+            if (n > st->step * SPACE_MAX_CHOICES)
+                return err_plain(e, "the sampler's count of layer %d, choice %d is %lld, more "
+                                 "than %lld steps make", l + 1, c + 1, (long long)n,
+                                 (long long)st->step);
             if (allowed) {
                 lo = n < lo ? n : lo;
                 hi = n > hi ? n : hi;

@@ -197,7 +197,8 @@ int supernet_save(const struct supernet *sn, const void *extra, size_t extra_siz
 static int check_loaded(const struct supernet *sn, const char *path, struct err *e)
 {
     const struct space *s = &sn->space;
-    if (sn->steps < 0)
+    /* (past 2^62 steps, which no run takes, counting on would overflow) */
+    if (sn->steps < 0 || sn->steps > (int64_t)1 << 62)
         return err_set(e, path, 0, 0, "is damaged: %lld steps", (long long)sn->steps);
     for (int l = 0; l < SPACE_MAX_LAYERS; l++)
         for (int c = 0; c < SPACE_MAX_CHOICES; c++) {

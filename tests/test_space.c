@@ -66,6 +66,27 @@ static void parse_error(const struct space *s, const char *str, const char *want
         CHECK_STR(e.msg, want);
 }
 
+/* A token quoted in an error keeps it one line (found by tests/fuzz/fuzz_arch):
+ * control characters are shown as '?' and a long token is cut at 32 bytes. */
+static void test_parse_error_one_line(void)
+{
+    struct space s;
+    space_tiny(&s);
+    parse_error(&s, "k3e2-k5\ne4-k7e6-k3e2",
+                "--arch:1:6: error: layer 2: unknown choice 'k5?e4' (choices here: k3e2 k5e4 "
+                "k7e6)");
+    parse_error(&s, "k3e2-k5e4-\x1b[2Jk7e6-k3e2",
+                "--arch:1:11: error: layer 3: unknown choice '?[2Jk7e6' (choices here: k3e2 k5e4 "
+                "k7e6)");
+    parse_error(&s, "k3e2-0123456789abcdef0123456789abcdefXYZ",
+                "--arch:1:6: error: layer 2: unknown choice '0123456789abcdef0123456789abcdef...' "
+                "(choices here: k3e2 k5e4 k7e6)");
+    /* 31 bytes, then a 2-byte character across the cut: left out whole */
+    parse_error(&s, "0123456789abcdef0123456789abcde\xc3\xa9-k5e4-k7e6-k3e2",
+                "--arch:1:1: error: layer 1: unknown choice '0123456789abcdef0123456789abcde...' "
+                "(choices here: k3e2 k5e4 k7e6)");
+}
+
 static void test_parse_errors(void)
 {
     struct space s;
@@ -118,6 +139,7 @@ int main(void)
     RUN(test_skip_positions);
     RUN(test_format_round_trip);
     RUN(test_parse_errors);
+    RUN(test_parse_error_one_line);
     RUN(test_space_validation);
     return check_done();
 }

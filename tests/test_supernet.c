@@ -566,6 +566,18 @@ static void test_save_load(void)
     }
     free(extra);
 
+    /* so many steps that one more would overflow (found with
+     * tests/fuzz/fuzz_ckpt) */
+    int64_t steps = sn->steps;
+    sn->steps = INT64_MAX;
+    CHECK(supernet_save(sn, NULL, 0, path, &e) == 0);
+    back = supernet_load(&s, path, &extra, &extra_size, &e);
+    CHECK(back == NULL);
+    CHECK(strstr(e.msg, "error: is damaged: 9223372036854775807 steps") != NULL);
+    supernet_free(back);
+    sn->steps = steps;
+    CHECK(supernet_save(sn, blob, sizeof blob, path, &e) == 0);
+
     /* a supernet of another space is refused */
     struct space se;
     space_fmnist_variant(&se, 1, 0);
