@@ -1,6 +1,6 @@
-/* Tests of ui/rundir.c: a CSV file recovered for a resume (torn rows,
+/* Tests of exp/rundir.c: a CSV file recovered for a resume (torn rows,
  * refused rows, a header of another run, rows longer than any buffer). */
-#include "../ui/rundir.c"
+#include "../exp/rundir.c"
 
 #include <stdio.h>
 #include <stdlib.h>

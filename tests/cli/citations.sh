@@ -12,7 +12,8 @@
 #      or directory the repository holds, or one git ignores (an output,
 #      such as examples/runs/quick); every NAME.md and every *.py named
 #      alone is a file of the repository.  A placeholder in capitals
-#      (spaces/NAME.truth.csv) and a glob are not paths.
+#      (spaces/NAME.truth.csv, tests/fuzz/fuzz_NAME.c) and a glob are not
+#      paths; a program built from its C file (tests/fuzz/fuzz_ckpt) is.
 . "$(dirname "$0")/lib.inc"
 command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
     skip "not a git work tree (the test reads the tracked files)"
@@ -76,7 +77,8 @@ awk -F '\t' '
         p = $3
         sub(/[.,:;]+$/, "", p); sub(/\/+$/, "", p)
         if (p ~ /\*/) next                                       # a glob
-        if (p !~ /\.md$/ && p ~ /(^|\/)[A-Z][A-Z_]+(\/|\.|$)/) next # a placeholder
+        if (p !~ /\.md$/ && p ~ /(^|\/|_)[A-Z][A-Z_]+(\/|\.|$)/) next # a placeholder
+        if ((p ".c") in files) next           # a program built from its file
         if (!(p in files) && !(p in dirs)) print $2 "\t" p
     }
     $1 == "name" && !($3 in base) { print $2 "\t" $3 }
