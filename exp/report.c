@@ -49,7 +49,7 @@ static int keep_evaluation(void *ud, char *line, int lineno, struct err *e)
     struct arch a;
     struct err why;
     if (arch_parse_at(rd->r->space, line, "", lineno, 1, &a, &why))
-        return err_plain(e, "%s", strstr(why.msg, "error: ") + 7), RUNDIR_DAMAGED;
+        return err_plain(e, "%s", why.text), RUNDIR_DAMAGED;
     double v[LUASEARCH_MAX_METRICS];
     char *p = comma + 1;
     int nm = luasearch_nmetrics(rd->ls);
@@ -80,8 +80,9 @@ static int keep_generation(void *ud, char *line, int lineno, struct err *e)
     (void)lineno;
     char *p = line, *end;
     long g = strtol(p, &end, 10);
-    if (end == p || *end != ',' || g < 1)
-        return err_plain(e, "expected a generation number"), RUNDIR_DAMAGED;
+    if (end == p || *end != ',' || g < 1 || g > EXP_MAX_GENERATIONS)
+        return err_plain(e, "expected a generation number (1 to %d)", EXP_MAX_GENERATIONS),
+               RUNDIR_DAMAGED;
     p = strchr(end + 1, ',');
     if (!p || !rundir_numbers(p + 1, rd->nobj + 1))
         return err_plain(e, "expected an architecture, its front and %d objectives", rd->nobj),

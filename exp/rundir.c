@@ -144,9 +144,8 @@ int rundir_recover_csv(const char *path, const char *header,
             if (k == RUNDIR_DAMAGED) {
                 if (warn) {
                     char say[ERR_MAX + 64];
-                    const char *why = strstr(e->msg, "error: ");
                     snprintf(say, sizeof say, "%s:%d: warning: damaged row dropped: %s", path,
-                             lineno, why ? why + 7 : e->msg);
+                             lineno, e->text);
                     warn(ud, say);
                 }
                 k = 0;

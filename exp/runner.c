@@ -270,8 +270,7 @@ static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
                 logf_(r, "timing this machine's networks for a latency table (a minute or so)");
             if (shipped_device(r->lat[i], d->resolved, &r->space, &r->ctx, NULL, NULL, &le))
                 return err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
-                               strstr(le.msg, "error: ") ? strstr(le.msg, "error: ") + 7
-                                                         : le.msg);
+                               le.text);
         }
     }
     return 0;

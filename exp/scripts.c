@@ -83,7 +83,7 @@ static int find_strategy(const struct experiment *x, char *out, size_t n, struct
                        "search.strategy: no strategy '%s' (shipped: %s; or give a .lua file)",
                        r->text, list);
     return err_set(e, x->file, r->line, r->col, "search.strategy: no strategy '%s': %s", r->text,
-                   where.msg);
+                   where.text);
 }
 
 /* The scripts of a run: the field each goes to, its name in a run

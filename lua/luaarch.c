@@ -5,7 +5,7 @@
 
 #include <lauxlib.h>
 
-#include "evolve.h"
+#include "arch.h"
 #include "sampler.h"
 
 #define ARCH_MT "oneshot.arch"
@@ -47,20 +47,13 @@ const struct arch *luaarch_check(lua_State *L, int idx)
     return luaL_checkudata(L, idx, ARCH_MT);
 }
 
-/* The text after "...: error: " of an engine error. */
-static const char *message_of(const struct err *e)
-{
-    const char *m = strstr(e->msg, "error: ");
-    return m ? m + 7 : e->msg;
-}
-
 static int l_arch(lua_State *L)
 {
     const char *str = luaL_checkstring(L, 1);
     struct arch a;
     struct err e;
     if (arch_parse(luaarch_space(L), str, "oneshot.arch", &a, &e))
-        return luaL_error(L, "oneshot.arch: '%s': %s", str, message_of(&e));
+        return luaL_error(L, "oneshot.arch: '%s': %s", str, err_text(&e));
     luaarch_push(L, &a);
     return 1;
 }

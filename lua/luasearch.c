@@ -11,7 +11,7 @@
 #include <lauxlib.h>
 
 #include "evalcache.h"
-#include "evolve.h"
+#include "arch.h"
 #include "luaarch.h"
 #include "luabox.h"
 #include "objective.h"
@@ -501,7 +501,7 @@ static int read_metrics(struct luasearch *ls, struct err *e)
     for (int i = 0; i < nk; i++) {
         int m = ls->nmetrics++;
         if (metrics_add(&ls->all, keys[i], METRIC_SCRIPT, NULL, e))
-            return err_set(e, path, 0, 0, "metric '%s': %s", keys[i], strstr(e->msg, "error: ") + 7);
+            return err_set(e, path, 0, 0, "metric '%s': %s", keys[i], e->text);
         lua_getfield(L, -1, keys[i]);
         ls->metric_ref[m] = luaL_ref(L, LUA_REGISTRYINDEX);
     }

@@ -233,6 +233,8 @@ int dataset_load_idx(struct dataset *d, const char *images, const char *labels, 
     d->classes = classes;
     d->pixels = im.data;
     d->labels = lb.data;
+    d->mean = FMNIST_MEAN;
+    d->std = FMNIST_STD;
     return 0;
 
 fail:
@@ -340,10 +342,10 @@ int dataset_split(const struct dataset *d, int n_train, int n_val, struct split 
     return 0;
 }
 
-void split_gather(const struct split *s, const int *idx, int n, float mean, float std, float *x,
-                  int *y)
+void split_gather(const struct split *s, const int *idx, int n, float *x, int *y)
 {
     const struct dataset *d = s->d;
+    const float mean = d->mean, std = d->std;
     /* Every byte value normalised once, with the same float expression a
      * per-pixel loop would use. */
     float lut[256];

@@ -12,6 +12,8 @@
 #include "err.h"
 
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
+/* The mean and standard deviation of Fashion-MNIST's training pixels (as
+ * fractions of 255): the normalisation a loaded data set gets. */
 #define FMNIST_MEAN 0.2860f
 #define FMNIST_STD 0.3530f
 
@@ -25,6 +27,7 @@ struct dataset {
     int classes;     /* labels are < classes */
     uint8_t *pixels; /* [n][c][h][w], owned */
     uint8_t *labels; /* [n], owned */
+    float mean, std; /* normalisation of a gathered pixel: (p/255 - mean) / std */
 };
 
 /* A contiguous range of a data set: images first .. first+n-1 (borrowed). */
@@ -33,7 +36,9 @@ struct split {
     int first, n;
 };
 
-/* Loads a gzip'd (or plain) IDX image file and its label file.  Checks the
+/* Loads a gzip'd (or plain) IDX image file and its label file, normalised
+ * as Fashion-MNIST (FMNIST_MEAN, FMNIST_STD; set d->mean and d->std for
+ * another data set).  Checks the
  * magic numbers (0x00000803 images, 0x00000801 labels), that the counts agree,
  * that the file holds exactly the bytes its header announces (no truncation,
  * no trailing bytes) and that every label is < classes.  Errors name the file:
@@ -66,9 +71,8 @@ int dataset_split(const struct dataset *d, int n_train, int n_val, struct split 
 
 /* Gathers images idx[0..n) of s (indices relative to s->first, each in
  * [0, s->n), not checked) into x, laid out [c][h][w][n] (batch innermost),
- * normalised as (p/255 - mean) / std, and their labels into y[n].  x holds
- * c*h*w*n floats. */
-void split_gather(const struct split *s, const int *idx, int n, float mean, float std, float *x,
-                  int *y);
+ * normalised as its data set says ((p/255 - mean) / std), and their labels
+ * into y[n].  x holds c*h*w*n floats. */
+void split_gather(const struct split *s, const int *idx, int n, float *x, int *y);
 
 #endif

@@ -401,9 +401,9 @@ static int load_search(const struct ctx *c, const yaml_node_t *n, struct experim
         if (!strcmp(key, "strategy"))
             rc = get_ref(c, v, path, REF_STRATEGY, &x->search.strategy);
         else if (!strcmp(key, "generations"))
-            rc = yamldoc_int(c->y, v, path, 1, 100000, &x->search.generations);
+            rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_GENERATIONS, &x->search.generations);
         else if (!strcmp(key, "population"))
-            rc = yamldoc_int(c->y, v, path, 2, 100000, &x->search.population);
+            rc = yamldoc_int(c->y, v, path, 2, EXP_MAX_GENERATIONS, &x->search.population);
         else if (!strcmp(key, "params"))
             rc = load_params(c, v, x);
         else if (!strcmp(key, "metrics"))

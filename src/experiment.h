@@ -25,6 +25,7 @@
 #define EXP_MAX_PARAMS 32       /* entries of search.params */
 #define EXP_PARAM_KEY_MAX 64
 #define EXP_PARAM_VALUE_MAX 256
+#define EXP_MAX_GENERATIONS 100000 /* search.generations and population at most */
 #define EXP_FILE_MAX (1 << 20)  /* larger files are refused */
 #define EXP_TOTAL_IMAGES 60000  /* images of the Fashion-MNIST training file */
 

@@ -12,26 +12,6 @@ const char *sampler_name(const struct sampler *sm)
     return sm->kind == SAMPLER_CUSTOM ? sm->custom.name : names[sm->kind];
 }
 
-/* The allowed choices of layer l, in index order; returns how many. */
-static int allowed_list(const struct space *s, int l, int *out)
-{
-    int n = 0;
-    for (int c = 0; c < s->nchoices; c++)
-        if (s->allowed[l] & (1ULL << c))
-            out[n++] = c;
-    return n;
-}
-
-void arch_random(const struct space *s, struct rng *r, struct arch *a)
-{
-    int list[SPACE_MAX_CHOICES];
-    a->n = s->nlayers;
-    for (int l = 0; l < s->nlayers; l++) {
-        int n = allowed_list(s, l, list);
-        a->choice[l] = list[rng_below(r, (uint64_t)n)];
-    }
-}
-
 static double arch_params(const struct space *s, const struct arch *a)
 {
     return (double)arch_cost(s, a).params;
@@ -77,7 +57,7 @@ int sampler_init(struct sampler *sm, const char *name, const struct space *s, ui
         double acc = (double)(st.params + hd.params);
         sm->mix[0] = acc;
         for (int l = 0; l < s->nlayers; l++) {
-            int list[SPACE_MAX_CHOICES], n = allowed_list(s, l, list);
+            int list[SPACE_MAX_CHOICES], n = space_allowed(s, l, list);
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 sum += (double)space_layer_cost(s, l, list[i]).params;
@@ -230,7 +210,7 @@ static void draw_fair(struct sampler *sm, struct arch *paths, int m)
         paths[p].n = s->nlayers;
     for (int l = 0; l < s->nlayers; l++) {
         int list[SPACE_MAX_CHOICES], seq[SPACE_MAX_CHOICES];
-        int n = allowed_list(s, l, list);
+        int n = space_allowed(s, l, list);
         int64_t *cnt = sm->st.counts[l];
         for (int i = 0; i < n; i++) {
             seq[i] = list[i];
@@ -264,7 +244,7 @@ static void draw_proportional_space(struct sampler *sm, struct arch *a)
     arch_random(s, r, a);
     int j = draw_cumulative(r, sm->mix, s->nlayers + 1) - 1;
     if (j >= 0) {
-        int list[SPACE_MAX_CHOICES], n = allowed_list(s, j, list);
+        int list[SPACE_MAX_CHOICES], n = space_allowed(s, j, list);
         a->choice[j] = list[draw_cumulative(r, sm->layer_w[j], n)];
     }
 }
@@ -295,7 +275,7 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
     case SAMPLER_FAIR: {
         int m = 0, list[SPACE_MAX_CHOICES];
         for (int l = 0; l < s->nlayers; l++) {
-            int n = allowed_list(s, l, list);
+            int n = space_allowed(s, l, list);
             m = n > m ? n : m;
         }
         draw_fair(sm, paths, m);

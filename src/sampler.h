@@ -102,7 +102,5 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
 int sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool,
                     struct err *e);
 
-/* Uniformly random architecture of s. */
-void arch_random(const struct space *s, struct rng *r, struct arch *a);
 
 #endif

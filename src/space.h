@@ -1,10 +1,10 @@
-/* space: a search space described as data, and architectures over it.
+/* space: a search space described as data.
  *
  * A space is a stem, stages of searchable layers (channels, layer count, stride
  * of the first layer), a choice set per layer and a head.  The engine builds any
  * space from this description; the default one (space_default_fmnist) is the
  * fmnist space of spaces/README.md.  An architecture picks one choice per searchable
- * layer and is written as tokens joined by '-': `k5e6s-k3e3-skip-...`. */
+ * layer (src/arch.h). */
 #ifndef ONESHOT_SPACE_H
 #define ONESHOT_SPACE_H
 
@@ -59,12 +59,6 @@ struct layer_shape {
     int h_in, w_in, h_out, w_out;
 };
 
-/* An architecture: one choice index (into space->choices) per searchable layer. */
-struct arch {
-    int n;
-    int choice[SPACE_MAX_LAYERS];
-};
-
 /* Validates a filled-in space, computes nlayers, and clears `skip` at layers that
  * change shape.  Errors name the space.  Returns 0 or -1. */
 int space_finish(struct space *s, struct err *e);
@@ -94,23 +88,9 @@ int space_out_size(int h, int k, int stride);
 /* Finds a choice by token; returns its index or -1. */
 int space_find_choice(const struct space *s, const char *token);
 
-/* Parses an architecture string.  Errors read `src:1:col: error: ...` naming the
- * token and its position (src names the string's origin, e.g. "--arch").
- * Returns 0 or -1. */
-int arch_parse(const struct space *s, const char *str, const char *src, struct arch *a,
-               struct err *e);
-/* The same for a string found at line `line`, column `col` (1-based) of file
- * src: errors point into the file. */
-int arch_parse_at(const struct space *s, const char *str, const char *src, int line, int col,
-                  struct arch *a, struct err *e);
-
-/* 1 when a is an architecture of s: one choice per searchable layer, each
- * allowed at its layer. */
-int arch_is_valid(const struct space *s, const struct arch *a);
-
-/* Writes the string form into buf (at most n bytes, always terminated).
- * Returns the length it needed. */
-int arch_format(const struct space *s, const struct arch *a, char *buf, int n);
+/* The choices layer l allows, in index order, into out
+ * (SPACE_MAX_CHOICES entries); returns how many. */
+int space_allowed(const struct space *s, int l, int *out);
 
 /* Exact counts, as PyTorch counts them: parameters include BN gamma/beta and
  * biases; multiply-adds count conv and FC weights per output element. */
@@ -121,12 +101,14 @@ struct cost {
 struct cost space_stem_cost(const struct space *s);
 struct cost space_head_cost(const struct space *s);
 struct cost space_layer_cost(const struct space *s, int l, int choice);
-struct cost arch_cost(const struct space *s, const struct arch *a);
 
 /* Hidden width of squeeze-and-excitation on m channels: max(8, m/4). */
 int space_se_hidden(int m);
 
 /* Number of architectures (product of allowed choices), as a double. */
 double space_count(const struct space *s);
+
+/* architectures over a space (src/arch.h) */
+#include "arch.h"
 
 #endif

@@ -137,7 +137,7 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
     if (sampler_restore(t->sm, &saved.sampler_state,
                         pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL, &why)) {
         free(blob);
-        return err_set(e, path, 0, 0, "is damaged: %s", strstr(why.msg, "error: ") + 7);
+        return err_set(e, path, 0, 0, "is damaged: %s", why.text);
     }
     t->step = saved.step;
     free(blob);
@@ -222,8 +222,7 @@ int supertrain_step(struct supertrain *t, struct err *e)
     int64_t it_start = (int64_t)iteration * it_len;
     int64_t it_steps = iteration == its - 1 ? t->total - it_start : it_len;
     float lr = cosine_lr((float)t->cfg.lr, (long)(t->step - it_start), (long)it_steps);
-    split_gather(t->train, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, FMNIST_MEAN,
-                 FMNIST_STD, t->x, t->y);
+    split_gather(t->train, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, t->x, t->y);
     struct arch paths[SUPERNET_MAX_PATHS];
     int np = sampler_next(t->sm, iteration, paths);
     if (np < 1) {

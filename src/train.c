@@ -91,8 +91,7 @@ int trainer_step(struct trainer *t, struct err *e)
     struct net *n = &t->m->net;
     if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
         return -1;
-    split_gather(t->data, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, FMNIST_MEAN,
-                 FMNIST_STD, t->x, t->y);
+    split_gather(t->data, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, t->x, t->y);
     float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
     t->loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &t->correct);
     t->step++;
@@ -126,7 +125,7 @@ static int sweep(struct net *n, const struct split *s, int count, int batch, int
             goto out;
         for (int i = 0; i < nb; i++)
             idx[i] = first + i;
-        split_gather(s, idx, nb, FMNIST_MEAN, FMNIST_STD, x, y);
+        split_gather(s, idx, nb, x, y);
         if (recalibrate) {
             net_forward(n, x, 1, 1.0f / (float)(k + 1));
             continue;

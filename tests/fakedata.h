@@ -18,6 +18,8 @@ static inline void fake_dataset(struct dataset *d, int n, uint64_t seed)
     d->c = 1;
     d->h = d->w = 28;
     d->classes = 10;
+    d->mean = FMNIST_MEAN;
+    d->std = FMNIST_STD;
     d->pixels = malloc((size_t)n * 28 * 28);
     d->labels = malloc((size_t)n);
     if (!d->pixels || !d->labels) {

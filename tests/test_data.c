@@ -161,7 +161,7 @@ static void load_tiny(int gz)
     char img[256], lab[256];
     CHECK(write_tiny(&t, gz, img, lab) == 0);
     struct dataset d;
-    struct err e = {{0}};
+    struct err e = {0};
     int rc = dataset_load_idx(&d, img, lab, TCLASSES, &e);
     CHECK_EQ_INT(rc, 0);
     CHECK_STR(e.msg, "");
@@ -197,15 +197,30 @@ static void test_split_gather(void)
     CHECK_EQ_INT(va.first, 3);
     CHECK_EQ_INT(va.n, 2);
 
-    /* Validation images 1, 0 are images 4, 3: x[k*2 + b]. */
+    /* A load is normalised as Fashion-MNIST: training image 1 alone. */
+    CHECK(d.mean == FMNIST_MEAN && d.std == FMNIST_STD);
+    float x1[TPIX];
+    int y1 = -1, one = 1;
+    split_gather(&tr, &one, 1, x1, &y1);
+    CHECK_EQ_INT(y1, tiny_labels[1]);
+    int bad = 0;
+    for (int k = 0; k < TPIX; k++)
+        bad += x1[k] != norm(tiny_pixel(1, k), FMNIST_MEAN, FMNIST_STD);
+    CHECK_EQ_INT(bad, 0);
+    CHECK(x1[0] == (50.0f / 255.0f - FMNIST_MEAN) / FMNIST_STD);
+
+    /* Validation images 1, 0 are images 4, 3: x[k*2 + b], with the data
+     * set's own normalisation. */
     const float mean = 0.5f, std = 0.25f;
+    d.mean = mean;
+    d.std = std;
     float x[TPIX * 2];
     int y[2] = {-1, -1};
     int idx[2] = {1, 0};
-    split_gather(&va, idx, 2, mean, std, x, y);
+    split_gather(&va, idx, 2, x, y);
     CHECK_EQ_INT(y[0], tiny_labels[4]);
     CHECK_EQ_INT(y[1], tiny_labels[3]);
-    int bad = 0;
+    bad = 0;
     for (int k = 0; k < TPIX; k++) {
         bad += x[k * 2 + 0] != norm(tiny_pixel(4, k), mean, std);
         bad += x[k * 2 + 1] != norm(tiny_pixel(3, k), mean, std);
@@ -214,17 +229,6 @@ static void test_split_gather(void)
     /* The ends of the scale, exactly. */
     CHECK(x[(TPIX - 1) * 2 + 0] == (1.0f - mean) / std);
     CHECK(x[0 * 2 + 1] == norm(150, mean, std));
-
-    /* Training image 1 alone, with the Fashion-MNIST constants. */
-    float x1[TPIX];
-    int y1 = -1, one = 1;
-    split_gather(&tr, &one, 1, FMNIST_MEAN, FMNIST_STD, x1, &y1);
-    CHECK_EQ_INT(y1, tiny_labels[1]);
-    bad = 0;
-    for (int k = 0; k < TPIX; k++)
-        bad += x1[k] != norm(tiny_pixel(1, k), FMNIST_MEAN, FMNIST_STD);
-    CHECK_EQ_INT(bad, 0);
-    CHECK(x1[0] == (50.0f / 255.0f - FMNIST_MEAN) / FMNIST_STD);
 
     dataset_done(&d);
     tmp_close(&t);
@@ -235,7 +239,7 @@ static void test_split_gather(void)
 static void test_gather_layout(void)
 {
     enum { N = 200, C = 2, H = 3, W = 4, FIRST = 20, B = 150 };
-    struct dataset d = {.n = N, .c = C, .h = H, .w = W, .classes = 7};
+    struct dataset d = {.n = N, .c = C, .h = H, .w = W, .classes = 7, .mean = 0.25f, .std = 0.5f};
     d.pixels = malloc((size_t)N * C * H * W);
     d.labels = malloc(N);
     float *x = malloc(sizeof(float) * C * H * W * B);
@@ -253,7 +257,7 @@ static void test_gather_layout(void)
     int idx[B], y[B];
     for (int b = 0; b < B; b++)
         idx[b] = (b * 37 + 11) % (N - FIRST);
-    split_gather(&s, idx, B, 0.25f, 0.5f, x, y);
+    split_gather(&s, idx, B, x, y);
     int bad = 0, badlab = 0;
     for (int b = 0; b < B; b++) {
         int img = FIRST + idx[b];
@@ -301,7 +305,7 @@ static void expect_error(const struct tmp *t, const char *img, const char *lab, 
                          const char *want)
 {
     struct dataset d = {.n = 7, .h = 3, .classes = 1}; /* junk the load must clear */
-    struct err e = {{0}};
+    struct err e = {0};
     CHECK_EQ_INT(dataset_load_idx(&d, img, lab, classes, &e), -1);
     CHECK(is_empty(&d));
     dataset_done(&d);
@@ -540,7 +544,7 @@ static void test_fits_space(void)
     char img[256], lab[256], want[600];
     CHECK(write_tiny(&t, 1, img, lab) == 0);
     struct dataset d;
-    struct err e = {{0}};
+    struct err e = {0};
     if (!CHECK(dataset_load_idx(&d, img, lab, TCLASSES, &e) == 0)) {
         tmp_close(&t);
         return;
@@ -649,7 +653,7 @@ static void test_fmnist_real(void)
     }
     closedir(dp);
     struct dataset tr, te;
-    struct err e = {{0}};
+    struct err e = {0};
     if (!CHECK(fmnist_load(NULL, &tr, &te, &e) == 0)) {
         printf("  %s\n", e.msg);
         return;

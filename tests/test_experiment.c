@@ -36,7 +36,7 @@ static int load_text(const char *name, const char *text, struct err *e)
 #define LOAD_ERROR(text, want) load_error(__LINE__, text, want)
 static void load_error(int line, const char *text, const char *want_after_path)
 {
-    struct err e = {{0}};
+    struct err e = {0};
     char want[1024];
     int rc = load_text("e.yaml", text, &e);
     snprintf(want, sizeof want, "%s%s", path, want_after_path);

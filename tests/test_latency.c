@@ -88,7 +88,7 @@ static void edit_file(const char *p, const char *from, const char *to)
 #define LOAD_ERROR(p, s, want) load_error(__LINE__, p, s, want)
 static void load_error(int line, const char *p, const struct space *s, const char *want_after)
 {
-    struct err e = {{0}};
+    struct err e = {0};
     char want[1024];
     snprintf(want, sizeof want, "%s%s", p, want_after);
     if (!check_report(latency_table_load(&tb, p, s, &e) == -1, __FILE__, line, "load fails"))

@@ -11,7 +11,7 @@
 #include <lua.h>
 
 #include "check.h"
-#include "evolve.h"
+#include "arch.h"
 #include "luaarch.h"
 #include "luabox.h"
 #include "space.h"
@@ -236,18 +236,6 @@ static void test_with(void)
     close_box(&x);
 }
 
-/* Every layer of a is an allowed choice of s. */
-static int valid(const struct space *s, const struct arch *a)
-{
-    if (a->n != s->nlayers)
-        return 0;
-    for (int l = 0; l < a->n; l++)
-        if (a->choice[l] < 0 || a->choice[l] >= s->nchoices ||
-            !(s->allowed[l] & (1ULL << a->choice[l])))
-            return 0;
-    return 1;
-}
-
 static void test_mutate_crossover(void)
 {
     struct box x;
@@ -291,7 +279,7 @@ static void test_mutate_crossover(void)
         if (eval_arch(&x,
                       "return oneshot.sample():mutate(0.7):crossover(oneshot.sample()):encode()",
                       &a) == 0)
-            CHECK(valid(&x.s, &a));
+            CHECK(arch_is_valid(&x.s, &a));
     close_box(&x);
 }
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "evolve.h"
+#include "arch.h"
 #include "luasampler.h"
 #include "sampler.h"
 #include "space.h"

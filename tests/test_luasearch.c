@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "evolve.h"
+#include "arch.h"
 #include "experiment.h"
 #include "luasearch.h"
 #include "pareto.h"

@@ -465,7 +465,7 @@ static void test_evaluate(void)
         int idx[16], y[16], pred[16];
         for (int i = 0; i < 16; i++)
             idx[i] = first + i;
-        split_gather(&val, idx, 16, FMNIST_MEAN, FMNIST_STD, x, y);
+        split_gather(&val, idx, 16, x, y);
         logits_argmax(pred, net_forward(&sn->net, x, 0, 0), s.classes, 16);
         for (int i = 0; i < 16; i++)
             d.labels[first + i] = (uint8_t)pred[i];

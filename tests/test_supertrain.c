@@ -101,7 +101,7 @@ static int damaged(struct fixture *f, const char *name, int pool, int repeat, en
 static void expect_damage(struct fixture *f, const char *name, int pool, int repeat,
                           enum damage d, const char *want)
 {
-    struct err e = {{0}};
+    struct err e = {0};
     int rc = damaged(f, name, pool, repeat, d, &e);
     CHECK_EQ_INT(rc, -1);
     char full[1024];
@@ -114,7 +114,7 @@ static void test_damaged_checkpoints(void)
     struct fixture f;
     if (!CHECK(fixture_open(&f) == 0))
         return;
-    struct err e = {{0}};
+    struct err e = {0};
     /* undamaged: every sampler resumes */
     CHECK_EQ_INT(damaged(&f, "fair", 0, 1, NONE, &e), 0);
     CHECK_EQ_INT(damaged(&f, "uniform", 0, 1, NONE, &e), 0);

@@ -440,7 +440,7 @@ static void *worker_main(void *arg)
                                   .log = ev_log,
                                   .ranking = ev_ranking};
     for (;;) {
-        struct err e = {{0}};
+        struct err e = {0};
         int rc = runner_run(r, &ev, &e);
         pthread_mutex_lock(&s->lock);
         s->rc = rc;

@@ -1,4 +1,4 @@
-/* Fuzzes architecture strings: arch_parse and arch_parse_at (src/space.c).
+/* Fuzzes architecture strings: arch_parse and arch_parse_at (src/arch.c).
  *
  * Input: one byte choosing the space (the built-in ones, and a widest space
  * of 32 layers and 48 choices), two bytes of line and column for

@@ -48,6 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     images.h = micro.in_h;
     images.w = micro.in_w;
     images.classes = micro.classes;
+    images.mean = FMNIST_MEAN;
+    images.std = FMNIST_STD;
     images.pixels = calloc((size_t)IMAGES * micro.in_c * micro.in_h * micro.in_w, 1);
     images.labels = calloc(IMAGES, 1);
     if (!images.pixels || !images.labels)

@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (x && y) {
         for (int i = 0; i < n; i++)
             idx[i] = tr.n - 1 - i;
-        split_gather(&tr, idx, n, FMNIST_MEAN, FMNIST_STD, x, y);
+        split_gather(&tr, idx, n, x, y);
         for (int i = 0; i < n; i++)
             if (y[i] != d.labels[tr.n - 1 - i])
                 fuzz_fail("gathered label %d is %d, not %d", i, y[i], d.labels[tr.n - 1 - i]);

@@ -1,23 +1,11 @@
-/* Tests of src/evolve.c: mutation, crossover and comparison of architectures
+/* Tests of src/arch.c: mutation, crossover and comparison of architectures
  * keep them valid, change what they should with the right frequencies, and
  * are reproducible from a seed. */
 #include <string.h>
 
 #include "check.h"
-#include "evolve.h"
+#include "arch.h"
 #include "sampler.h"
-
-/* 1 if every layer of a uses a choice its layer allows. */
-static int arch_valid(const struct space *s, const struct arch *a)
-{
-    if (a->n != s->nlayers)
-        return 0;
-    for (int l = 0; l < a->n; l++)
-        if (a->choice[l] < 0 || a->choice[l] >= s->nchoices ||
-            !(s->allowed[l] & (1ULL << a->choice[l])))
-            return 0;
-    return 1;
-}
 
 static int nallowed(const struct space *s, int l)
 {
@@ -67,13 +55,13 @@ static void test_mutate_valid(void)
             arch_random(&s, &r, &a);
             arch_random(&s, &r, &b);
             arch_mutate(&s, &a, 0.3, &r);
-            bad += !arch_valid(&s, &a);
+            bad += !arch_is_valid(&s, &a);
             CHECK(arch_mutate_one(&s, &b, &r) >= 0);
-            bad += !arch_valid(&s, &b);
+            bad += !arch_is_valid(&s, &b);
             arch_crossover(&s, &a, &b, &child, &r);
-            bad += !arch_valid(&s, &child);
+            bad += !arch_is_valid(&s, &child);
             arch_mutate(&s, &child, 1.0, &r);
-            bad += !arch_valid(&s, &child);
+            bad += !arch_is_valid(&s, &child);
         }
         CHECK_EQ_INT(bad, 0);
     }
@@ -98,7 +86,7 @@ static void test_mutate_rate_extremes(void)
         arch_mutate(&s, &b, 0.0, &r);
         changed0 += arch_distance(&a, &b);
         arch_mutate(&s, &b, 1.0, &r);
-        CHECK(arch_valid(&s, &b));
+        CHECK(arch_is_valid(&s, &b));
         CHECK_EQ_INT(b.choice[2], 0);
         for (int l = 0; l < s.nlayers; l++)
             missed1 += nallowed(&s, l) >= 2 && b.choice[l] == a.choice[l];
@@ -159,7 +147,7 @@ static void test_mutate_one(void)
             continue;
         }
         hits[l]++;
-        wrong += arch_distance(&a, &b) != 1 || a.choice[l] == b.choice[l] || !arch_valid(&s, &b);
+        wrong += arch_distance(&a, &b) != 1 || a.choice[l] == b.choice[l] || !arch_is_valid(&s, &b);
     }
     CHECK_EQ_INT(wrong, 0);
     for (int l = 0; l < s.nlayers; l++)
@@ -198,7 +186,7 @@ static void test_crossover(void)
         arch_random(&s, &r, &a);
         arch_random(&s, &r, &b);
         arch_crossover(&s, &a, &b, &child, &r);
-        wrong += !arch_valid(&s, &child);
+        wrong += !arch_is_valid(&s, &child);
         for (int l = 0; l < s.nlayers; l++) {
             if (a.choice[l] == b.choice[l]) {
                 wrong += child.choice[l] != a.choice[l];
