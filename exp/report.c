@@ -5,6 +5,7 @@
 
 #include "luasearch.h"
 #include "pareto.h"
+#include "atomic.h"
 #include "rundir.h"
 #include "strbuf.h"
 
@@ -208,7 +209,7 @@ static int write_pareto(struct report *r, const struct luasearch *ls, const stru
     char path[EXP_PATH_MAX + 32];
     rundir_path(path, sizeof path, r->dir, "pareto.csv");
     int rc = strbuf_failed(&text) ? err_plain(e, "out of memory")
-                                  : rundir_write_atomic(path, strbuf_text(&text), text.len, e);
+                                  : atomic_save(path, strbuf_text(&text), text.len, e);
     free(idx);
     free(f);
     strbuf_done(&text);
@@ -264,7 +265,7 @@ static int write_chosen(struct report *r, const struct luasearch *ls, const stru
     char path[EXP_PATH_MAX + 32];
     rundir_path(path, sizeof path, r->dir, "chosen.txt");
     int rc = strbuf_failed(&text) ? err_plain(e, "out of memory")
-                                  : rundir_write_atomic(path, strbuf_text(&text), text.len, e);
+                                  : atomic_save(path, strbuf_text(&text), text.len, e);
     strbuf_done(&text);
     return rc;
 }

@@ -9,34 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Writes text to path atomically (tmp, fsync, rename). */
-int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e)
-{
-    char tmp[RUNDIR_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int saved = errno;
-            close(fd);
-            unlink(tmp);
-            return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
-        }
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    return 0;
-}
+#include "atomic.h"
+
 
 /* Reads a whole text file (missing: an empty one).  0 or -1. */
 int rundir_slurp(const char *path, char **out, size_t *len, struct err *e)
@@ -165,7 +139,7 @@ int rundir_recover_csv(const char *path, const char *header,
         p = nl + 1;
     }
     if (!rc && dropped)
-        rc = rundir_write_atomic(path, out, used, e);
+        rc = atomic_save(path, out, used, e);
     free(out);
     free(text);
     return rc;
@@ -206,7 +180,7 @@ int rundir_copy_file(const char *from, const char *to, struct err *e)
         return -1;
     if (!text)
         return err_set(e, from, 0, 0, "cannot read: %s", strerror(ENOENT));
-    int rc = rundir_write_atomic(to, text, len, e);
+    int rc = atomic_save(to, text, len, e);
     free(text);
     return rc;
 }

@@ -16,8 +16,6 @@
 
 #define RUNDIR_PATH_MAX 1024
 
-/* Replaces path with text[0..len) atomically.  0 or -1. */
-int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e);
 
 /* dir/name into out (n bytes); "" when it does not fit (a run's directory
  * is checked to be short enough when the run opens).  Returns out. */

@@ -15,6 +15,7 @@
 #include "luasampler.h"
 #include "luasearch.h"
 #include "report.h"
+#include "atomic.h"
 #include "rundir.h"
 #include "sampler.h"
 #include "scripts.h"
@@ -104,7 +105,7 @@ static void set_status(struct runner *r, const char *fmt, ...)
     buf[n++] = '\n';
     rundir_path(path, sizeof path, r->dir, "status");
     struct err ignored;
-    rundir_write_atomic(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
+    atomic_save(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
 }
 
 static void set_phase(struct runner *r, enum runner_phase p)

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "atomic.h"
+
 static const unsigned char MAGIC[8] = {'O', 'N', 'E', 'S', 'H', 'O', 'T', 0x1a};
 
 enum {
@@ -193,39 +195,22 @@ int ckpt_get_exact(const struct ckpt *c, const char *path, const char *name, voi
 
 /* ---- saving ---- */
 
-/* A checkpoint being written: the temporary file and the running CRC of
- * everything written so far. */
+/* A checkpoint being written: the file and the running CRC of everything
+ * written so far. */
 struct writer {
-    int fd;
-    const char *path; /* the final path (for messages) */
-    const char *tmp;  /* PATH.tmp */
+    struct atomic *a;
     uint32_t crc;
     struct err *e;
 };
 
-/* Writes all n bytes, retrying short writes and EINTR; adds them to the CRC.
- * Returns 0 or -1 (e set). */
+/* Writes all n bytes and adds them to the CRC.  Returns 0 or -1 (e set). */
 static int w_bytes(struct writer *w, const void *buf, size_t n)
 {
-    const unsigned char *p = buf;
     w->crc = crc_update(w->crc, buf, n);
-    while (n > 0) {
-        size_t k = n < IO_CHUNK ? n : IO_CHUNK;
-        ssize_t r = write(w->fd, p, k);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r == 0)
-                errno = EIO; /* no progress and no reason: do not spin */
-            return err_set(w->e, w->path, 0, 0, "cannot write %s: %s", w->tmp, strerror(errno));
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    return atomic_write(w->a, buf, n, w->e);
 }
 
-/* Streams the whole file into w->fd.  Returns 0 or -1 (e set). */
+/* Streams the whole file into w.  Returns 0 or -1 (e set). */
 static int write_body(struct writer *w, const struct ckpt *c)
 {
     unsigned char hdr[HEADER_SIZE];
@@ -240,7 +225,7 @@ static int write_body(struct writer *w, const struct ckpt *c)
         unsigned char sh[SECTION_FIXED + NAME_MAX_LEN];
         size_t len = strlen(s->name);
         if (len == 0 || len > NAME_MAX_LEN) /* only reachable if c was built by hand */
-            return err_set(w->e, w->path, 0, 0, "section %d has a bad name length %zu", i + 1,
+            return err_set(w->e, w->a->path, 0, 0, "section %d has a bad name length %zu", i + 1,
                            len);
         put_u32(sh, (uint32_t)len);
         memcpy(sh + 4, s->name, len);
@@ -252,21 +237,6 @@ static int write_body(struct writer *w, const struct ckpt *c)
     unsigned char tail[4];
     put_u32(tail, w->crc);
     return w_bytes(w, tail, sizeof tail);
-}
-
-/* The directory holding path ("." for a bare name), malloc'd, or NULL. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strdup(".");
-    size_t len = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(len + 1);
-    if (!d)
-        return NULL;
-    memcpy(d, path, len);
-    d[len] = '\0';
-    return d;
 }
 
 /* open, retried on EINTR (a FIFO or a slow filesystem can be interrupted). */
@@ -303,78 +273,14 @@ int ckpt_check_writable(const char *path, struct err *e)
     return 0;
 }
 
-/* fsync, retried on EINTR. */
-static int fsync_retry(int fd)
-{
-    int r;
-    do
-        r = fsync(fd);
-    while (r != 0 && errno == EINTR);
-    return r;
-}
-
-/* Writes PATH.tmp, fsyncs and closes it, then renames it over PATH and fsyncs
- * the directory.  The directory is opened before the rename so that every
- * failure we can foresee happens while PATH is still untouched; the one step
- * after the rename (the directory fsync) is best effort: by then PATH already
- * holds the new, complete file, so reporting -1 would break the promise that a
- * failed save leaves PATH alone.  A filesystem that cannot fsync a directory
- * (EINVAL) loses nothing but that last bit of durability either way. */
+/* Written whole or not at all (src/atomic.h). */
 int ckpt_save(const struct ckpt *c, const char *path, struct err *e)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    char *dir = dir_of(path);
-    if (!tmp || !dir) {
-        free(tmp);
-        free(dir);
-        return err_set(e, path, 0, 0, "out of memory");
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-
-    int rc = -1, dfd = -1, cr;
-    struct writer w = {.fd = -1, .path = path, .tmp = tmp, .crc = 0, .e = e};
-    w.fd = open_retry(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w.fd < 0) {
-        err_set(e, path, 0, 0, "cannot create %s: %s", tmp, strerror(errno));
-        goto out; /* nothing was created */
-    }
-    if (write_body(&w, c) != 0)
-        goto fail;
-    if (fsync_retry(w.fd) != 0) {
-        err_set(e, path, 0, 0, "cannot sync %s: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    cr = close(w.fd);
-    w.fd = -1; /* closed even on error (never retry close) */
-    if (cr != 0) {
-        err_set(e, path, 0, 0, "cannot write %s: %s", tmp, strerror(errno));
-        goto fail;
-    }
-    dfd = open_retry(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (dfd < 0) {
-        err_set(e, path, 0, 0, "cannot open directory %s: %s", dir, strerror(errno));
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        err_set(e, path, 0, 0, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        goto fail;
-    }
-    (void)fsync_retry(dfd); /* best effort, see above */
-    rc = 0;
-    goto out;
-fail:
-    if (w.fd >= 0)
-        close(w.fd);
-    w.fd = -1;
-    unlink(tmp); /* may fail only if it is already gone */
-out:
-    if (dfd >= 0)
-        close(dfd);
-    free(tmp);
-    free(dir);
-    return rc;
+    struct atomic a;
+    if (atomic_begin(&a, path, e))
+        return -1;
+    struct writer w = {.a = &a, .crc = 0, .e = e};
+    return atomic_end(&a, write_body(&w, c), e);
 }
 
 /* ---- loading ---- */

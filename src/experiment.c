@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "data.h"
 #include "yamldoc.h"
 
@@ -815,15 +816,16 @@ int experiment_write(const struct experiment *x, FILE *f)
 
 int experiment_save(const struct experiment *x, const char *path, struct err *e)
 {
-    char tmp[EXP_PATH_MAX + 8];
     if (strlen(path) >= EXP_PATH_MAX)
         return err_set(e, path, 0, 0, "the path is too long (at most %d bytes)", EXP_PATH_MAX - 1);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = yamldoc_create(tmp, e);
-    if (!f)
+    struct atomic a;
+    if (atomic_begin(&a, path, e))
         return -1;
-    int rc = experiment_write(x, f);
-    return yamldoc_commit(f, rc, tmp, path, e);
+    FILE *f = atomic_stdio(&a, e);
+    int rc = f ? experiment_write(x, f) : -1;
+    if (f && rc)
+        err_set(e, path, 0, 0, "cannot write %s: %s", a.tmp, strerror(errno ? errno : EIO));
+    return atomic_end(&a, rc, e);
 }
 
 void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n)

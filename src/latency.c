@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include "latency.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <sched.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "bn.h"
 #include "conv.h"
 #include "fc.h"
@@ -950,12 +952,12 @@ static int write_table(const struct latency_table *t, FILE *f)
 
 int latency_table_save(const struct latency_table *t, const char *path, struct err *e)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
-        return err_set(e, path, 0, 0, "the path is too long");
-    FILE *f = yamldoc_create(tmp, e);
-    if (!f)
+    struct atomic a;
+    if (atomic_begin(&a, path, e))
         return -1;
-    int rc = write_table(t, f);
-    return yamldoc_commit(f, rc, tmp, path, e);
+    FILE *f = atomic_stdio(&a, e);
+    int rc = f ? write_table(t, f) : -1;
+    if (f && rc)
+        err_set(e, path, 0, 0, "cannot write %s: %s", a.tmp, strerror(errno ? errno : EIO));
+    return atomic_end(&a, rc, e);
 }

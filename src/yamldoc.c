@@ -403,30 +403,3 @@ void yamldoc_put_comment(FILE *f, const char *s)
         p += len;
     }
 }
-
-FILE *yamldoc_create(const char *tmp, struct err *e)
-{
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        err_set(e, tmp, 0, 0, "cannot create: %s", strerror(errno));
-    return f;
-}
-
-int yamldoc_commit(FILE *f, int rc, const char *tmp, const char *path, struct err *e)
-{
-    int saved = errno;
-    if (fclose(f) != 0 && rc == 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (rc) {
-        unlink(tmp);
-        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    if (rename(tmp, path) != 0) {
-        saved = errno;
-        unlink(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    return 0;
-}

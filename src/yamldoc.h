@@ -9,8 +9,8 @@
  * errors at a node's position in the one grammar of err.h
  * (`file:line:col: error: path: message`).  Positions come from libyaml's
  * marks (0-based, reported 1-based).  The files are written by their own
- * modules (with fprintf) to path.tmp, which yamldoc_commit renames to path,
- * so a failed write leaves the old file. */
+ * modules (with fprintf) through src/atomic.h, so a failed write leaves the
+ * old file. */
 #ifndef ONESHOT_YAMLDOC_H
 #define ONESHOT_YAMLDOC_H
 
@@ -141,16 +141,6 @@ void yamldoc_put_quoted(FILE *f, const char *s);
 /* Writes s inside a comment: the characters yamldoc_put_quoted escapes as
  * '?' (a line break would end the comment). */
 void yamldoc_put_comment(FILE *f, const char *s);
-
-/* Opens tmp (the caller's path.tmp) for writing.  Returns the stream, or NULL
- * with `tmp: error: cannot create: <strerror>` in e. */
-FILE *yamldoc_create(const char *tmp, struct err *e);
-
-/* Finishes a file written to f = yamldoc_create(tmp): rc is the writer's
- * result (0, or -1 with errno as the writer left it).  Closes f, then renames
- * tmp to path; on any failure tmp is removed and e holds `tmp: error: cannot
- * write: <strerror>` (or `path: ...` when the rename fails).  0 or -1. */
-int yamldoc_commit(FILE *f, int rc, const char *tmp, const char *path, struct err *e);
 
 /* For each pair of the mapping map of d: k the key node, v the value node,
  * text the key's text (the caller declares const yaml_node_t *k, *v and

@@ -235,8 +235,9 @@ static void test_errors(void)
     struct err e;
     const double x[] = {1, 2};
     CHECK_EQ_INT(svg_scatter(path, "t", "x", "y", x, x, NULL, NULL, 2, NULL, &e), -1);
-    char want[400];
-    snprintf(want, sizeof want, "%s: error: cannot write: No such file or directory", path);
+    char want[800];
+    snprintf(want, sizeof want, "%s: error: cannot create %s.tmp: No such file or directory", path,
+             path);
     CHECK_STR(e.msg, want);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "chart.h"
 
 #define W 720
@@ -111,28 +112,9 @@ static int finish(struct buf *b, const char *path, struct err *e)
         free(b->s);
         return err_set(e, path, 0, 0, "out of memory");
     }
-    char tmp[4200];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
-        free(b->s);
-        return err_set(e, path, 0, 0, "the path is too long");
-    }
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int saved = errno;
-        free(b->s);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    size_t w = fwrite(b->s, 1, b->n, f);
-    int bad = w != b->n || ferror(f);
-    if (fclose(f) != 0)
-        bad = 1;
+    int rc = atomic_save(path, b->s, b->n, e);
     free(b->s);
-    if (bad || rename(tmp, path) != 0) {
-        int saved = errno;
-        remove(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
-    }
-    return 0;
+    return rc;
 }
 
 /* The plot area and its data ranges. */
