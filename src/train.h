@@ -60,6 +60,16 @@ int trainer_step(struct trainer *t, struct err *e);
 double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
                         const struct sgd *o, int *correct);
 
+/* Runs fn over images [0, count) of s in order, in batches of at most
+ * `batch` gathered and normalised for a network of space sp: fn(user, x
+ * [in_c][h][w][n], y [n], n, k (the batch's index), e) returns 0 or -1,
+ * which stops the sweep.  0 or -1 (nothing to sweep, out of memory, fn's
+ * error). */
+typedef int (*split_batch_fn)(void *user, const float *x, const int *y, int n, int k,
+                              struct err *e);
+int split_sweep(const struct split *s, const struct space *sp, int count, int batch,
+                split_batch_fn fn, void *user, struct err *e);
+
 /* Accuracy (and mean loss, if loss) of a bound net on every image of s, with
  * the running BN statistics, in batches of `batch`.  0 or -1. */
 int net_evaluate(struct net *n, const struct split *s, int batch, double *accuracy, double *loss,
