@@ -24,6 +24,18 @@ void train_epoch_order(uint64_t seed, int epoch, int *perm, int n)
     rng_shuffle(&r, perm, (size_t)n);
 }
 
+int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
+                      int batch, int *perm, int *perm_epoch, float *x, int *y)
+{
+    int epoch = (int)(step / steps_per_epoch), b = (int)(step % steps_per_epoch);
+    if (*perm_epoch != epoch) {
+        train_epoch_order(seed, epoch, perm, s->n);
+        *perm_epoch = epoch;
+    }
+    split_gather(s, perm + (size_t)b * batch, batch, FMNIST_MEAN, FMNIST_STD, x, y);
+    return epoch;
+}
+
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
                  const struct train_config *c, struct err *e)
 {
@@ -82,17 +94,11 @@ int trainer_step(struct trainer *t, struct err *e)
 {
     if (t->step >= t->total)
         return 0;
-    int epoch = (int)(t->step / t->steps_per_epoch);
-    int b = (int)(t->step % t->steps_per_epoch);
-    if (t->perm_epoch != epoch) {
-        train_epoch_order(t->cfg.seed, epoch, t->perm, t->data->n);
-        t->perm_epoch = epoch;
-    }
     struct net *n = &t->m->net;
     if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
         return -1;
-    split_gather(t->data, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, FMNIST_MEAN,
-                 FMNIST_STD, t->x, t->y);
+    train_gather_step(t->data, t->cfg.seed, t->step, t->steps_per_epoch, t->cfg.batch, t->perm,
+                      &t->perm_epoch, t->x, t->y);
     float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
     t->loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &t->correct);
     t->step++;

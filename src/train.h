@@ -44,6 +44,16 @@ struct trainer {
  * a permutation drawn from its own stream, so any step can be resumed. */
 void train_epoch_order(uint64_t seed, int epoch, int *perm, int n);
 
+/* The batch of step `step` of a run with steps_per_epoch steps of `batch`
+ * images an epoch: batch step % steps_per_epoch of epoch step /
+ * steps_per_epoch in train_epoch_order(seed, epoch) order, gathered and
+ * normalised into x [in_c][h][w][batch] and y [batch].  perm [s->n] keeps
+ * the order of epoch *perm_epoch (-1: none) and is drawn again for a step of
+ * another epoch.  Returns the step's epoch.  (The stand-alone, supernet and
+ * Single-Path trainers all take their batches so.) */
+int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
+                      int batch, int *perm, int *perm_epoch, float *x, int *y);
+
 /* Prepares training of m on data.  Returns 0 or -1 (a split smaller than a
  * batch, out of memory). */
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,

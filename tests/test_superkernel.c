@@ -22,21 +22,6 @@
 #define RTOL 1e-2
 #define ATOL 2e-3
 
-static void add_choice(struct space *s, int k, int e, int se, int skip, enum act a)
-{
-    struct choice *c = &s->choices[s->nchoices++];
-    memset(c, 0, sizeof *c);
-    c->k = k;
-    c->e = e;
-    c->se = se;
-    c->skip = skip;
-    c->act = a;
-    if (skip)
-        snprintf(c->name, sizeof c->name, "skip");
-    else
-        snprintf(c->name, sizeof c->name, "k%de%d%s", k, e, se ? "s" : "");
-}
-
 /* stem 2 -> 4 at 6x6; stage 1: two layers 4 -> 4 (residual); stage 2: one
  * layer 4 -> 6 stride 2.  Choices k{3,5,7} x e{2,4}, SE: 0 none, 1 both, 2
  * only; skip if asked. */
@@ -59,9 +44,9 @@ static void small_space(struct space *s, int se, int skip, enum act a)
     for (int v = (se == 2); v <= (se >= 1); v++)
         for (int k = 3; k <= 7; k += 2)
             for (int e = 2; e <= 4; e += 2)
-                add_choice(s, k, e, v, 0, a);
+                space_add_choice(s, k, e, v, 0, a);
     if (skip)
-        add_choice(s, 0, 0, 0, 1, a);
+        space_add_choice(s, 0, 0, 0, 1, a);
     for (int l = 0; l < SPACE_MAX_LAYERS; l++)
         s->allowed[l] = (1ULL << s->nchoices) - 1;
     struct err e;
