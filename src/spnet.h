@@ -16,10 +16,9 @@
  *
  * Loss.  cross-entropy (with label smoothing) + lambda * ln R (R in ms);
  * the weight decay is the optimiser's (src/singlepath.c).  The scale of
- * lambda: it multiplies ln R as it stands.  The authors' released code
- * (nas-search/search_main.py of github dstamoulis/single-path-nas) multiplies
- * by 1000 inside (runtime_lambda * 1e3 * log(R)), so their "lambda 0.020" is
- * our lambda 20.
+ * lambda: it multiplies ln R as it stands.  The authors' released search
+ * code multiplies by 1000 inside (lambda * 1e3 * log(R)), so their "lambda
+ * 0.020" is our lambda 20.
  *
  * Tensors are C x H x W x N (batch innermost), as everywhere in the engine. */
 #ifndef ONESHOT_SPNET_H

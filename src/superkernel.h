@@ -22,10 +22,10 @@
  * Thresholds start at 0, so the search starts from the largest layer.
  *
  * Where a decision acts.  Our design, which differs from the authors'
- * released code (nas-search/superkernel.py of github dstamoulis/single-path-
- * nas, which masks the depthwise kernel for all three): the kernel size masks
- * the kernel (as theirs); the expansion masks the G_hi channels *after* the
- * depthwise BN and activation; skip gates the residual branch,
+ * released code (which masks the depthwise kernel for all three: kernel
+ * size, expansion and skip): the kernel size masks the kernel (as theirs);
+ * the expansion masks the G_hi channels *after* the depthwise BN and
+ * activation; skip gates the residual branch,
  * y = x + d_keep F(x); SE gives x * (1 + d_se (hsig(z) - 1)).  Masking the
  * kernel's channels would leave BN a channel of zeros (zero variance: its
  * output is beta, not zero) and a skipped layer would still add BN3's beta,
