@@ -31,10 +31,11 @@
  * output is beta, not zero) and a skipped layer would still add BN3's beta,
  * so with the kernel masked alone "every decision off" is not the k3e_lo
  * layer.  With ours it is: in training and evaluation, the layer with every
- * decision off computes exactly the k3 e_max/2 block of src/block.c on the
+ * decision off computes the k3 e_max/2 block of src/block.c on the
  * corresponding weights (the G_lo rows of the expand conv, the centre 3x3 of
- * W's G_lo channels, the G_lo columns of the project conv), or the identity
- * when skip is off too.
+ * W's G_lo channels, the G_lo columns of the project conv; equal up to the
+ * rounding of the 1x1 convolutions' longer sums of zeros), or exactly the
+ * identity when skip is off too.
  *
  * The backward computes the full 7x7 weight gradient even where the forward
  * ran a smaller slice of the kernel (d5 or d7 off): d5 and d7 get their
