@@ -185,8 +185,8 @@ size_t block_scratch_floats(const struct block_desc *b, int N)
     return n;
 }
 
-/* Points the BN states at the running statistics and at the cache's batch ones. */
-static void bind_bn(struct block_cache *c, const struct block_stats *st, const struct block_desc *b)
+void block_cache_bind_bn(struct block_cache *c, const struct block_stats *st,
+                        const struct block_desc *b)
 {
     size_t m = (size_t)b->m;
     float *s = c->stats;
@@ -201,7 +201,7 @@ void block_forward(struct block_cache *c, const float *x, const struct block_par
 {
     size_t s_in = (size_t)b->h_in * b->w_in * N, s_out = (size_t)b->h_out * b->w_out * N;
     const float *a1 = x;
-    bind_bn(c, st, b);
+    block_cache_bind_bn(c, st, b);
     if (b->e != 1) {
         conv1x1_forward(c->x1, x, p->w_exp, b->cin, b->m, s_in);
         bn_forward(c->a1, c->x1, p->g1, p->b1, &c->bn1, b->m, s_in, b->act, training, momentum);

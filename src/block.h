@@ -67,6 +67,10 @@ void block_init(const struct block_params *p, const struct block_stats *st,
 size_t block_cache_floats(const struct block_desc *b, int N);
 /* Binds a full training cache (every field distinct) in mem. */
 void block_cache_bind(struct block_cache *c, float *mem, const struct block_desc *b, int N);
+/* Points the cache's three BN states at the running statistics st and at the
+ * cache's batch statistics (block_forward does it first). */
+void block_cache_bind_bn(struct block_cache *c, const struct block_stats *st,
+                         const struct block_desc *b);
 /* Scratch floats the backward needs (shared by all blocks). */
 size_t block_scratch_floats(const struct block_desc *b, int N);
 

@@ -261,26 +261,49 @@ void net_done(struct net *n)
     n->N = 0;
 }
 
-const float *net_forward(struct net *n, const float *x, int training, float momentum)
+void net_bind_ends(struct net *n, const struct space *s, struct wslot stem, struct wslot head)
+{
+    struct arch none = {0};
+    net_bind(n, s, &none, stem, NULL, head);
+    struct layer_shape last = space_layer_shape(s, s->nlayers - 1);
+    n->last_c = last.cout;
+    n->last_h = last.h_out;
+    n->last_w = last.w_out;
+    bind_head(&n->head, head.w, s, n->last_c);
+    bind_head(&n->head_g, head.g, s, n->last_c);
+}
+
+static struct bn_state stem_bn(const struct net *n)
+{
+    int c = n->s->stem_c;
+    return (struct bn_state){n->stem_stats, n->stem_stats + c, n->stem_batch, n->stem_batch + c};
+}
+
+static struct bn_state head_bn(const struct net *n)
+{
+    int c = n->s->head_c;
+    return (struct bn_state){n->head_stats, n->head_stats + c, n->head_batch, n->head_batch + c};
+}
+
+const float *net_stem_forward(struct net *n, const float *x, int training, float momentum)
+{
+    const struct space *s = n->s;
+    const struct conv_dims *d = &n->stem_dims;
+    size_t s0 = (size_t)d->Ho * d->Wo * n->N;
+    conv_forward(n->x0, n->col, x, n->stem.w, d);
+    struct bn_state bs = stem_bn(n);
+    bn_forward(n->a0, n->x0, n->stem.gamma, n->stem.beta, &bs, s->stem_c, s0, s->stem_act,
+               training, momentum);
+    return n->a0;
+}
+
+const float *net_head_forward(struct net *n, const float *h, int training, float momentum)
 {
     const struct space *s = n->s;
     const int N = n->N;
-    const struct conv_dims *d = &n->stem_dims;
-    size_t s0 = (size_t)d->Ho * d->Wo * N;
-    conv_forward(n->x0, n->col, x, n->stem.w, d);
-    struct bn_state bs = {n->stem_stats, n->stem_stats + s->stem_c, n->stem_batch,
-                          n->stem_batch + s->stem_c};
-    bn_forward(n->a0, n->x0, n->stem.gamma, n->stem.beta, &bs, s->stem_c, s0, s->stem_act,
-               training, momentum);
-    const float *h = n->a0;
-    for (int i = 0; i < n->nblocks; i++) {
-        block_forward(&n->cache[i], h, &n->p[i], &n->st[i], &n->desc[i], N, training, momentum);
-        h = n->cache[i].y;
-    }
     size_t sh = (size_t)n->last_h * n->last_w * N;
     conv1x1_forward(n->xh, h, n->head.w, n->last_c, s->head_c, sh);
-    struct bn_state hs = {n->head_stats, n->head_stats + s->head_c, n->head_batch,
-                          n->head_batch + s->head_c};
+    struct bn_state hs = head_bn(n);
     bn_forward(n->ah, n->xh, n->head.gamma, n->head.beta, &hs, s->head_c, sh, s->head_act,
                training, momentum);
     pool_forward(n->pooled, n->ah, s->head_c, n->last_h * n->last_w, N);
@@ -288,7 +311,18 @@ const float *net_forward(struct net *n, const float *x, int training, float mome
     return n->logits;
 }
 
-void net_backward(struct net *n, const float *x, const float *dlogits)
+const float *net_forward(struct net *n, const float *x, int training, float momentum)
+{
+    const float *h = net_stem_forward(n, x, training, momentum);
+    for (int i = 0; i < n->nblocks; i++) {
+        block_forward(&n->cache[i], h, &n->p[i], &n->st[i], &n->desc[i], n->N, training,
+                      momentum);
+        h = n->cache[i].y;
+    }
+    return net_head_forward(n, h, training, momentum);
+}
+
+void net_head_backward(struct net *n, float *dh, const float *h, const float *dlogits)
 {
     const struct space *s = n->s;
     const int N = n->N;
@@ -296,27 +330,36 @@ void net_backward(struct net *n, const float *x, const float *dlogits)
     fc_backward(n->dpooled, n->head_g.fc_w, n->head_g.fc_b, dlogits, n->pooled, n->head.fc_w,
                 s->head_c, s->classes, N);
     pool_backward(n->dh, n->dpooled, s->head_c, n->last_h * n->last_w, N);
-    struct bn_state hs = {n->head_stats, n->head_stats + s->head_c, n->head_batch,
-                          n->head_batch + s->head_c};
+    struct bn_state hs = head_bn(n);
     bn_backward(n->dh, n->head_g.gamma, n->head_g.beta, n->dh, n->xh, n->head.gamma,
                 n->head.beta, &hs, s->head_c, sh, s->head_act);
+    conv1x1_backward(dh, n->head_g.w, n->dh, h, n->head.w, n->last_c, s->head_c, sh);
+}
+
+void net_stem_backward(struct net *n, float *da0)
+{
+    const struct space *s = n->s;
+    const struct conv_dims *d = &n->stem_dims;
+    size_t s0 = (size_t)d->Ho * d->Wo * n->N;
+    struct bn_state bs = stem_bn(n);
+    bn_backward(da0, n->stem_g.gamma, n->stem_g.beta, da0, n->x0, n->stem.gamma, n->stem.beta,
+                &bs, s->stem_c, s0, s->stem_act);
+    conv_backward(NULL, NULL, n->stem_g.w, da0, n->col, n->stem.w, d);
+}
+
+void net_backward(struct net *n, const float *x, const float *dlogits)
+{
     const float *h_last = n->nblocks ? n->cache[n->nblocks - 1].y : n->a0;
     float *dcur = n->dA, *dnext = n->dB;
-    conv1x1_backward(dcur, n->head_g.w, n->dh, h_last, n->head.w, n->last_c, s->head_c, sh);
+    net_head_backward(n, dcur, h_last, dlogits);
     for (int i = n->nblocks - 1; i >= 0; i--) {
         const float *in = i ? n->cache[i - 1].y : n->a0;
         block_backward(dnext, &n->g[i], n->scratch, dcur, in, &n->cache[i], &n->p[i],
-                       &n->desc[i], N);
+                       &n->desc[i], n->N);
         float *t = dcur;
         dcur = dnext;
         dnext = t;
     }
-    const struct conv_dims *d = &n->stem_dims;
-    size_t s0 = (size_t)d->Ho * d->Wo * N;
-    struct bn_state bs = {n->stem_stats, n->stem_stats + s->stem_c, n->stem_batch,
-                          n->stem_batch + s->stem_c};
-    bn_backward(dcur, n->stem_g.gamma, n->stem_g.beta, dcur, n->x0, n->stem.gamma, n->stem.beta,
-                &bs, s->stem_c, s0, s->stem_act);
-    conv_backward(NULL, NULL, n->stem_g.w, dcur, n->col, n->stem.w, d);
+    net_stem_backward(n, dcur);
     (void)x;
 }

@@ -74,6 +74,12 @@ size_t net_layer_stat_floats(const struct space *s, int l, int choice);
 void net_bind(struct net *n, const struct space *s, const struct arch *a, struct wslot stem,
               const struct wslot *layers, struct wslot head);
 
+/* Binds n to the stem and head alone, for an owner that runs layers of its
+ * own between them (src/spnet.c): no blocks; the head takes the output shape
+ * of the space's last searchable layer.  Then net_reserve, and the passes
+ * below, with the stem's output a0 and the head's input in between. */
+void net_bind_ends(struct net *n, const struct space *s, struct wslot stem, struct wslot head);
+
 /* Initialises every bound weight (PyTorch's defaults) and running statistic. */
 void net_init_weights(struct net *n, struct rng *r);
 /* The same for a stem or head laid out at w (net_*_param_floats) and stats. */
@@ -95,5 +101,16 @@ const float *net_forward(struct net *n, const float *x, int training, float mome
 /* Backward after a training forward of x: accumulates every weight gradient
  * from dlogits [classes][N]. */
 void net_backward(struct net *n, const float *x, const float *dlogits);
+
+/* The parts of net_forward and net_backward, for net_bind_ends's owners.
+ * net_stem_forward returns the stem's output a0 [stem_c][h][w][N] (owned by
+ * n); net_head_forward takes h [last_c][last_h][last_w][N] and returns the
+ * logits.  net_head_backward (after a training forward) accumulates the
+ * head's gradients and writes the gradient at its input h into dh;
+ * net_stem_backward accumulates the stem's from da0 (overwritten). */
+const float *net_stem_forward(struct net *n, const float *x, int training, float momentum);
+const float *net_head_forward(struct net *n, const float *h, int training, float momentum);
+void net_head_backward(struct net *n, float *dh, const float *h, const float *dlogits);
+void net_stem_backward(struct net *n, float *da0);
 
 #endif

@@ -1,5 +1,7 @@
 /* optim: SGD with (Nesterov) momentum and weight decay, PyTorch's formulation,
- * and the per-step cosine learning-rate schedule. */
+ * RMSProp with momentum (TensorFlow 1's formulation, which Single-Path NAS
+ * trains with), the per-step cosine learning-rate schedule and the staircase
+ * exponential one. */
 #ifndef ONESHOT_OPTIM_H
 #define ONESHOT_OPTIM_H
 
@@ -19,5 +21,31 @@ void sgd_step(float *w, const float *g, float *mom, size_t n, const struct sgd *
 /* lr at step t (0-based) of T: base * (1 + cos(pi t / T)) / 2 (PyTorch's
  * CosineAnnealingLR stepped once per batch, eta_min 0). */
 float cosine_lr(float base, long t, long T);
+
+/* RMSProp with momentum, as TensorFlow 1's RMSPropOptimizer updates (the
+ * epsilon inside the square root):
+ *   d = g + weight_decay * w;  ms = decay * ms + (1 - decay) * d^2;
+ *   mom = momentum * mom + lr * d / sqrt(ms + eps);  w -= mom.
+ * TensorFlow starts ms at 1, not 0 (rmsprop_state_init), so the first steps
+ * are not divided by a near-zero root. */
+struct rmsprop {
+    float decay;        /* 0.9 */
+    float momentum;     /* 0.9 */
+    float eps;          /* 1e-3 */
+    float weight_decay; /* gradient of weight_decay / 2 * w^2 (0: none) */
+};
+
+/* Single-Path NAS's settings: decay 0.9, momentum 0.9, eps 1e-3, no decay. */
+void rmsprop_default(struct rmsprop *o);
+/* The state of n weights before the first step: ms = 1, mom = 0. */
+void rmsprop_state_init(float *ms, float *mom, size_t n);
+/* One update of n weights; g is read, not cleared. */
+void rmsprop_step(float *w, const float *g, float *ms, float *mom, size_t n,
+                  const struct rmsprop *o, float lr);
+
+/* lr at step t (0-based) of a staircase exponential decay: base *
+ * factor^floor(t / every), every > 0 steps (TensorFlow's exponential_decay
+ * with staircase; Single-Path NAS: factor 0.97 every 2.4 epochs' steps). */
+float exp_decay_lr(float base, long t, double every, float factor);
 
 #endif

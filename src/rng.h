@@ -19,7 +19,8 @@ enum {
     RNG_STREAM_BATCHES = 2, /* order of training images */
     RNG_STREAM_SAMPLER = 3, /* paths drawn by a supernet sampler */
     RNG_STREAM_SEARCH = 4,  /* search strategies */
-    RNG_STREAM_BENCH = 5    /* random data for benchmarks */
+    RNG_STREAM_BENCH = 5,   /* random data for benchmarks */
+    RNG_STREAM_DECISIONS = 6 /* Single-Path NAS's warm-up drops of decisions */
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);

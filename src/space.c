@@ -11,7 +11,7 @@ int space_out_size(int h, int k, int stride)
     return (h + 2 * pad - k) / stride + 1;
 }
 
-static void add_choice(struct space *s, int k, int e, int se, int skip)
+void space_add_choice(struct space *s, int k, int e, int se, int skip, enum act act)
 {
     struct choice *c = &s->choices[s->nchoices++];
     memset(c, 0, sizeof *c);
@@ -19,7 +19,7 @@ static void add_choice(struct space *s, int k, int e, int se, int skip)
     c->e = e;
     c->se = se;
     c->skip = skip;
-    c->act = ACT_RELU;
+    c->act = act;
     if (skip)
         snprintf(c->name, sizeof c->name, "skip");
     else
@@ -54,9 +54,9 @@ void space_fmnist_variant(struct space *s, int with_se, int with_skip)
     for (int se = 0; se <= with_se; se++)
         for (int k = 3; k <= 7; k += 2)
             for (int e = 3; e <= 6; e += 3)
-                add_choice(s, k, e, se, 0);
+                space_add_choice(s, k, e, se, 0, ACT_RELU);
     if (with_skip)
-        add_choice(s, 0, 0, 0, 1);
+        space_add_choice(s, 0, 0, 0, 1, ACT_RELU);
     for (int l = 0; l < SPACE_MAX_LAYERS; l++)
         s->allowed[l] = (s->nchoices >= 64 ? ~0ULL : (1ULL << s->nchoices) - 1);
     struct err e;
@@ -70,9 +70,9 @@ void space_tiny(struct space *s)
     static const struct stage stages[] = {{16, 2, 2}, {32, 2, 2}};
     fashion_frame(s, 8, stages, 2, 64);
     snprintf(s->name, sizeof s->name, "tiny");
-    add_choice(s, 3, 2, 0, 0);
-    add_choice(s, 5, 4, 0, 0);
-    add_choice(s, 7, 6, 0, 0);
+    space_add_choice(s, 3, 2, 0, 0, ACT_RELU);
+    space_add_choice(s, 5, 4, 0, 0, ACT_RELU);
+    space_add_choice(s, 7, 6, 0, 0, ACT_RELU);
     for (int l = 0; l < SPACE_MAX_LAYERS; l++)
         s->allowed[l] = 7;
     struct err e;

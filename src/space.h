@@ -74,6 +74,11 @@ void space_fmnist_variant(struct space *s, int with_se, int with_skip);
  * (16 and 32 channels, both strided), choices k3e2, k5e4, k7e6, head 64. */
 void space_tiny(struct space *s);
 
+/* Appends a choice to s->choices (no check of room): skip, or kernel k,
+ * expansion e, SE on or off and activation act, named as the built-in spaces
+ * name theirs ("k5e6s", "skip"; the activation is not in the name). */
+void space_add_choice(struct space *s, int k, int e, int se, int skip, enum act act);
+
 /* The built-in spaces by name: fmnist, fmnist-se, fmnist-skip, fmnist-se-skip,
  * tiny.  space_builtin returns 0, or -1 for a name that is none of them.
  * space_builtin_names lists them, NULL-terminated (static storage). */

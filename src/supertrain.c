@@ -208,11 +208,8 @@ int supertrain_step(struct supertrain *t, struct err *e)
         return 0;
     double t0 = ctx_seconds();
     int spe = t->steps_per_epoch, its = t->cfg.iterations;
-    int epoch = (int)(t->step / spe), b = (int)(t->step % spe);
-    if (epoch != t->perm_epoch) {
-        train_epoch_order(t->cfg.seed, epoch, t->perm, t->train->n);
-        t->perm_epoch = epoch;
-    }
+    int epoch = train_gather_step(t->train, t->cfg.seed, t->step, spe, t->cfg.batch, t->perm,
+                                  &t->perm_epoch, t->x, t->y);
     int64_t it_len = t->total / its;
     if (it_len < 1)
         it_len = 1;
@@ -222,7 +219,6 @@ int supertrain_step(struct supertrain *t, struct err *e)
     int64_t it_start = (int64_t)iteration * it_len;
     int64_t it_steps = iteration == its - 1 ? t->total - it_start : it_len;
     float lr = cosine_lr((float)t->cfg.lr, (long)(t->step - it_start), (long)it_steps);
-    split_gather(t->train, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, t->x, t->y);
     struct arch paths[SUPERNET_MAX_PATHS];
     int np = sampler_next(t->sm, iteration, paths);
     if (np < 1) {

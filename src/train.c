@@ -24,6 +24,18 @@ void train_epoch_order(uint64_t seed, int epoch, int *perm, int n)
     rng_shuffle(&r, perm, (size_t)n);
 }
 
+int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
+                      int batch, int *perm, int *perm_epoch, float *x, int *y)
+{
+    int epoch = (int)(step / steps_per_epoch), b = (int)(step % steps_per_epoch);
+    if (*perm_epoch != epoch) {
+        train_epoch_order(seed, epoch, perm, s->n);
+        *perm_epoch = epoch;
+    }
+    split_gather(s, perm + (size_t)b * batch, batch, x, y);
+    return epoch;
+}
+
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
                  const struct train_config *c, struct err *e)
 {
@@ -82,28 +94,20 @@ int trainer_step(struct trainer *t, struct err *e)
 {
     if (t->step >= t->total)
         return 0;
-    int epoch = (int)(t->step / t->steps_per_epoch);
-    int b = (int)(t->step % t->steps_per_epoch);
-    if (t->perm_epoch != epoch) {
-        train_epoch_order(t->cfg.seed, epoch, t->perm, t->data->n);
-        t->perm_epoch = epoch;
-    }
     struct net *n = &t->m->net;
     if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
         return -1;
-    split_gather(t->data, t->perm + (size_t)b * t->cfg.batch, t->cfg.batch, t->x, t->y);
+    train_gather_step(t->data, t->cfg.seed, t->step, t->steps_per_epoch, t->cfg.batch, t->perm,
+                      &t->perm_epoch, t->x, t->y);
     float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
     t->loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &t->correct);
     t->step++;
     return t->step < t->total;
 }
 
-/* Runs the forward over images [0, count) of s in batches: training mode with
- * the given momentum rule (recalibration), or evaluation counting accuracy. */
-static int sweep(struct net *n, const struct split *s, int count, int batch, int recalibrate,
-                 double *accuracy, double *loss, struct err *e)
+int split_sweep(const struct split *s, const struct space *sp, int count, int batch,
+                split_batch_fn fn, void *user, struct err *e)
 {
-    const struct space *sp = n->s;
     if (batch > count)
         batch = count;
     if (batch < 1)
@@ -115,34 +119,57 @@ static int sweep(struct net *n, const struct split *s, int count, int batch, int
         rc = err_plain(e, "out of memory");
         goto out;
     }
-    long right = 0;
-    double total = 0;
     int k = 0;
-    for (int first = 0; first < count; first += batch, k++) {
+    for (int first = 0; first < count && !rc; first += batch, k++) {
         int nb = count - first < batch ? count - first : batch;
-        /* any workspace for nb images serves a forward without backward */
-        if (n->N != nb && (rc = net_reserve(n, nb, 0, e)))
-            goto out;
         for (int i = 0; i < nb; i++)
             idx[i] = first + i;
         split_gather(s, idx, nb, x, y);
-        if (recalibrate) {
-            net_forward(n, x, 1, 1.0f / (float)(k + 1));
-            continue;
-        }
-        const float *logits = net_forward(n, x, 0, 0);
-        int correct;
-        total += softmax_xent_forward_backward(NULL, logits, y, sp->classes, nb, &correct) * nb;
-        right += correct;
+        rc = fn(user, x, y, nb, k, e);
     }
-    if (accuracy)
-        *accuracy = (double)right / count;
-    if (loss)
-        *loss = total / count;
 out:
     free(x);
     free(y);
     free(idx);
+    return rc;
+}
+
+/* A sweep of a net: training mode with the momentum rule of a
+ * recalibration, or evaluation counting accuracy and loss. */
+struct net_sweep {
+    struct net *n;
+    int recalibrate;
+    long right;
+    double total;
+};
+
+static int net_sweep_batch(void *user, const float *x, const int *y, int nb, int k, struct err *e)
+{
+    struct net_sweep *w = user;
+    struct net *n = w->n;
+    /* any workspace for nb images serves a forward without backward */
+    if (n->N != nb && net_reserve(n, nb, 0, e))
+        return -1;
+    if (w->recalibrate) {
+        net_forward(n, x, 1, 1.0f / (float)(k + 1));
+        return 0;
+    }
+    const float *logits = net_forward(n, x, 0, 0);
+    int correct;
+    w->total += softmax_xent_forward_backward(NULL, logits, y, n->s->classes, nb, &correct) * nb;
+    w->right += correct;
+    return 0;
+}
+
+static int sweep(struct net *n, const struct split *s, int count, int batch, int recalibrate,
+                 double *accuracy, double *loss, struct err *e)
+{
+    struct net_sweep w = {n, recalibrate, 0, 0};
+    int rc = split_sweep(s, n->s, count, batch, net_sweep_batch, &w, e);
+    if (!rc && accuracy)
+        *accuracy = (double)w.right / count;
+    if (!rc && loss)
+        *loss = w.total / count;
     return rc;
 }
 

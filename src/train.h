@@ -44,6 +44,16 @@ struct trainer {
  * a permutation drawn from its own stream, so any step can be resumed. */
 void train_epoch_order(uint64_t seed, int epoch, int *perm, int n);
 
+/* The batch of step `step` of a run with steps_per_epoch steps of `batch`
+ * images an epoch: batch step % steps_per_epoch of epoch step /
+ * steps_per_epoch in train_epoch_order(seed, epoch) order, gathered and
+ * normalised into x [in_c][h][w][batch] and y [batch].  perm [s->n] keeps
+ * the order of epoch *perm_epoch (-1: none) and is drawn again for a step of
+ * another epoch.  Returns the step's epoch.  (The stand-alone, supernet and
+ * Single-Path trainers all take their batches so.) */
+int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
+                      int batch, int *perm, int *perm_epoch, float *x, int *y);
+
 /* Prepares training of m on data.  Returns 0 or -1 (a split smaller than a
  * batch, out of memory). */
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
@@ -59,6 +69,16 @@ int trainer_step(struct trainer *t, struct err *e);
  * gets its right answers.  The workspace must be reserved for N, training. */
 double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
                         const struct sgd *o, int *correct);
+
+/* Runs fn over images [0, count) of s in order, in batches of at most
+ * `batch` gathered and normalised for a network of space sp: fn(user, x
+ * [in_c][h][w][n], y [n], n, k (the batch's index), e) returns 0 or -1,
+ * which stops the sweep.  0 or -1 (nothing to sweep, out of memory, fn's
+ * error). */
+typedef int (*split_batch_fn)(void *user, const float *x, const int *y, int n, int k,
+                              struct err *e);
+int split_sweep(const struct split *s, const struct space *sp, int count, int batch,
+                split_batch_fn fn, void *user, struct err *e);
 
 /* Accuracy (and mean loss, if loss) of a bound net on every image of s, with
  * the running BN statistics, in batches of `batch`.  0 or -1. */
