@@ -175,7 +175,12 @@ int cmd_run(int argc, char **argv)
         status = cli_fail(&e);
         if (j.traceback[0])
             fprintf(stderr, "%s\n", j.traceback);
-        fprintf(stderr,
+        if (j.trained && j.train.diverged)
+            fprintf(stderr, "the run's files are kept, the supernet as last saved; resumed, it "
+                            "would diverge again: run the experiment anew with a lower "
+                            "supernet.lr\n");
+        else
+            fprintf(stderr,
                 "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
                 j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total ? " --reload" : "");
     }

@@ -670,7 +670,8 @@ int job_save_pending(struct job *j, struct err *e)
 
 int64_t job_unsaved_steps(const struct job *j)
 {
-    return j->trained ? j->train.step - j->saved_step : 0;
+    /* a diverged supernet is never saved: nothing is pending */
+    return j->trained && !j->train.diverged ? j->train.step - j->saved_step : 0;
 }
 
 int job_set_weights(struct job *j, const double *w, int n)

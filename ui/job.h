@@ -186,7 +186,8 @@ int job_set_weights(struct job *j, const double *w, int n);
  * was asked for), or -1 with e filled. */
 int job_save_pending(struct job *j, struct err *e);
 
-/* Steps of training not yet in a checkpoint (0 when all is saved). */
+/* Steps of training not yet in a checkpoint (0 when all is saved, and after
+ * training diverged: that state is never saved). */
 int64_t job_unsaved_steps(const struct job *j);
 
 /* The metrics of evaluations: count, names. */
