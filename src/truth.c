@@ -227,9 +227,19 @@ int truth_append(const char *path, const struct truth_row *r, struct err *e)
     int fd = open(path, O_RDWR | O_APPEND);
     if (fd < 0)
         return err_set(e, path, 0, 0, "cannot open for appending: %s", strerror(errno));
-    int rc = drop_torn_line(fd) || write_all(fd, buf, (size_t)n) || fsync(fd);
-    if (close(fd) || rc)
-        return err_set(e, path, 0, 0, "cannot append: %s", strerror(errno));
+    off_t end = -1;
+    int rc = drop_torn_line(fd) || (end = lseek(fd, 0, SEEK_END)) < 0 ||
+             write_all(fd, buf, (size_t)n) || fsync(fd);
+    int saved = errno;
+    /* a full disk: cut the part written off again, leaving no torn row */
+    int cut = rc && end >= 0 ? ftruncate(fd, end) : 0;
+    if (close(fd) && !rc) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc)
+        return err_set(e, path, 0, 0, "cannot append: %s%s", strerror(saved),
+                       cut ? " (and a part of the row may be left at its end)" : "");
     return 0;
 }
 

@@ -182,7 +182,8 @@ int cmd_run(int argc, char **argv)
         else
             fprintf(stderr,
                 "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
-                j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total ? " --reload" : "");
+                j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total &&
+                        j.saved_step == j.train.total ? " --reload" : "");
     }
     job_close(&j);
     return status;

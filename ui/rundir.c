@@ -9,31 +9,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Writes text to path atomically (tmp, fsync, rename). */
+/* Writes all of buf to fd, retrying short writes and EINTR.  0, or -1 with
+ * errno set. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO; /* no progress and no reason: do not spin */
+            return -1;
+        }
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes text to path atomically: path.tmp written, fsync'd and closed, then
+ * renamed over path.  Any failure before the rename removes path.tmp and
+ * leaves path as it was; errors name path. */
 int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e)
 {
     char tmp[RUNDIR_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return err_set(e, path, 0, 0, "cannot write: the path is too long");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int saved = errno;
-            close(fd);
-            unlink(tmp);
-            return err_set(e, tmp, 0, 0, "cannot write: %s", strerror(saved));
-        }
-        done += (size_t)w;
+        return err_set(e, path, 0, 0, "cannot write %s: %s", tmp, strerror(errno));
+    const char *what = "write";
+    int failed = write_all(fd, text, len) != 0;
+    if (!failed && fsync(fd) != 0) {
+        what = "sync";
+        failed = 1;
     }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        int saved = errno;
+    int saved = errno;
+    if (close(fd) != 0 && !failed) { /* closed even when it fails: never retried */
+        saved = errno;
+        failed = 1;
+    }
+    if (!failed && rename(tmp, path) != 0) {
+        saved = errno;
         unlink(tmp);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(saved));
+        return err_set(e, path, 0, 0, "cannot rename %s to it: %s", tmp, strerror(saved));
+    }
+    if (failed) {
+        unlink(tmp);
+        return err_set(e, path, 0, 0, "cannot %s %s: %s", what, tmp, strerror(saved));
     }
     return 0;
 }
@@ -145,31 +169,82 @@ int rundir_recover_csv(const char *path, const char *header,
     return rc;
 }
 
+/* Appends text[0..len) to the file open as f with one write where it can,
+ * so that a kill cannot tear a row in practice; when the write fails (a full
+ * disk) the file is cut back to its old length, so no torn row is left.
+ * Nothing may be buffered in f.  Errors name `name`.  0 or -1. */
+static int append_whole(FILE *f, const char *name, const char *text, size_t len, struct err *e)
+{
+    int fd = fileno(f);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
+    if (write_all(fd, text, len) != 0) {
+        int saved = errno;
+        if (ftruncate(fd, st.st_size) != 0)
+            return err_set(e, name, 0, 0,
+                           "cannot write: %s; and cannot cut off the part written: %s",
+                           strerror(saved), strerror(errno));
+        return err_set(e, name, 0, 0, "cannot write: %s", strerror(saved));
+    }
+    return 0;
+}
+
 FILE *rundir_open_append(const char *path, const char *header, struct err *e)
 {
-    FILE *f = fopen(path, "a");
+    FILE *f = fopen(path, "ae");
     if (!f) {
         err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
         return NULL;
     }
-    if (ftell(f) == 0 && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
         err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
         fclose(f);
         return NULL;
     }
+    if (st.st_size == 0) {
+        size_t n = strlen(header);
+        char *line = malloc(n + 2);
+        if (!line) {
+            err_set(e, path, 0, 0, "out of memory");
+            fclose(f);
+            return NULL;
+        }
+        memcpy(line, header, n);
+        line[n] = '\n';
+        int rc = append_whole(f, path, line, n + 1, e);
+        free(line);
+        if (rc) {
+            fclose(f);
+            return NULL;
+        }
+    }
     return f;
 }
 
-/* fprintf then fflush, errors naming the file. */
+/* Formats the row, then appends it whole (see append_whole). */
 int rundir_append(FILE *f, const char *name, struct err *e, const char *fmt, ...)
 {
+    char small[1024], *text = small;
     va_list ap;
     va_start(ap, fmt);
-    int n = vfprintf(f, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0 || fflush(f) != 0)
-        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
-    return 0;
+    if (n < 0)
+        return err_set(e, name, 0, 0, "cannot write: a row that cannot be formatted");
+    if ((size_t)n >= sizeof small) {
+        text = malloc((size_t)n + 1);
+        if (!text)
+            return err_set(e, name, 0, 0, "out of memory");
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    int rc = append_whole(f, name, text, (size_t)n, e);
+    if (text != small)
+        free(text);
+    return rc;
 }
 
 int rundir_copy_file(const char *from, const char *to, struct err *e)
