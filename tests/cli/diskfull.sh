@@ -1,14 +1,14 @@
 # A full disk while a checkpoint or a CSV row is written: a clear error
 # naming the file, exit status 1, the previous checkpoint intact (same bytes)
 # and no torn row; with room again, a resumed run ends as an uninterrupted
-# one.  The disk fills up through tests/enospc.c (LD_PRELOAD: ENOSPC after N
+# one.  The disk fills up through tests/diskshim.c (LD_PRELOAD: ENOSPC after N
 # bytes, or from fsync) for chosen files; where a tmpfs can be mounted (root),
 # also on a real filesystem too small for the run.
 . "$(dirname "$0")/lib.inc"
 need_data
-: "${ENOSPC_SO:=build/tests/enospc.so}"
-[ -r "$ENOSPC_SO" ] || skip "no $ENOSPC_SO (make check builds it)"
-ENOSPC_SO=$(cd "$(dirname "$ENOSPC_SO")" && pwd)/$(basename "$ENOSPC_SO")
+: "${DISKSHIM_SO:=build/tests/diskshim.so}"
+[ -r "$DISKSHIM_SO" ] || skip "no $DISKSHIM_SO (make check builds it)"
+DISKSHIM_SO=$(cd "$(dirname "$DISKSHIM_SO")" && pwd)/$(basename "$DISKSHIM_SO")
 mkdir -p "$TMP/full"
 # full MATCH BYTES CMD...: CMD with the files whose path contains MATCH
 # taking BYTES more bytes at most (BYTES "fsync": fsync fails instead)
@@ -16,9 +16,9 @@ full() {
     local match=$1 bytes=$2
     shift 2
     if [ "$bytes" = fsync ]; then
-        ENOSPC_MATCH=$match ENOSPC_FSYNC=1 LD_PRELOAD=$ENOSPC_SO "$@"
+        DISKSHIM_MATCH=$match DISKSHIM_FSYNC=1 LD_PRELOAD=$DISKSHIM_SO "$@"
     else
-        ENOSPC_MATCH=$match ENOSPC_BYTES=$bytes LD_PRELOAD=$ENOSPC_SO "$@"
+        DISKSHIM_MATCH=$match DISKSHIM_BYTES=$bytes LD_PRELOAD=$DISKSHIM_SO "$@"
     fi
 }
 nospc="No space left on device"
