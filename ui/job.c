@@ -1190,6 +1190,17 @@ static int keep_generation(void *ud, char *line, int lineno, struct err *e)
     return 1;
 }
 
+/* The second pass over generations.csv: a kill can cut a generation's block
+ * after whole rows (a short write), so the last generation in the file is
+ * dropped and written again when the strategy's replay reports it. */
+static int drop_last_generation(void *ud, char *line, int lineno, struct err *e)
+{
+    const struct job *j = ud;
+    (void)lineno;
+    (void)e;
+    return atoi(line) <= j->generations_written;
+}
+
 static int open_search_files(struct job *j, struct err *e)
 {
     char path[EXP_PATH_MAX + 16], head[2048];
@@ -1208,6 +1219,11 @@ static int open_search_files(struct job *j, struct err *e)
                                  luasearch_metric_name(j->search, j->obj_metric[o]));
     if (rundir_recover_csv(path, head, keep_generation, j, e))
         return -1;
+    if (j->generations_written > 0) {
+        j->generations_written--;
+        if (rundir_recover_csv(path, head, drop_last_generation, j, e))
+            return -1;
+    }
     j->generations = rundir_open_append(path, head, e);
     if (!j->generations)
         return -1;
