@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void truth_done(struct truth *t)
@@ -164,31 +165,45 @@ static int write_all(int fd, const char *buf, size_t n)
 
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return 0;
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return 0;
+    if (errno != ENOENT)
         return err_set(e, path, 0, 0, "cannot create: %s", strerror(errno));
-    }
-    size_t cap = 256 + strlen(TRUTH_HEADER), used = 0;
+    size_t plen = strlen(path), cap = 256 + strlen(TRUTH_HEADER), used = 0;
     for (int i = 0; i < ncomments; i++)
         cap += strlen(comments[i]) + 3;
-    char *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        unlink(path);
+    char *buf = malloc(cap), *tmp = malloc(plen + 5);
+    if (!buf || !tmp) {
+        free(buf);
+        free(tmp);
         return err_plain(e, "out of memory");
     }
     for (int i = 0; i < ncomments; i++)
         used += (size_t)snprintf(buf + used, cap - used, "# %s\n", comments[i]);
     used += (size_t)snprintf(buf + used, cap - used, "%s\n", TRUTH_HEADER);
-    int rc = write_all(fd, buf, used) || fsync(fd);
-    free(buf);
-    if (close(fd) || rc) {
-        unlink(path);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
+    /* written whole to PATH.tmp, then renamed: a kill while the first lines
+     * are written must not leave a table without its header */
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 || write_all(fd, buf, used) || fsync(fd);
+    int saved = errno;
+    if (fd >= 0 && close(fd) && !rc) {
+        rc = 1;
+        saved = errno;
     }
-    return 0;
+    if (!rc && rename(tmp, path)) {
+        rc = 1;
+        saved = errno;
+    }
+    if (rc) {
+        unlink(tmp);
+        err_set(e, path, 0, 0, "cannot create: %s", strerror(saved));
+    }
+    free(buf);
+    free(tmp);
+    return rc ? -1 : 0;
 }
 
 /* Cuts a last line that lacks its newline (a write cut short by a kill), so
