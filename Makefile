@@ -1,5 +1,5 @@
 # oneshot: one-shot, hardware-aware neural architecture search workbench.
-# Plain make: all check asan install uninstall clean deps.
+# Plain make: all check asan fuzz install uninstall clean deps.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -16,10 +16,22 @@ CFLAGS  ?= -g
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 CURSES  := $(shell pkg-config --exists ncursesw 2>/dev/null && echo ncursesw || echo ncurses)
 PKGS     = openblas zlib yaml-0.1 lua5.4 $(CURSES)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
-             -fopenmp $(WARN) $(PKG_CFLAGS) -Isrc -Ilua $(CFLAGS)
+# The layers, each compiled with what it may include and no more:
+#   src/  the engine: -Isrc and the engine's libraries (no Lua, no curses)
+#   lua/  the Lua glue: adds -Ilua and Lua's headers
+#   exp/  the experiment layer: src/, lua/'s C headers (not Lua's), -Iexp
+#   ui/   the front ends: everything, curses included
+# (tests/cli/layers.sh also checks the #include lines.)
+ENGINE_PKG := $(shell pkg-config --cflags openblas zlib yaml-0.1 2>/dev/null)
+LUA_PKG    := $(shell pkg-config --cflags lua5.4 2>/dev/null)
+UI_PKG     := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPTFLAGS) $(ARCHFLAGS) \
+              -fopenmp $(WARN)
+ENGINE_CFLAGS = $(BASE_CFLAGS) $(ENGINE_PKG) -Isrc $(CFLAGS)
+LUA_CFLAGS    = $(BASE_CFLAGS) $(ENGINE_PKG) $(LUA_PKG) -Isrc -Ilua $(CFLAGS)
+EXP_CFLAGS    = $(BASE_CFLAGS) $(ENGINE_PKG) -Isrc -Ilua -Iexp $(CFLAGS)
+ALL_CFLAGS    = $(BASE_CFLAGS) $(UI_PKG) -Isrc -Ilua -Iexp -Iui $(CFLAGS)
 LDLIBS   = $(PKG_LIBS) -fopenmp -lm -lpthread
 
 BUILD   ?= build
@@ -27,41 +39,86 @@ VERSION  = 0.1.0
 
 ENGINE_SRC = $(wildcard src/*.c)
 LUA_SRC    = $(wildcard lua/*.c)
+EXP_SRC    = $(wildcard exp/*.c)
 UI_SRC     = $(wildcard ui/*.c)
 TEST_SRC   = $(wildcard tests/test_*.c)
 ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 LUA_OBJ    = $(LUA_SRC:%.c=$(BUILD)/%.o)
+EXP_OBJ    = $(EXP_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIBS       = $(BUILD)/libexp.a $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 
+# clang, its runtimes (libFuzzer) and LLVM's OpenMP build the fuzz harnesses
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
-              dataset-fashion-mnist pkg-config gcc make tmux
+              dataset-fashion-mnist pkg-config gcc make tmux mandoc \
+              clang libclang-rt-14-dev libomp-dev
 
-.PHONY: all check unit asan install uninstall clean deps bench run
+# libFuzzer harnesses, one per parser: tests/fuzz/fuzz_NAME.c, with its seed
+# corpus in tests/fuzz/NAME/seeds and the inputs of fixed bugs in
+# tests/fuzz/NAME/regressions.  Built with clang into FUZZ_BUILD.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+# what `make asan` gives each harness (CI): a replay of the seeds and
+# regressions, then this many seconds of fuzzing
+FUZZ_CI_SECONDS ?= 4
+FUZZ_BUILD    = build-fuzz
+FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN      = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+FUZZ_SANITIZE = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+
+.PHONY: all check unit asan fuzz fuzz-build fuzz-bins install uninstall clean deps bench run
 
 all: oneshot
 
 oneshot: $(BUILD)/oneshot
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/oneshot: $(UI_OBJ) $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
+$(BUILD)/oneshot: $(UI_OBJ) $(LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
 
 $(BUILD)/liboneshot.a: $(ENGINE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# lua/ holds the Lua glue; it links above the engine (ui -> lua -> src)
+# lua/ holds the Lua glue; it links above the engine (ui -> exp -> lua -> src)
 $(BUILD)/libonelua.a: $(LUA_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/libexp.a: $(EXP_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+DEFS = -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ENGINE_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(BUILD)/lua/%.o: lua/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LUA_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(BUILD)/exp/%.o: exp/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EXP_CFLAGS) $(DEFS) -c -o $@ $<
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DONESHOT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEFS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/check.o $(LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
+
+# A harness: its file, the shared helpers and the libraries (the run
+# directory's CSV reader is in exp/).  The fuzz build's objects carry
+# FUZZ_SANITIZE; the link adds libFuzzer's main.
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/fuzz.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
+
+$(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -DFUZZ_TOP='"$(CURDIR)"'
 
 # Installs whichever Debian packages are missing (needs root or sudo).
 deps:
@@ -92,7 +149,36 @@ asan:
 	  CFLAGS="-g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BIN)) \
 	  build-asan/oneshot
-	@ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --unit-only asan tests/cli/run.sh
+	@$(MAKE) --no-print-directory fuzz-build
+	@ASAN_OPTIONS=detect_leaks=1 FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_CI_SECONDS) \
+	  tests/run.sh build-asan --unit-only asan tests/cli/run.sh
+
+# The fuzz harnesses.  Without clang (or without libFuzzer) nothing is built
+# and FUZZ_BUILD/fuzz/SKIPPED says why: the harnesses are then counted as
+# skipped, never as passed.
+fuzz-build:
+	@mkdir -p $(FUZZ_BUILD)/fuzz; rm -f $(FUZZ_BUILD)/fuzz/SKIPPED; \
+	if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "$(FUZZ_CC) is not installed (make deps installs it)" > $(FUZZ_BUILD)/fuzz/SKIPPED; \
+	elif ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	    $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/fuzz/probe - 2>/dev/null; then \
+	  echo "$(FUZZ_CC) cannot link libFuzzer (make deps installs libclang-rt-14-dev)" > $(FUZZ_BUILD)/fuzz/SKIPPED; \
+	fi; \
+	rm -f $(FUZZ_BUILD)/fuzz/probe; \
+	if [ -f $(FUZZ_BUILD)/fuzz/SKIPPED ]; then echo "fuzz harnesses not built: $$(cat $(FUZZ_BUILD)/fuzz/SKIPPED)"; \
+	else $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPTFLAGS=-O1 \
+	  CFLAGS="-g -fno-omit-frame-pointer $(FUZZ_SANITIZE)" LDFLAGS="-fsanitize=fuzzer,address,undefined" \
+	  fuzz-bins; fi
+
+# (run by fuzz-build with the fuzz build's settings)
+fuzz-bins: $(FUZZ_BIN)
+	@:
+
+# Runs every harness for FUZZ_SECONDS seconds (one at a time, one process
+# each) after replaying its seeds and regressions; the corpora grow in
+# FUZZ_BUILD/fuzz/corpus.  Ends with "N passed, N failed, N skipped".
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
 
 # The main job: the default experiment end to end (a fair supernet of the
 # fmnist space, then a search), into examples/runs/quick[.N].
@@ -121,9 +207,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan oneshot
+	rm -rf build build-asan $(FUZZ_BUILD) oneshot
 
 # keep test objects: no "rm" after the test summary
 .SECONDARY:
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/lua/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/lua/*.d $(BUILD)/exp/*.d $(BUILD)/ui/*.d $(BUILD)/tests/*.d \
+                     $(BUILD)/tests/fuzz/*.d)

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
-# Throughput of oneshot against the PyTorch reference, side by side in one run.
+# Throughput of oneshot against PyTorch, side by side in one run.
 #
 #   bench/run.sh [ROUNDS]          (default 3 rounds)
 #
-# For each architecture it alternates `oneshot bench` and `torch_ref.py --bench`
-# (both at THREADS threads, batch 128, 30 timed steps after 5 warm-up steps),
+# For each architecture it alternates `oneshot bench` and PyTorch's yardstick
+# `bench/torch_ref.py --bench` (the same network from torch.nn modules; both
+# at THREADS threads, batch 128, 30 timed steps after 5 warm-up steps),
 # ROUNDS times, and prints the medians and their ratio as a Markdown table.
-# The reference is not part of oneshot: set TORCH_REF to its path (default
-# ../shared/reference/torch_ref.py); it needs Debian's python3-torch.  Without
-# it, only oneshot's figures are printed.
+# The yardstick needs Debian's python3-torch; without it, only oneshot's
+# figures are printed.  TORCH_REF names another script taking the same
+# arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 threads=${THREADS:-2}
-ref=${TORCH_REF:-../shared/reference/torch_ref.py}
+ref=${TORCH_REF:-bench/torch_ref.py}
 py=/usr/bin/python3
 have_ref=1
 if [ ! -f "$ref" ] || ! $py -c 'import torch' 2>/dev/null; then
     have_ref=0
-    echo "note: no PyTorch reference ($ref, python3-torch); oneshot only" >&2
+    echo "note: no PyTorch yardstick ($ref, python3-torch); oneshot only" >&2
 fi
-names=("k3e3 x 12" "k7e6 x 12" "mixed (SPACE.md)")
+# the smallest and the largest of the fmnist space, and one of mixed choices
+names=("k3e3 x 12" "k7e6 x 12" "mixed")
 archs=(
   "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3"
   "k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6"

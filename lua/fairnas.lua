@@ -5,13 +5,14 @@
 -- Neural Architecture Search", arXiv 1901.01074), over the experiment's
 -- objectives, with the supernet as the accuracy evaluator.
 --
--- What is published (METHODS.md 2.3): a variant of NSGA-II whose crossover
--- and mutation act on whole layers, and a reinforced controller (an RL
--- policy) that proposes mutations, mixed with ordinary random mutation, to
--- balance exploration and exploitation.  The controller's design (network,
--- reward, update rule), the mix ratio, the population size and the operator
--- probabilities are not published, so this file is a documented
--- simplification, not the paper's algorithm:
+-- What is published (the MoreMNAS abstract; the authors' FairNAS
+-- repository, xiaomi-automl/FairNAS, holds trained models, not search code):
+-- a variant of NSGA-II whose crossover and mutation act on whole layers, and
+-- a reinforced controller (an RL policy) that proposes mutations, mixed with
+-- ordinary random mutation, to balance exploration and exploitation.  The
+-- controller's design (network, reward, update rule), the mix ratio, the
+-- population size and the operator probabilities are not published, so this
+-- file is a documented simplification, not the paper's algorithm:
 --
 --   * NSGA-II as in nsga2.lua: generation 1 is `population` distinct random
 --     architectures; parents are drawn by a binary tournament on (front,

@@ -336,18 +336,25 @@ static int script_error(struct luabox *b, int status, const char *path, const ch
         return err_set(e, path, 0, 0, "%sthe script used more than %zu MB", where,
                        b->o.memory >> 20);
     }
-    const char *msg = lua_tostring(b->L, -1);
-    if (!msg)
+    size_t len = 0;
+    const char *msg = lua_tolstring(b->L, -1, &len);
+    if (!msg) {
         msg = "(error object is not a string)";
+        len = strlen(msg);
+    }
     const char *rest = msg;
     int line = strip_position(msg, path, &rest);
     if (line <= 0)
         line = b->line;
+    /* one line (the traceback is kept apart), all of it: a control character
+     * or a NUL in the message becomes a space */
     char flat[ERR_MAX];
-    snprintf(flat, sizeof flat, "%s", rest);
-    for (char *c = flat; *c; c++) /* one line: the traceback is kept apart */
-        if (*c == '\n' || *c == '\r' || *c == '\t')
-            *c = ' ';
+    size_t k = 0;
+    for (const char *c = rest; c < msg + len && k + 1 < sizeof flat; c++)
+        flat[k++] = (unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c;
+    flat[k] = 0;
+    if (!flat[strspn(flat, " ")])
+        snprintf(flat, sizeof flat, "(an error with an empty message)");
     err_set(e, path, line, 0, "%s%s", where, flat);
     lua_pop(b->L, 1);
     return -1;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "evolve.h"
 #include "luaarch.h"
 #include "luabox.h"
+#include "objective.h"
 #include "pareto.h"
 #include "rng.h"
 #include "suggest.h"
@@ -28,13 +30,10 @@ struct luasearch {
     char name[64];
     struct rng rng, *rngp;
     struct evalcache *cache;
-    int nmetrics, nengine;
-    char names[LUASEARCH_MAX_METRICS][EXP_NAME_MAX];
+    int nmetrics, nengine;                 /* all.n, and its engine ones */
+    struct metrics all;                    /* the engine's metrics, then the file's */
     int metric_ref[LUASEARCH_MAX_METRICS]; /* registry refs of the Lua metrics (engine: none) */
-    int nobj;
-    int obj_metric[EXP_MAX_OBJECTIVES];    /* index of each objective's metric */
-    int obj_max[EXP_MAX_OBJECTIVES];
-    double obj_weight[EXP_MAX_OBJECTIVES];
+    struct objectives obj;                 /* the objectives and their weights */
     int run_ref;                           /* the strategy's run function */
     char params[PARAMS_TEXT_MAX];
     char library[EXP_PATH_MAX];            /* "" when there is none */
@@ -42,6 +41,7 @@ struct luasearch {
     char loaded[LUASEARCH_MAX_LOADED][EXP_PATH_MAX + 80];
     struct err host_err;                   /* why a host callback failed */
     int host_failed;
+    int last_generation;                   /* the last one reported in this run() */
 };
 
 static const char search_key = 's';
@@ -64,6 +64,31 @@ static int host_error(lua_State *L, struct luasearch *ls)
 
 /* ------------------------------------------------------------ metrics */
 
+/* The strategy went beyond the experiment's budget: the error names the
+ * script line that did, and is sticky like a host error (a pcall in the
+ * script cannot swallow it). */
+static int over_budget(lua_State *L, struct luasearch *ls, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* the innermost script line on the stack (the call may come through
+     * pcall or another C function) */
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            const char *file = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            err_set(&ls->host_err, file, ar.currentline, 0, "in run: %s", msg);
+            return host_error(L, ls);
+        }
+    }
+    err_set(&ls->host_err, ls->strategy, 0, 0, "in run: %s", msg);
+    return host_error(L, ls);
+}
+
 /* The metrics of a (all nmetrics), evaluated once and cached.  The returned
  * pointer is valid until the next evaluation. */
 static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct arch *a)
@@ -79,6 +104,12 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
         luabox_rearm(ls->box);
         luaL_error(L, "interrupted");
     }
+    long long budget = (long long)ls->cfg.generations * ls->cfg.population;
+    if (evalcache_count(ls->cache) >= budget)
+        over_budget(L, ls,
+                    "oneshot.evaluate: the experiment's budget of %lld evaluations "
+                    "(search.generations %d x search.population %d) is spent",
+                    budget, ls->cfg.generations, ls->cfg.population);
     double v[LUASEARCH_MAX_METRICS];
     if (ls->host.evaluate(ls->host.ud, a, v, &ls->host_err))
         host_error(L, ls);
@@ -88,14 +119,14 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
         lua_createtable(L, 0, i);
         for (int j = 0; j < i; j++) {
             lua_pushnumber(L, v[j]);
-            lua_setfield(L, -2, ls->names[j]);
+            lua_setfield(L, -2, ls->all.m[j].name);
         }
         luaarch_push(L, a);
         lua_call(L, 2, 1);
         int isnum;
         v[i] = lua_tonumberx(L, -1, &isnum);
         if (!isnum || !isfinite(v[i]))
-            luaL_error(L, "metric '%s' of %s: expected a finite number, got %s", ls->names[i],
+            luaL_error(L, "metric '%s' of %s: expected a finite number, got %s", ls->all.m[i].name,
                        ls->metrics_file, isnum ? "a non-finite one" : luaL_typename(L, -1));
         lua_pop(L, 1);
     }
@@ -111,7 +142,7 @@ static void push_metrics(lua_State *L, const struct luasearch *ls, const double 
     lua_createtable(L, 0, ls->nmetrics);
     for (int i = 0; i < ls->nmetrics; i++) {
         lua_pushnumber(L, m[i]);
-        lua_setfield(L, -2, ls->names[i]);
+        lua_setfield(L, -2, ls->all.m[i].name);
     }
 }
 
@@ -160,18 +191,18 @@ static int list_archs(lua_State *L, int idx, struct arch **out)
 /* The objective matrix (n x nobj) of the architectures, evaluating them. */
 static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct arch *v, int n)
 {
-    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nobj * sizeof *f, 0);
+    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->obj.n * sizeof *f, 0);
     for (int i = 0; i < n; i++) {
         const double *m = metrics_of(L, ls, &v[i]);
-        for (int j = 0; j < ls->nobj; j++) {
-            double x = m[ls->obj_metric[j]];
+        for (int j = 0; j < ls->obj.n; j++) {
+            double x = m[ls->obj.metric[j]];
             if (!isfinite(x)) {
                 char buf[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
                 arch_format(ls->cfg.s, &v[i], buf, (int)sizeof buf);
                 luaL_error(L, "objective '%s' of %s is %f: objectives must be finite",
-                           ls->names[ls->obj_metric[j]], buf, x);
+                           ls->all.m[ls->obj.metric[j]].name, buf, x);
             }
-            f[i * ls->nobj + j] = x;
+            f[i * ls->obj.n + j] = x;
         }
     }
     return f;
@@ -186,11 +217,11 @@ static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, do
     if (lua_isnoneornil(L, idx))
         return NULL;
     luaL_checktype(L, idx, LUA_TTABLE);
-    if (lua_rawlen(L, idx) != (lua_Unsigned)ls->nobj)
+    if (lua_rawlen(L, idx) != (lua_Unsigned)ls->obj.n)
         luaL_argerror(L, idx, lua_pushfstring(L, "expected %d weights, one per objective",
-                                              ls->nobj));
+                                              ls->obj.n));
     double top = 0;
-    for (int j = 0; j < ls->nobj; j++) {
+    for (int j = 0; j < ls->obj.n; j++) {
         lua_rawgeti(L, idx, j + 1);
         int isnum;
         w[j] = lua_tonumberx(L, -1, &isnum);
@@ -201,7 +232,7 @@ static const double *weights_arg(lua_State *L, struct luasearch *ls, int idx, do
     }
     if (!(top > 0))
         luaL_argerror(L, idx, "at least one weight must be positive");
-    for (int j = 0; j < ls->nobj; j++)
+    for (int j = 0; j < ls->obj.n; j++)
         w[j] /= top;
     return w;
 }
@@ -214,9 +245,9 @@ static int l_scores(lua_State *L)
     double *f = objective_matrix(L, ls, v, n);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
-        lua_createtable(L, ls->nobj, 0);
-        for (int j = 0; j < ls->nobj; j++) {
-            lua_pushnumber(L, f[i * ls->nobj + j]);
+        lua_createtable(L, ls->obj.n, 0);
+        for (int j = 0; j < ls->obj.n; j++) {
+            lua_pushnumber(L, f[i * ls->obj.n + j]);
             lua_rawseti(L, -2, j + 1);
         }
         lua_rawseti(L, -2, i + 1);
@@ -235,8 +266,8 @@ static int l_fronts(lua_State *L)
     double *f = objective_matrix(L, ls, v, n);
     int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
     double *crowd = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *crowd, 0);
-    if (n > 0 && (pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0 ||
-                  pareto_crowding(f, n, ls->nobj, rank, w, crowd) < 0))
+    if (n > 0 && (pareto_sort(f, n, ls->obj.n, ls->obj.maximize, rank) < 0 ||
+                  pareto_crowding(f, n, ls->obj.n, rank, w, crowd) < 0))
         return luaL_error(L, "oneshot.fronts: out of memory");
     lua_createtable(L, n, 0);
     lua_createtable(L, n, 0);
@@ -261,7 +292,7 @@ static int l_select(lua_State *L)
     luaL_argcheck(L, k >= 0 && k <= n, 2, "k must lie in 0..#list");
     double *f = objective_matrix(L, ls, v, n);
     int *chosen = lua_newuserdatauv(L, (size_t)(k > 0 ? k : 1) * sizeof *chosen, 0);
-    if (n > 0 && nsga2_select(f, n, ls->nobj, ls->obj_max, w, (int)k, chosen) < 0)
+    if (n > 0 && nsga2_select(f, n, ls->obj.n, ls->obj.maximize, w, (int)k, chosen) < 0)
         return luaL_error(L, "oneshot.select: out of memory");
     lua_createtable(L, (int)k, 0);
     for (int i = 0; i < k; i++) {
@@ -305,17 +336,16 @@ static int l_pareto(lua_State *L)
     struct arch *v;
     int n = list_archs(L, 1, &v);
     double *f = objective_matrix(L, ls, v, n);
-    int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
-    if (n > 0 && pareto_sort(f, n, ls->nobj, ls->obj_max, rank) < 0)
+    int *front = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *front, 0);
+    int nf = pareto_front(f, n, ls->obj.n, ls->obj.maximize, front);
+    if (nf < 0)
         return luaL_error(L, "oneshot.pareto: out of memory");
     lua_newtable(L);
     int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (rank[i] != 0)
-            continue;
-        int dup = 0;
-        for (int j = 0; j < i && !dup; j++)
-            dup = rank[j] == 0 && arch_equal(&v[i], &v[j]);
+    for (int a = 0; a < nf; a++) {
+        int i = front[a], dup = 0;
+        for (int b = 0; b < a && !dup; b++)
+            dup = arch_equal(&v[i], &v[front[b]]);
         if (dup)
             continue;
         lua_rawgeti(L, 1, i + 1);
@@ -327,9 +357,9 @@ static int l_pareto(lua_State *L)
 static int l_weights(lua_State *L)
 {
     struct luasearch *ls = search_of(L);
-    lua_createtable(L, ls->nobj, 0);
-    for (int j = 0; j < ls->nobj; j++) {
-        lua_pushnumber(L, ls->obj_weight[j]);
+    lua_createtable(L, ls->obj.n, 0);
+    for (int j = 0; j < ls->obj.n; j++) {
+        lua_pushnumber(L, ls->obj.weight[j]);
         lua_rawseti(L, -2, j + 1);
     }
     return 1;
@@ -342,6 +372,22 @@ static int l_report(lua_State *L)
     luaL_argcheck(L, g >= 1 && g <= 10000000, 1, "generations count from 1");
     struct arch *v;
     int n = list_archs(L, 2, &v);
+    if (g > ls->cfg.generations)
+        return over_budget(L, ls,
+                           "oneshot.report: generation %lld is beyond the experiment's %d "
+                           "(search.generations)",
+                           (long long)g, ls->cfg.generations);
+    if (g <= ls->last_generation)
+        return over_budget(L, ls,
+                           "oneshot.report: generation %lld reported after generation %d "
+                           "(each generation is reported once, in order)",
+                           (long long)g, ls->last_generation);
+    if (n > ls->cfg.population)
+        return over_budget(L, ls,
+                           "oneshot.report: a population of %d is larger than the experiment's "
+                           "%d (search.population)",
+                           n, ls->cfg.population);
+    ls->last_generation = (int)g;
     double *m = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * ls->nmetrics * sizeof *m, 0);
     for (int i = 0; i < n; i++)
         memcpy(m + (size_t)i * ls->nmetrics, metrics_of(L, ls, &v[i]),
@@ -440,7 +486,7 @@ static int read_metrics(struct luasearch *ls, struct err *e)
             return -1;
         }
         for (int i = 0; i < ls->nengine; i++)
-            if (strcmp(k, ls->names[i]) == 0) {
+            if (strcmp(k, ls->all.m[i].name) == 0) {
                 lua_pop(L, 2);
                 return err_set(e, path, 0, 0, "metric '%s' is one the engine computes", k);
             }
@@ -454,7 +500,8 @@ static int read_metrics(struct luasearch *ls, struct err *e)
     qsort(keys, (size_t)nk, sizeof *keys, name_cmp);
     for (int i = 0; i < nk; i++) {
         int m = ls->nmetrics++;
-        snprintf(ls->names[m], sizeof ls->names[m], "%s", keys[i]);
+        if (metrics_add(&ls->all, keys[i], METRIC_SCRIPT, NULL, e))
+            return err_set(e, path, 0, 0, "metric '%s': %s", keys[i], strstr(e->msg, "error: ") + 7);
         lua_getfield(L, -1, keys[i]);
         ls->metric_ref[m] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
@@ -464,31 +511,11 @@ static int read_metrics(struct luasearch *ls, struct err *e)
 
 static int objectives(struct luasearch *ls, struct err *e)
 {
-    const struct experiment *x = ls->cfg.x;
-    ls->nobj = x->nobjectives;
-    for (int j = 0; j < x->nobjectives; j++) {
-        const struct exp_objective *o = &x->objectives[j];
-        char metric[EXP_PATH_MAX + 16];
-        experiment_objective_metric(x, j, metric, sizeof metric);
-        int k = -1;
-        for (int i = 0; i < ls->nmetrics; i++)
-            if (strcmp(metric, ls->names[i]) == 0)
-                k = i;
-        if (k < 0) {
-            char known[1024] = "";
-            size_t used = 0;
-            for (int i = 0; i < ls->nmetrics && used < sizeof known; i++)
-                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
-                                         i ? ", " : "", ls->names[i]);
-            return err_set(e, x->file, o->name_line, o->name_col,
-                           "objectives[%d]: no metric '%s' (known: %s%s)", j, o->name, known,
-                           ls->cfg.metrics ? "" : "; others can come from a metrics file");
-        }
-        ls->obj_metric[j] = k;
-        ls->obj_max[j] = o->direction == EXP_MAXIMIZE;
-        ls->obj_weight[j] = o->weight;
-    }
-    return 0;
+    const char *names[LUASEARCH_MAX_METRICS];
+    for (int i = 0; i < ls->nmetrics; i++)
+        names[i] = ls->all.m[i].name;
+    return objectives_init(&ls->obj, ls->cfg.x, names, ls->nmetrics,
+                           ls->cfg.metrics ? NULL : "; others can come from a metrics file", e);
 }
 
 /* Converts one search.params value to the type of the default on top of the
@@ -637,7 +664,7 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "population");
     lua_pushinteger(L, (lua_Integer)ls->cfg.seed);
     lua_setfield(L, -2, "seed");
-    lua_createtable(L, ls->nobj, 0);
+    lua_createtable(L, ls->obj.n, 0);
     for (int j = 0; j < ls->cfg.x->nobjectives; j++) {
         const struct exp_objective *o = &ls->cfg.x->objectives[j];
         lua_createtable(L, 0, 4);
@@ -661,7 +688,7 @@ static void set_metric_names(lua_State *L, const struct luasearch *ls)
     lua_getglobal(L, "oneshot");
     lua_createtable(L, ls->nmetrics, 0);
     for (int i = 0; i < ls->nmetrics; i++) {
-        lua_pushstring(L, ls->names[i]);
+        lua_pushstring(L, ls->all.m[i].name);
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "metrics");
@@ -739,8 +766,8 @@ static void base_name(char *out, size_t n, const char *path)
 struct luasearch *luasearch_new(const struct luasearch_config *c, const struct luasearch_host *h,
                                 struct err *e)
 {
-    if (c->nengine < 1 || c->nengine > LUASEARCH_MAX_METRICS) {
-        err_plain(e, "luasearch: 1 to %d engine metrics", LUASEARCH_MAX_METRICS);
+    if (!c->engine || c->engine->n < 1) {
+        err_plain(e, "luasearch: no engine metrics");
         return NULL;
     }
     struct luasearch *ls = calloc(1, sizeof *ls);
@@ -760,9 +787,9 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
     base_name(ls->name, sizeof ls->name, c->strategy);
     rng_seed(&ls->rng, c->seed, RNG_STREAM_SEARCH);
     ls->rngp = &ls->rng;
-    ls->nengine = ls->nmetrics = c->nengine;
-    for (int i = 0; i < c->nengine; i++)
-        snprintf(ls->names[i], sizeof ls->names[i], "%s", c->engine_metrics[i]);
+    ls->all = *c->engine;
+    ls->nengine = ls->nmetrics = c->engine->n;
+    ls->cfg.engine = &ls->all;
     ls->run_ref = LUA_NOREF;
     struct luabox_opts bo = {.memory = LUASEARCH_MEMORY,
                              .instructions = LUASEARCH_INSTRUCTIONS,
@@ -812,9 +839,11 @@ void luasearch_free(struct luasearch *ls)
     free(ls);
 }
 
+const struct metrics *luasearch_metrics(const struct luasearch *ls) { return &ls->all; }
+
 int luasearch_nmetrics(const struct luasearch *ls) { return ls->nmetrics; }
 
-const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls->names[i]; }
+const char *luasearch_metric_name(const struct luasearch *ls, int i) { return ls->all.m[i].name; }
 
 const char *luasearch_name(const struct luasearch *ls) { return ls->name; }
 
@@ -847,6 +876,7 @@ int luasearch_run(struct luasearch *ls, struct err *e)
 {
     lua_State *L = luabox_state(ls->box);
     luabox_rearm(ls->box);
+    ls->last_generation = 0;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ls->run_ref);
     int rc = luabox_call(ls->box, 0, 0, ls->strategy, "run", e);
     if (ls->host_failed) {
@@ -858,11 +888,5 @@ int luasearch_run(struct luasearch *ls, struct err *e)
 
 int luasearch_set_weights(struct luasearch *ls, const double *w, int n)
 {
-    if (n != ls->nobj)
-        return -1;
-    for (int j = 0; j < n; j++)
-        if (!(w[j] > 0) || !isfinite(w[j]))
-            return -1;
-    memcpy(ls->obj_weight, w, (size_t)n * sizeof *w);
-    return 0;
+    return objectives_set_weights(&ls->obj, w, n);
 }

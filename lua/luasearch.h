@@ -31,9 +31,10 @@
 
 #include "err.h"
 #include "experiment.h"
+#include "metrics.h"
 #include "space.h"
 
-#define LUASEARCH_MAX_METRICS 32
+#define LUASEARCH_MAX_METRICS METRICS_MAX
 #define LUASEARCH_MEMORY (256u << 20)
 #define LUASEARCH_INSTRUCTIONS 200000000L /* between two new evaluations or reports */
 
@@ -61,8 +62,8 @@ struct luasearch_config {
     const char *strategy;             /* the strategy file */
     const char *metrics;              /* a metrics file, or NULL */
     const struct experiment *x;       /* search.params and objectives (borrowed) */
-    const char *const *engine_metrics; /* names of the host's metrics */
-    int nengine;
+    const struct metrics *engine;     /* the engine's metrics (copied): the host's
+                                         evaluate fills their values */
     volatile sig_atomic_t *interrupt; /* may be NULL: stops the search */
     volatile sig_atomic_t *restart;   /* may be NULL: interrupts it too, for the host to
                                          start another (a reload) */
@@ -85,7 +86,9 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
                                 struct err *e);
 void luasearch_free(struct luasearch *ls);
 
-/* The metric names, engine ones first (valid while ls lives). */
+/* Every metric: the engine's, then the metrics file's (valid while ls
+ * lives); and the same by count and name. */
+const struct metrics *luasearch_metrics(const struct luasearch *ls);
 int luasearch_nmetrics(const struct luasearch *ls);
 const char *luasearch_metric_name(const struct luasearch *ls, int i);
 /* The strategy's name (its table's `name`, else the file name). */

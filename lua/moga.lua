@@ -5,15 +5,15 @@
 -- The paper says only that it "replaces traditional multi-objective
 -- optimization with a weighted fitness strategy"; how the weights enter the
 -- sort or the crowding is not published and no implementation is public
--- (METHODS.md 3.3).  Our choice, option (a) of METHODS.md and of
--- src/pareto.h: the usual fast non-dominated sort, and a crowding distance
--- in which each objective's term is multiplied by its weight (divided by the
--- largest weight).  The weighted crowding is used both by the binary
--- tournament that picks parents and by the environmental selection that
--- cuts the last admitted front, so a heavily weighted objective keeps its
--- spread.  Only the ratios of the weights matter, and equal weights give
--- plain NSGA-II exactly, generation for generation (tests/test_luasearch.c
--- checks it against nsga2.lua).
+-- (the authors' repository, xiaomi-automl/MoGA, holds only the searched
+-- models).  Our choice, option (a) of src/pareto.h: the usual fast
+-- non-dominated sort, and a crowding distance in which each objective's term
+-- is multiplied by its weight (divided by the largest weight).  The weighted
+-- crowding is used both by the binary tournament that picks parents and by
+-- the environmental selection that cuts the last admitted front, so a
+-- heavily weighted objective keeps its spread.  Only the ratios of the
+-- weights matter, and equal weights give plain NSGA-II exactly, generation
+-- for generation (tests/test_luasearch.c checks it against nsga2.lua).
 --
 -- Everything else is nsga2.lua: generation 1 is `population` distinct random
 -- architectures; each later generation makes up to `population` offspring

@@ -1,4 +1,5 @@
--- fmnist: the default search space of SPACE.md, as a space file.
+-- fmnist: the default search space, as a space file (spaces/README.md
+-- specifies it).
 --
 -- Fashion-MNIST (1 x 28 x 28, 10 classes).  A 3x3 stride-2 stem to 16
 -- channels, then four stages of MBConv layers (12 searchable layers in all),

@@ -1,4 +1,4 @@
-/* block: one searchable layer, the MBConv inverted residual of SPACE.md, as a
+/* block: one searchable layer, the MBConv inverted residual of spaces/README.md, as a
  * forward/backward pair:
  *   expand 1x1 (cin->m) BN act -> depthwise kxk stride s BN act -> [SE] ->
  *   project 1x1 (m->cout) BN -> + input when stride 1 and cin == cout.

@@ -279,6 +279,30 @@ static int open_retry(const char *path, int flags, mode_t mode)
     return fd;
 }
 
+int ckpt_check_writable(const char *path, struct err *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set(e, path, 0, 0, "cannot write a checkpoint here: it is a directory");
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 5);
+    if (!tmp)
+        return err_set(e, path, 0, 0, "out of memory");
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        err_set(e, path, 0, 0, "cannot write a checkpoint here: cannot create %s: %s", tmp,
+                strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return 0;
+}
+
 /* fsync, retried on EINTR. */
 static int fsync_retry(int fd)
 {

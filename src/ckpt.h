@@ -51,6 +51,11 @@ int ckpt_get_exact(const struct ckpt *c, const char *path, const char *name, voi
 /* Writes c to path atomically (see above). Returns 0 or -1; on error path is
  * untouched and no PATH.tmp is left behind. */
 int ckpt_save(const struct ckpt *c, const char *path, struct err *e);
+
+/* Checks, before any work, that ckpt_save could write path: that PATH.tmp can
+ * be created in its directory (it is created and removed again) and that
+ * path is not a directory.  0, or -1 with e naming path and why. */
+int ckpt_check_writable(const char *path, struct err *e);
 /* Reads path into c (initialised by this call); `kind` must match the file's
  * kind (errors say what the file holds instead). Returns 0 or -1. */
 int ckpt_load(struct ckpt *c, const char *path, uint32_t kind, struct err *e);

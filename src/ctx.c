@@ -4,6 +4,8 @@
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void ctx_init(struct ctx *c, int threads)
@@ -34,3 +36,24 @@ void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
 
 const char *ctx_blas_core(void) { return openblas_get_corename(); }
 const char *ctx_blas_config(void) { return openblas_get_config(); }
+
+const char *ctx_blas_line(char *buf, int n)
+{
+    const char *cfg = ctx_blas_config();
+    const char *core = ctx_blas_core();
+    char ver[32] = "OpenBLAS";
+    /* the config string starts "OpenBLAS 0.3.21 ..." */
+    if (cfg && strncmp(cfg, "OpenBLAS ", 9) == 0) {
+        size_t len = strcspn(cfg + 9, " ");
+        snprintf(ver, sizeof ver, "OpenBLAS %.*s", (int)(len < 16 ? len : 16), cfg + 9);
+    }
+    snprintf(buf, (size_t)n, "%s, core %s", ver, core ? core : "?");
+    return buf;
+}
+
+double ctx_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -28,4 +28,11 @@ void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
 const char *ctx_blas_core(void);
 const char *ctx_blas_config(void);
 
+/* The BLAS line of --version and of a run's info.txt, "OpenBLAS 0.3.21, core
+ * SkylakeX", into buf (n bytes); returns buf. */
+const char *ctx_blas_line(char *buf, int n);
+
+/* Seconds of a monotonic wall clock (for durations). */
+double ctx_seconds(void);
+
 #endif

@@ -224,6 +224,8 @@ int dataset_load_idx(struct dataset *d, const char *images, const char *labels, 
             goto fail;
         }
     }
+    snprintf(d->path, sizeof d->path, "%s", images);
+    snprintf(d->labels_path, sizeof d->labels_path, "%s", labels);
     d->n = (int)im.dims[0];
     d->c = 1;
     d->h = (int)im.dims[1];
@@ -288,6 +290,24 @@ int fmnist_load(const char *dir, struct dataset *train, struct dataset *test, st
         dataset_done(train);
         return -1;
     }
+    return 0;
+}
+
+int dataset_check_fits(const struct dataset *d, int c, int h, int w, int classes,
+                       const char *space, struct err *e)
+{
+    const char *file = d->path[0] ? d->path : "data";
+    if (d->c != c || d->h != h || d->w != w)
+        return err_set(e, file, 0, 0, "images are %dx%dx%d but the space %s takes %dx%dx%d", d->c,
+                       d->h, d->w, space, c, h, w);
+    int top = -1;
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] > top)
+            top = d->labels[i];
+    if (top >= classes)
+        return err_set(e, d->labels_path[0] ? d->labels_path : file, 0, 0,
+                       "labels go up to %d but the space %s has %d classes (labels 0 to %d)", top,
+                       space, classes, classes - 1);
     return 0;
 }
 

@@ -15,7 +15,11 @@
 #define FMNIST_MEAN 0.2860f
 #define FMNIST_STD 0.3530f
 
+#define DATA_PATH_MAX 1024
+
 struct dataset {
+    char path[DATA_PATH_MAX];        /* the image file it came from (for errors) */
+    char labels_path[DATA_PATH_MAX]; /* and its label file */
     int n;           /* images */
     int c, h, w;     /* channels (1 for IDX), rows, columns */
     int classes;     /* labels are < classes */
@@ -43,6 +47,14 @@ int dataset_load_idx(struct dataset *d, const char *images, const char *labels, 
  * test may be NULL to skip the test set.  On error both are left empty.
  * Returns 0 or -1. */
 int fmnist_load(const char *dir, struct dataset *train, struct dataset *test, struct err *e);
+
+/* Checks that d fits a network taking c x h x w images of `classes` classes
+ * (a search space's input): the same channels, height and width, and every
+ * label < classes.  `space` names the space in the error, which names both
+ * shapes: `d->path: error: images are 1x32x32 but the space fmnist takes
+ * 1x28x28`.  0, or -1 with e filled. */
+int dataset_check_fits(const struct dataset *d, int c, int h, int w, int classes,
+                       const char *space, struct err *e);
 
 /* Frees what d owns; d may be zeroed or already done. */
 void dataset_done(struct dataset *d);

@@ -28,7 +28,8 @@ static const char *const top_keys[] = {"name",     "seed",   "threads",    "outp
 static const char *const dataset_keys[] = {"path", "train_images", "val_images", NULL};
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
-                                            "iterations", "bn_recalibration", NULL};
+                                            "iterations", "bn_recalibration", "shared_lr",
+                                            "label_smoothing", NULL};
 static const char *const search_keys[] = {"strategy", "generations", "population", "params",
                                           "metrics",  NULL};
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
@@ -336,6 +337,10 @@ static int load_supernet(const struct ctx *c, const yaml_node_t *n, struct exper
             rc = yamldoc_int(c->y, v, path, 1, 1000, &x->supernet.iterations);
         else if (!strcmp(key, "bn_recalibration"))
             rc = yamldoc_int(c->y, v, path, 0, EXP_TOTAL_IMAGES, &x->supernet.bn_recalibration);
+        else if (!strcmp(key, "shared_lr"))
+            rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->supernet.shared_lr);
+        else if (!strcmp(key, "label_smoothing"))
+            rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->supernet.label_smoothing);
         if (rc)
             return -1;
     }
@@ -604,6 +609,8 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->supernet.pool = 0;
     x->supernet.iterations = 1;
     x->supernet.bn_recalibration = 2000;
+    x->supernet.shared_lr = 1;
+    x->supernet.label_smoothing = 0;
     set_ref(&x->search.strategy, "random", 0, dir);
     x->search.generations = 10;
     x->search.population = 20;
@@ -702,21 +709,6 @@ const char *exp_direction_name(enum exp_direction d)
 
 /* ---- writing ---- */
 
-/* A double-quoted YAML string. */
-static void put_quoted(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02X", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* Text that reads back as the same plain scalar wherever a value may stand. */
 static int plain_safe(const char *s)
 {
@@ -726,8 +718,8 @@ static int plain_safe(const char *s)
     if (s[0] == ' ' || s[n - 1] == ' ' || ((s[0] == '-' || s[0] == '?') && (n == 1 || s[1] == ' ')))
         return 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || strchr(":#,[]{}&*!|>'\"%@`", *p))
-            return 0;
+        if (*p < 0x20 || *p >= 0x7f || strchr(":#,[]{}&*!|>'\"%@`", *p))
+            return 0; /* (beyond ASCII: quoted, which escapes what must be) */
     return 1;
 }
 
@@ -746,9 +738,11 @@ static void put_double(FILE *f, double v)
 static void put_ref(FILE *f, const char *indent, const char *key, const struct exp_ref *r)
 {
     fprintf(f, "%s%s: ", indent, key);
-    put_quoted(f, r->resolved);
-    if (strcmp(r->text, r->resolved) != 0)
-        fprintf(f, "  # as written: %s", r->text);
+    yamldoc_put_quoted(f, r->resolved);
+    if (strcmp(r->text, r->resolved) != 0) {
+        fprintf(f, "  # as written: ");
+        yamldoc_put_comment(f, r->text);
+    }
     fputc('\n', f);
 }
 
@@ -757,12 +751,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     fprintf(f, "# oneshot experiment, resolved: every key, paths absolute (oneshot.yaml(5)).\n");
     if (x->file[0]) {
         fprintf(f, "# from: ");
-        for (const char *p = x->file; *p; p++)
-            fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
+        yamldoc_put_comment(f, x->file);
         fputc('\n', f);
     }
     fprintf(f, "name: ");
-    put_quoted(f, x->name);
+    yamldoc_put_quoted(f, x->name);
     fprintf(f, "\nseed: %llu\nthreads: %d\n", (unsigned long long)x->seed, x->threads);
     put_ref(f, "", "output", &x->output);
     fprintf(f, "dataset:\n");
@@ -777,6 +770,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     fprintf(f, "\n  repeat: %d\n  pool: %d\n  iterations: %d\n  bn_recalibration: %d\n",
             x->supernet.repeat, x->supernet.pool, x->supernet.iterations,
             x->supernet.bn_recalibration);
+    fprintf(f, "  shared_lr: ");
+    put_double(f, x->supernet.shared_lr);
+    fprintf(f, "\n  label_smoothing: ");
+    put_double(f, x->supernet.label_smoothing);
+    fprintf(f, "\n");
     fprintf(f, "search:\n");
     put_ref(f, "  ", "strategy", &x->search.strategy);
     if (x->search.metrics.text[0])
@@ -790,11 +788,11 @@ int experiment_write(const struct experiment *x, FILE *f)
     for (int i = 0; i < x->search.nparams; i++) {
         const struct exp_param *p = &x->search.params[i];
         fprintf(f, "    ");
-        put_quoted(f, p->key);
+        yamldoc_put_quoted(f, p->key);
         fprintf(f, ":");
         if (p->quoted || !plain_safe(p->value)) {
             fputc(' ', f);
-            put_quoted(f, p->value);
+            yamldoc_put_quoted(f, p->value);
         } else if (p->value[0]) {
             fprintf(f, " %s", p->value);
         }
@@ -804,7 +802,7 @@ int experiment_write(const struct experiment *x, FILE *f)
     for (int i = 0; i < x->nobjectives; i++) {
         const struct exp_objective *o = &x->objectives[i];
         fprintf(f, "  - name: ");
-        put_quoted(f, o->name);
+        yamldoc_put_quoted(f, o->name);
         fprintf(f, "\n    direction: %s\n    weight: ", exp_direction_name(o->direction));
         put_double(f, o->weight);
         fputc('\n', f);

@@ -82,6 +82,8 @@ struct experiment {
         int pool;               /* 0 .. 4096 [0] */
         int iterations;         /* 1 .. 1000 [1] */
         int bn_recalibration;   /* images, 0 .. 60000, 0 = off [2000] */
+        double shared_lr;       /* multiplier of lr for the shared stem and head, > 0 [1] */
+        double label_smoothing; /* 0 .. 0.99 [0] */
     } supernet;
     struct {
         struct exp_ref strategy; /* a name, or a path (has a '/' or ends in .lua) [random] */

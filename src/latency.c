@@ -895,17 +895,6 @@ int latency_file_space(const char *path, char *name, int n, struct err *e)
 
 /* ---- writing files ---- */
 
-static void put_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int write_table(const struct latency_table *t, FILE *f)
 {
     const struct space *s = &t->space;
@@ -918,21 +907,21 @@ static int write_table(const struct latency_table *t, FILE *f)
                    "# plus the entry of each layer's choice.\n");
     fprintf(f, "kind: table\norigin: %s\n", t->kind == LATENCY_MODEL ? "model" : "measured");
     fprintf(f, "device: ");
-    put_string(f, t->device);
+    yamldoc_put_quoted(f, t->device);
     fprintf(f, "\nmachine: ");
-    put_string(f, t->machine);
+    yamldoc_put_quoted(f, t->machine);
     fprintf(f, "\nblas: ");
-    put_string(f, t->blas);
+    yamldoc_put_quoted(f, t->blas);
     fprintf(f, "\nthreads: %d\nbatch: %d\n", t->threads, t->batch);
     fprintf(f, "percentile: %g    # of the timed forwards: 50 the median, 0 the minimum\n",
             t->percentile);
     fprintf(f, "clock: %s         # cpu: the thread's CPU time (one thread); wall: elapsed\ndate: ",
             t->cpu_time ? "cpu " : "wall");
-    put_string(f, t->date);
+    yamldoc_put_quoted(f, t->date);
     fprintf(f, "\nmethod: ");
-    put_string(f, t->method);
+    yamldoc_put_quoted(f, t->method);
     fprintf(f, "\nspace:\n  name: ");
-    put_string(f, s->name);
+    yamldoc_put_quoted(f, s->name);
     fprintf(f, "\n  input: [%d, %d, %d]    # channels, height, width\n", s->in_c, s->in_h,
             s->in_w);
     fprintf(f, "  classes: %d\n", s->classes);

@@ -131,6 +131,14 @@ struct model *model_load(const struct space *s, const char *path, struct train_s
         m = NULL;
         goto out;
     }
+    /* a resume takes the step as where to go on: it must be one of the run */
+    if (st.step < 0 || st.total < 0 || st.step > st.total) {
+        err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)st.step,
+                (long long)st.total);
+        model_free(m);
+        m = NULL;
+        goto out;
+    }
     if (ts)
         *ts = st;
 out:

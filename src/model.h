@@ -43,7 +43,8 @@ int model_save(const struct model *m, const struct train_state *ts, const char *
                struct err *e);
 /* Loads a checkpoint of path into a new model of space s.  The architecture
  * comes from the file; ts (may be NULL) gets the optimiser state.  Refuses a
- * file for another space or of the wrong size with a message naming path. */
+ * file for another space, of the wrong size or whose step is not one of its
+ * run (0 to total) with a message naming path. */
 struct model *model_load(const struct space *s, const char *path, struct train_state *ts,
                          struct err *e);
 

@@ -334,3 +334,37 @@ int nsga2_tournament(const int *rank, const double *crowd, int n, struct rng *r)
         return rank[b] < rank[a] ? b : a;
     return crowd[b] > crowd[a] ? b : a;
 }
+
+int pareto_front(const double *f, int n, int m, const int *maximize, int *idx)
+{
+    if (n == 0)
+        return 0;
+    int *rank = malloc((size_t)(n > 0 ? n : 1) * sizeof *rank);
+    if (!rank)
+        return -1;
+    int count = -1;
+    if (pareto_sort(f, n, m, maximize, rank) >= 0) {
+        count = 0;
+        for (int i = 0; i < n; i++)
+            if (rank[i] == 0)
+                idx[count++] = i;
+    }
+    free(rank);
+    return count;
+}
+
+void pareto_order(const double *f, int m, const int *maximize, int j, int *idx, int count)
+{
+    /* insertion sort: stable, and fronts are small */
+    int mx = maximize && maximize[j];
+    for (int a = 1; a < count; a++)
+        for (int b = a; b > 0; b--) {
+            double x0 = f[(size_t)idx[b - 1] * m + j], x1 = f[(size_t)idx[b] * m + j];
+            int better = mx ? x1 > x0 : x1 < x0;
+            if (!better && !(x1 == x0 && idx[b] < idx[b - 1]))
+                break;
+            int t = idx[b];
+            idx[b] = idx[b - 1];
+            idx[b - 1] = t;
+        }
+}

@@ -14,11 +14,12 @@
  * sort, crowding distance inside each front, environmental selection by
  * (front, crowding descending) and a binary tournament on the same order.
  *
- * Weighted NSGA-II (MoGA, arXiv 1908.01314).  What the paper says is only
- * that it "replaces traditional multi-objective optimization with a weighted
- * fitness strategy"; how the weights enter the sort or the crowding is NOT
- * FOUND (METHODS.md 3.3), and no public implementation exists.  METHODS.md
- * lists three options, all inferred:
+ * Weighted NSGA-II (Chu, Zhang and Xu, "MoGA: Searching Beyond MobileNetV3",
+ * ICASSP 2020, arXiv 1908.01314).  The paper says only that it "replaces
+ * traditional multi-objective optimization with a weighted fitness
+ * strategy"; how the weights enter the sort or the crowding is not
+ * published, and the authors' repository (xiaomi-automl/MoGA) holds the
+ * searched models, not the search.  Three readings are possible, all ours:
  *   (a) weighted crowding distance: the usual non-dominated sort, then each
  *       objective's crowding term multiplied by its weight before summing;
  *   (b) a weighted-sum tie-break inside a front on min-max normalised
@@ -29,7 +30,8 @@
  * of the last, partly admitted front survive, so a heavily weighted objective
  * keeps its spread.  Only the ratios of the weights matter: nsga2_select
  * divides them by their largest, so equal weights (any value) become exactly
- * 1.0 and the selection is plain NSGA-II bit for bit, as METHODS.md asks.
+ * 1.0 and the selection is plain NSGA-II bit for bit, so that a weighting
+ * is a refinement of NSGA-II and not another algorithm.
  * For (b), pareto_weighted_sum computes the scalar (higher is better, with
  * the maximised objectives' signs flipped explicitly) and nsga2_truncate
  * selects by (front, that scalar); (b) replaces crowding and so does not
@@ -62,6 +64,18 @@ int pareto_dominates(const double *a, const double *b, const int *maximize, int 
  * the number of fronts (0 when n == 0); -1 on out-of-memory or bad arguments
  * (n < 0, m < 1, a non-finite value). */
 int pareto_sort(const double *f, int n, int m, const int *maximize, int *rank);
+
+/* The non-dominated points (front 0 of pareto_sort) of the n x m points f:
+ * their indices into idx (room for n), in index order.  Returns how many
+ * (0 when n == 0); -1 on out-of-memory or bad arguments, as pareto_sort.
+ * The one definition of "the front" that the strategies (oneshot.pareto),
+ * the run's pareto.csv and the TUI share. */
+int pareto_front(const double *f, int n, int m, const int *maximize, int *idx);
+
+/* Orders the count indices idx of points of f (m objectives) by objective j,
+ * best first (larger first when maximize[j]), ties by index: a stable order
+ * for tables and files. */
+void pareto_order(const double *f, int m, const int *maximize, int j, int *idx, int count);
 
 /* Crowding distance of each of the n x m points f inside its front, the
  * points with equal rank[i] forming one front (rank comes from pareto_sort,

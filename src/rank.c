@@ -1,6 +1,7 @@
 #include "rank.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "rng.h"
@@ -24,7 +25,7 @@ double kendall_tau(const double *x, const double *y, int n)
                 disc++;
         }
     double den = sqrt((conc + disc + tx) * (conc + disc + ty));
-    return den > 0 ? (conc - disc) / den : 0;
+    return den > 0 ? (conc - disc) / den : NAN;
 }
 
 struct idx_val {
@@ -66,8 +67,8 @@ static int ranks(const double *v, int n, double *r)
 double spearman_rho(const double *x, const double *y, int n)
 {
     double *rx = malloc((size_t)n * sizeof *rx), *ry = malloc((size_t)n * sizeof *ry);
-    double rho = 0;
-    if (rx && ry && !ranks(x, n, rx) && !ranks(y, n, ry)) {
+    double rho = NAN;
+    if (n >= 2 && rx && ry && !ranks(x, n, rx) && !ranks(y, n, ry)) {
         double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
         for (int i = 0; i < n; i++) {
             mx += rx[i];
@@ -80,7 +81,7 @@ double spearman_rho(const double *x, const double *y, int n)
             sxx += (rx[i] - mx) * (rx[i] - mx);
             syy += (ry[i] - my) * (ry[i] - my);
         }
-        rho = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0;
+        rho = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
     }
     free(rx);
     free(ry);
@@ -99,7 +100,7 @@ void kendall_tau_ci(const double *x, const double *y, int n, int resamples, uint
     double *bx = malloc((size_t)n * sizeof *bx), *by = malloc((size_t)n * sizeof *by);
     double *taus = malloc((size_t)resamples * sizeof *taus);
     *lo = *hi = kendall_tau(x, y, n);
-    if (bx && by && taus && resamples > 0) {
+    if (bx && by && taus && resamples > 0 && !isnan(*lo)) {
         struct rng r;
         rng_seed(&r, seed, RNG_STREAM_SEARCH + 100);
         for (int b = 0; b < resamples; b++) {
@@ -110,13 +111,29 @@ void kendall_tau_ci(const double *x, const double *y, int n, int resamples, uint
             }
             taus[b] = kendall_tau(bx, by, n);
         }
-        qsort(taus, (size_t)resamples, sizeof *taus, cmp_double);
-        *lo = taus[(int)floor(0.025 * (resamples - 1))];
-        *hi = taus[(int)ceil(0.975 * (resamples - 1))];
+        /* a resample that drew one side constant has no tau: left out */
+        int defined = 0;
+        for (int b = 0; b < resamples; b++)
+            if (!isnan(taus[b]))
+                taus[defined++] = taus[b];
+        if (defined > 0) {
+            qsort(taus, (size_t)defined, sizeof *taus, cmp_double);
+            *lo = taus[(int)floor(0.025 * (defined - 1))];
+            *hi = taus[(int)ceil(0.975 * (defined - 1))];
+        }
     }
     free(bx);
     free(by);
     free(taus);
+}
+
+const char *rank_text(double v, char *buf, int n)
+{
+    if (isnan(v))
+        snprintf(buf, (size_t)n, "undefined");
+    else
+        snprintf(buf, (size_t)n, "%.3f", v);
+    return buf;
 }
 
 /* Marks in top[] the k largest of v (ties by lower index first). */

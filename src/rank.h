@@ -7,16 +7,23 @@
 
 #include <stdint.h>
 
-/* tau-b of x against y over n pairs (n >= 2); 0 when either is constant. */
+/* tau-b of x against y over n pairs.  Undefined (NAN) when either side is
+ * constant or n < 2: a correlation with a constant is not 0, it is nothing. */
 double kendall_tau(const double *x, const double *y, int n);
-/* Pearson correlation of the average ranks of x and y. */
+/* Pearson correlation of the average ranks of x and y; NAN when undefined,
+ * as for tau. */
 double spearman_rho(const double *x, const double *y, int n);
 /* 95% percentile bootstrap interval of tau over `resamples` resamples of the n
- * pairs, drawn from (seed, stream).  lo <= hi. */
+ * pairs, drawn from (seed, stream), over the resamples where tau is defined;
+ * lo <= hi, both NAN when tau is undefined on the pairs themselves. */
 void kendall_tau_ci(const double *x, const double *y, int n, int resamples, uint64_t seed,
                     double *lo, double *hi);
 /* Share of the k best by y (higher is better) that are also among the k best
  * by x.  Ties at the boundary are broken by index. */
 double precision_at_k(const double *x, const double *y, int n, int k);
+
+/* A correlation as text: "0.346" (3 decimals), or "undefined" for NAN.
+ * Returns buf (n >= 16 bytes). */
+const char *rank_text(double v, char *buf, int n);
 
 #endif

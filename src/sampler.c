@@ -162,17 +162,64 @@ static void pool_weights(struct sampler *sm)
     }
 }
 
-void sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool)
+int sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool,
+                    struct err *e)
 {
+    const struct space *s = sm->s;
+    if (st->step < 0)
+        return err_plain(e, "the sampler's step count is negative (%lld)", (long long)st->step);
+    /* a step hands out at most SPACE_MAX_CHOICES paths: so many steps, and
+     * counts past what they make, would overflow as they are counted on */
+    if (st->step > INT64_MAX / SPACE_MAX_CHOICES - 1)
+        return err_plain(e, "the sampler's step count is %lld, more than a run makes",
+                         (long long)st->step);
+    if (!(st->rng.s[0] | st->rng.s[1] | st->rng.s[2] | st->rng.s[3]))
+        return err_plain(e, "the sampler's random state is all zero");
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++) {
+        int64_t lo = INT64_MAX, hi = 0;
+        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
+            int64_t n = st->counts[l][c];
+            int allowed = l < s->nlayers && c < s->nchoices && (s->allowed[l] & (1ULL << c));
+            if (n < 0 || (!allowed && n != 0))
+                return err_plain(e, "the sampler's count of layer %d, choice %d is %lld, "
+                                 "impossible in space %s", l + 1, c + 1, (long long)n, s->name);
+            if (n > st->step * SPACE_MAX_CHOICES)
+                return err_plain(e, "the sampler's count of layer %d, choice %d is %lld, more "
+                                 "than %lld steps make", l + 1, c + 1, (long long)n,
+                                 (long long)st->step);
+            if (allowed) {
+                lo = n < lo ? n : lo;
+                hi = n > hi ? n : hi;
+            }
+        }
+        /* strict fairness: one layer's choices never differ by more than one */
+        if (sm->kind == SAMPLER_FAIR && l < s->nlayers && hi - lo > 1)
+            return err_plain(e, "the fair sampler's counts of layer %d differ by %lld (at most 1)",
+                             l + 1, (long long)(hi - lo));
+    }
+    if (st->repeat_left < 0 || st->repeat_left > sm->repeat)
+        return err_plain(e, "the sampler has %d steps left on its path, out of %d", st->repeat_left,
+                         sm->repeat);
+    if (st->repeat_left > 0 && !arch_is_valid(s, &st->cur))
+        return err_plain(e, "the sampler's current path is not an architecture of space %s",
+                         s->name);
+    if (st->pool_iteration < -1)
+        return err_plain(e, "the sampler's pool iteration is %d", st->pool_iteration);
+    if (pool)
+        for (int i = 0; i < sm->pool; i++)
+            if (!arch_is_valid(s, &pool[i]))
+                return err_plain(e, "the sampler's pool holds an architecture (%d of %d) that is "
+                                 "not of space %s", i + 1, sm->pool, s->name);
     sm->st = *st;
     if (!sm->pool_archs)
-        return;
+        return 0;
     if (pool) {
         memcpy(sm->pool_archs, pool, (size_t)sm->pool * sizeof *pool);
         pool_weights(sm);
     } else {
         sm->st.pool_iteration = -1;
     }
+    return 0;
 }
 
 static void draw_fair(struct sampler *sm, struct arch *paths, int m)
@@ -222,6 +269,13 @@ static void draw_proportional_space(struct sampler *sm, struct arch *a)
     }
 }
 
+/* One path handed out: each of its choices is trained once more. */
+static void count_path(struct sampler *sm, const struct arch *a)
+{
+    for (int l = 0; l < sm->s->nlayers; l++)
+        sm->st.counts[l][a->choice[l]]++;
+}
+
 int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
 {
     const struct space *s = sm->s;
@@ -236,6 +290,7 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
         }
     case SAMPLER_UNIFORM:
         arch_random(s, &sm->st.rng, &paths[0]);
+        count_path(sm, &paths[0]);
         return 1;
     case SAMPLER_FAIR: {
         int m = 0, list[SPACE_MAX_CHOICES];
@@ -263,6 +318,7 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
         }
         sm->st.repeat_left--;
         paths[0] = sm->st.cur;
+        count_path(sm, &paths[0]);
         return 1;
     }
     return 0;

@@ -35,7 +35,7 @@ enum sampler_kind { SAMPLER_UNIFORM, SAMPLER_FAIR, SAMPLER_PROPORTIONAL, SAMPLER
  * SPACE_MAX_CHOICES valid architectures of the space) and returns how many
  * (1 .. SPACE_MAX_CHOICES), or -1 with e filled.  It must take its randomness
  * from r (the sampler's own stream, saved in checkpoints) and may read counts
- * (updates per layer and choice so far), so that a resumed run draws the same
+ * (path-trainings per layer and choice so far), so that a resumed run draws the same
  * paths.  step counts the sampler's steps from 0. */
 struct sampler_custom {
     char name[64];
@@ -47,7 +47,7 @@ struct sampler_custom {
 /* Everything that changes as the sampler draws (saved in checkpoints). */
 struct sampler_state {
     struct rng rng;
-    int64_t counts[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* fair: trainings per choice */
+    int64_t counts[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* path-trainings per choice */
     int repeat_left;                                     /* proportional: steps left on cur */
     struct arch cur;
     int pool_iteration;                                  /* iteration the pool belongs to (-1: none) */
@@ -85,15 +85,22 @@ const char *sampler_name(const struct sampler *sm);
 /* Paths of one step into paths[] (room for SPACE_MAX_CHOICES); returns how
  * many.  iteration: the search iteration (proportional draws a new pool when
  * it changes).  Only a custom sampler can fail: it returns 0 and sm->err
- * says why.  The fair sampler and a custom one count the choices they hand
- * out in st.counts. */
+ * says why.  Every sampler counts the choices it hands out in st.counts:
+ * path-trainings, one per path through a choice.  They differ from the
+ * supernet's updates (one per step that touched a choice) where a step's
+ * paths share a choice: the fair sampler's layers with fewer choices than
+ * paths, or any layer of a custom sampler. */
 int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
 
 /* Restores a sampler made with the same arguments to a saved state; pool
  * (sm->pool architectures, or NULL when there is none) is the pool that was
  * in use, which lives outside the state.  A state whose pool is missing
- * draws a new pool at the next step. */
-void sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool);
+ * draws a new pool at the next step.  Every field is checked against the
+ * space first (counts, the current path, the pool, the random state): 0, or
+ * -1 with e saying what is wrong (`the sampler's pool holds an architecture
+ * that is not of space fmnist`), the sampler unchanged. */
+int sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool,
+                    struct err *e);
 
 /* Uniformly random architecture of s. */
 void arch_random(const struct space *s, struct rng *r, struct arch *a);

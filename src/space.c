@@ -199,6 +199,23 @@ static void list_choices(const struct space *s, uint64_t mask, char *buf, size_t
         }
 }
 
+/* The token p[0..len) fit for a one-line message: control characters shown
+ * as '?', at most 32 bytes (then "...", not cutting a UTF-8 character). */
+static const char *shown_token(const char *p, size_t len, char *buf, size_t n)
+{
+    size_t k = len > 32 ? 32 : len, j = 0;
+    while (k < len && k > 0 && ((unsigned char)p[k] & 0xc0) == 0x80)
+        k--;
+    for (size_t i = 0; i < k && j + 1 < n; i++)
+        buf[j++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
+    if (k < len && j + 4 < n) {
+        memcpy(buf + j, "...", 3);
+        j += 3;
+    }
+    buf[j] = 0;
+    return buf;
+}
+
 int arch_parse(const struct space *s, const char *str, const char *src, struct arch *a,
                struct err *e)
 {
@@ -229,11 +246,11 @@ int arch_parse_at(const struct space *s, const char *str, const char *src, int l
         } else {
             snprintf(tok, sizeof tok, "%.*s", (int)sizeof tok - 1, p);
         }
-        char list[512];
+        char list[512], shown[40];
         if (c < 0) {
             list_choices(s, s->allowed[l], list, sizeof list);
-            return err_set(e, src, line, col, "layer %d: unknown choice '%.*s' (choices here: %s)",
-                           l + 1, (int)len, p, list);
+            return err_set(e, src, line, col, "layer %d: unknown choice '%s' (choices here: %s)",
+                           l + 1, shown_token(p, len, shown, sizeof shown), list);
         }
         if (!(s->allowed[l] & (1ULL << c))) {
             struct layer_shape sh = space_layer_shape(s, l);
@@ -253,6 +270,18 @@ int arch_parse_at(const struct space *s, const char *str, const char *src, int l
                        "%d layers given, the space %s has %d", l, s->name, s->nlayers);
     a->n = l;
     return 0;
+}
+
+int arch_is_valid(const struct space *s, const struct arch *a)
+{
+    if (a->n != s->nlayers)
+        return 0;
+    for (int l = 0; l < s->nlayers; l++) {
+        int c = a->choice[l];
+        if (c < 0 || c >= s->nchoices || !(s->allowed[l] & (1ULL << c)))
+            return 0;
+    }
+    return 1;
 }
 
 int arch_format(const struct space *s, const struct arch *a, char *buf, int n)

@@ -3,7 +3,7 @@
  * A space is a stem, stages of searchable layers (channels, layer count, stride
  * of the first layer), a choice set per layer and a head.  The engine builds any
  * space from this description; the default one (space_default_fmnist) is the
- * fmnist space of SPACE.md.  An architecture picks one choice per searchable
+ * fmnist space of spaces/README.md.  An architecture picks one choice per searchable
  * layer and is written as tokens joined by '-': `k5e6s-k3e3-skip-...`. */
 #ifndef ONESHOT_SPACE_H
 #define ONESHOT_SPACE_H
@@ -69,7 +69,7 @@ struct arch {
  * change shape.  Errors name the space.  Returns 0 or -1. */
 int space_finish(struct space *s, struct err *e);
 
-/* The default space of SPACE.md: fmnist, 6 choices (k3/5/7 x e3/6), no skip. */
+/* The default space (spaces/README.md): fmnist, 6 choices (k3/5/7 x e3/6), no skip. */
 void space_default_fmnist(struct space *s);
 
 /* Variants of the default space: with_se adds the SE choices (12, MoGA),
@@ -103,6 +103,10 @@ int arch_parse(const struct space *s, const char *str, const char *src, struct a
  * src: errors point into the file. */
 int arch_parse_at(const struct space *s, const char *str, const char *src, int line, int col,
                   struct arch *a, struct err *e);
+
+/* 1 when a is an architecture of s: one choice per searchable layer, each
+ * allowed at its layer. */
+int arch_is_valid(const struct space *s, const struct arch *a);
 
 /* Writes the string form into buf (at most n bytes, always terminated).
  * Returns the length it needed. */

@@ -1,5 +1,6 @@
 #include "supernet.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,7 +97,8 @@ static size_t choice_len(const struct supernet *sn, int l, int c)
 
 double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
                            const float *x, const int *y, int N, float *dlogits, float lr,
-                           const struct sgd *o, int *correct, struct err *e)
+                           float shared_lr, float smoothing, const struct sgd *o, int *correct,
+                           struct err *e)
 {
     const struct space *s = &sn->space;
     unsigned char touched[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES] = {{0}};
@@ -119,13 +121,17 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
             return 0;
         const float *logits = net_forward(&sn->net, x, 1, BN_MOMENTUM);
         int ok;
-        loss += softmax_xent_forward_backward(dlogits, logits, y, s->classes, N, &ok);
+        loss += softmax_xent_smooth_forward_backward(dlogits, logits, y, s->classes, N, smoothing,
+                                                     &ok);
         right += ok;
         net_backward(&sn->net, x, dlogits);
     }
     /* one update of everything touched: the shared parts get the summed gradient */
-    sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o, lr);
-    sgd_step(sn->w + sn->head_off, sn->g + sn->head_off, sn->mom + sn->head_off, head_n, o, lr);
+    float lr_shared = lr * shared_lr;
+    sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o,
+             lr_shared);
+    sgd_step(sn->w + sn->head_off, sn->g + sn->head_off, sn->mom + sn->head_off, head_n, o,
+             lr_shared);
     for (int l = 0; l < s->nlayers; l++)
         for (int c = 0; c < s->nchoices; c++)
             if (touched[l][c]) {
@@ -141,20 +147,21 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
 
 int supernet_evaluate(struct supernet *sn, const struct arch *a, const struct split *val,
                       const struct split *calib, const struct supernet_eval *opt,
-                      double *acc_before, double *acc_after, struct err *e)
+                      struct supernet_score *out, struct err *e)
 {
     float *saved = malloc(sn->nstats * sizeof *saved);
     if (!saved)
         return err_plain(e, "out of memory");
     memcpy(saved, sn->stats, sn->nstats * sizeof *saved);
     supernet_bind(sn, a);
-    int rc = net_evaluate(&sn->net, val, opt->batch, acc_before, NULL, e);
+    int rc = net_evaluate(&sn->net, val, opt->batch, &out->acc_before, &out->loss_before, e);
     if (!rc && opt->calib_images > 0) {
         rc = net_recalibrate(&sn->net, calib, opt->calib_images, opt->batch, e);
         if (!rc)
-            rc = net_evaluate(&sn->net, val, opt->batch, acc_after, NULL, e);
+            rc = net_evaluate(&sn->net, val, opt->batch, &out->acc_after, &out->loss_after, e);
     } else if (!rc) {
-        *acc_after = *acc_before;
+        out->acc_after = out->acc_before;
+        out->loss_after = out->loss_before;
     }
     memcpy(sn->stats, saved, sn->nstats * sizeof *saved);
     free(saved);
@@ -185,6 +192,34 @@ int supernet_save(const struct supernet *sn, const void *extra, size_t extra_siz
     return rc;
 }
 
+/* A CRC-valid file may still hold what no run writes: counts of choices the
+ * space does not have, negative counts, non-finite numbers. */
+static int check_loaded(const struct supernet *sn, const char *path, struct err *e)
+{
+    const struct space *s = &sn->space;
+    /* (past 2^62 steps, which no run takes, counting on would overflow) */
+    if (sn->steps < 0 || sn->steps > (int64_t)1 << 62)
+        return err_set(e, path, 0, 0, "is damaged: %lld steps", (long long)sn->steps);
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
+            int allowed = l < s->nlayers && c < s->nchoices && (s->allowed[l] & (1ULL << c));
+            int64_t n = sn->updates[l][c];
+            if (n < 0 || n > sn->steps || (!allowed && n != 0))
+                return err_set(e, path, 0, 0,
+                               "is damaged: layer %d, choice %d has %lld updates in %lld steps",
+                               l + 1, c + 1, (long long)n, (long long)sn->steps);
+        }
+    const float *v[] = {sn->w, sn->mom, sn->stats};
+    size_t n[] = {sn->nparams, sn->nparams, sn->nstats};
+    const char *what[] = {"weight", "momentum", "BatchNorm statistic"};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < n[k]; i++)
+            if (!isfinite(v[k][i]))
+                return err_set(e, path, 0, 0, "is damaged: %s %zu of %zu is not a finite number",
+                               what[k], i + 1, n[k]);
+    return 0;
+}
+
 struct supernet *supernet_load(const struct space *s, const char *path, void **extra,
                                size_t *extra_size, struct err *e)
 {
@@ -205,7 +240,8 @@ struct supernet *supernet_load(const struct space *s, const char *path, void **e
         ckpt_get_exact(&c, path, "bn_stats", sn->stats, sn->nstats * sizeof(float), e) ||
         ckpt_get_exact(&c, path, "momentum", sn->mom, sn->nparams * sizeof(float), e) ||
         ckpt_get_exact(&c, path, "updates", sn->updates, sizeof sn->updates, e) ||
-        ckpt_get_exact(&c, path, "steps", &sn->steps, sizeof sn->steps, e)) {
+        ckpt_get_exact(&c, path, "steps", &sn->steps, sizeof sn->steps, e) ||
+        check_loaded(sn, path, e)) {
         supernet_free(sn);
         sn = NULL;
         goto out;

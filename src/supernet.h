@@ -46,13 +46,17 @@ void supernet_free(struct supernet *sn);
 void supernet_bind(struct supernet *sn, const struct arch *a);
 
 /* One optimiser step on a batch x [in_c][h][w][N], y [N] over paths[0..npaths):
- * each path's forward/backward adds its gradient, then every touched weight is
- * updated once at lr and the update counts of the touched choices grow by one.
- * dlogits: scratch [classes][N].  Returns the mean loss over the paths; *correct
- * (may be NULL) gets the right answers summed over paths.  0 loss on error. */
+ * each path's forward/backward adds its gradient (cross-entropy with label
+ * smoothing `smoothing`, 0 for none), then every touched weight is updated
+ * once at lr and the update counts of the touched choices grow by one.  The
+ * shared stem and head, which get the sum of all paths' gradients, are
+ * updated at lr * shared_lr (1: the same rate).  dlogits: scratch
+ * [classes][N].  Returns the mean loss over the paths; *correct (may be NULL)
+ * gets the right answers summed over paths.  0 loss on error. */
 double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
                            const float *x, const int *y, int N, float *dlogits, float lr,
-                           const struct sgd *o, int *correct, struct err *e);
+                           float shared_lr, float smoothing, const struct sgd *o, int *correct,
+                           struct err *e);
 
 /* Evaluation options of a path with inherited weights. */
 struct supernet_eval {
@@ -60,13 +64,19 @@ struct supernet_eval {
     int batch;        /* batch of recalibration and evaluation */
 };
 
-/* Accuracy of path a on val with the supernet's weights: before and after BN
- * recalibration on the first calib_images of calib (acc_after = acc_before
- * when calib_images is 0).  The supernet's stored statistics are restored
- * afterwards, so evaluations do not change each other.  0 or -1. */
+/* How path a does on val with the supernet's inherited weights, before and
+ * after BN recalibration (after = before when calib_images is 0). */
+struct supernet_score {
+    double acc_before, acc_after;   /* accuracy */
+    double loss_before, loss_after; /* mean cross-entropy (no smoothing) */
+};
+
+/* Scores path a on val with the supernet's weights, recalibrating BN on the
+ * first calib_images of calib.  The supernet's stored statistics are
+ * restored afterwards, so evaluations do not change each other.  0 or -1. */
 int supernet_evaluate(struct supernet *sn, const struct arch *a, const struct split *val,
                       const struct split *calib, const struct supernet_eval *opt,
-                      double *acc_before, double *acc_after, struct err *e);
+                      struct supernet_score *out, struct err *e);
 
 /* Checkpoint: weights, statistics, momentum, update counts and steps, plus an
  * opaque `extra` blob the caller owns (sampler and schedule state).

@@ -1,12 +1,14 @@
 #include "supertrain.h"
 
+#include "ctx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define RUN_MAGIC 0x534e5255u /* "URNS" */
-#define RUN_VERSION 2
+#define RUN_VERSION 3
 
 /* What a supernet checkpoint carries besides the weights: the run's settings
  * (a resume must match them) and where it stands.  Followed by the sampler's
@@ -16,17 +18,10 @@ struct run_state {
     char sampler[64];
     int32_t repeat, pool, iterations, epochs, batch, train_images;
     uint64_t seed;
-    double lr;
+    double lr, shared_lr, label_smoothing;
     int64_t step, total;
     struct sampler_state sampler_state;
 };
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void fill_state(const struct supertrain *t, struct run_state *rs)
 {
@@ -42,6 +37,8 @@ static void fill_state(const struct supertrain *t, struct run_state *rs)
     rs->train_images = t->cfg.train_images;
     rs->seed = t->cfg.seed;
     rs->lr = t->cfg.lr;
+    rs->shared_lr = t->cfg.shared_lr;
+    rs->label_smoothing = t->cfg.label_smoothing;
     rs->step = t->step;
     rs->total = t->total;
     rs->sampler_state = t->sm->st;
@@ -94,6 +91,10 @@ static const char *differing(const struct run_state *a, const struct run_state *
         return "seed";
     if (a->lr != b->lr)
         return "learning rate";
+    if (a->shared_lr != b->shared_lr)
+        return "learning rate of the stem and head";
+    if (a->label_smoothing != b->label_smoothing)
+        return "label smoothing";
     return NULL;
 }
 
@@ -130,9 +131,20 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
         return err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
                        (long long)t->total);
     }
+    struct err why;
+    /* one sampler draw per step */
+    if (saved.total != t->total || saved.sampler_state.step != saved.step) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: step %lld of %lld, the sampler's %lld",
+                       (long long)saved.step, (long long)saved.total,
+                       (long long)saved.sampler_state.step);
+    }
+    if (sampler_restore(t->sm, &saved.sampler_state,
+                        pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL, &why)) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: %s", strstr(why.msg, "error: ") + 7);
+    }
     t->step = saved.step;
-    sampler_restore(t->sm, &saved.sampler_state,
-                    pb ? (const struct arch *)((char *)blob + sizeof saved) : NULL);
     free(blob);
     return 0;
 }
@@ -147,9 +159,13 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
     t->cfg = *cfg;
     t->perm_epoch = -1;
     train_config_default(&t->recipe);
-    if (cfg->epochs < 1 || cfg->batch < 1 || !(cfg->lr > 0) || cfg->iterations < 1)
-        return err_plain(e, "supernet training needs epochs, batch and iterations >= 1 and a "
-                            "positive learning rate");
+    if (cfg->epochs < 1 || cfg->batch < 1 || !(cfg->lr > 0) || cfg->iterations < 1 ||
+        !(cfg->shared_lr > 0) || !(cfg->label_smoothing >= 0 && cfg->label_smoothing < 1))
+        return err_plain(e, "supernet training needs epochs, batch and iterations >= 1, a "
+                            "positive learning rate and multiplier of the shared layers' rate, "
+                            "and label smoothing in [0, 1)");
+    if (dataset_check_fits(train->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+        return -1;
     t->steps_per_epoch = train->n / cfg->batch;
     if (t->steps_per_epoch < 1)
         return err_plain(e, "%d training images are fewer than one batch of %d", train->n,
@@ -199,7 +215,7 @@ int supertrain_step(struct supertrain *t, struct err *e)
                          (long long)t->diverged);
     if (t->step >= t->total)
         return 0;
-    double t0 = wall_seconds();
+    double t0 = ctx_seconds();
     int spe = t->steps_per_epoch, its = t->cfg.iterations;
     int epoch = (int)(t->step / spe), b = (int)(t->step % spe);
     if (epoch != t->perm_epoch) {
@@ -225,6 +241,7 @@ int supertrain_step(struct supertrain *t, struct err *e)
     }
     e->msg[0] = 0;
     double loss = supernet_train_step(t->sn, paths, np, t->x, t->y, t->cfg.batch, t->dlogits, lr,
+                                      (float)t->cfg.shared_lr, (float)t->cfg.label_smoothing,
                                       &t->recipe.sgd, NULL, e);
     if (e->msg[0])
         return -1;
@@ -239,6 +256,6 @@ int supertrain_step(struct supertrain *t, struct err *e)
     t->npaths = np;
     t->epoch = epoch;
     t->step++;
-    t->seconds = wall_seconds() - t0;
+    t->seconds = ctx_seconds() - t0;
     return t->step < t->total;
 }

@@ -28,6 +28,8 @@ struct supertrain_config {
     int iterations;   /* cosine cycles, >= 1 */
     uint64_t seed;    /* weights, batches and sampler */
     int train_images; /* recorded in checkpoints: a resume must match */
+    double shared_lr; /* multiplier of lr for the shared stem and head, > 0 (1: none) */
+    double label_smoothing; /* of the training loss, in [0, 1) (0: none) */
 };
 
 struct supertrain {
@@ -35,7 +37,7 @@ struct supertrain {
     struct sampler *sm;        /* borrowed; made by the caller with the same seed */
     const struct split *train; /* borrowed */
     struct supertrain_config cfg;
-    struct train_config recipe; /* momentum, weight decay, Nesterov of SPACE.md */
+    struct train_config recipe; /* momentum, weight decay, Nesterov (spaces/README.md) */
     int64_t step, total;        /* steps taken, steps in all */
     int steps_per_epoch;
     int *perm;                  /* [train->n] order of the current epoch */

@@ -36,6 +36,8 @@ int trainer_init(struct trainer *t, struct model *m, const struct split *data,
     t->cfg = *c;
     if (c->batch < 1 || c->epochs < 1)
         return err_plain(e, "batch and epochs must be at least 1");
+    if (dataset_check_fits(data->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+        return -1;
     t->steps_per_epoch = data->n / c->batch;
     if (t->steps_per_epoch < 1)
         return err_plain(e, "%d training images are fewer than one batch of %d", data->n,

@@ -1,7 +1,7 @@
 /* train: stand-alone training of a model in bounded steps (so a UI or a script
  * can interleave), and evaluation.
  *
- * Recipe of SPACE.md: SGD, Nesterov momentum, weight decay, per-step cosine
+ * Recipe (spaces/README.md): SGD, Nesterov momentum, weight decay, per-step cosine
  * decay of the learning rate to 0, a fresh permutation of the training images
  * every epoch (the last partial batch dropped).  The permutation of epoch e is
  * drawn from the stream (seed, RNG_STREAM_BATCHES + e), so a run resumed at any
@@ -22,7 +22,7 @@ struct train_config {
     uint64_t seed;
 };
 
-/* The recipe of SPACE.md: batch 128, lr 0.1, momentum 0.9, wd 4e-5, Nesterov. */
+/* The recipe of spaces/README.md: batch 128, lr 0.1, momentum 0.9, wd 4e-5, Nesterov. */
 void train_config_default(struct train_config *c);
 
 struct trainer {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,13 @@ static int parse_row(char *line, int lineno, const char *path, const struct spac
     if (!*f[1] || *end || v < 0 || v > 2147483647)
         return err_set(e, path, lineno, col[1], "seed '%s' is not a whole number >= 0", f[1]);
     r->seed = (int)v;
+    errno = 0;
     r->params = strtoll(f[2], &end, 10);
-    if (!*f[2] || *end)
+    if (!*f[2] || *end || errno == ERANGE)
         return err_set(e, path, lineno, col[2], "params '%s' is not a whole number", f[2]);
+    errno = 0;
     r->macs = strtoll(f[3], &end, 10);
-    if (!*f[3] || *end)
+    if (!*f[3] || *end || errno == ERANGE)
         return err_set(e, path, lineno, col[3], "macs '%s' is not a whole number", f[3]);
     double *acc[2] = {&r->val_accuracy, &r->test_accuracy};
     for (int i = 0; i < 2; i++) {
@@ -83,11 +86,11 @@ static int parse_row(char *line, int lineno, const char *path, const struct spac
                            f[4 + i]);
     }
     v = strtol(f[6], &end, 10);
-    if (!*f[6] || *end || v < 1)
+    if (!*f[6] || *end || v < 1 || v > 2147483647)
         return err_set(e, path, lineno, col[6], "epochs '%s' is not a whole number >= 1", f[6]);
     r->epochs = (int)v;
     r->seconds = strtod(f[7], &end);
-    if (!*f[7] || *end || r->seconds < 0)
+    if (!*f[7] || *end || !(r->seconds >= 0) || isinf(r->seconds))
         return err_set(e, path, lineno, col[7], "seconds '%s' is not a number >= 0", f[7]);
     return 0;
 }
@@ -137,6 +140,17 @@ int truth_load(struct truth *t, const char *path, const struct space *s, int mis
             t->cap = cap;
         }
         if ((rc = parse_row(line, lineno, path, s, &t->rows[t->n], e)))
+            break;
+        /* one row per (architecture, seed): a second would be averaged in
+         * silently and weigh that architecture twice */
+        const struct truth_row *r = &t->rows[t->n];
+        for (int i = 0; i < t->n && !rc; i++)
+            if (t->rows[i].seed == r->seed && strcmp(t->rows[i].arch, r->arch) == 0)
+                rc = err_set(e, path, lineno, 1,
+                             "%s with seed %d is already on line %d (one row per architecture "
+                             "and seed)",
+                             r->arch, r->seed, t->rows[i].line);
+        if (rc)
             break;
         t->n++;
     }

@@ -50,18 +50,32 @@ static int parser_error(const struct yamldoc *d)
     return err_set(d->e, d->file, line, col, "%s", problem);
 }
 
-/* Reads the whole file (at most max bytes) into d->buf. */
+/* Reads the whole file (at most max bytes) into d->buf.  The buffer starts
+ * small and doubles as the bytes come, up to max + 1 (one more than max
+ * tells a file that is too large): a file of a few hundred bytes does not
+ * cost a megabyte. */
 static int read_file(struct yamldoc *d, size_t max)
 {
     FILE *f = fopen(d->file, "rb");
     if (!f)
         return err_set(d->e, d->file, 0, 0, "cannot open: %s", strerror(errno));
-    unsigned char *b = malloc(max + 1);
-    if (!b) {
-        fclose(f);
-        return err_set(d->e, d->file, 0, 0, "out of memory");
+    size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
+    unsigned char *b = malloc(cap);
+    for (;;) {
+        if (!b) {
+            fclose(f);
+            return err_set(d->e, d->file, 0, 0, "out of memory");
+        }
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap || cap == max + 1)
+            break;
+        size_t grown = cap > (max + 1) / 2 ? max + 1 : 2 * cap;
+        unsigned char *bigger = realloc(b, grown);
+        if (!bigger)
+            free(b);
+        b = bigger;
+        cap = grown;
     }
-    size_t n = fread(b, 1, max + 1, f);
     int bad = ferror(f), saved = errno;
     fclose(f);
     if (bad) {
@@ -337,6 +351,58 @@ int yamldoc_number(const struct yamldoc *d, const yaml_node_t *n, const char *pa
 }
 
 /* ---- writing ---- */
+
+/* The code point of the UTF-8 character at p if it cannot stand in a YAML
+ * file as it is (a C0 or C1 control, DEL, a line break other than '\n',
+ * U+FEFF, U+FFFE, U+FFFF), else -1; *len gets its bytes. */
+static long unprintable(const unsigned char *p, int *len)
+{
+    *len = 1;
+    if (p[0] < 0x20 || p[0] == 0x7f)
+        return p[0];
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *len = 2;
+        return p[1];
+    }
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+        *len = 3;
+        return 0x2000 | (p[2] & 0x3f);
+    }
+    if ((p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) ||
+        (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
+        *len = 3;
+        return 0xf000 | (long)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+    }
+    return -1;
+}
+
+void yamldoc_put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int len;
+        long c = unprintable(p, &len);
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (c >= 0 && c <= 0xff)
+            fprintf(f, "\\x%02lX", c);
+        else if (c >= 0)
+            fprintf(f, "\\u%04lX", c);
+        else
+            fputc(*p, f);
+        p += len;
+    }
+    fputc('"', f);
+}
+
+void yamldoc_put_comment(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int len;
+        fputc(unprintable(p, &len) >= 0 ? '?' : *p, f);
+        p += len;
+    }
+}
 
 FILE *yamldoc_create(const char *tmp, struct err *e)
 {

@@ -131,6 +131,17 @@ int yamldoc_int(const struct yamldoc *d, const yaml_node_t *n, const char *path,
 int yamldoc_number(const struct yamldoc *d, const yaml_node_t *n, const char *path, double lo,
                    double hi, int lo_open, double *out);
 
+/* Writes s (UTF-8, as libyaml read it) as a double-quoted YAML scalar that
+ * reads back as s: '"' and '\\' escaped, and every character that YAML
+ * does not let stand in a file or reads as a line break written as an
+ * escape (C0 and C1 controls, DEL, U+0085 NEL, U+2028, U+2029, U+FEFF,
+ * U+FFFE, U+FFFF). */
+void yamldoc_put_quoted(FILE *f, const char *s);
+
+/* Writes s inside a comment: the characters yamldoc_put_quoted escapes as
+ * '?' (a line break would end the comment). */
+void yamldoc_put_comment(FILE *f, const char *s);
+
 /* Opens tmp (the caller's path.tmp) for writing.  Returns the stream, or NULL
  * with `tmp: error: cannot create: <strerror>` in e. */
 FILE *yamldoc_create(const char *tmp, struct err *e);

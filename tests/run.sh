@@ -14,6 +14,11 @@
 # A unit test binary prints "# N passed, M failed, K skipped"; a CLI script
 # exits 0 (passed), 77 (skipped: a tool or the data set is missing) or
 # anything else (failed).  A skip is never counted as a pass.
+#
+# With FUZZ_BUILD set (make asan sets it), each libFuzzer harness of
+# tests/fuzz/ built there is run too, as one test: its seeds and regressions
+# replayed, then FUZZ_SECONDS of fuzzing (tests/fuzz/run.sh; skipped when
+# clang could not build them).
 set -u
 build=${1:-build}
 mode=${2:-}
@@ -87,6 +92,7 @@ run_cli() {
     out=$(cd "$top" && env "$@" bash "$script" 2>&1)
     local status=$?
     if [ "$status" -eq 0 ]; then
+        printf '%s\n' "$out" | grep '^fuzz_' # a harness's executions
         passed=$((passed + 1))
     elif [ "$status" -eq 77 ]; then
         printf '%s\n' "$out" | grep '^SKIP' | tail -n 1
@@ -101,6 +107,12 @@ build_abs=$(cd "$build" && pwd)
 for s in "${extra_cli[@]}"; do
     run_cli "$s with $build/oneshot" "$s" ONESHOT="$build_abs/oneshot" ONESHOT_DATADIR="$top"
 done
+if [ -n "${FUZZ_BUILD:-}" ]; then
+    for n in $("$here/fuzz/run.sh" --list); do
+        run_cli "fuzz/$n (${FUZZ_SECONDS:-60} s)" "$here/fuzz/run.sh" FUZZ_HARNESS="$n" \
+            FUZZ_BUILD="$FUZZ_BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+    done
+fi
 if [ -z "$unit_only" ]; then
     for s in "$here"/cli/*.sh; do
         [ -f "$s" ] || continue

@@ -531,6 +531,41 @@ static void test_label_range(void)
     tmp_close(&t);
 }
 
+/* Data that does not fit a space is refused, with both shapes named. */
+static void test_fits_space(void)
+{
+    struct tmp t;
+    if (!CHECK(tmp_open(&t) == 0))
+        return;
+    char img[256], lab[256], want[600];
+    CHECK(write_tiny(&t, 1, img, lab) == 0);
+    struct dataset d;
+    struct err e = {{0}};
+    if (!CHECK(dataset_load_idx(&d, img, lab, TCLASSES, &e) == 0)) {
+        tmp_close(&t);
+        return;
+    }
+    CHECK_EQ_INT(dataset_check_fits(&d, 1, TH, TW, TCLASSES, "s", &e), 0);
+    CHECK_EQ_INT(dataset_check_fits(&d, 1, TH + 1, TW, TCLASSES, "s", &e), -1);
+    snprintf(want, sizeof want, "%s: error: images are 1x%dx%d but the space s takes 1x%dx%d", img,
+             TH, TW, TH + 1, TW);
+    CHECK_STR(e.msg, want);
+    CHECK_EQ_INT(dataset_check_fits(&d, 3, TH, TW, TCLASSES, "s", &e), -1);
+    CHECK_EQ_INT(dataset_check_fits(&d, 1, TH, TW - 1, TCLASSES, "s", &e), -1);
+    /* the largest label is what counts, not the loader's class count */
+    int top = 0;
+    for (int i = 0; i < TN; i++)
+        top = tiny_labels[i] > top ? tiny_labels[i] : top;
+    CHECK_EQ_INT(dataset_check_fits(&d, 1, TH, TW, top + 1, "s", &e), 0);
+    CHECK_EQ_INT(dataset_check_fits(&d, 1, TH, TW, top, "two", &e), -1);
+    snprintf(want, sizeof want,
+             "%s: error: labels go up to %d but the space two has %d classes (labels 0 to %d)", lab,
+             top, top, top - 1);
+    CHECK_STR(e.msg, want);
+    dataset_done(&d);
+    tmp_close(&t);
+}
+
 static void test_missing_file(void)
 {
     struct tmp t;
@@ -672,6 +707,7 @@ int main(void)
     RUN(test_trailing_bytes);
     RUN(test_count_mismatch);
     RUN(test_label_range);
+    RUN(test_fits_space);
     RUN(test_missing_file);
     RUN(test_fmnist_fake);
     RUN(test_fmnist_real);

@@ -526,6 +526,66 @@ static void test_errors(void)
     unlink(path);
 }
 
+/* Text that YAML reads as a line break or does not let stand in a file
+ * comes back as it was (found by tests/fuzz/fuzz_experiment: a name with
+ * "\N", U+0085, written as it is, ended the line of its "# as written"
+ * comment and was folded to a space in its quotes). */
+static void test_round_trip_odd_text(void)
+{
+    struct err e;
+    const char *yaml = "name: \"a\\Nb\\Lc\\Pd\\x80e\\uFEFFf\\uFFFEg\\u00e9\"\n"
+                       "search:\n"
+                       "  params: {k: \"x\\Ny\", n: caf\xc3\xa9}\n";
+    if (!CHECK(load_text("odd-text.yaml", yaml, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(x.name, "a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d\xc2\x80" "e\xef\xbb\xbf"
+                      "f\xef\xbf\xbe" "g\xc3\xa9");
+    char out[256];
+    snprintf(out, sizeof out, "%s/odd-saved.yaml", dir);
+    if (!CHECK(experiment_save(&x, out, &e) == 0))
+        return;
+    if (!CHECK(experiment_load(&y, out, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(y.name, x.name);
+    CHECK_STR(y.output.resolved, x.output.resolved);
+    CHECK_EQ_INT(y.search.nparams, 2);
+    CHECK_STR(y.search.params[0].value, x.search.params[0].value);
+    CHECK_STR(y.search.params[1].value, "caf\xc3\xa9");
+}
+
+/* A file of exactly EXP_FILE_MAX bytes loads (its buffer grows to it); one
+ * byte more is refused. */
+static void test_file_size(void)
+{
+    char *text = malloc(EXP_FILE_MAX + 2);
+    if (!CHECK(text))
+        return;
+    const char *body = "name: big\nseed: 7\n";
+    size_t n = strlen(body);
+    memcpy(text, body, n);
+    memset(text + n, ' ', EXP_FILE_MAX - n - 1);
+    text[n] = '#'; /* a comment of spaces fills the file */
+    text[EXP_FILE_MAX - 1] = '\n';
+    text[EXP_FILE_MAX] = 0;
+    struct err e;
+    if (!CHECK(load_text("big.yaml", text, &e) == 0))
+        printf("  %s\n", e.msg);
+    CHECK_STR(x.name, "big");
+    CHECK_EQ_INT(x.seed, 7);
+    text[EXP_FILE_MAX - 1] = ' ';
+    text[EXP_FILE_MAX] = '\n';
+    text[EXP_FILE_MAX + 1] = 0;
+    char want[64];
+    snprintf(want, sizeof want, ": error: larger than %d bytes: not an experiment file",
+             EXP_FILE_MAX);
+    LOAD_ERROR(text, want);
+    free(text);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/oneshot-experiment-XXXXXX");
@@ -537,6 +597,8 @@ int main(void)
     RUN(test_round_trip);
     RUN(test_quick_example);
     RUN(test_errors);
+    RUN(test_file_size);
+    RUN(test_round_trip_odd_text);
     const char *files[] = {"my-exp.yaml", "b.yml", "c.yaml", "d.yaml", "f.yaml", "full.yaml",
                            "odd.yaml", "e.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

@@ -300,6 +300,38 @@ static void test_round_trip(void)
         }
 }
 
+/* Text that YAML reads as a line break or does not let stand in a file
+ * (DEL, C1 controls, U+0085, U+2028, U+2029, U+FEFF, U+FFFE) is written
+ * escaped, so the table loads back (found by tests/fuzz/fuzz_experiment in
+ * the experiment writer, which shares yamldoc_put_quoted). */
+static void test_round_trip_odd_text(void)
+{
+    char p[128];
+    struct err e;
+    struct space s;
+    space_tiny(&s);
+    memset(&ta, 0, sizeof ta);
+    ta.space = s;
+    ta.batch = 1;
+    for (int l = 0; l < s.nlayers; l++)
+        for (int c = 0; c < s.nchoices; c++)
+            ta.ms[l][c] = 0.5;
+    static const char odd[] = "a\x7f b\xc2\x85 c\xc2\x9f d\xe2\x80\xa8 e\xe2\x80\xa9 "
+                              "f\xef\xbb\xbf g\xef\xbf\xbe \xc3\xa9\"\\";
+    snprintf(ta.device, sizeof ta.device, "%s", odd);
+    snprintf(ta.method, sizeof ta.method, "%s", odd);
+    path_in(p, sizeof p, "odd.yaml");
+    CHECK(latency_table_save(&ta, p, &e) == 0);
+    char *text = read_text(p);
+    CHECK(text && strstr(text, "device: \"a\\x7F b\\x85 c\\x9F d\\u2028 e\\u2029 f\\uFEFF "
+                                "g\\uFFFE \xc3\xa9\\\"\\\\\"\n"));
+    free(text);
+    if (!CHECK(latency_table_load(&tb, p, &s, &e) == 0))
+        printf("  %s\n", e.msg);
+    CHECK_STR(tb.device, odd);
+    CHECK_STR(tb.method, odd);
+}
+
 static void test_mismatch_errors(void)
 {
     char p[128], want[512];
@@ -544,6 +576,7 @@ int main(void)
     RUN(test_build_progress_and_pinning);
     RUN(test_predict_is_sum);
     RUN(test_round_trip);
+    RUN(test_round_trip_odd_text);
     RUN(test_mismatch_errors);
     RUN(test_device_model);
     RUN(test_shipped_devices);

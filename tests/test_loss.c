@@ -142,6 +142,75 @@ static void test_xent_stable(void)
     CHECK_NEAR(dl[2 * 2 + 1], 0.0, 1e-7);
 }
 
+/* Label smoothing: against the formula (1 - eps) CE + eps * mean(-log p),
+ * its gradient against central differences, and eps = 0 equal to the plain
+ * loss to the bit. */
+struct sp {
+    struct xp x;
+    float eps;
+};
+
+static double smooth_loss(void *ctx, struct kinks *k)
+{
+    struct sp *p = ctx;
+    (void)k;
+    return softmax_xent_smooth_forward_backward(NULL, p->x.logits, p->x.y, p->x.K, p->x.N, p->eps,
+                                                NULL);
+}
+
+static void test_xent_smooth(void)
+{
+    struct rng r;
+    rng_seed(&r, 31, 0);
+    enum { K = 10, N = 7 };
+    size_t n = (size_t)K * N;
+    struct sp p = {{K, N, falloc(n), malloc(N * sizeof(int))}, 0.1f};
+    fill_uniform(p.x.logits, n, -3, 3, &r);
+    for (int i = 0; i < N; i++)
+        p.x.y[i] = (int)rng_below(&r, K);
+    float *dl = falloc(n), *d0 = falloc(n);
+    int correct, c0;
+    double loss = softmax_xent_smooth_forward_backward(dl, p.x.logits, p.x.y, K, N, p.eps, &correct);
+    /* the formula, in double */
+    double want = 0;
+    for (int i = 0; i < N; i++) {
+        double mx = -INFINITY, z = 0, mean = 0;
+        for (int k = 0; k < K; k++)
+            mx = fmax(mx, p.x.logits[(size_t)k * N + i]);
+        for (int k = 0; k < K; k++) {
+            z += exp(p.x.logits[(size_t)k * N + i] - mx);
+            mean += p.x.logits[(size_t)k * N + i];
+        }
+        double logz = mx + log(z);
+        want += 0.9 * (logz - p.x.logits[(size_t)p.x.y[i] * N + i]) + 0.1 * (logz - mean / K);
+    }
+    want /= N;
+    CHECK_NEAR(loss, want, 1e-6);
+    double plain = softmax_xent_forward_backward(d0, p.x.logits, p.x.y, K, N, &c0);
+    CHECK(loss != plain);
+    CHECK_EQ_INT(correct, c0);
+    /* each column of the gradient still sums to zero (targets sum to one) */
+    for (int i = 0; i < N; i++) {
+        double s = 0;
+        for (int k = 0; k < K; k++)
+            s += dl[(size_t)k * N + i];
+        CHECK_NEAR(s, 0.0, 1e-6);
+    }
+    struct fd f;
+    fd_init(&f, smooth_loss, &p, 1e-3, 1e-3, 1e-5, 1e-6);
+    FD_TENSOR(&f, "logits", p.x.logits, dl, n, 0);
+    CHECK_EQ_INT(f.skipped, 0);
+    fd_done(&f);
+    /* eps = 0 is the plain loss, gradient included, to the bit */
+    double zero = softmax_xent_smooth_forward_backward(dl, p.x.logits, p.x.y, K, N, 0.0f, NULL);
+    CHECK(zero == plain);
+    CHECK(memcmp(dl, d0, n * sizeof *dl) == 0);
+    free(p.x.logits);
+    free(p.x.y);
+    free(dl);
+    free(d0);
+}
+
 static void test_argmax(void)
 {
     struct rng r;
@@ -185,6 +254,7 @@ int main(void)
     RUN(test_xent);
     RUN(test_xent_uniform);
     RUN(test_xent_stable);
+    RUN(test_xent_smooth);
     RUN(test_argmax);
     return check_done();
 }

@@ -226,7 +226,7 @@ static void test_same_seed(void)
         sampler_next(&sm, 0, p1);
     struct sampler_state saved = sm.st;
     int k1 = sampler_next(&sm, 0, p1);
-    sampler_restore(&sm, &saved, NULL);
+    CHECK(sampler_restore(&sm, &saved, NULL, NULL) == 0);
     int k2 = sampler_next(&sm, 0, p2);
     CHECK_EQ_INT(k1, k2);
     for (int p = 0; p < k1 && p < k2; p++)

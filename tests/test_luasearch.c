@@ -28,7 +28,15 @@
 
 static char dir[64];            /* the mkdtemp directory */
 static struct experiment x;     /* static: about 45 KB */
-static const char *const engine_metrics[] = {"accuracy", "params", "macs"};
+/* the engine's metrics of these tests: accuracy, params, macs */
+static struct metrics engine_metrics(void)
+{
+    struct metrics r = {0};
+    metrics_add(&r, "accuracy", METRIC_ACCURACY, NULL, NULL);
+    metrics_add(&r, "params", METRIC_PARAMS, NULL, NULL);
+    metrics_add(&r, "macs", METRIC_MACS, NULL, NULL);
+    return r;
+}
 
 /* ------------------------------------------------------------ fake host */
 
@@ -201,6 +209,7 @@ static struct luasearch *open_search(const char *strategy, const struct space *s
 {
     struct luasearch_host lh = fake;
     lh.ud = h;
+    struct metrics engine = engine_metrics();
     struct luasearch_config c = {.s = s,
                                  .seed = seed,
                                  .generations = gens,
@@ -208,8 +217,7 @@ static struct luasearch *open_search(const char *strategy, const struct space *s
                                  .strategy = strategy,
                                  .metrics = metrics,
                                  .x = &x,
-                                 .engine_metrics = engine_metrics,
-                                 .nengine = 3,
+                                 .engine = &engine,
                                  .interrupt = interrupt,
                                  .library = "lua"};
     return luasearch_new(&c, &lh, e);
@@ -396,8 +404,8 @@ static void test_space_exhausted(void)
     }
 }
 
-/* NSGA-II and its variants are elitist: the best accuracy never falls
- * (METHODS.md 8.3, check 11). */
+/* NSGA-II and its variants are elitist: parents compete with their offspring
+ * for the next population (Deb et al. 2002), so the best accuracy never falls. */
 static void test_elitism(void)
 {
     static const char *const elitist[] = {"lua/nsga2.lua", "lua/moga.lua", "lua/fairnas.lua"};
@@ -748,7 +756,7 @@ static void test_bindings(void)
     two_objectives(2, 0.5);
     struct err e;
     host_init(&h1, &s);
-    struct luasearch *ls = open_search(path, &s, 99, 4, 6, NULL, &h1, NULL, &e);
+    struct luasearch *ls = open_search(path, &s, 99, 4, 30, NULL, &h1, NULL, &e);
     if (!CHECK(ls != NULL)) {
         printf("  %s\n", e.msg);
         return;
@@ -766,7 +774,7 @@ static void test_bindings(void)
     char line[2048];
     CHECK_STR(printed_line(&h1, "params\t", line, sizeof line), "3\tinteger\t0.5\ttrue\thi");
     CHECK_STR(printed_line(&h1, "fields\t", line, sizeof line),
-              "4\t6\t99\t2\taccuracy\tmaximize\ttrue\t2.0\tparams\tminimize\tfalse\t0.5\t"
+              "4\t30\t99\t2\taccuracy\tmaximize\ttrue\t2.0\tparams\tminimize\tfalse\t0.5\t"
               "accuracy,params,macs\tfmnist");
     CHECK_STR(printed_line(&h1, "evaluate\t", line, sizeof line),
               "nil\ttrue\ttrue\ttrue\ttrue\ttrue");
@@ -847,7 +855,7 @@ static void test_fronts_equal_weights(void)
     two_objectives(1, 1);
     x.nobjectives = 2;
     struct err e;
-    if (!CHECK(run_search(path, &s, 4, 1, 2, NULL, &h1, &e) == 0))
+    if (!CHECK(run_search(path, &s, 4, 1, 40, NULL, &h1, &e) == 0))
         printf("  %s\n", e.msg);
     CHECK_STR(h1.printed, "bad\t0\n");
 }
@@ -897,6 +905,62 @@ static void test_argument_errors(void)
     run_error("  local t = nil\n  return t.x", 3, "attempt to index a nil value (local 't')");
     run_error("  error('boom', 0)", 2, "boom");
     run_error("  error({})", 2, "(error object is a table value)");
+}
+
+/* The experiment's budget (3 generations of 4, so 12 evaluations) holds,
+ * whatever the script does: the error names its line, and a pcall cannot
+ * swallow it. */
+static void test_search_budget(void)
+{
+    two_objectives(1, 1);
+    /* reporting forever: each report used to re-arm the instruction budget */
+    run_error("  local g = 1\n  while true do\n    oneshot.report(g, {})\n    g = g + 1\n  end", 4,
+              "oneshot.report: generation 4 is beyond the experiment's 3 (search.generations)");
+    run_error("  while true do oneshot.report(1, {}) end", 2,
+              "oneshot.report: generation 1 reported after generation 1 (each generation is "
+              "reported once, in order)");
+    run_error("  oneshot.report(2, {})\n  oneshot.report(1, {})", 3,
+              "oneshot.report: generation 1 reported after generation 2 (each generation is "
+              "reported once, in order)");
+    run_error("  local l = {}\n  for i = 1, 5 do l[i] = oneshot.sample() end\n"
+              "  oneshot.report(1, l)", 4,
+              "oneshot.report: a population of 5 is larger than the experiment's 4 "
+              "(search.population)");
+    run_error("  while true do oneshot.evaluate(oneshot.sample()) end", 2,
+              "oneshot.evaluate: the experiment's budget of 12 evaluations (search.generations 3 "
+              "x search.population 4) is spent");
+    run_error("  for i = 1, 100 do pcall(oneshot.report, 9, {}) end", 2,
+              "oneshot.report: generation 9 is beyond the experiment's 3 (search.generations)");
+    run_error("  for i = 1, 100 do pcall(oneshot.evaluate, oneshot.sample()) end", 2,
+              "oneshot.evaluate: the experiment's budget of 12 evaluations (search.generations 3 "
+              "x search.population 4) is spent");
+    /* the budget itself is usable: 12 evaluations, 3 reports of 4 */
+    char path[256];
+    write_file("full.lua",
+               "return {run = function()\n"
+               "  for g = 1, 3 do\n"
+               "    local l = {}\n"
+               "    while #l < 4 do\n"
+               "      local a = oneshot.sample()\n"
+               "      if not oneshot.evaluated(a) then oneshot.evaluate(a); l[#l + 1] = a end\n"
+               "    end\n"
+               "    oneshot.report(g, l)\n"
+               "  end\n"
+               "  -- evaluated ones come from the cache: not counted again\n"
+               "  oneshot.evaluate(oneshot.arch(oneshot.evaluated and 'k3e3-k3e3-k3e3-k3e3-k3e3-"
+               "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3'))\n"
+               "end}\n",
+               path, sizeof path);
+    struct space s;
+    space_builtin(&s, "fmnist");
+    struct err e;
+    int rc = run_search(path, &s, 1, 3, 4, NULL, &h1, &e);
+    /* the 13th, new architecture is refused (unless a random one was it) */
+    CHECK_EQ_INT(rc, -1);
+    CHECK(strstr(e.msg, "full.lua:11: error: in run: oneshot.evaluate: the experiment's budget "
+                        "of 12 evaluations") != NULL);
+    CHECK_EQ_INT(h1.calls, 12);
+    CHECK_EQ_INT(h1.nreports, 3);
 }
 
 /* A strategy file that is wrong: loading fails with want (path prefixed). */
@@ -1359,6 +1423,7 @@ int main(void)
     RUN(test_params_yaml);
     RUN(test_objectives_and_metrics);
     RUN(test_instruction_budget);
+    RUN(test_search_budget);
     RUN(test_memory_limit);
     RUN(test_interrupt);
     RUN(test_host_errors);

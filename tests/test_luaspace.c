@@ -184,6 +184,11 @@ static void test_runtime_error(void)
                "t.lua:2: error: bad argument #1 to 'floor' (number expected, got string)");
     load_error("\nerror({})\n", "t.lua:2: error: (error object is a table value)");
     load_error("error('two\\nlines')\n", "t.lua:1: error: two lines");
+    /* found by tests/fuzz/fuzz_luaspace: a NUL cut the message short, here
+     * to nothing after "error: " */
+    load_error("error(\"\\0\\0two\")\n", "t.lua:1: error:   two");
+    load_error("error('a\\0b\\27[2J', 0)\n", "t.lua:1: error: a b [2J");
+    load_error("\nerror('')\n", "t.lua:2: error: (an error with an empty message)");
     /* error level 2 names the caller's line */
     load_error(
         "local function check(v)\n  if not v then error('need v', 2) end\nend\n\ncheck(nil)\n",

@@ -627,8 +627,47 @@ static void test_tournament(void)
     CHECK_EQ_INT(nsga2_tournament(r01, c00, 0, &r), -1);
 }
 
+/* The front: the non-dominated points in index order, equal points both;
+ * the order helper sorts it best first by one objective, ties by index. */
+static void test_front_and_order(void)
+{
+    /* (accuracy max, params min) */
+    const double f[] = {0.9, 10, /* 0 front */
+                        0.8, 20, /* 1 dominated by 0 */
+                        0.95, 30, /* 2 front */
+                        0.9, 10, /* 3 equal to 0: front too */
+                        0.7, 5}; /* 4 front */
+    const int mx[] = {1, 0};
+    int idx[5];
+    int n = pareto_front(f, 5, 2, mx, idx);
+    CHECK_EQ_INT(n, 4);
+    CHECK(idx[0] == 0 && idx[1] == 2 && idx[2] == 3 && idx[3] == 4);
+    pareto_order(f, 2, mx, 0, idx, n);
+    CHECK(idx[0] == 2 && idx[1] == 0 && idx[2] == 3 && idx[3] == 4);
+    pareto_order(f, 2, mx, 1, idx, n);
+    CHECK(idx[0] == 4 && idx[1] == 0 && idx[2] == 3 && idx[3] == 2);
+    CHECK_EQ_INT(pareto_front(f, 0, 2, mx, idx), 0);
+    const double bad[] = {NAN, 1};
+    CHECK_EQ_INT(pareto_front(bad, 1, 2, mx, idx), -1);
+    /* agrees with pareto_sort on random points */
+    struct rng r;
+    rng_seed(&r, 4, 0);
+    enum { N = 200 };
+    static double g[N * 3];
+    for (int i = 0; i < N * 3; i++)
+        g[i] = (double)rng_below(&r, 20);
+    int rank[N], fi[N], mx3[] = {1, 0, 1};
+    pareto_sort(g, N, 3, mx3, rank);
+    int k = pareto_front(g, N, 3, mx3, fi), want = 0;
+    for (int i = 0; i < N; i++)
+        if (rank[i] == 0)
+            CHECK(fi[want++] == i);
+    CHECK_EQ_INT(k, want);
+}
+
 int main(void)
 {
+    RUN(test_front_and_order);
     RUN(test_dominates);
     RUN(test_sort_hand);
     RUN(test_sort_random);

@@ -23,10 +23,31 @@ static void test_tau_extremes(void)
     CHECK_NEAR(kendall_tau(y, x, 6), 1.0, 1e-12);
     CHECK_NEAR(kendall_tau(x, y, 2), 1.0, 1e-12);
     CHECK_NEAR(kendall_tau(x, r, 2), -1.0, 1e-12);
-    /* a constant side has no ordering: 0 */
+    /* a constant side has no ordering: tau is undefined, not 0 */
     const double c[] = {3, 3, 3, 3, 3, 3};
-    CHECK_NEAR(kendall_tau(x, c, 6), 0.0, 0);
-    CHECK_NEAR(kendall_tau(c, c, 6), 0.0, 0);
+    CHECK(isnan(kendall_tau(x, c, 6)));
+    CHECK(isnan(kendall_tau(c, x, 6)));
+    CHECK(isnan(kendall_tau(c, c, 6)));
+    CHECK(isnan(kendall_tau(x, y, 1)));
+    double lo, hi;
+    kendall_tau_ci(x, c, 6, 100, 1, &lo, &hi);
+    CHECK(isnan(lo) && isnan(hi));
+    char buf[16];
+    CHECK_STR(rank_text(kendall_tau(x, c, 6), buf, sizeof buf), "undefined");
+    CHECK_STR(rank_text(kendall_tau(x, y, 6), buf, sizeof buf), "1.000");
+    CHECK_STR(rank_text(-0.3456, buf, sizeof buf), "-0.346");
+}
+
+/* A bootstrap of a few pairs draws some resamples with one side constant:
+ * those have no tau and are left out, they do not pull the interval to 0. */
+static void test_ci_undefined_resamples(void)
+{
+    const double x[] = {1, 2, 3}, y[] = {1, 2, 3};
+    double lo, hi;
+    kendall_tau_ci(x, y, 3, 1000, 9, &lo, &hi);
+    /* every defined resample of a perfectly ordered set orders perfectly */
+    CHECK_NEAR(lo, 1.0, 0);
+    CHECK_NEAR(hi, 1.0, 0);
 }
 
 static void test_tau_ties(void)
@@ -75,7 +96,7 @@ static void test_spearman(void)
     const double uy[] = {1, 3, 2, 4};
     CHECK_NEAR(spearman_rho(ux, uy, 4), sqrt(0.9), 1e-12);
     const double c[] = {7, 7, 7, 7};
-    CHECK_NEAR(spearman_rho(ux, c, 4), 0.0, 0);
+    CHECK(isnan(spearman_rho(ux, c, 4)));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -198,6 +219,7 @@ int main(void)
     RUN(test_tau_extremes);
     RUN(test_tau_ties);
     RUN(test_spearman);
+    RUN(test_ci_undefined_resamples);
     RUN(test_tau_ci);
     RUN(test_precision_at_k);
     return check_done();

@@ -520,7 +520,7 @@ static void test_restore(void)
     struct arch pa[SPACE_MAX_CHOICES], pb[SPACE_MAX_CHOICES];
     for (int i = 0; i < 5; i++)
         sampler_next(&a, 3, pa);
-    sampler_restore(&b, &a.st, a.pool_archs);
+    CHECK(sampler_restore(&b, &a.st, a.pool_archs, NULL) == 0);
     for (int i = 0; i < 50; i++) {
         sampler_next(&a, 3 + i / 20, pa);
         sampler_next(&b, 3 + i / 20, pb);
@@ -530,12 +530,43 @@ static void test_restore(void)
     /* without the pool, a new one is drawn rather than reading garbage */
     struct sampler c;
     CHECK(sampler_init(&c, "proportional", &s, 7, 2, 10, &e) == 0);
-    sampler_restore(&c, &a.st, NULL);
+    CHECK(sampler_restore(&c, &a.st, NULL, NULL) == 0);
     sampler_next(&c, a.st.pool_iteration, pb);
     CHECK_EQ_INT(pb[0].n, s.nlayers);
     sampler_done(&a);
     sampler_done(&b);
     sampler_done(&c);
+}
+
+/* Counts a state could not have come to are refused before they overflow
+ * as they are counted on (found with tests/fuzz/fuzz_ckpt: a CRC-valid
+ * checkpoint with a count of INT64_MAX resumed into signed overflow). */
+static void test_restore_counts_in_range(void)
+{
+    struct space s;
+    space_tiny(&s);
+    struct sampler a, b;
+    struct err e;
+    CHECK(sampler_init(&a, "uniform", &s, 7, 1, 0, &e) == 0);
+    CHECK(sampler_init(&b, "uniform", &s, 7, 1, 0, &e) == 0);
+    struct arch p[SPACE_MAX_CHOICES];
+    for (int i = 0; i < 3; i++)
+        sampler_next(&a, 0, p);
+    struct sampler_state st = a.st;
+    CHECK(sampler_restore(&b, &st, NULL, &e) == 0);
+    st.counts[0][1] = 3 * SPACE_MAX_CHOICES + 1;
+    CHECK(sampler_restore(&b, &st, NULL, &e) == -1);
+    CHECK_STR(e.msg, "error: the sampler's count of layer 1, choice 2 is 145, more than 3 steps "
+                     "make");
+    st.counts[0][1] = INT64_MAX;
+    CHECK(sampler_restore(&b, &st, NULL, &e) == -1);
+    st = a.st;
+    st.step = INT64_MAX;
+    CHECK(sampler_restore(&b, &st, NULL, &e) == -1);
+    CHECK_STR(e.msg, "error: the sampler's step count is 9223372036854775807, more than a run "
+                     "makes");
+    sampler_done(&a);
+    sampler_done(&b);
 }
 
 int main(void)
@@ -553,5 +584,6 @@ int main(void)
     RUN(test_seeds);
     RUN(test_errors);
     RUN(test_restore);
+    RUN(test_restore_counts_in_range);
     return check_done();
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fakedata.h"
 #include "ctx.h"
 #include "gradcheck.h"
 #include "loss.h"
@@ -97,8 +98,8 @@ static double step(struct supernet *sn, const struct arch *paths, int n, struct 
 {
     struct err e;
     int correct = -1;
-    double loss =
-        supernet_train_step(sn, paths, n, b->x, b->y, NB, b->dlogits, lr, o, &correct, &e);
+    double loss = supernet_train_step(sn, paths, n, b->x, b->y, NB, b->dlogits, lr, 1.0f, 0.0f, o,
+                                      &correct, &e);
     if (!CHECK(loss > 0 && isfinite(loss)))
         printf("  loss %g: %s\n", loss, e.msg);
     CHECK(correct >= 0 && correct <= n * NB);
@@ -433,27 +434,6 @@ static void test_standalone(void)
 /* ---- evaluation ---- */
 
 /* A data set of n random 28x28 images with random labels < 10. */
-static void fake_dataset(struct dataset *d, int n, uint64_t seed)
-{
-    memset(d, 0, sizeof *d);
-    d->n = n;
-    d->c = 1;
-    d->h = d->w = 28;
-    d->classes = 10;
-    d->pixels = malloc((size_t)n * 28 * 28);
-    d->labels = malloc((size_t)n);
-    if (!d->pixels || !d->labels) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    struct rng r;
-    rng_seed(&r, seed, 9);
-    for (size_t i = 0; i < (size_t)n * 28 * 28; i++)
-        d->pixels[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < n; i++)
-        d->labels[i] = (uint8_t)rng_below(&r, 10);
-}
-
 static void test_evaluate(void)
 {
     struct space s;
@@ -492,33 +472,38 @@ static void test_evaluate(void)
     }
     free(x);
     memcpy(sn->stats, stats0, sn->nstats * sizeof(float));
-    double before = -1, after = -1, before2 = -1, after2 = -1;
-    CHECK(supernet_evaluate(sn, a, &val, &calib, &opt, &before, &after, &e) == 0);
+    struct supernet_score sc, sc2;
+    CHECK(supernet_evaluate(sn, a, &val, &calib, &opt, &sc, &e) == 0);
+    double before = sc.acc_before, after = sc.acc_after;
     CHECK(memcmp(sn->stats, stats0, sn->nstats * sizeof(float)) == 0);
     CHECK(memcmp(sn->w, w0, sn->nparams * sizeof(float)) == 0);
     CHECK(before >= 0 && before <= 1 && after >= 0 && after <= 1);
     CHECK(after == 1.0);
     if (!CHECK(before < 1.0))
         printf("  before %g after %g\n", before, after);
+    /* the loss falls with the recalibration that makes every answer right */
+    CHECK(sc.loss_after > 0 && sc.loss_after < sc.loss_before);
     /* evaluations do not change each other */
-    CHECK(supernet_evaluate(sn, a, &val, &calib, &opt, &before2, &after2, &e) == 0);
-    CHECK(before2 == before && after2 == after);
+    CHECK(supernet_evaluate(sn, a, &val, &calib, &opt, &sc2, &e) == 0);
+    CHECK(memcmp(&sc, &sc2, sizeof sc) == 0);
     CHECK(memcmp(sn->stats, stats0, sn->nstats * sizeof(float)) == 0);
 
     /* the same by hand: evaluate, recalibrate on calib, evaluate */
-    double hb = -1, ha = -1;
+    double hb = -1, ha = -1, lb = -1, la = -1;
     supernet_bind(sn, a);
-    CHECK(net_evaluate(&sn->net, &val, 16, &hb, NULL, &e) == 0);
+    CHECK(net_evaluate(&sn->net, &val, 16, &hb, &lb, &e) == 0);
     CHECK(net_recalibrate(&sn->net, &calib, 32, 16, &e) == 0);
-    CHECK(net_evaluate(&sn->net, &val, 16, &ha, NULL, &e) == 0);
+    CHECK(net_evaluate(&sn->net, &val, 16, &ha, &la, &e) == 0);
     CHECK(hb == before);
     CHECK(ha == after);
+    CHECK(lb == sc.loss_before && la == sc.loss_after);
     memcpy(sn->stats, stats0, sn->nstats * sizeof(float));
 
     /* no recalibration: after = before */
     struct supernet_eval none = {0, 16};
-    CHECK(supernet_evaluate(sn, a, &val, &calib, &none, &before2, &after2, &e) == 0);
-    CHECK(before2 == before && after2 == before);
+    CHECK(supernet_evaluate(sn, a, &val, &calib, &none, &sc2, &e) == 0);
+    CHECK(sc2.acc_before == before && sc2.acc_after == before);
+    CHECK(sc2.loss_after == sc2.loss_before && sc2.loss_before == sc.loss_before);
     CHECK(memcmp(sn->stats, stats0, sn->nstats * sizeof(float)) == 0);
 
     free(stats0);
@@ -581,6 +566,18 @@ static void test_save_load(void)
     }
     free(extra);
 
+    /* so many steps that one more would overflow (found with
+     * tests/fuzz/fuzz_ckpt) */
+    int64_t steps = sn->steps;
+    sn->steps = INT64_MAX;
+    CHECK(supernet_save(sn, NULL, 0, path, &e) == 0);
+    back = supernet_load(&s, path, &extra, &extra_size, &e);
+    CHECK(back == NULL);
+    CHECK(strstr(e.msg, "error: is damaged: 9223372036854775807 steps") != NULL);
+    supernet_free(back);
+    sn->steps = steps;
+    CHECK(supernet_save(sn, blob, sizeof blob, path, &e) == 0);
+
     /* a supernet of another space is refused */
     struct space se;
     space_fmnist_variant(&se, 1, 0);
@@ -609,6 +606,63 @@ static void test_save_load(void)
     supernet_free(sn);
 }
 
+/* shared_lr scales the step of the stem and head only; with plain SGD a
+ * step's change of them is exactly proportional.  Label smoothing changes
+ * the loss and the gradient, 0 leaves them as they were. */
+static void test_shared_lr_and_smoothing(void)
+{
+    struct space s;
+    space_default_fmnist(&s);
+    struct supernet *a = sn_make(&s, 3), *b = sn_make(&s, 3);
+    struct batch bt;
+    batch_make(&bt, &s, 3);
+    struct sampler sm;
+    sampler_make(&sm, "fair", &s, 3);
+    struct arch paths[SPACE_MAX_CHOICES];
+    int np = sampler_next(&sm, 0, paths);
+    float *w0 = fdup(a->w, a->nparams);
+    struct err e;
+    double la = supernet_train_step(a, paths, np, bt.x, bt.y, NB, bt.dlogits, 0.05f, 1.0f, 0.0f,
+                                    &plain, NULL, &e);
+    double lb = supernet_train_step(b, paths, np, bt.x, bt.y, NB, bt.dlogits, 0.05f, 0.25f, 0.0f,
+                                    &plain, NULL, &e);
+    CHECK(la == lb); /* the same forward passes */
+    size_t stem_n = net_stem_param_floats(&s), head_n = net_head_param_floats(&s);
+    double worst = 0;
+    size_t moved = 0;
+    const size_t offs[2] = {a->stem_off, a->head_off}, lens[2] = {stem_n, head_n};
+    for (int part = 0; part < 2; part++)
+        for (size_t i = offs[part]; i < offs[part] + lens[part]; i++) {
+            double da = (double)a->w[i] - w0[i], db = (double)b->w[i] - w0[i];
+            if (fabs(da) > 1e-6) {
+                worst = fmax(worst, fabs(db / da - 0.25));
+                moved++;
+            }
+        }
+    CHECK(moved > 100);
+    if (!CHECK(worst < 0.02))
+        printf("  the shared step is not a quarter: off by %g\n", worst);
+    /* a choice's weights move alike */
+    size_t off = a->off[0][paths[0].choice[0]];
+    CHECK(memcmp(a->w + off, b->w + off, 64 * sizeof(float)) == 0);
+    /* label smoothing: another loss; 0 is no smoothing */
+    struct supernet *c = sn_make(&s, 3), *d = sn_make(&s, 3);
+    double lc = supernet_train_step(c, paths, np, bt.x, bt.y, NB, bt.dlogits, 0.05f, 1.0f, 0.1f,
+                                    &plain, NULL, &e);
+    double ld = supernet_train_step(d, paths, np, bt.x, bt.y, NB, bt.dlogits, 0.05f, 1.0f, 0.0f,
+                                    &plain, NULL, &e);
+    CHECK(lc != ld && ld == la);
+    CHECK(memcmp(d->w, a->w, a->nparams * sizeof(float)) == 0);
+    CHECK(memcmp(c->w, a->w, a->nparams * sizeof(float)) != 0);
+    free(w0);
+    supernet_free(a);
+    supernet_free(b);
+    supernet_free(c);
+    supernet_free(d);
+    sampler_done(&sm);
+    batch_free(&bt);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -620,5 +674,6 @@ int main(void)
     RUN(test_standalone);
     RUN(test_evaluate);
     RUN(test_save_load);
+    RUN(test_shared_lr_and_smoothing);
     return check_done();
 }

@@ -1,11 +1,14 @@
-/* Unit tests of src/supertrain.c's guard against numerical failure, on 64
- * noise images and the tiny space with the fair sampler: a step whose loss
- * is not finite fails naming the step and the epoch, the step count stays at
- * the last good step, later steps and saves are refused and the checkpoint
+/* Unit tests of src/supertrain.c, on noise images and the tiny space.
+ *
+ * Damaged checkpoints: one whose CRC is right but whose contents no run
+ * writes (a sampler state outside the space, impossible update counts) is
+ * refused on resume with what is wrong, never trained on.
+ *
+ * Numerical failure (64 images, the fair sampler): a step whose loss is not
+ * finite fails naming the step and the epoch, the step count stays at the
+ * last good step, later steps and saves are refused and the checkpoint
  * written before keeps its bytes and loads; a learning rate far too high is
  * caught at the step reported. */
-#include "supertrain.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,24 +16,136 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fakedata.h"
 #include "ctx.h"
 #include "rng.h"
+#include "sampler.h"
+#include "supertrain.h"
+
+struct fixture {
+    struct space s;
+    struct dataset d;
+    struct split train;
+    struct supertrain_config cfg;
+    char dir[64], path[96];
+};
+
+static int fixture_open(struct fixture *f)
+{
+    space_builtin(&f->s, "tiny");
+    fake_dataset(&f->d, 128, 3);
+    f->train = (struct split){&f->d, 0, 128};
+    f->cfg = (struct supertrain_config){.epochs = 2, .batch = 32, .lr = 0.05, .iterations = 1,
+                                        .seed = 5, .train_images = 128,
+                                        .shared_lr = 1, .label_smoothing = 0};
+    snprintf(f->dir, sizeof f->dir, "/tmp/oneshot-test-supertrain-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/sn.ckpt", f->dir);
+    return 0;
+}
+
+static void fixture_close(struct fixture *f)
+{
+    unlink(f->path);
+    rmdir(f->dir);
+    dataset_done(&f->d);
+}
+
+enum damage { NONE, COUNT_OUTSIDE, COUNT_UNFAIR, POOL_ARCH, CURRENT_PATH, UPDATES, SAMPLER_STEP };
+
+/* Trains 3 steps with sampler `name`, damages the state, saves (a valid
+ * CRC), resumes; returns the resume's status, e its error. */
+static int damaged(struct fixture *f, const char *name, int pool, int repeat, enum damage d,
+                   struct err *e)
+{
+    struct sampler sm;
+    struct supertrain t;
+    if (sampler_init(&sm, name, &f->s, 5, repeat, pool, e) ||
+        supertrain_init(&t, &f->s, &sm, &f->train, &f->cfg, NULL, e))
+        return -2;
+    for (int i = 0; i < 3; i++)
+        if (supertrain_step(&t, e) < 0)
+            return -2;
+    switch (d) {
+    case NONE:
+        break;
+    case COUNT_OUTSIDE:
+        sm.st.counts[0][5] = 2; /* tiny has 3 choices */
+        break;
+    case COUNT_UNFAIR:
+        sm.st.counts[1][0] += 2;
+        break;
+    case POOL_ARCH:
+        sm.pool_archs[1].choice[2] = 40;
+        break;
+    case CURRENT_PATH:
+        sm.st.cur.n = 7;
+        sm.st.repeat_left = 1;
+        break;
+    case UPDATES:
+        t.sn->updates[2][9] = 1;
+        break;
+    case SAMPLER_STEP:
+        sm.st.step += 5;
+        break;
+    }
+    if (supertrain_save(&t, f->path, e))
+        return -2;
+    supertrain_done(&t);
+    sampler_done(&sm);
+    struct sampler sm2;
+    struct supertrain t2;
+    if (sampler_init(&sm2, name, &f->s, 5, repeat, pool, e))
+        return -2;
+    int rc = supertrain_init(&t2, &f->s, &sm2, &f->train, &f->cfg, f->path, e);
+    if (rc == 0) {
+        CHECK_EQ_INT(t2.step, 3);
+        supertrain_done(&t2);
+    }
+    sampler_done(&sm2);
+    return rc;
+}
+
+static void expect_damage(struct fixture *f, const char *name, int pool, int repeat,
+                          enum damage d, const char *want)
+{
+    struct err e = {{0}};
+    int rc = damaged(f, name, pool, repeat, d, &e);
+    CHECK_EQ_INT(rc, -1);
+    char full[1024];
+    snprintf(full, sizeof full, "%s: error: is damaged: %s", f->path, want);
+    CHECK_STR(e.msg, full);
+}
+
+static void test_damaged_checkpoints(void)
+{
+    struct fixture f;
+    if (!CHECK(fixture_open(&f) == 0))
+        return;
+    struct err e = {{0}};
+    /* undamaged: every sampler resumes */
+    CHECK_EQ_INT(damaged(&f, "fair", 0, 1, NONE, &e), 0);
+    CHECK_EQ_INT(damaged(&f, "uniform", 0, 1, NONE, &e), 0);
+    CHECK_EQ_INT(damaged(&f, "proportional", 4, 2, NONE, &e), 0);
+    expect_damage(&f, "fair", 0, 1, COUNT_OUTSIDE,
+                  "the sampler's count of layer 1, choice 6 is 2, impossible in space tiny");
+    expect_damage(&f, "fair", 0, 1, COUNT_UNFAIR,
+                  "the fair sampler's counts of layer 2 differ by 2 (at most 1)");
+    expect_damage(&f, "proportional", 4, 2, POOL_ARCH,
+                  "the sampler's pool holds an architecture (2 of 4) that is not of space tiny");
+    expect_damage(&f, "proportional", 0, 3, CURRENT_PATH,
+                  "the sampler's current path is not an architecture of space tiny");
+    expect_damage(&f, "uniform", 0, 1, SAMPLER_STEP, "step 3 of 8, the sampler's 8");
+    /* the supernet's own counts */
+    int rc = damaged(&f, "fair", 0, 1, UPDATES, &e);
+    CHECK_EQ_INT(rc, -1);
+    CHECK(strstr(e.msg, "is damaged: layer 3, choice 10 has 1 updates in 3 steps") != NULL);
+    fixture_close(&f);
+}
 
 #define IMAGES 64
 #define BATCH 16 /* 4 steps per epoch */
-
-static void noise_set(struct dataset *d, uint64_t seed)
-{
-    *d = (struct dataset){.n = IMAGES, .c = 1, .h = 28, .w = 28, .classes = 10};
-    d->pixels = malloc((size_t)IMAGES * 28 * 28);
-    d->labels = malloc(IMAGES);
-    struct rng r;
-    rng_seed(&r, seed, 9);
-    for (size_t i = 0; i < (size_t)IMAGES * 28 * 28; i++)
-        d->pixels[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < IMAGES; i++)
-        d->labels[i] = (uint8_t)rng_below(&r, 10);
-}
 
 /* The whole file at path (caller frees), its size in *n; NULL if unreadable. */
 static char *slurp(const char *path, size_t *n)
@@ -49,12 +164,12 @@ static void test_nan_keeps_checkpoint(void)
     struct space s;
     space_tiny(&s);
     struct dataset d;
-    noise_set(&d, 1);
+    fake_dataset(&d, IMAGES, 1);
     struct split sp = {&d, 0, d.n};
     struct sampler sm;
     struct err e;
     struct supertrain_config cfg = {.epochs = 2, .batch = BATCH, .lr = 0.05, .iterations = 1,
-                                    .seed = 4, .train_images = IMAGES};
+                                    .seed = 4, .train_images = IMAGES, .shared_lr = 1};
     if (!CHECK(sampler_init(&sm, "fair", &s, cfg.seed, 1, 0, &e) == 0))
         return;
     struct supertrain t;
@@ -124,12 +239,12 @@ static void test_diverges(void)
     struct space s;
     space_tiny(&s);
     struct dataset d;
-    noise_set(&d, 2);
+    fake_dataset(&d, IMAGES, 2);
     struct split sp = {&d, 0, d.n};
     struct sampler sm;
     struct err e;
     struct supertrain_config cfg = {.epochs = 2, .batch = BATCH, .lr = 1e6, .iterations = 1,
-                                    .seed = 4, .train_images = IMAGES};
+                                    .seed = 4, .train_images = IMAGES, .shared_lr = 1};
     if (!CHECK(sampler_init(&sm, "fair", &s, cfg.seed, 1, 0, &e) == 0))
         return;
     struct supertrain t;
@@ -154,6 +269,7 @@ int main(void)
 {
     struct ctx ctx;
     ctx_init(&ctx, 1);
+    RUN(test_damaged_checkpoints);
     RUN(test_nan_keeps_checkpoint);
     RUN(test_diverges);
     return check_done();

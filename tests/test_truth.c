@@ -85,6 +85,27 @@ static void test_errors(void)
                ":2:1: error: 'k9e9' is not an architecture of the space fmnist");
     load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,0,1\n",
                ":2:75: error: epochs '0' is not a whole number >= 1");
+    /* found by tests/fuzz/fuzz_truth: seconds that are no number were taken */
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,inf\n",
+               ":2:77: error: seconds 'inf' is not a number >= 0");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,1e999\n",
+               ":2:77: error: seconds '1e999' is not a number >= 0");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,nan\n",
+               ":2:77: error: seconds 'nan' is not a number >= 0");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,-0.5\n",
+               ":2:77: error: seconds '-0.5' is not a number >= 0");
+    /* and numbers too large for their field were taken as others */
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3000000000,1\n",
+               ":2:75: error: epochs '3000000000' is not a whole number >= 1");
+    load_error(TRUTH_HEADER "\n" K3 ",0,9223372036854775808,2,0.5,0.5,3,1\n",
+               ":2:63: error: params '9223372036854775808' is not a whole number");
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,-9223372036854775809,0.5,0.5,3,1\n",
+               ":2:65: error: macs '-9223372036854775809' is not a whole number");
+    /* a second row of one architecture and seed */
+    load_error(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,1\n" K3 ",1,1,2,0.6,0.6,3,1\n# c\n" K3
+                            ",0,1,2,0.7,0.7,3,1\n",
+               ":5:1: error: " K3 " with seed 0 is already on line 2 (one row per architecture "
+               "and seed)");
     struct truth t;
     struct err e;
     unlink(path);

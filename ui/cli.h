@@ -5,6 +5,7 @@
 #include "ctx.h"
 #include "data.h"
 #include "err.h"
+#include "shipped.h"
 #include "space.h"
 
 int cmd_version(int argc, char **argv);
@@ -43,36 +44,24 @@ int cli_usage_error(const struct err *e, const char *command);
 /* Sets up the context (threads, a log sink printing to stderr). */
 void cli_ctx(struct ctx *c, int threads);
 
-/* The space commands use: the built-in default (a space file once Lua lands). */
-int cli_space(struct space *s, const char *file, struct err *e);
 
 /* Fashion-MNIST from dir (NULL: the default), split into the first n_train
  * training images and the last n_val; test gets the test file (may be NULL).
+ * Refuses data that does not fit space s (its input shape and classes).
  * On error everything is freed.  0 or -1. */
 struct cli_data {
     struct dataset train_file, test_file;
     struct split train, val, test;
 };
-int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
-                  struct err *e);
+int cli_load_data(struct cli_data *d, const char *dir, const struct space *s, int n_train,
+                  int n_val, int with_test, struct err *e);
 void cli_data_done(struct cli_data *d);
 
-/* Finds a file shipped with oneshot: <kind>/<name> (kind "lua", "devices",
- * "spaces", "examples") in $ONESHOT_DATADIR, next to the running binary (a
- * source tree) or in <binary>/../share/oneshot (an installation), in that
- * order.  Writes the first that exists into out (n bytes).  0, or -1 with e
- * saying where it looked. */
-int cli_find_data(const char *kind, const char *name, char *out, size_t n, struct err *e);
-
 struct latency_table;
-/* A latency device for space s into t: "host" is measured now (a quick table,
- * seconds, with a progress bar), "mobile-gpu" and "mobile-cpu" are the
- * shipped models (devices/NAME.yaml, cli_find_data), anything with a '/' or
- * a '.' a table or model file.  0 or -1. */
+/* shipped_device (exp/shipped.h) with a progress bar on stderr while the
+ * host is timed.  0 or -1. */
 int cli_latency_device(struct latency_table *t, const char *device, const struct space *s,
                        const struct ctx *c, struct err *e);
 
-/* The BLAS line of --version and of results: "OpenBLAS 0.3.21 SkylakeX (...)". */
-const char *cli_blas_line(char *buf, int n);
 
 #endif

@@ -1,5 +1,5 @@
 /* oneshot bench: training and inference throughput of one architecture,
- * measured the way torch_ref.py --bench measures PyTorch: random data, 5
+ * measured as bench/torch_ref.py --bench measures PyTorch: random data, 5
  * warm-up steps, then `steps` timed training steps of a batch; then one
  * forward of 1000 images after one untimed warm-up forward. */
 #include <stdio.h>
@@ -25,9 +25,9 @@ static double sgemm_peak(void)
             a[i] = b[i] = 1.0f / (float)(1 + i % 7);
         gemm(0, 0, n, n, n, 1, a, n, b, n, 0, c, n);
         for (int r = 0; r < 5; r++) {
-            double t0 = now_seconds();
+            double t0 = ctx_seconds();
             gemm(0, 0, n, n, n, 1, a, n, b, n, 0, c, n);
-            double g = 2.0 * n * n * n / (now_seconds() - t0) / 1e9;
+            double g = 2.0 * n * n * n / (ctx_seconds() - t0) / 1e9;
             best = g > best ? g : best;
         }
     }
@@ -67,7 +67,7 @@ int cmd_bench(int argc, char **argv)
     cli_ctx(&ctx, threads);
     struct space s;
     struct arch a;
-    if (cli_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e))
+    if (shipped_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e))
         return cli_fail(&e);
     struct model *m = model_new(&s, &a, 0, &e);
     if (!m)
@@ -97,18 +97,18 @@ int cmd_bench(int argc, char **argv)
     }
     for (int i = 0; i < warmup; i++)
         model_train_step(m, x, y, dl, cfg.lr, &cfg.sgd, NULL);
-    double t0 = now_seconds();
+    double t0 = ctx_seconds();
     for (int i = 0; i < steps; i++)
         model_train_step(m, x, y, dl, cfg.lr, &cfg.sgd, NULL);
-    double train_s = now_seconds() - t0;
+    double train_s = ctx_seconds() - t0;
     if (net_reserve(&m->net, eval_images, 0, &e)) {
         rc = cli_fail(&e);
         goto out;
     }
     net_forward(&m->net, x, 0, 0);
-    t0 = now_seconds();
+    t0 = ctx_seconds();
     net_forward(&m->net, x, 0, 0);
-    double eval_s = now_seconds() - t0;
+    double eval_s = ctx_seconds() - t0;
     struct cost c = arch_cost(&s, &a);
     double tips = (double)batch * steps / train_s, eips = eval_images / eval_s;
     /* sgemm-equivalent rate: a training step costs about 3x the forward's multiply-adds */
@@ -130,7 +130,7 @@ int cmd_bench(int argc, char **argv)
         json_num(&j, "train_gflops", gflops);
         if (peak)
             json_num(&j, "sgemm_peak_gflops", peak_gflops);
-        json_str(&j, "blas", cli_blas_line(blas, sizeof blas));
+        json_str(&j, "blas", ctx_blas_line(blas, sizeof blas));
         json_end(&j);
     } else {
         printf("arch %s (%lld params, %lld multiply-adds)\n", abuf, (long long)c.params,
@@ -138,7 +138,7 @@ int cmd_bench(int argc, char **argv)
         printf("train: %.0f images/s (batch %d, %d threads, %.1f GFLOP/s)\n", tips, batch,
                ctx.threads, gflops);
         printf("eval:  %.0f images/s (%d images)\n", eips, eval_images);
-        printf("BLAS:  %s\n", cli_blas_line(blas, sizeof blas));
+        printf("BLAS:  %s\n", ctx_blas_line(blas, sizeof blas));
         if (peak)
             printf("sgemm: %.1f GFLOP/s at 1024^3 (training reaches %.0f%% of it)\n", peak_gflops,
                    100 * gflops / peak_gflops);

@@ -154,7 +154,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     struct ctx ctx;
     cli_ctx(&ctx, o.threads);
     struct space s;
-    if (cli_space(&s, o.space, &e))
+    if (shipped_space(&s, o.space, &e))
         return cli_fail(&e);
     int n = 0;
     if (!o.all && o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
@@ -206,7 +206,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     if (truth_create(o.out, comments, 2, &e) || truth_load(&done, o.out, &s, 0, &e))
         return cli_fail(&e);
     struct cli_data data;
-    if (cli_load_data(&data, o.data, o.train_images, o.val_images, 1, &e)) {
+    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e)) {
         truth_done(&done);
         return cli_fail(&e);
     }
@@ -215,7 +215,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     int jobs = 0, skipped = 0, rc = 0;
     struct progress p;
     progress_init(&p, stderr);
-    double t_all = now_seconds();
+    double t_all = ctx_seconds();
     for (int seed = 0; seed < o.seeds && !rc; seed++)
         for (int i = 0; i < n && !rc; i++) {
             int has_seeds = seed == 0 || (seeded > 0 && i * seeded % n < seeded);
@@ -241,7 +241,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
                 rc = cli_fail(&e);
                 break;
             }
-            double t0 = now_seconds();
+            double t0 = ctx_seconds();
             int more;
             while ((more = trainer_step(&t, &e)) > 0)
                 progress_update(&p, (double)t.step / (double)t.total, 0,
@@ -261,7 +261,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
             row.params = c.params;
             row.macs = c.macs;
             row.epochs = o.epochs;
-            row.seconds = now_seconds() - t0;
+            row.seconds = ctx_seconds() - t0;
             trainer_done(&t);
             model_free(m);
             if (truth_append(o.out, &row, &e)) {
@@ -275,7 +275,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     progress_clear(&p);
     if (!rc)
         fprintf(stderr, "%d rows in %s (%d already there), %.0f s\n", jobs, o.out, skipped,
-                now_seconds() - t_all);
+                ctx_seconds() - t_all);
     truth_done(&done);
     cli_data_done(&data);
     return rc;

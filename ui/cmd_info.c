@@ -26,7 +26,7 @@ int cmd_info(int argc, char **argv)
     }
     struct space s;
     struct arch a;
-    if (cli_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e))
+    if (shipped_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e))
         return cli_fail(&e);
     struct cost c = arch_cost(&s, &a);
     if (as_json) {

@@ -36,30 +36,11 @@ static void on_progress(void *user, int done, int total)
 int cli_latency_device(struct latency_table *t, const char *device, const struct space *s,
                        const struct ctx *c, struct err *e)
 {
-    if (strcmp(device, "host") == 0) {
-        struct latency_opts o;
-        latency_opts_default(&o);
-        o.rounds = 3;
-        o.repeats = 15;
-        struct bar b = {.what = "timing host networks"};
-        progress_init(&b.p, stderr);
-        int rc = latency_build(t, s, &o, c, on_progress, &b, e);
-        progress_clear(&b.p);
-        return rc;
-    }
-    char path[4096];
-    if (strcmp(device, "mobile-gpu") == 0 || strcmp(device, "mobile-cpu") == 0) {
-        char name[64];
-        snprintf(name, sizeof name, "%s.yaml", device);
-        if (cli_find_data("devices", name, path, sizeof path, e))
-            return -1;
-        device = path;
-    } else if (!strchr(device, '/') && !strchr(device, '.')) {
-        return err_plain(e, "unknown device '%s' (host, mobile-gpu, mobile-cpu, or a path to a "
-                            "table or device model)",
-                         device);
-    }
-    return latency_table_load(t, device, s, e);
+    struct bar b = {.what = "timing host networks"};
+    progress_init(&b.p, stderr);
+    int rc = shipped_device(t, device, s, c, on_progress, &b, e);
+    progress_clear(&b.p);
+    return rc;
 }
 
 /* Random architectures of s from (seed, STREAM_ARCHS); NULL when out of memory. */
@@ -198,17 +179,17 @@ static int cmd_build(int argc, char **argv)
     struct ctx ctx;
     cli_ctx(&ctx, threads);
     struct space s;
-    if (cli_space(&s, space_file, &e))
+    if (shipped_space(&s, space_file, &e))
         return cli_fail(&e);
     struct latency_table t;
     struct bar b = {.what = "timing networks"};
     progress_init(&b.p, stderr);
-    double t0 = now_seconds();
+    double t0 = ctx_seconds();
     int rc = latency_build(&t, &s, &o, &ctx, on_progress, &b, &e);
     progress_clear(&b.p);
     if (rc || latency_table_save(&t, out, &e))
         return cli_fail(&e);
-    double seconds = now_seconds() - t0, lo, hi;
+    double seconds = ctx_seconds() - t0, lo, hi;
     extremes(&t, &lo, &hi);
     struct latency_agreement g = {0};
     double mean_ms = 0;
@@ -254,7 +235,7 @@ static int cmd_build(int argc, char **argv)
 static int table_space(struct space *s, const char *space_file, const char *lut, struct err *e)
 {
     if (space_file)
-        return cli_space(s, space_file, e);
+        return shipped_space(s, space_file, e);
     char name[SPACE_NAME_MAX];
     if (latency_file_space(lut, name, sizeof name, e))
         return -1;
@@ -417,7 +398,7 @@ static int cmd_compare(int argc, char **argv)
     struct space s;
     struct latency_table ta, tb;
     int lut_is_file = strchr(lut, '/') || strchr(lut, '.');
-    if ((space_file || !lut_is_file ? cli_space(&s, space_file, &e)
+    if ((space_file || !lut_is_file ? shipped_space(&s, space_file, &e)
                                     : table_space(&s, NULL, lut, &e)) ||
         cli_latency_device(&ta, lut, &s, &ctx, &e) || cli_latency_device(&tb, device, &s, &ctx, &e))
         return cli_fail(&e);
@@ -513,7 +494,7 @@ static int cmd_predict(int argc, char **argv)
     struct space s;
     struct arch a;
     struct latency_table t;
-    if (cli_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e) ||
+    if (shipped_space(&s, space_file, &e) || arch_parse(&s, arch_str, "--arch", &a, &e) ||
         cli_latency_device(&t, device, &s, &ctx, &e))
         return cli_fail(&e);
     double total = latency_predict(&t, &a);

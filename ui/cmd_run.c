@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "job.h"
-#include "luasearch.h"
+#include "runner.h"
 #include "opts.h"
 #include "progress.h"
+#include "rank.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -23,54 +23,62 @@ struct view {
     double best[8];
 };
 
-static void ev_phase(void *ud, const struct job *j)
+static void ev_phase(void *ud, const struct runner *r)
 {
     struct view *v = ud;
+    const struct runner_info *in = runner_info(r);
+    struct runner_progress p;
+    runner_progress(r, &p);
     progress_clear(&v->p);
-    if (j->phase == JOB_TRAIN)
+    if (p.phase == RUNNER_TRAIN)
         fprintf(stderr, "training the supernet of %s with the %s sampler: %d epoch%s, %lld steps%s\n",
-                j->space.name, sampler_name(&j->sampler), j->x.supernet.epochs,
-                j->x.supernet.epochs == 1 ? "" : "s", (long long)j->train.total,
-                j->train.step ? " (resumed)" : "");
-    else if (j->phase == JOB_SEARCH)
-        fprintf(stderr, "searching with %s: %d generations of %d\n", luasearch_name(j->search),
-                j->x.search.generations, j->x.search.population);
+                in->space->name, in->sampler, in->x->supernet.epochs,
+                in->x->supernet.epochs == 1 ? "" : "s", (long long)p.total,
+                p.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_SEARCH)
+        fprintf(stderr, "searching with %s: %d generations of %d\n", in->strategy,
+                in->x->search.generations, in->x->search.population);
     progress_init(&v->p, stderr);
 }
 
-static void ev_step(void *ud, const struct job *j)
+static void ev_step(void *ud, const struct runner *r)
 {
     struct view *v = ud;
-    const struct supertrain *t = &j->train;
-    progress_update(&v->p, (double)t->step / (double)t->total, t->step == t->total,
-                    "supernet step %lld/%lld  epoch %d  loss %.4f  lr %.4f", (long long)t->step,
-                    (long long)t->total, t->epoch + 1, t->loss, t->lr);
+    struct runner_progress p;
+    runner_progress(r, &p);
+    progress_update(&v->p, (double)p.step / (double)p.total, p.step == p.total,
+                    "supernet step %lld/%lld  epoch %d  loss %.4f  lr %.4f", (long long)p.step,
+                    (long long)p.total, p.epoch + 1, p.loss, p.lr);
 }
 
-static void ev_evaluated(void *ud, const struct job *j, const struct arch *a, const double *m)
+static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)
 {
     struct view *v = ud;
     (void)a;
-    double frac = (double)j->generation / (double)j->x.search.generations;
+    int gens = runner_info(r)->x->search.generations;
+    struct runner_progress p;
+    runner_progress(r, &p);
+    double frac = (double)p.generation / (double)gens;
     progress_update(&v->p, frac, 0, "generation %d/%d  %lld evaluated  accuracy %.4f",
-                    j->generation + 1 > j->x.search.generations ? j->x.search.generations
-                                                                : j->generation + 1,
-                    j->x.search.generations, (long long)j->nevals, m[0]);
+                    p.generation + 1 > gens ? gens : p.generation + 1, gens, (long long)p.nevals,
+                    m[0]);
 }
 
-static void ev_generation(void *ud, const struct job *j, int g, const struct arch *pop, int n,
+static void ev_generation(void *ud, const struct runner *r, int g, const struct arch *pop, int n,
                           const double *m)
 {
     struct view *v = ud;
     (void)pop;
     double best = 0;
-    int nm = job_nmetrics(j);
+    int nm = runner_metrics(r)->n;
     for (int i = 0; i < n; i++)
         if (m[(size_t)i * nm] > best)
             best = m[(size_t)i * nm];
+    struct runner_progress p;
+    runner_progress(r, &p);
     progress_clear(&v->p);
     fprintf(stderr, "generation %d/%d: %d architectures, best accuracy %.4f, %lld evaluated\n", g,
-            j->x.search.generations, n, best, (long long)j->nevals);
+            runner_info(r)->x->search.generations, n, best, (long long)p.nevals);
 }
 
 static void ev_log(void *ud, const char *text)
@@ -80,30 +88,36 @@ static void ev_log(void *ud, const char *text)
     fprintf(stderr, "%s\n", text);
 }
 
-static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *r)
+static void ev_ranking(void *ud, const struct runner *r, const struct runner_ranking *rk)
 {
     struct view *v = ud;
     progress_clear(&v->p);
+    char a[16], b[16], c[16], d[16];
     fprintf(stderr,
-            "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %.3f "
-            "[%.3f, %.3f], Spearman %.3f\n",
-            (long long)r->step, r->n, j->truth_file, r->tau, r->tau_lo, r->tau_hi, r->spearman);
+            "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %s "
+            "[%s, %s], Spearman %s\n",
+            (long long)rk->step, rk->n, runner_info(r)->truth_file, rank_text(rk->tau, a, 16),
+            rank_text(rk->tau_lo, b, 16), rank_text(rk->tau_hi, c, 16),
+            rank_text(rk->spearman, d, 16));
 }
 
 /* Prints the chosen architectures and where everything is. */
-static void summary(const struct job *j)
+static void summary(const struct runner *r)
 {
+    const char *dir = runner_info(r)->dir;
     char path[EXP_PATH_MAX + 16], line[1024];
-    snprintf(path, sizeof path, "%s/chosen.txt", j->dir);
+    snprintf(path, sizeof path, "%s/chosen.txt", dir);
     FILE *f = fopen(path, "r");
-    printf("run %s: %lld architectures evaluated\n", j->dir, (long long)j->nevals);
+    struct runner_progress p;
+    runner_progress(r, &p);
+    printf("run %s: %lld architectures evaluated\n", dir, (long long)p.nevals);
     if (f) {
         while (fgets(line, sizeof line, f))
             if (line[0] != '#')
                 printf("  %s", line);
         fclose(f);
     }
-    printf("results: %s/{evaluations,generations,pareto,history}.csv, chosen.txt\n", j->dir);
+    printf("results: %s/{evaluations,generations,pareto,history}.csv, chosen.txt\n", dir);
 }
 
 int cmd_run(int argc, char **argv)
@@ -128,63 +142,70 @@ int cmd_run(int argc, char **argv)
         err_plain(&e, "which experiment? give a YAML file");
         return cli_usage_error(&e, "run");
     }
-    struct job j;
     if (reload && !resume) {
         err_plain(&e, "--reload goes with --resume DIR");
         return cli_usage_error(&e, "run");
     }
-    int mode = resume ? (reload ? JOB_RESUME_RELOAD : JOB_RESUME) : check ? JOB_CHECK : JOB_NEW;
-    if (job_open(&j, resume ? resume : experiment, out, mode, &stop_flag, &e)) {
-        job_close(&j);
+    enum runner_mode mode = resume ? (reload ? RUNNER_RESUME_RELOAD : RUNNER_RESUME)
+                            : check ? RUNNER_CHECK
+                                    : RUNNER_NEW;
+    struct runner *r = runner_open(resume ? resume : experiment, out, mode, &stop_flag, &e);
+    if (!r)
         return cli_fail(&e);
-    }
+    const struct runner_info *in = runner_info(r);
     if (check) {
         printf("%s: space %s (%.0f architectures), sampler %s, strategy %s (%s), %d objective%s, "
                "%d metrics\n",
-               experiment, j.space.name, space_count(&j.space), sampler_name(&j.sampler),
-               luasearch_name(j.search), luasearch_params(j.search), j.x.nobjectives,
-               j.x.nobjectives == 1 ? "" : "s", job_nmetrics(&j));
-        job_close(&j);
+               experiment, in->space->name, space_count(in->space), in->sampler, in->strategy,
+               in->strategy_params, in->x->nobjectives, in->x->nobjectives == 1 ? "" : "s",
+               runner_metrics(r)->n);
+        runner_close(r);
         return 0;
     }
-    j.stop_after = stop_after;
-    fprintf(stderr, "run directory: %s\n", j.dir);
+    runner_stop_after(r, stop_after);
+    fprintf(stderr, "run directory: %s\n", in->dir);
     struct view v = {0};
     progress_init(&v.p, stderr);
-    struct job_events ev = {.ud = &v,
-                            .phase = ev_phase,
-                            .step = ev_step,
-                            .evaluated = ev_evaluated,
-                            .generation = ev_generation,
-                            .log = ev_log,
-                            .ranking = ev_ranking};
+    struct runner_events ev = {.ud = &v,
+                               .phase = ev_phase,
+                               .step = ev_step,
+                               .evaluated = ev_evaluated,
+                               .generation = ev_generation,
+                               .log = ev_log,
+                               .ranking = ev_ranking};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    int rc = job_run(&j, &ev, &e);
+    int rc = runner_run(r, &ev, &e);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     progress_clear(&v.p);
     status = 0;
     if (rc == 0) {
-        summary(&j);
+        summary(r);
     } else if (rc > 0) {
         fprintf(stderr, "stopped; nothing is lost: continue with\n  oneshot run --resume %s\n",
-                j.dir);
+                in->dir);
         status = 130;
     } else {
         status = cli_fail(&e);
-        if (j.traceback[0])
-            fprintf(stderr, "%s\n", j.traceback);
-        if (j.trained && j.train.diverged)
+        if (runner_traceback(r)[0])
+            fprintf(stderr, "%s\n", runner_traceback(r));
+        struct runner_progress p;
+        runner_progress(r, &p);
+        if (p.diverged)
             fprintf(stderr, "the run's files are kept, the supernet as last saved; resumed, it "
                             "would diverge again: run the experiment anew with a lower "
                             "supernet.lr\n");
-        else
+        else /* a strategy's error after training (and its checkpoint): --reload reads
+              * the fixed files */
             fprintf(stderr,
-                "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
-                j.dir, j.phase == JOB_FAILED && j.search && j.train.step == j.train.total &&
-                        j.saved_step == j.train.total ? " --reload" : "");
+                    "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
+                    in->dir,
+                    p.phase == RUNNER_FAILED && p.total > 0 && p.step == p.total &&
+                            p.saved == p.total
+                        ? " --reload"
+                        : "");
     }
-    job_close(&j);
+    runner_close(r);
     return status;
 }

@@ -52,7 +52,7 @@ int cmd_space(int argc, char **argv)
         return status;
     struct err e;
     struct space s;
-    if (cli_space(&s, file, &e))
+    if (shipped_space(&s, file, &e))
         return cli_fail(&e);
     struct arch lo, hi, pick;
     extreme(&s, 0, &lo);

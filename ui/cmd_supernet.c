@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "cli.h"
 #include "json.h"
 #include "opts.h"
 #include "progress.h"
 #include "sampler.h"
+#include "strbuf.h"
 #include "supernet.h"
 #include "supertrain.h"
 #include "train.h"
@@ -16,38 +18,36 @@ struct sn_opts {
     const char *space, *sampler, *out, *resume, *data;
     int epochs, train_images, val_images, batch, seed, threads, json, repeat, pool, iterations;
     int stop_after, save_every;
-    double lr;
+    double lr, shared_lr, label_smoothing;
 };
 
-static void print_updates(const struct supernet *sn, struct json *j)
+/* Per layer and choice counts as a JSON array of objects {"k3e3": n, ...}. */
+static void print_counts(const struct space *s, const int64_t (*n)[SPACE_MAX_CHOICES],
+                         const char *key, struct json *j)
 {
-    const struct space *s = &sn->space;
-    size_t cap = 64 + (size_t)s->nlayers * s->nchoices * 32, used = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return;
-    used += (size_t)snprintf(buf + used, cap - used, "[");
+    struct strbuf b;
+    strbuf_init(&b);
+    strbuf_add(&b, "[", 1);
     for (int l = 0; l < s->nlayers; l++) {
-        used += (size_t)snprintf(buf + used, cap - used, "%s{", l ? ", " : "");
+        strbuf_printf(&b, "%s{", l ? ", " : "");
         int first = 1;
         for (int c = 0; c < s->nchoices; c++)
             if (s->allowed[l] & (1ULL << c)) {
-                used += (size_t)snprintf(buf + used, cap - used, "%s\"%s\": %lld",
-                                         first ? "" : ", ", s->choices[c].name,
-                                         (long long)sn->updates[l][c]);
+                strbuf_printf(&b, "%s\"%s\": %lld", first ? "" : ", ", s->choices[c].name,
+                              (long long)n[l][c]);
                 first = 0;
             }
-        used += (size_t)snprintf(buf + used, cap - used, "}");
+        strbuf_add(&b, "}", 1);
     }
-    snprintf(buf + used, cap - used, "]");
-    json_raw(j, "choice_updates", buf);
-    free(buf);
+    strbuf_add(&b, "]", 1);
+    json_raw(j, key, strbuf_failed(&b) ? "null" : strbuf_text(&b));
+    strbuf_done(&b);
 }
 
 int cmd_supernet(int argc, char **argv)
 {
     struct sn_opts o = {.sampler = "fair", .epochs = 1, .train_images = 50000, .val_images = 10000,
-                        .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1};
+                        .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1, .shared_lr = 1};
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
         {"sampler", OPT_STRING, &o.sampler, "NAME", "uniform, fair or proportional (default fair)", 0, -1, 0},
@@ -56,6 +56,8 @@ int cmd_supernet(int argc, char **argv)
         {"val-images", OPT_INT, &o.val_images, "N", "held-out images (default 10000)", 1, 60000, 0},
         {"batch", OPT_INT, &o.batch, "B", "batch size (default 128)", 1, 65536, 0},
         {"lr", OPT_FLOAT, &o.lr, "X", "peak learning rate (default 0.1)", 0, -1, 0},
+        {"shared-lr", OPT_FLOAT, &o.shared_lr, "X", "multiplier of the learning rate of the shared stem and head, which get the sum of all paths' gradients (default 1)", 0, -1, 0},
+        {"label-smoothing", OPT_FLOAT, &o.label_smoothing, "E", "label smoothing of the training loss, 0 to <1 (default 0)", 0, -1, 0},
         {"seed", OPT_INT, &o.seed, "S", "random seed (default 0)", 0, 2147483647, 0},
         {"threads", OPT_INT, &o.threads, "T", "threads (default: all cores)", 0, 1024, 0},
         {"repeat", OPT_INT, &o.repeat, "R", "proportional: steps per drawn path (default 1)", 1, 1000000, 0},
@@ -82,15 +84,26 @@ int cmd_supernet(int argc, char **argv)
         err_plain(&e, "--lr must be positive");
         return cli_usage_error(&e, "supernet");
     }
+    if (!(o.shared_lr > 0)) {
+        err_plain(&e, "--shared-lr must be positive");
+        return cli_usage_error(&e, "supernet");
+    }
+    if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) {
+        err_plain(&e, "--label-smoothing must lie in [0, 1)");
+        return cli_usage_error(&e, "supernet");
+    }
+    /* an output that cannot be written fails now, not after a whole epoch */
+    if (ckpt_check_writable(o.out, &e))
+        return cli_fail(&e);
     struct ctx ctx;
     cli_ctx(&ctx, o.threads);
     struct space s;
     struct sampler sm;
-    if (cli_space(&s, o.space, &e) ||
+    if (shipped_space(&s, o.space, &e) ||
         sampler_init(&sm, o.sampler, &s, (uint64_t)o.seed, o.repeat, o.pool, &e))
         return cli_fail(&e);
     struct cli_data data;
-    if (cli_load_data(&data, o.data, o.train_images, o.val_images, 0, &e)) {
+    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 0, &e)) {
         sampler_done(&sm);
         return cli_fail(&e);
     }
@@ -100,7 +113,9 @@ int cmd_supernet(int argc, char **argv)
                                     .lr = o.lr,
                                     .iterations = o.iterations,
                                     .seed = (uint64_t)o.seed,
-                                    .train_images = o.train_images};
+                                    .train_images = o.train_images,
+                                    .shared_lr = o.shared_lr,
+                                    .label_smoothing = o.label_smoothing};
     struct supertrain t;
     if (supertrain_init(&t, &s, &sm, &data.train, &cfg, o.resume, &e)) {
         sampler_done(&sm);
@@ -162,7 +177,11 @@ int cmd_supernet(int argc, char **argv)
         json_num(&j, "steps_per_s", (double)(t.step - first) / (t_train > 0 ? t_train : 1));
         json_num(&j, "path_images_per_s", (double)images / (t_train > 0 ? t_train : 1));
         json_raw(&j, "stopped", stopped ? "true" : "false");
-        print_updates(sn, &j);
+        /* path-trainings (paths through a choice) and optimiser updates
+         * (steps that touched it) differ where a step's paths share a choice */
+        print_counts(&s, (const int64_t(*)[SPACE_MAX_CHOICES])sm.st.counts, "choice_trainings",
+                     &j);
+        print_counts(&s, (const int64_t(*)[SPACE_MAX_CHOICES])sn->updates, "choice_updates", &j);
         json_end(&j);
     } else {
         printf("supernet of %s trained with the %s sampler: %lld of %lld steps, loss %.4f\n",

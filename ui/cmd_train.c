@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "cli.h"
 #include "data.h"
 #include "json.h"
@@ -31,10 +32,10 @@ static int run(const struct train_opts *o, struct model *m, struct trainer *t,
     double val_acc = -1, val_loss = 0;
     int stopped = 0;
     while (t->step < t->total) {
-        double t0 = now_seconds();
+        double t0 = ctx_seconds();
         if (trainer_step(t, &e) < 0)
             return cli_fail(&e);
-        t_train += now_seconds() - t0;
+        t_train += ctx_seconds() - t0;
         loss_sum += t->loss;
         correct += t->correct;
         loss_n++;
@@ -98,7 +99,7 @@ static int run(const struct train_opts *o, struct model *m, struct trainer *t,
             json_num(&j, "test_accuracy", test_acc);
         json_num(&j, "train_images_per_s", ips);
         json_num(&j, "seconds", t_train);
-        json_str(&j, "blas", cli_blas_line(blas, sizeof blas));
+        json_str(&j, "blas", ctx_blas_line(blas, sizeof blas));
         json_raw(&j, "stopped", stopped ? "true" : "false");
         json_end(&j);
     } else {
@@ -153,25 +154,23 @@ int cmd_train(int argc, char **argv)
         err_plain(&e, "--lr must be positive");
         return cli_usage_error(&e, "train");
     }
+    /* an output that cannot be written fails now, not after a whole epoch */
+    if (o.save && ckpt_check_writable(o.save, &e))
+        return cli_fail(&e);
     struct ctx ctx;
     cli_ctx(&ctx, o.threads);
     o.threads = ctx.threads;
     struct space s;
     struct arch a;
-    if (cli_space(&s, o.space, &e))
+    if (shipped_space(&s, o.space, &e))
         return cli_fail(&e);
     if (o.arch && arch_parse(&s, o.arch, "--arch", &a, &e))
         return cli_fail(&e);
 
-    struct dataset train_set = {0}, test_set = {0};
-    struct split tr, val, te;
-    if (fmnist_load(o.data, &train_set, &test_set, &e) ||
-        dataset_split(&train_set, o.train_images, o.val_images, &tr, &val, &e)) {
-        dataset_done(&train_set);
-        dataset_done(&test_set);
+    struct cli_data data;
+    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e))
         return cli_fail(&e);
-    }
-    te = (struct split){&test_set, 0, test_set.n};
+    struct split tr = data.train, val = data.val, te = data.test;
 
     struct train_config cfg;
     train_config_default(&cfg);
@@ -223,7 +222,6 @@ int cmd_train(int argc, char **argv)
 out:
     rc = cli_fail(&e);
 done:
-    dataset_done(&train_set);
-    dataset_done(&test_set);
+    cli_data_done(&data);
     return rc;
 }

@@ -24,7 +24,7 @@ int cmd_tui(int argc, char **argv)
     char quick[4096];
     const char *path = resume ? resume : experiment;
     if (!path) {
-        if (cli_find_data("examples", "quick.yaml", quick, sizeof quick, &e))
+        if (shipped_find("examples", "quick.yaml", quick, sizeof quick, &e))
             return cli_fail(&e);
         path = quick;
     }

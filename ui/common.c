@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "luaspace.h"
 #include "opts.h"
 
 int cli_fail(const struct err *e)
@@ -39,67 +38,14 @@ void cli_ctx(struct ctx *c, int threads)
     c->log = log_stderr;
 }
 
-int cli_space(struct space *s, const char *file, struct err *e)
-{
-    if (!file || !*file)
-        file = "fmnist";
-    if (space_builtin(s, file) == 0)
-        return 0;
-    if (access(file, F_OK) != 0)
-        return err_set(e, file, 0, 0,
-                       "neither a built-in space (fmnist, fmnist-se, fmnist-skip, fmnist-se-skip, "
-                       "tiny) nor a space file: %s",
-                       strerror(errno));
-    return luaspace_load(s, file, e);
-}
-
-int cli_find_data(const char *kind, const char *name, char *out, size_t n, struct err *e)
-{
-    char exe[4096], dirs[3][4096];
-    int nd = 0;
-    const char *env = getenv("ONESHOT_DATADIR");
-    if (env && *env)
-        snprintf(dirs[nd++], sizeof dirs[0], "%s", env);
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(dirs[nd++], sizeof dirs[0], "%s", exe);
-            snprintf(dirs[nd++], sizeof dirs[0], "%.4000s/../share/oneshot", exe);
-        }
-    }
-    for (int i = 0; i < nd; i++) {
-        if ((size_t)snprintf(out, n, "%s/%s/%s", dirs[i], kind, name) >= n)
-            continue;
-        if (access(out, R_OK) == 0)
-            return 0;
-    }
-    return err_plain(e, "no %s/%s in %s%s%s%s%s", kind, name, nd > 0 ? dirs[0] : "",
-                     nd > 1 ? ", " : "", nd > 1 ? dirs[1] : "", nd > 2 ? " or " : "",
-                     nd > 2 ? dirs[2] : "");
-}
-
-const char *cli_blas_line(char *buf, int n)
-{
-    const char *cfg = ctx_blas_config();
-    const char *core = ctx_blas_core();
-    char ver[32] = "OpenBLAS";
-    /* the config string starts "OpenBLAS 0.3.21 ..." */
-    if (cfg && strncmp(cfg, "OpenBLAS ", 9) == 0) {
-        size_t len = strcspn(cfg + 9, " ");
-        snprintf(ver, sizeof ver, "OpenBLAS %.*s", (int)(len < 16 ? len : 16), cfg + 9);
-    }
-    snprintf(buf, (size_t)n, "%s, core %s", ver, core ? core : "?");
-    return buf;
-}
-
-int cli_load_data(struct cli_data *d, const char *dir, int n_train, int n_val, int with_test,
-                  struct err *e)
+int cli_load_data(struct cli_data *d, const char *dir, const struct space *s, int n_train,
+                  int n_val, int with_test, struct err *e)
 {
     memset(d, 0, sizeof *d);
     if (fmnist_load(dir, &d->train_file, with_test ? &d->test_file : NULL, e) ||
+        dataset_check_fits(&d->train_file, s->in_c, s->in_h, s->in_w, s->classes, s->name, e) ||
+        (with_test &&
+         dataset_check_fits(&d->test_file, s->in_c, s->in_h, s->in_w, s->classes, s->name, e)) ||
         dataset_split(&d->train_file, n_train, n_val, &d->train, &d->val, e)) {
         cli_data_done(d);
         return -1;

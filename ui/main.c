@@ -132,7 +132,7 @@ int cmd_version(int argc, char **argv)
     (void)argv;
     char blas[128];
     printf("oneshot %s\n", ONESHOT_VERSION);
-    printf("BLAS: %s", cli_blas_line(blas, sizeof blas));
+    printf("BLAS: %s", ctx_blas_line(blas, sizeof blas));
     const char *why = getenv("ONESHOT_REEXECED");
     char chosen[64], detected[64];
     if (why && sscanf(why, "%63s %63s", chosen, detected) == 2) {

@@ -12,9 +12,6 @@ struct progress {
     int drawn;
 };
 
-/* Wall-clock seconds (monotonic). */
-double now_seconds(void);
-
 void progress_init(struct progress *p, FILE *f);
 /* Draws `[#####.....]  45%  text  12s left` for frac in [0, 1]; force draws
  * even when the last draw was recent. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "chart.h"
-#include "job.h"
+#include "runner.h"
 #include "progress.h"
 #include "tui_panels.h"
 #include "tui_state.h"
@@ -319,7 +319,7 @@ static void message(struct tui *t, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(t->message, sizeof t->message, fmt, ap);
     va_end(ap);
-    t->message_at = now_seconds();
+    t->message_at = ctx_seconds();
     tui_state_log(t->s, level, "%s", t->message);
     t->dirty = 1;
 }
@@ -401,12 +401,12 @@ static void status_bar(struct tui *t)
     else if (!s->running && s->rc < 0)
         what = "FAILED (r reloads)";
     else
-        what = job_phase_name(s->phase);
+        what = runner_phase_name(s->phase);
     int used = snprintf(buf, sizeof buf, " oneshot  %s  %s", s->name, what);
     if (s->total > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  step %lld/%lld  epoch %d/%d",
                          (long long)s->step, (long long)s->total, s->epoch + 1, s->epochs);
-    if (s->phase >= JOB_SEARCH || s->nev > 0)
+    if (s->phase >= RUNNER_SEARCH || s->nev > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  gen %d/%d  %lld evaluated",
                          s->generation, s->generations, (long long)s->nevals);
     if (s->solo_running)
@@ -424,7 +424,7 @@ static void key_bar(struct tui *t)
     int y = g->h - 1;
     for (int x = 0; x < g->w; x++)
         chart_put(g, x, y, ' ', CHART_BAR);
-    if (t->message[0] && now_seconds() - t->message_at < 4) {
+    if (t->message[0] && ctx_seconds() - t->message_at < 4) {
         chart_text(g, 1, y, t->message, g->w - 2, CHART_BAR);
         return;
     }
@@ -509,7 +509,7 @@ static void draw(struct tui *t)
         /* no room for a dialog: the keys still work */
     } else if (t->dialog == DIALOG_QUIT) {
         char a[160], b[200], c[160];
-        int64_t unsaved = job_unsaved_steps(s->job);
+        int64_t unsaved = runner_unsaved_steps(s->run);
         snprintf(a, sizeof a, "%lld supernet step%s not saved yet: saved before oneshot ends",
                  (long long)unsaved, unsaved == 1 ? "" : "s");
         snprintf(b, sizeof b, "%s", s->solo_running ? "the stand-alone training is lost"
@@ -525,7 +525,7 @@ static void draw(struct tui *t)
     erase();
     term_blit(&t->term, &t->screen);
     refresh();
-    t->drawn_at = now_seconds();
+    t->drawn_at = ctx_seconds();
     t->dirty = 0;
 }
 
@@ -543,7 +543,7 @@ static void begin_quit(struct tui *t)
 /* The metrics in the order x and y cycle through: objectives first. */
 static int next_axis(const struct tui_state *s, int current, int other)
 {
-    int order[JOB_MAX_METRICS], n = 0;
+    int order[METRICS_MAX], n = 0;
     for (int o = 0; o < s->nobj; o++)
         order[n++] = s->obj_metric[o];
     for (int m = 0; m < s->nmetrics; m++) {
@@ -603,7 +603,7 @@ static void set_weights(struct tui *t, double factor)
     pthread_mutex_unlock(&s->lock);
     if (!changed)
         return;
-    if (job_set_weights(s->job, t->view.weight, s->nobj) != 0)
+    if (runner_set_weights(s->run, t->view.weight, s->nobj) != 0)
         message(t, TUI_WARN, "warning: the run refused the weights");
     else
         message(t, TUI_INFO, "weight of %s: %.3g; the front is re-ranked", s->obj_name[o], w);
@@ -648,7 +648,7 @@ static void ask_quit(struct tui *t)
     pthread_mutex_lock(&s->lock);
     int solo = s->solo_running;
     pthread_mutex_unlock(&s->lock);
-    if (job_unsaved_steps(s->job) > 0 || solo) {
+    if (runner_unsaved_steps(s->run) > 0 || solo) {
         t->dialog = DIALOG_QUIT;
         t->dirty = 1;
     } else {
@@ -725,7 +725,7 @@ static void on_key(struct tui *t, int ch)
         train_selected(t);
         return;
     case 'w':
-        if (job_unsaved_steps(s->job) == 0) {
+        if (runner_unsaved_steps(s->run) == 0) {
             message(t, TUI_INFO, "the supernet is saved: nothing to write");
         } else {
             tui_state_save(s);
@@ -778,7 +778,7 @@ static void run_loop(struct tui *t)
         pthread_mutex_unlock(&s->lock);
         if (t->quitting && done)
             break;
-        double now = now_seconds();
+        double now = ctx_seconds();
         if (t->dirty || version != t->drawn_version || now - t->drawn_at >= 0.5)
             draw(t);
         int ch = getch();
@@ -791,22 +791,21 @@ int tui_main(const char *path, const char *out, int resume)
 {
     setlocale(LC_ALL, "");
     struct tui_state *s = malloc(sizeof *s);
-    struct job *j = malloc(sizeof *j);
     struct tui *t = calloc(1, sizeof *t);
-    if (!s || !j || !t) {
-        free(s), free(j), free(t);
+    if (!s || !t) {
+        free(s), free(t);
         fprintf(stderr, "oneshot: error: out of memory\n");
         return 1;
     }
     tui_state_clear(s);
     struct err e;
     fprintf(stderr, "oneshot: loading %s\n", path);
-    if (job_open(j, path, out, resume ? JOB_RESUME : JOB_NEW, &s->stop, &e) ||
-        tui_state_init(s, j, &e)) {
+    struct runner *r = runner_open(path, out, resume ? RUNNER_RESUME : RUNNER_NEW, &s->stop, &e);
+    if (!r || tui_state_init(s, r, &e)) {
         fprintf(stderr, "oneshot: %s\n", e.msg);
-        job_close(j);
+        runner_close(r);
         tui_state_done(s);
-        free(s), free(j), free(t);
+        free(s), free(t);
         return 1;
     }
     atexit(at_exit);
@@ -818,7 +817,7 @@ int tui_main(const char *path, const char *out, int resume)
         t->s = s;
         t->focus = TUI_PARETO;
         tui_view_init(&t->view, s, t->term.unicode);
-        tui_state_log(s, TUI_INFO, "run directory %s; ? lists the keys", j->dir);
+        tui_state_log(s, TUI_INFO, "run directory %s; ? lists the keys", s->dir);
         if (tui_state_start(s, &e))
             tui_state_log(s, TUI_ERROR, "%s", e.msg);
         run_loop(t);
@@ -831,22 +830,25 @@ int tui_main(const char *path, const char *out, int resume)
     int rc = s->rc;
     struct err failure = s->failure;
     tui_state_done(s);
+    const char *dir = runner_info(r)->dir;
+    struct runner_progress p;
+    runner_progress(r, &p);
     if (status == 0) {
-        if (rc == 0 && j->phase == JOB_DONE)
-            printf("run %s: done, %lld architectures evaluated; chosen.txt has the picks\n",
-                   j->dir, (long long)j->nevals);
+        if (rc == 0 && p.phase == RUNNER_DONE)
+            printf("run %s: done, %lld architectures evaluated; chosen.txt has the picks\n", dir,
+                   (long long)p.nevals);
         else if (rc < 0) {
             fprintf(stderr, "oneshot: %s\nthe run's files are kept; after fixing the cause: "
                             "oneshot tui --resume %s\n",
-                    failure.msg, j->dir);
+                    failure.msg, dir);
             status = 1;
         } else
             fprintf(stderr, "stopped; nothing is lost: continue with\n  oneshot tui --resume %s\n",
-                    j->dir);
+                    dir);
         if (t->interrupted && status == 0)
             status = 130;
     }
-    job_close(j);
-    free(s), free(j), free(t);
+    runner_close(r);
+    free(s), free(t);
     return status;
 }

@@ -1,4 +1,4 @@
-/* tui: the interactive workbench, a curses front end of a run (ui/job.h).
+/* tui: the interactive workbench, a curses front end of a run (exp/runner.h).
  *
  * This module owns the terminal: it alone calls initscr's counterpart
  * (newterm) and endwin, installs the signal handlers and redirects the

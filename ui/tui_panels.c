@@ -1,5 +1,7 @@
 #include "tui_panels.h"
 
+#include "rank.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "pareto.h"
+#include "rank.h"
 #include "svg.h"
 
 #define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
@@ -58,6 +61,12 @@ static int wrap(struct chart_grid *g, int y0, int style, const char *text)
 static const char *fmt(double v, char *buf)
 {
     return chart_format(v, buf, 16);
+}
+
+/* A correlation: "undefined" when it has none (a constant side). */
+static const char *corr(double v, char *buf)
+{
+    return isnan(v) ? "undefined" : chart_format(v, buf, 16);
 }
 
 static double metric(const struct tui_state *s, int i, int m)
@@ -268,7 +277,7 @@ void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct t
         break;
     case TUI_RANKING:
         if (s->taus.n > 0)
-            snprintf(buf, (size_t)n, "ranking  tau %s", fmt(s->tau, a));
+            snprintf(buf, (size_t)n, "ranking  tau %s", corr(s->tau, a));
         else
             snprintf(buf, (size_t)n, "ranking");
         break;
@@ -353,7 +362,7 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
     const char *tau = v->unicode ? "\xcf\x84" : "tau", *rho = v->unicode ? "\xcf\x81" : "rho";
     if (s->taus.n == 0) {
         char text[512];
-        if (s->job->nprobe == 0)
+        if (runner_info(s->run)->nprobe == 0)
             snprintf(text, sizeof text,
                      "no ground-truth table for space %s (spaces/%s.truth.csv): nothing to rank "
                      "against",
@@ -363,13 +372,14 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
                      "at the end of each epoch the supernet ranks the %d architectures of the "
                      "ground-truth table; Kendall %s and Spearman %s against stand-alone "
                      "accuracy show here",
-                     s->job->nprobe, tau, rho);
+                     runner_info(s->run)->nprobe, tau, rho);
         wrap(g, 0, CHART_DIM, text);
         return;
     }
-    int used = put(g, 0, 0, CHART_LABEL, "%s %s", tau, fmt(s->tau, a));
-    used += put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
-    put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, fmt(s->rho, d));
+    int used = put(g, 0, 0, CHART_LABEL, "%s %s", tau, corr(s->tau, a));
+    if (!isnan(s->tau_lo))
+        used += put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
+    put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, corr(s->rho, d));
     /* tau over the training */
     int y = g->h - 1;
     if (y >= 2) {
@@ -618,6 +628,32 @@ static int key_pareto(int key, const struct tui_state *s, struct tui_view *v)
 
 /* ------------------------------------------------------------ fairness */
 
+/* The largest max/min ratio of one layer's counts n over the space (1 when
+ * every layer is even, INFINITY when a choice of a layer has none yet). */
+static double worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOICES])
+{
+    double worst = 1;
+    for (int l = 0; l < sp->nlayers; l++) {
+        int64_t lo = -1, hi = -1;
+        for (int c = 0; c < sp->nchoices; c++) {
+            if (!(sp->allowed[l] >> c & 1))
+                continue;
+            lo = lo < 0 || n[l][c] < lo ? n[l][c] : lo;
+            hi = hi < 0 || n[l][c] > hi ? n[l][c] : hi;
+        }
+        if (lo > 0 && (double)hi / (double)lo > worst)
+            worst = (double)hi / (double)lo;
+        else if (lo == 0 && hi > 0)
+            worst = INFINITY;
+    }
+    return worst;
+}
+
+/* The heat map shows path-trainings (paths trained through each choice),
+ * each layer scaled to its own range: strict fairness is per layer.  A
+ * choice trained by more paths than it got updates (several paths of a step
+ * shared it: a layer with fewer choices than the fair sampler's paths) is
+ * marked with '+'; the footer gives both ratios. */
 static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
     (void)v;
@@ -626,11 +662,12 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
     int64_t total = 0;
     for (int l = 0; l < nl; l++)
         for (int c = 0; c < nc; c++)
-            total += s->updates[l][c];
+            total += s->trainings[l][c];
     if (total == 0) {
         wrap(g, 0, CHART_DIM,
-             "the updates of each choice in each layer fill this heat map as the supernet "
-             "trains: a fair sampler makes every column one colour");
+             "the trainings of each choice in each layer fill this heat map as the supernet "
+             "trains: a fair sampler makes every column one colour; '+' marks a choice "
+             "trained by more paths than it got updates");
         return;
     }
     int lw = 0;
@@ -648,47 +685,57 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
     int rows = nc < g->h - 2 ? nc : g->h - 2;
     if (rows < 1)
         return;
-    /* each layer's counts scaled to its own range: strict fairness is per layer */
     double *m = malloc((size_t)nc * nl * sizeof *m);
     if (!m)
         return;
-    double worst = 1;
     for (int l = 0; l < nl; l++) {
         int64_t lo = -1, hi = -1;
         for (int c = 0; c < nc; c++) {
             if (!(sp->allowed[l] >> c & 1))
                 continue;
-            int64_t u = s->updates[l][c];
+            int64_t u = s->trainings[l][c];
             lo = lo < 0 || u < lo ? u : lo;
             hi = hi < 0 || u > hi ? u : hi;
         }
-        if (lo > 0 && (double)hi / (double)lo > worst)
-            worst = (double)hi / (double)lo;
-        else if (lo == 0 && hi > 0)
-            worst = INFINITY;
         for (int c = 0; c < nc; c++)
             m[c * nl + l] = !(sp->allowed[l] >> c & 1) ? NAN
-                            : hi > lo ? (double)(s->updates[l][c] - lo) / (double)(hi - lo)
+                            : hi > lo ? (double)(s->trainings[l][c] - lo) / (double)(hi - lo)
                                       : 1;
     }
     for (int c = 0; c < rows; c++)
         put(g, 0, c, CHART_DIM, "%.*s", lw, sp->choices[c].name);
     chart_heat(g, lw + 1, 0, m, rows, nl, cellw, 0, 1);
     free(m);
+    int shared = 0;
+    for (int c = 0; c < rows; c++)
+        for (int l = 0; l < nl; l++)
+            if ((sp->allowed[l] >> c & 1) && s->trainings[l][c] > s->updates[l][c]) {
+                put(g, lw + 1 + l * cellw, c, CHART_LABEL, "+");
+                shared = 1;
+            }
+    double worst = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
+    double worst_u = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
     for (int l = 0; l < nl; l++) {
         if (cellw >= 2)
             put(g, lw + 1 + l * cellw + cellw - (l + 1 >= 10 ? 2 : 1), rows, CHART_AXIS, "%d", l + 1);
         else
             put(g, lw + 1 + l, rows, CHART_AXIS, "%d", (l + 1) % 10);
     }
-    char a[16], b[16];
-    int y = rows + 1 < g->h ? rows + 1 : g->h - 1;
-    if (y > rows) {
-        int at = put(g, 0, y, CHART_DIM, "max/min %s", isinf(worst) ? "inf" : fmt(worst, a));
-        at += put(g, at, y, CHART_DIM, " %s upd", fmt((double)total, b));
-        if (rows < nc)
-            put(g, at, y, CHART_DIM, " +%d choices", nc - rows);
-    }
+    /* the footer, a line each while there is room: max/min of path-trainings,
+     * of updates, the paths trained in all, what '+' means */
+    char a[16], b[16], c[16];
+    const char *inf = "inf";
+    int y = rows + 1;
+    if (y < g->h)
+        put(g, 0, y++, CHART_DIM, "max/min %s trainings", isinf(worst) ? inf : fmt(worst, a));
+    if (y < g->h)
+        put(g, 0, y++, CHART_DIM, "max/min %s updates", isinf(worst_u) ? inf : fmt(worst_u, b));
+    if (y < g->h)
+        put(g, 0, y++, CHART_DIM, "%s path-trainings", fmt((double)total, c));
+    if (shared && y < g->h)
+        put(g, 0, y++, CHART_DIM, "+ trained by 2+ paths a step");
+    if (rows < nc && y < g->h)
+        put(g, 0, y, CHART_DIM, "+%d choices not shown", nc - rows);
 }
 
 /* ------------------------------------------------------------ architecture */
@@ -986,9 +1033,11 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
             x[n + i] = s->rank_pred[i] * 100;
         }
         snprintf(path, sizeof path, "%s/ranking.svg", dir);
+        char t0[16], t1[16], t2[16], t3[16];
         snprintf(title, sizeof title,
-                 "%s: step %lld, Kendall tau %.3f [%.3f, %.3f], Spearman rho %.3f", s->name,
-                 (long long)s->rank_step, s->tau, s->tau_lo, s->tau_hi, s->rho);
+                 "%s: step %lld, Kendall tau %s [%s, %s], Spearman rho %s", s->name,
+                 (long long)s->rank_step, rank_text(s->tau, t0, 16), rank_text(s->tau_lo, t1, 16),
+                 rank_text(s->tau_hi, t2, 16), rank_text(s->rho, t3, 16));
         int rc = svg_scatter(path, title, "stand-alone accuracy [%]", "supernet accuracy [%]", x,
                              x + n, NULL, NULL, n, "architecture of the ground-truth table", e);
         free(x);
@@ -1045,7 +1094,7 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
     int64_t total = 0;
     for (int l = 0; l < sp->nlayers; l++)
         for (int c = 0; c < sp->nchoices; c++)
-            total += s->updates[l][c];
+            total += s->trainings[l][c];
     if (total > 0) {
         int nl = sp->nlayers, nc = sp->nchoices;
         double *m = malloc((size_t)nl * nc * sizeof *m);
@@ -1056,15 +1105,21 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
             for (int c = 0; c < nc; c++) {
                 rp[c] = sp->choices[c].name;
                 for (int l = 0; l < nl; l++)
-                    m[c * nl + l] = sp->allowed[l] >> c & 1 ? (double)s->updates[l][c] : NAN;
+                    m[c * nl + l] = sp->allowed[l] >> c & 1 ? (double)s->trainings[l][c] : NAN;
             }
             for (int l = 0; l < nl; l++) {
                 snprintf(cols[l], sizeof cols[l], "%d", l + 1);
                 cp[l] = cols[l];
             }
             snprintf(path, sizeof path, "%s/fairness.svg", dir);
-            snprintf(title, sizeof title, "%s: updates per layer and choice (%s sampler, step %lld)",
-                     s->name, s->sampler, (long long)s->step);
+            char a[16], b[16];
+            double wt = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
+            double wu = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
+            snprintf(title, sizeof title,
+                     "%s: path-trainings per layer and choice (%s sampler, step %lld; max/min "
+                     "%s trainings, %s updates)",
+                     s->name, s->sampler, (long long)s->step, isinf(wt) ? "inf" : fmt(wt, a),
+                     isinf(wu) ? "inf" : fmt(wu, b));
             rc = svg_heatmap(path, title, "layer", "choice", rp, cp, m, nc, nl, e);
         } else {
             err_plain(e, "out of memory");

@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "luasearch.h"
-#include "model.h"
+#include "ctx.h"
 #include "progress.h"
-#include "train.h"
+#include "standalone.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -218,45 +217,52 @@ static void result_row(struct tui_state *s, const char *line)
         add_result(s, &r);
 }
 
-int tui_state_init(struct tui_state *s, struct job *j, struct err *e)
+int tui_state_init(struct tui_state *s, struct runner *r, struct err *e)
 {
-    s->job = j;
-    s->space = j->space;
-    snprintf(s->dir, sizeof s->dir, "%s", j->dir);
-    snprintf(s->name, sizeof s->name, "%s", j->x.name);
-    snprintf(s->sampler, sizeof s->sampler, "%s", sampler_name(&j->sampler));
-    snprintf(s->strategy, sizeof s->strategy, "%s", luasearch_name(j->search));
-    s->nobj = j->x.nobjectives;
-    for (int o = 0; o < s->nobj; o++) {
-        snprintf(s->obj_name[o], sizeof s->obj_name[o], "%s", j->x.objectives[o].name);
-        s->obj_metric[o] = j->obj_metric[o];
-        s->maximize[o] = j->x.objectives[o].direction == EXP_MAXIMIZE;
-        s->weight0[o] = j->x.objectives[o].weight;
+    const struct runner_info *in = runner_info(r);
+    const struct experiment *x = in->x;
+    s->run = r;
+    s->space = *in->space;
+    snprintf(s->dir, sizeof s->dir, "%s", in->dir);
+    snprintf(s->name, sizeof s->name, "%s", x->name);
+    snprintf(s->sampler, sizeof s->sampler, "%s", in->sampler);
+    snprintf(s->strategy, sizeof s->strategy, "%s", in->strategy);
+    struct objectives o;
+    runner_objectives(r, &o);
+    s->nobj = o.n;
+    for (int i = 0; i < s->nobj; i++) {
+        snprintf(s->obj_name[i], sizeof s->obj_name[i], "%s", x->objectives[i].name);
+        s->obj_metric[i] = o.metric[i];
+        s->maximize[i] = o.maximize[i];
+        s->weight0[i] = x->objectives[i].weight;
     }
-    s->nmetrics = job_nmetrics(j);
-    if (s->nmetrics > JOB_MAX_METRICS)
-        s->nmetrics = JOB_MAX_METRICS;
+    const struct metrics *mt = runner_metrics(r);
+    s->nmetrics = mt->n;
     for (int i = 0; i < s->nmetrics; i++)
-        snprintf(s->metric[i], sizeof s->metric[i], "%s", job_metric_name(j, i));
-    s->epochs = j->x.supernet.epochs;
-    s->batch = j->x.supernet.batch;
-    s->generations = j->x.search.generations;
-    s->population = j->x.search.population;
-    s->phase = j->phase;
+        snprintf(s->metric[i], sizeof s->metric[i], "%s", mt->m[i].name);
+    s->epochs = x->supernet.epochs;
+    s->batch = x->supernet.batch;
+    s->generations = x->search.generations;
+    s->population = x->search.population;
+    struct runner_progress p;
+    runner_progress(r, &p);
+    s->phase = p.phase;
     s->log = calloc(TUI_LOG_LINES, sizeof *s->log);
     if (!s->log)
         return err_plain(e, "out of memory");
-    if (j->resumed) {
+    if (in->resumed) {
         read_csv(s, "history.csv", history_row);
         read_csv(s, "ranking.csv", ranking_row);
     }
     read_csv(s, "standalone.csv", result_row);
-    const struct exp_ref *dev = &j->x.latency.device;
+    const struct exp_ref *dev = &x->latency.device;
     const char *device = dev->is_path ? dev->resolved : dev->text;
     if (strcmp(device, "host") != 0) {
         s->latency = malloc(sizeof *s->latency);
         struct err le;
-        if (s->latency && cli_latency_device(s->latency, device, &s->space, &j->ctx, &le) != 0) {
+        struct ctx c;
+        ctx_init(&c, in->threads);
+        if (s->latency && cli_latency_device(s->latency, device, &s->space, &c, &le) != 0) {
             tui_state_log(s, TUI_WARN, "warning: no per-layer latencies: %s", le.msg);
             free(s->latency);
             s->latency = NULL;
@@ -280,7 +286,7 @@ static void gate(struct tui_state *s)
          * without holding the UI up */
         pthread_mutex_unlock(&s->lock);
         struct err e;
-        int rc = job_save_pending(s->job, &e);
+        int rc = runner_save_pending(s->run, &e);
         pthread_mutex_lock(&s->lock);
         if (rc)
             log_line(s, TUI_ERROR, e.msg, strlen(e.msg));
@@ -290,22 +296,24 @@ static void gate(struct tui_state *s)
         s->steps_allowed--;
 }
 
-/* Copies what the job has and the snapshot not yet: training figures,
- * update counts, new evaluations.  Under lock, in the run's thread. */
-static void sync_job(struct tui_state *s, const struct job *j)
+/* Copies what the run has and the snapshot not yet: training figures,
+ * counts, new evaluations.  Under lock, in the run's thread. */
+static void sync_run(struct tui_state *s, const struct runner *r)
 {
-    s->phase = j->phase;
-    s->generation = j->generation;
-    s->nevals = j->nevals;
-    if (j->trained && j->train.sn) {
-        const struct supertrain *t = &j->train;
-        s->total = t->total;
-        s->step = t->step;
-        for (int l = 0; l < s->space.nlayers; l++)
-            memcpy(s->updates[l], t->sn->updates[l],
-                   (size_t)s->space.nchoices * sizeof s->updates[l][0]);
-    }
-    while (s->nev < job_nevaluations(j)) {
+    struct runner_progress p;
+    runner_progress(r, &p);
+    s->phase = p.phase;
+    s->generation = p.generation;
+    s->nevals = p.nevals;
+    s->total = p.total;
+    s->step = p.step;
+    s->loss = p.loss;
+    s->lr = p.lr;
+    s->epoch = p.epoch;
+    s->npaths = p.npaths;
+    s->step_seconds = p.step_seconds;
+    runner_counts(r, s->trainings, s->updates);
+    while (s->nev < runner_nevaluations(r)) {
         if (s->nev == s->capev) {
             int cap = s->capev ? 2 * s->capev : 256;
             struct arch *a = realloc(s->ev_arch, (size_t)cap * sizeof *a);
@@ -318,73 +326,68 @@ static void sync_job(struct tui_state *s, const struct job *j)
                 break;
             s->capev = cap;
         }
-        const double *m = job_evaluation(j, s->nev, &s->ev_arch[s->nev]);
-        for (int i = 0; i < s->nmetrics; i++)
-            s->ev_m[(size_t)s->nev * s->nmetrics + i] = i < j->nmetrics ? m[i] : 0;
+        const double *m = runner_evaluation(r, s->nev, &s->ev_arch[s->nev]);
+        memcpy(&s->ev_m[(size_t)s->nev * s->nmetrics], m, (size_t)s->nmetrics * sizeof *m);
         s->nev++;
     }
     s->version++;
 }
 
-static void ev_phase(void *ud, const struct job *j)
+static void ev_phase(void *ud, const struct runner *r)
 {
     struct tui_state *s = ud;
     pthread_mutex_lock(&s->lock);
-    sync_job(s, j);
+    sync_run(s, r);
     pthread_mutex_unlock(&s->lock);
-    if (j->phase == JOB_TRAIN)
+    struct runner_progress p;
+    runner_progress(r, &p);
+    if (p.phase == RUNNER_TRAIN)
         tui_state_log(s, TUI_INFO, "training the supernet of %s with the %s sampler: %lld steps%s",
-                      j->space.name, s->sampler, (long long)j->train.total,
-                      j->train.step ? " (resumed)" : "");
-    else if (j->phase == JOB_SEARCH)
+                      s->space.name, s->sampler, (long long)p.total, p.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_SEARCH)
         tui_state_log(s, TUI_INFO, "searching with %s: %d generations of %d", s->strategy,
                       s->generations, s->population);
-    else if (j->phase == JOB_DONE)
+    else if (p.phase == RUNNER_DONE)
         tui_state_log(s, TUI_INFO, "done: %lld architectures evaluated; results in %s",
-                      (long long)j->nevals, j->dir);
+                      (long long)p.nevals, s->dir);
 }
 
-static void ev_step(void *ud, const struct job *j)
+static void ev_step(void *ud, const struct runner *r)
 {
     struct tui_state *s = ud;
-    const struct supertrain *t = &j->train;
     pthread_mutex_lock(&s->lock);
-    rows_cut(&s->history, (double)t->step);
-    double row[3] = {(double)t->step, t->loss, t->lr};
+    sync_run(s, r);
+    rows_cut(&s->history, (double)s->step);
+    double row[3] = {(double)s->step, s->loss, s->lr};
     rows_push(&s->history, row);
-    s->loss = t->loss;
-    s->lr = t->lr;
-    s->epoch = t->epoch;
-    s->npaths = t->npaths;
-    s->step_seconds = t->seconds;
-    sync_job(s, j);
     gate(s);
     pthread_mutex_unlock(&s->lock);
 }
 
-static void ev_evaluated(void *ud, const struct job *j, const struct arch *a, const double *m)
+static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)
 {
     struct tui_state *s = ud;
     (void)a;
     (void)m;
     pthread_mutex_lock(&s->lock);
-    sync_job(s, j);
+    sync_run(s, r);
     gate(s);
     pthread_mutex_unlock(&s->lock);
 }
 
-static void ev_generation(void *ud, const struct job *j, int g, const struct arch *pop, int n,
+static void ev_generation(void *ud, const struct runner *r, int g, const struct arch *pop, int n,
                           const double *m)
 {
     struct tui_state *s = ud;
     (void)pop;
     (void)m;
     pthread_mutex_lock(&s->lock);
-    sync_job(s, j);
+    sync_run(s, r);
     s->generation = g;
+    int64_t nevals = s->nevals;
     pthread_mutex_unlock(&s->lock);
     tui_state_log(s, TUI_INFO, "generation %d/%d: %d architectures, %lld evaluated", g,
-                  s->generations, n, (long long)j->nevals);
+                  s->generations, n, (long long)nevals);
 }
 
 static void ev_log(void *ud, const char *text)
@@ -393,10 +396,10 @@ static void ev_log(void *ud, const char *text)
     tui_state_log(s, -1, "%s", text);
 }
 
-static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *r)
+static void ev_ranking(void *ud, const struct runner *run, const struct runner_ranking *r)
 {
     struct tui_state *s = ud;
-    (void)j;
+    (void)run;
     pthread_mutex_lock(&s->lock);
     if (r->n != s->nrank) {
         double *p = realloc(s->rank_pred, (size_t)(r->n > 0 ? r->n : 1) * sizeof *p);
@@ -426,10 +429,10 @@ static void ev_ranking(void *ud, const struct job *j, const struct job_ranking *
 static void *worker_main(void *arg)
 {
     struct tui_state *s = arg;
-    struct job *j = s->job;
+    struct runner *r = s->run;
     struct ctx c;
-    ctx_init(&c, j->ctx.threads); /* OpenMP's thread count is per thread */
-    const struct job_events ev = {.ud = s,
+    ctx_init(&c, runner_info(r)->threads); /* OpenMP's thread count is per thread */
+    const struct runner_events ev = {.ud = s,
                                   .phase = ev_phase,
                                   .step = ev_step,
                                   .evaluated = ev_evaluated,
@@ -438,11 +441,13 @@ static void *worker_main(void *arg)
                                   .ranking = ev_ranking};
     for (;;) {
         struct err e = {{0}};
-        int rc = job_run(j, &ev, &e);
+        int rc = runner_run(r, &ev, &e);
         pthread_mutex_lock(&s->lock);
         s->rc = rc;
         s->running = 0;
-        s->phase = j->phase;
+        struct runner_progress p;
+        runner_progress(r, &p);
+        s->phase = p.phase;
         s->version++;
         if (rc < 0)
             s->failure = e;
@@ -450,8 +455,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         if (rc < 0)
             tui_state_log(s, TUI_ERROR, "%s", e.msg);
-        if (rc < 0 && j->traceback[0]) /* the run's thread: job_run has returned */
-            tui_state_log(s, TUI_ERROR, "%s", j->traceback);
+        if (rc < 0 && runner_traceback(r)[0]) /* the run's thread: runner_run has returned */
+            tui_state_log(s, TUI_ERROR, "%s", runner_traceback(r));
         if (rc < 0 && !quit)
             tui_state_log(s, TUI_WARN,
                           "the run is paused: fix the file and press r to reload it and go on, "
@@ -469,7 +474,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         if (quit)
             break;
-        job_request_reload(j);
+        runner_request_reload(r);
     }
     pthread_mutex_lock(&s->lock);
     s->worker_done = 1;
@@ -492,7 +497,7 @@ int tui_state_start(struct tui_state *s, struct err *e)
 
 void tui_state_save(struct tui_state *s)
 {
-    job_request_save(s->job);
+    runner_request_save(s->run);
     pthread_mutex_lock(&s->lock);
     pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
@@ -542,7 +547,7 @@ void tui_state_retry(struct tui_state *s)
     int paused = s->paused;
     pthread_mutex_unlock(&s->lock);
     if (running) {
-        job_request_reload(s->job);
+        runner_request_reload(s->run);
         tui_state_log(s, TUI_INFO, "reload requested: the strategy and metrics files are read "
                                    "again at the next evaluation%s",
                       paused ? " (the run is paused)" : "");
@@ -556,66 +561,44 @@ void tui_state_retry(struct tui_state *s)
 static void *solo_main(void *arg)
 {
     struct tui_state *s = arg;
-    struct job *j = s->job;
     struct ctx c;
     ctx_init(&c, 1); /* in the background: one core */
-    struct arch a = s->solo_arch;
-    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
-    arch_format(&s->space, &a, name, (int)sizeof name);
+    struct standalone sa;
     struct err e;
-    struct train_config cfg;
-    train_config_default(&cfg);
-    cfg.epochs = s->epochs;
-    cfg.batch = s->batch;
-    cfg.seed = j->x.seed;
-    double t0 = now_seconds(), acc = 0;
-    int ok = 0, stopped = 0;
-    struct model *m = model_new(&s->space, &a, cfg.seed, &e);
-    struct trainer t;
-    if (m && trainer_init(&t, m, &j->data.train, &cfg, &e) == 0) {
+    int rc = standalone_begin(&sa, s->run, &s->solo_arch, s->epochs, &e);
+    if (rc == 0) {
         pthread_mutex_lock(&s->lock);
-        s->solo_total = t.total;
+        s->solo_total = sa.t.total;
         pthread_mutex_unlock(&s->lock);
-        int rc = 1;
+        rc = 1;
         while (rc > 0 && !s->solo_stop) {
-            rc = trainer_step(&t, &e);
+            rc = standalone_step(&sa, &e);
             pthread_mutex_lock(&s->lock);
-            s->solo_step = t.step;
-            s->solo_loss = t.loss;
+            s->solo_step = sa.t.step;
+            s->solo_loss = sa.t.loss;
             s->version++;
             pthread_mutex_unlock(&s->lock);
         }
-        stopped = rc > 0;
-        if (rc == 0 && model_evaluate(m, &j->data.val, 256, &acc, NULL, &e) == 0)
-            ok = 1;
-        trainer_done(&t);
     }
-    model_free(m);
-    double seconds = now_seconds() - t0;
-    if (ok) {
-        char path[EXP_PATH_MAX + 32];
-        snprintf(path, sizeof path, "%s/standalone.csv", s->dir);
-        FILE *f = fopen(path, "a");
-        if (f) {
-            if (ftell(f) == 0)
-                fprintf(f, "arch,epochs,val_accuracy,seconds\n");
-            fprintf(f, "%s,%d,%.6f,%.1f\n", name, cfg.epochs, acc, seconds);
-            if (fclose(f) != 0)
-                tui_state_log(s, TUI_ERROR, "%s: error: cannot write: %s", path, strerror(errno));
-        } else {
-            tui_state_log(s, TUI_ERROR, "%s: error: cannot write: %s", path, strerror(errno));
-        }
-        struct tui_result r = {a, cfg.epochs, acc, seconds};
+    int finished = 0;
+    if (rc == 0) {
+        if (standalone_finish(&sa, &e) != 0 && sa.seconds > 0)
+            tui_state_log(s, TUI_ERROR, "%s", e.msg); /* trained, but not written */
+        finished = sa.seconds > 0;
+    }
+    if (finished) {
+        struct tui_result res = {sa.arch, sa.t.cfg.epochs, sa.accuracy, sa.seconds};
         pthread_mutex_lock(&s->lock);
-        add_result(s, &r);
+        add_result(s, &res);
         pthread_mutex_unlock(&s->lock);
         tui_state_log(s, TUI_INFO, "stand-alone %s: val accuracy %.4f after %d epoch%s (%.0f s)",
-                      name, acc, cfg.epochs, cfg.epochs == 1 ? "" : "s", seconds);
-    } else if (stopped) {
-        tui_state_log(s, TUI_INFO, "stand-alone training of %s stopped", name);
+                      sa.name, sa.accuracy, res.epochs, res.epochs == 1 ? "" : "s", sa.seconds);
+    } else if (rc > 0) {
+        tui_state_log(s, TUI_INFO, "stand-alone training of %s stopped", sa.name);
     } else {
-        tui_state_log(s, TUI_ERROR, "stand-alone training of %s: %s", name, e.msg);
+        tui_state_log(s, TUI_ERROR, "stand-alone training: %s", e.msg);
     }
+    standalone_end(&sa);
     pthread_mutex_lock(&s->lock);
     s->solo_running = 0;
     s->version++;
@@ -651,7 +634,7 @@ int tui_state_train(struct tui_state *s, const struct arch *a, struct err *e)
     char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
     arch_format(&s->space, a, name, (int)sizeof name);
     tui_state_log(s, TUI_INFO, "training %s stand-alone in the background: %d epoch%s of %d images",
-                  name, s->epochs, s->epochs == 1 ? "" : "s", s->job->data.train.n);
+                  name, s->epochs, s->epochs == 1 ? "" : "s", runner_train_split(s->run)->n);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /* tui_state: what the TUI shows, and the threads that produce it.
  *
- * The run (ui/job.h) works in a worker thread; its event callbacks copy what
+ * The run (exp/runner.h) works in a worker thread; its event callbacks copy what
  * the panels need into this snapshot under one mutex, and the UI thread
  * draws from the snapshot only (holding the mutex while it draws, which
  * takes a millisecond).  The worker never waits on the UI except where the
@@ -11,9 +11,9 @@
  * (the experiment's training images, its epochs and batch) and appends the
  * result to RUN_DIR/standalone.csv: arch,epochs,val_accuracy,seconds.
  *
- * After job_run ends (done or failed, e.g. a Lua error in the strategy) the
+ * After runner_run ends (done or failed, e.g. a Lua error in the strategy) the
  * worker waits: tui_state_retry makes it reload the strategy and metrics
- * files and call job_run again; tui_state_quit ends it (a run that is still
+ * files and call runner_run again; tui_state_quit ends it (a run that is still
  * going is stopped, which saves the supernet).
  *
  * Fields marked (fixed) are set by tui_state_init and never change; every
@@ -25,7 +25,7 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "job.h"
+#include "runner.h"
 #include "latency.h"
 
 #define TUI_LOG_LINES 2000
@@ -54,10 +54,11 @@ struct tui_result {
 
 struct tui_state {
     pthread_mutex_t lock;
-    pthread_cond_t wake;      /* the worker waits here (paused, or after job_run) */
-    struct job *job;          /* borrowed (fixed); the UI thread calls only job_request_save,
-                                 job_request_reload, job_set_weights, job_unsaved_steps */
-    volatile sig_atomic_t stop; /* the run's stop flag (job_open's) */
+    pthread_cond_t wake;      /* the worker waits here (paused, or after runner_run) */
+    struct runner *run;       /* borrowed (fixed); the UI thread calls only runner_request_save,
+                                 runner_request_reload, runner_set_weights,
+                                 runner_unsaved_steps and runner_info */
+    volatile sig_atomic_t stop; /* the run's stop flag (runner_open's) */
     uint64_t version;         /* grows at every change: the UI redraws when it moved */
 
     /* (fixed) */
@@ -71,17 +72,18 @@ struct tui_state {
     int maximize[EXP_MAX_OBJECTIVES];
     double weight0[EXP_MAX_OBJECTIVES]; /* the experiment's weights */
     int nmetrics;
-    char metric[JOB_MAX_METRICS][TUI_NAME_MAX];
+    char metric[METRICS_MAX][TUI_NAME_MAX];
     int epochs, generations, population, batch;
     struct latency_table *latency; /* per-layer milliseconds, or NULL (owned) */
 
     /* the run */
-    enum job_phase phase;
+    enum runner_phase phase;
     int64_t step, total;
     int epoch, npaths;
     double loss, lr, step_seconds;
     struct tui_rows history;                              /* step, loss, lr */
-    int64_t updates[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* per (layer, choice) */
+    int64_t updates[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];   /* optimiser updates per (layer, choice) */
+    int64_t trainings[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES]; /* paths trained through it */
     int nrank;                                            /* the last ranking */
     double *rank_pred, *rank_truth;                       /* [nrank] */
     double tau, tau_lo, tau_hi, rho;
@@ -95,10 +97,10 @@ struct tui_state {
 
     /* the worker */
     pthread_t worker;
-    int started, running, worker_done; /* running: inside job_run */
+    int started, running, worker_done; /* running: inside runner_run */
     int paused, steps_allowed, quit, retry;
     int held;          /* 1: the run waits, paused (between two steps or evaluations) */
-    int rc;            /* of the last job_run: 0 done, 1 stopped, -1 failed */
+    int rc;            /* of the last runner_run: 0 done, 1 stopped, -1 failed */
     struct err failure;
 
     /* the log: a ring of the last TUI_LOG_LINES lines */
@@ -117,22 +119,22 @@ struct tui_state {
     struct tui_result *results;
 };
 
-/* Prepares the snapshot of an opened job j (borrowed; it must outlive s):
+/* Prepares the snapshot of an opened run r (borrowed; it must outlive s):
  * copies what is fixed, reads the run directory's history.csv, ranking.csv
- * and standalone.csv when j was resumed, and loads the per-layer latencies
+ * and standalone.csv when it was resumed, and loads the per-layer latencies
  * of the experiment's latency device when that is a model or a table file
- * (measuring `host` would take minutes: then there are none).  job_open must
+ * (measuring `host` would take minutes: then there are none).  runner_open must
  * have been given &s->stop as its stop flag, so s is initialised in two
- * steps: tui_state_clear before job_open, tui_state_init after.  0, or -1
+ * steps: tui_state_clear before runner_open, tui_state_init after.  0, or -1
  * with e filled (tui_state_done is still needed). */
 void tui_state_clear(struct tui_state *s);
-int tui_state_init(struct tui_state *s, struct job *j, struct err *e);
+int tui_state_init(struct tui_state *s, struct runner *r, struct err *e);
 
 /* Joins the threads (tui_state_quit first, or this waits for the run's
- * end) and frees what s owns; the job is not closed. */
+ * end) and frees what s owns; the run is not closed. */
 void tui_state_done(struct tui_state *s);
 
-/* Starts the worker thread running the job.  0, or -1 with e filled. */
+/* Starts the worker thread running the run.  0, or -1 with e filled. */
 int tui_state_start(struct tui_state *s, struct err *e);
 
 /* Called from the UI thread, without the lock held. */
@@ -145,8 +147,8 @@ void tui_state_step(struct tui_state *s);
 /* Stops the run (saving the supernet) and the stand-alone training, and
  * lets the worker end; the UI then waits for worker_done. */
 void tui_state_quit(struct tui_state *s);
-/* After job_run ended: reload the strategy and metrics files and run again.
- * While it runs: job_request_reload.  Logs what it did. */
+/* After runner_run ended: reload the strategy and metrics files and run again.
+ * While it runs: runner_request_reload.  Logs what it did. */
 void tui_state_retry(struct tui_state *s);
 
 /* Starts training architecture a stand-alone in the background.  0, or -1

@@ -41,7 +41,8 @@ expect_eq "supernet resumed: exit status" $? 1
 expect_eq "supernet resumed: step" "$(step_of "$TMP/s3.err")" "$s"
 cmp -s "$TMP/s.ckpt" "$TMP/s2.ckpt" || fail "supernet: the resumed run overwrote the checkpoint"
 
-# run: the same through the experiment runner (and so the TUI's job)
+# run: the same through the experiment runner (exp/runner.c, which the TUI
+# drives too)
 cat > "$TMP/n.yaml" <<'YAML'
 name: n
 seed: 1

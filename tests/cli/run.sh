@@ -116,4 +116,30 @@ err=$($ONESHOT run "$TMP/t.yaml" --out "$TMP/a" 2>&1 >/dev/null)
 expect_eq "existing run" "$err" "oneshot: $TMP/a: error: holds a run already: continue it with \`oneshot run --resume $TMP/a\` or choose another --out"
 err=$($ONESHOT run --resume "$TMP" 2>&1 >/dev/null)
 expect_eq "not a run" "$err" "oneshot: $TMP: error: is not a run directory of oneshot (it has no experiment.yaml)"
+# a legal space with 32 layers and 15-character choice names: every row of
+# every run file is longer than any fixed guess, and whole (under the
+# sanitizers, an overflow fails here)
+cat > "$TMP/long.lua" <<'LUA'
+return {
+  name = "long",
+  input = {channels = 1, height = 28, width = 28},
+  classes = 10,
+  stem = {channels = 4, kernel = 3, stride = 2, act = "relu"},
+  stages = {{channels = 4, layers = 16, stride = 2}, {channels = 4, layers = 16, stride = 1}},
+  choices = {{name = "k3e1_aaaaaaaaaa", kernel = 3, expansion = 1},
+             {name = "k5e1_bbbbbbbbbb", kernel = 5, expansion = 1}},
+  head = {channels = 8, act = "relu"},
+}
+LUA
+sed -e "s|^space: tiny|space: $TMP/long.lua|" -e 's/strategy: random/strategy: nsga2/' \
+    -e 's/train_images: 1024/train_images: 256/' -e 's/population: 3/population: 8/' "$TMP/t.yaml" > "$TMP/long.yaml"
+$ONESHOT run "$TMP/long.yaml" --out "$TMP/long" >/dev/null 2>"$TMP/long.err" || fail "32-layer run: $(cat "$TMP/long.err")"
+for f in generations pareto evaluations; do
+    want=$(head -n 1 "$TMP/long/$f.csv" | awk -F, '{print NF}')
+    awk -F, -v n="$want" 'NF != n || length($0) < 500 && NR > 1 {exit 1}' "$TMP/long/$f.csv" || fail "$f.csv: a row is cut"
+done
+expect_eq "generations of the long space" "$(($(wc -l < "$TMP/long/generations.csv") - 1))" 24
+# numbers in their shortest exact form (0.4465, not 0.44650000000000001)
+grep -Eq '[0-9]\.[0-9]{16}' "$TMP/a/evaluations.csv" "$TMP/a/pareto.csv" "$TMP/a/generations.csv" "$TMP/long/evaluations.csv" &&
+    fail "a number written with more digits than it needs: $(grep -Eh '[0-9]\.[0-9]{16}' "$TMP/a/evaluations.csv" | head -n 1)"
 exit 0

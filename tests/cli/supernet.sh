@@ -10,6 +10,18 @@ expect_eq "fair: every choice 16 updates" "$ups" 16
 r=$($ONESHOT supernet $common --sampler uniform --out "$TMP/uni.ckpt" 2>/dev/null | tail -n 1)
 first=$(printf '%s\n' "$r" | grep -o '"choice_updates": \[{[^}]*}' | grep -o ': [0-9][0-9]*' | tr -d ': ' | awk '{s += $1} END {print s}')
 expect_eq "uniform: one update per step in layer 1" "$first" 16
+# path-trainings and updates: equal where every layer has as many choices as
+# the fair sampler's paths; in fmnist-skip's strided layers (6 choices, 7
+# paths) one choice is trained by two paths a step but updated once
+tr=$(printf '%s\n' "$r" | grep -o '"choice_trainings": \[{[^}]*}' | grep -o ': [0-9][0-9]*' | tr -d ': ' | awk '{s += $1} END {print s}')
+expect_eq "uniform: one path-training per step in layer 1" "$tr" 16
+r=$($ONESHOT supernet --space fmnist-skip --epochs 1 --train-images 256 --val-images 64 --batch 64 --threads 2 --json --out "$TMP/skip.ckpt" 2>/dev/null | tail -n 1)
+layer() { printf '%s\n' "$r" | grep -o "\"$1\": \[[^]]*\]" | sed 's/}, {/\n/g' | sed -n "$2p" | grep -o ': [0-9][0-9]*' | tr -d ': ' | tr '\n' ' '; }
+expect_eq "fmnist-skip layer 3 updates" "$(layer choice_updates 3)" "4 4 4 4 4 4 "
+t3=$(layer choice_trainings 3)
+expect_eq "fmnist-skip layer 3 path-trainings (28 in all)" "$(echo $t3 | tr ' ' '\n' | awk '{s += $1} END {print s}')" 28
+echo " $t3" | grep -q ' 5 ' || fail "no choice of layer 3 trained twice in a step: $t3"
+expect_eq "fmnist-skip layer 4 (7 choices) path-trainings" "$(layer choice_trainings 4)" "4 4 4 4 4 4 4 "
 # stopped and resumed == uninterrupted, to the byte
 $ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p1.ckpt" >/dev/null 2>&1 || fail "proportional"
 $ONESHOT supernet $common --sampler proportional --pool 5 --repeat 2 --iterations 2 --out "$TMP/p2.ckpt" --stop-after 7 >/dev/null 2>&1 || fail "stop"

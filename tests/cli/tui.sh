@@ -114,7 +114,7 @@ $T send-keys -t a s
 wait_for a " step $((s1 + 1))/128 " 20
 sleep 1
 expect_eq "one single step" "$(step_of a)" "$((s1 + 1))"
-upd1=$(screen a | grep -o '[0-9]* upd' | head -n 1)
+upd1=$(screen a | grep -o '[0-9.k]* path-trainings' | head -n 1)
 $T send-keys -t a ' '
 wait_for a 'ranking  tau' 60
 # the window shrinks to 80x24 and grows back: every panel is redrawn
@@ -127,7 +127,7 @@ screen a | sed -n 23p | grep -q '┘$' || fail "the bottom border is not at the 
 $T resize-window -t a -x 100 -y 30
 wait_for a 'pareto  front [0-9]+ of [1-9]' 90
 titles a
-upd2=$(screen a | grep -o '[0-9]* upd' | head -n 1)
+upd2=$(screen a | grep -o '[0-9.k]* path-trainings' | head -n 1)
 [ "$upd1" != "$upd2" ] || fail "the fairness counts did not change: $upd1"
 screen a | grep -Eq 'params +MACs' || fail "no architecture drawn: $(screen a)"
 wait_for a 'generation 1/3' 60

@@ -20,19 +20,34 @@
 /* Replaces path with text[0..len) atomically.  0 or -1. */
 int rundir_write_atomic(const char *path, const char *text, size_t len, struct err *e);
 
+/* dir/name into out (n bytes); "" when it does not fit (a run's directory
+ * is checked to be short enough when the run opens).  Returns out. */
+char *rundir_path(char *out, size_t n, const char *dir, const char *name);
+
 /* The whole text file at path, NUL-terminated, into *out (caller frees) and
  * its length into *len; a missing file gives *out = NULL and 0.  0 or -1. */
 int rundir_slurp(const char *path, char **out, size_t *len, struct err *e);
 
+/* What keep() of rundir_recover_csv returns for a line that no run writes
+ * (fields missing, not numbers): it is dropped, and said so. */
+#define RUNDIR_DAMAGED 2
+
 /* Keeps the header and the complete lines of the CSV file path that keep()
  * accepts, rewriting the file when anything was dropped (a torn last line, a
  * line keep() refuses).  keep gets a copy of each line (without its newline)
- * and its 1-based number, and returns 1 to keep, 0 to drop, -1 on error (e
- * filled).  A first line other than header is an error at 1:1.  A missing
- * file is fine.  0 or -1. */
+ * and its 1-based number, and returns 1 to keep, 0 to drop (a row the run
+ * writes again: past its checkpoint), RUNDIR_DAMAGED to drop a damaged row
+ * (e says why), -1 on error (e filled).  warn (may be NULL) hears each
+ * damaged row as `path:LINE: warning: damaged row dropped: why`.  A first
+ * line other than header is an error at 1:1.  A missing file is fine.  0 or
+ * -1. */
 int rundir_recover_csv(const char *path, const char *header,
                        int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
-                       struct err *e);
+                       void (*warn)(void *ud, const char *text), struct err *e);
+
+/* 1 when line holds exactly n comma-separated numbers (strtod's forms, nan
+ * and inf included). */
+int rundir_numbers(const char *line, int n);
 
 /* Opens path for appending, writing header first when the file is empty.
  * The FILE is a handle for rundir_append only (nothing is buffered in it):

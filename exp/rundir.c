@@ -107,9 +107,22 @@ int rundir_slurp(const char *path, char **out, size_t *len, struct err *e)
  * when anything was dropped.  keep gets each line (NUL-terminated, without
  * its newline) and its 1-based number; it returns 1 to keep, 0 to drop, -1
  * on error (e filled).  0 or -1. */
+int rundir_numbers(const char *line, int n)
+{
+    const char *p = line;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        strtod(p, &end);
+        if (end == p || (i < n - 1 ? *end != ',' : *end != 0))
+            return 0;
+        p = end + 1;
+    }
+    return 1;
+}
+
 int rundir_recover_csv(const char *path, const char *header,
                        int (*keep)(void *ud, char *line, int lineno, struct err *e), void *ud,
-                       struct err *e)
+                       void (*warn)(void *ud, const char *text), struct err *e)
 {
     char *text;
     size_t len;
@@ -145,9 +158,23 @@ int rundir_recover_csv(const char *path, const char *header,
             }
             k = 1;
         } else {
-            char copy[8192];
-            snprintf(copy, sizeof copy, "%s", p);
+            char *copy = strdup(p);
+            if (!copy) {
+                rc = err_set(e, path, 0, 0, "out of memory");
+                break;
+            }
             k = keep(ud, copy, lineno, e);
+            free(copy);
+            if (k == RUNDIR_DAMAGED) {
+                if (warn) {
+                    char say[ERR_MAX + 64];
+                    const char *why = strstr(e->msg, "error: ");
+                    snprintf(say, sizeof say, "%s:%d: warning: damaged row dropped: %s", path,
+                             lineno, why ? why + 7 : e->msg);
+                    warn(ud, say);
+                }
+                k = 0;
+            }
         }
         if (k < 0) {
             rc = -1;
@@ -280,4 +307,17 @@ int rundir_mkdirs(const char *path, struct err *e)
     if (mkdir(buf, 0755) != 0 && errno != EEXIST)
         return err_set(e, buf, 0, 0, "cannot create the directory: %s", strerror(errno));
     return 0;
+}
+
+char *rundir_path(char *out, size_t n, const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    if (a + b + 2 > n) {
+        out[0] = 0;
+        return out;
+    }
+    memcpy(out, dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, name, b + 1);
+    return out;
 }

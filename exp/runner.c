@@ -1,0 +1,990 @@
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "latency.h"
+#include "luasampler.h"
+#include "luasearch.h"
+#include "report.h"
+#include "rundir.h"
+#include "sampler.h"
+#include "scripts.h"
+#include "shipped.h"
+#include "supertrain.h"
+#include "truthrank.h"
+
+#define SAVE_EVERY_SECONDS 60.0
+#define EVAL_BATCH 256
+#define PROBE_MAX_ARCHS 24 /* architectures of the ground-truth table a run ranks */
+#define PROBE_TOP_K 5
+
+struct runner {
+    struct experiment x;     /* as loaded (a resume: the run directory's copy) */
+    char path[EXP_PATH_MAX]; /* the experiment file or run directory it was opened from */
+    char dir[EXP_PATH_MAX];  /* the run directory */
+    struct space space;
+    enum runner_phase phase;
+    int resumed;             /* 1: continued an earlier run */
+    struct {
+        struct dataset train_file;
+        struct split train, val;
+    } data;
+    struct ctx ctx;
+    struct sampler sampler;
+    struct luasampler *lsampler;
+    struct supertrain train;
+    int trained;             /* 1: supertrain is initialised */
+    struct run_scripts scripts;
+    struct luasearch *search;
+    struct objectives obj;   /* the objectives and their weights (the TUI changes them) */
+    struct report report;
+    int search_ready;        /* the search's files are open (runner_run may run again) */
+    int generation;          /* the last generation reported */
+    int64_t nevals;          /* evaluations made, earlier runs' included */
+    double last_save;        /* wall clock of the last checkpoint */
+    double eval_seconds;     /* of the last evaluation */
+    int64_t saved_step;      /* the step in supernet.ckpt */
+    int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
+    int64_t work;            /* steps + evaluations of this session */
+    FILE *history, *ranking;
+    const struct runner_events *ev;
+    volatile sig_atomic_t *stop;
+    char traceback[4096];    /* of a script error that ended runner_run ("" if none) */
+    /* the ranking probe: the space's ground-truth table, if any */
+    struct truthrank probe;
+    int have_probe;
+    struct supernet_score *probe_score; /* [probe.n] */
+    double *probe_pred;                 /* [probe.n] */
+    /* latency tables: "latency" on latency.device, "latency@DEVICE" for
+     * objectives on other devices */
+    int nlat;
+    struct latency_table *lat[EXP_MAX_OBJECTIVES + 1]; /* owned */
+    char lat_metric[EXP_MAX_OBJECTIVES + 1][EXP_NAME_MAX];
+    struct metrics engine;   /* the engine's metrics of an evaluation */
+    /* requests from other threads */
+    volatile sig_atomic_t want_save, want_reload; /* want_reload also interrupts the strategy */
+    pthread_mutex_t lock;    /* guards weights and weights_changed */
+    double weights[EXP_MAX_OBJECTIVES];
+    int weights_changed;
+    char early[4096];        /* log lines of runner_open, for runner_run to hand over */
+    int flushed;
+    struct runner_info info;
+};
+
+const char *runner_phase_name(enum runner_phase p)
+{
+    static const char *const names[] = {"setup", "training", "searching",
+                                        "done",  "stopped",  "failed"};
+    return names[p];
+}
+
+/* ------------------------------------------------------------- log and status */
+
+static void set_status(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_status(struct runner *r, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 64], path[EXP_PATH_MAX + 16];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof buf - 2)
+        n = (int)sizeof buf - 2;
+    buf[n++] = '\n';
+    rundir_path(path, sizeof path, r->dir, "status");
+    struct err ignored;
+    rundir_write_atomic(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
+}
+
+static void set_phase(struct runner *r, enum runner_phase p)
+{
+    r->phase = p;
+    if (p == RUNNER_TRAIN || p == RUNNER_SEARCH || p == RUNNER_DONE)
+        set_status(r, "%s", runner_phase_name(p));
+    if (r->ev && r->ev->phase)
+        r->ev->phase(r->ev->ud, r);
+}
+
+/* A line for the front end's log.  Lines of runner_open (before a front end
+ * listens) are kept and handed over when runner_run starts, so a TUI that
+ * takes the screen after runner_open still shows them. */
+static void emit(struct runner *r, const char *text)
+{
+    if (r->ev && r->ev->log) {
+        r->ev->log(r->ev->ud, text);
+    } else if (r->phase == RUNNER_SETUP && !r->flushed) {
+        size_t used = strlen(r->early), len = strlen(text);
+        if (used + len + 2 < sizeof r->early) {
+            memcpy(r->early + used, text, len);
+            r->early[used + len] = '\n';
+            r->early[used + len + 1] = 0;
+        }
+    } else {
+        fprintf(stderr, "%s\n", text);
+    }
+}
+
+/* Hands the lines kept by emit to the front end (or stderr). */
+static void flush_early(struct runner *r)
+{
+    r->flushed = 1;
+    char *p = r->early;
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        *nl = 0;
+        emit(r, p);
+        p = nl + 1;
+    }
+    r->early[0] = 0;
+}
+
+static void logf_(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct runner *r, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    emit(r, buf);
+}
+
+/* The engine's log (the context's sink): warnings and errors reach the
+ * front end's log. */
+static void ctx_log_sink(void *user, enum log_level level, const char *msg)
+{
+    static const char *const tag[] = {"debug", "info", "warning", "error"};
+    if (level == LOG_DEBUG)
+        return;
+    logf_(user, "%s: %s", tag[level], msg);
+}
+
+static void emit_cb(void *ud, const char *text) { emit(ud, text); }
+
+static void info(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void info(struct runner *r, const char *fmt, ...)
+{
+    char path[EXP_PATH_MAX + 16];
+    rundir_path(path, sizeof path, r->dir, "info.txt");
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+}
+
+static void now_text(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* ------------------------------------------------------------- setup */
+
+static int load_data(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    const struct space *s = &r->space;
+    if (fmnist_load(x->dataset.path.resolved, &r->data.train_file, NULL, e) ||
+        dataset_check_fits(&r->data.train_file, s->in_c, s->in_h, s->in_w, s->classes, s->name,
+                           e))
+        return -1;
+    return dataset_split(&r->data.train_file, x->dataset.train_images, x->dataset.val_images,
+                         &r->data.train, &r->data.val, e);
+}
+
+/* Where table i of a run lives: latency.yaml, latency-2.yaml, ... */
+static void latency_file(const struct runner *r, int i, char *out, size_t n)
+{
+    char name[32];
+    if (i == 0)
+        snprintf(name, sizeof name, "latency.yaml");
+    else
+        snprintf(name, sizeof name, "latency-%d.yaml", i + 1);
+    rundir_path(out, n, r->dir, name);
+}
+
+/* The latency tables the experiment needs: one for latency.device when it is
+ * a model or a file, or when an objective uses it (timing the host takes
+ * a while), one for each objective on another device.  A resumed run loads
+ * them from its directory (the host's timings of the first run); a check
+ * does not time the host. */
+static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    const struct exp_ref *dev[EXP_MAX_OBJECTIVES + 1];
+    int uses_default = 0;
+    for (int o = 0; o < x->nobjectives; o++)
+        if (!strcmp(x->objectives[o].name, "latency") &&
+            !strcmp(x->objectives[o].device.resolved, x->latency.device.resolved))
+            uses_default = 1;
+    r->nlat = 0;
+    if (uses_default || strcmp(x->latency.device.resolved, "host") != 0) {
+        dev[r->nlat] = &x->latency.device;
+        snprintf(r->lat_metric[r->nlat++], EXP_NAME_MAX, "latency");
+    }
+    for (int o = 0; o < x->nobjectives; o++) {
+        char m[EXP_PATH_MAX + 16];
+        experiment_objective_metric(x, o, m, sizeof m);
+        if (strncmp(m, "latency@", 8) != 0)
+            continue;
+        int seen = 0;
+        for (int i = 0; i < r->nlat; i++)
+            seen |= !strcmp(r->lat_metric[i], m);
+        if (seen)
+            continue;
+        dev[r->nlat] = &x->objectives[o].device;
+        snprintf(r->lat_metric[r->nlat++], EXP_NAME_MAX, "%.120s", m);
+    }
+    int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
+    for (int i = 0; i < r->nlat; i++) {
+        r->lat[i] = calloc(1, sizeof *r->lat[i]);
+        if (!r->lat[i])
+            return err_plain(e, "out of memory");
+        const struct exp_ref *d = dev[i];
+        char file[EXP_PATH_MAX + 32];
+        latency_file(r, i, file, sizeof file);
+        if (resume) {
+            if (latency_table_load(r->lat[i], file, &r->space, e))
+                return -1;
+        } else if (!(mode == RUNNER_CHECK && !strcmp(d->resolved, "host"))) {
+            /* (a check does not time the host: the run does, when it starts) */
+            struct err le;
+            if (!strcmp(d->resolved, "host"))
+                logf_(r, "timing this machine's networks for a latency table (a minute or so)");
+            if (shipped_device(r->lat[i], d->resolved, &r->space, &r->ctx, NULL, NULL, &le))
+                return err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
+                               strstr(le.msg, "error: ") ? strstr(le.msg, "error: ") + 7
+                                                         : le.msg);
+        }
+    }
+    return 0;
+}
+
+static int save_latency(struct runner *r, struct err *e)
+{
+    for (int i = 0; i < r->nlat; i++) {
+        char file[EXP_PATH_MAX + 32];
+        latency_file(r, i, file, sizeof file);
+        /* and read back, so that this run and a resumed one use the very
+         * numbers of the file */
+        if (latency_table_save(r->lat[i], file, e) ||
+            latency_table_load(r->lat[i], file, &r->space, e))
+            return -1;
+    }
+    return 0;
+}
+
+/* The engine's metrics of the run: the four every run has, the loss when an
+ * objective asks for it, and a latency per device in use. */
+static int engine_metrics(struct runner *r, struct err *e)
+{
+    metrics_init(&r->engine);
+    for (int o = 0; o < r->x.nobjectives; o++)
+        if (!strcmp(r->x.objectives[o].name, "loss") && metrics_find(&r->engine, "loss") < 0 &&
+            metrics_add(&r->engine, "loss", METRIC_LOSS, NULL, e))
+            return -1;
+    for (int i = 0; i < r->nlat; i++)
+        if (metrics_add(&r->engine, r->lat_metric[i], METRIC_LATENCY, r->lat[i], e))
+            return -1;
+    return 0;
+}
+
+static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
+static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e);
+static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
+                       int nmetrics, struct err *e);
+
+/* The search strategy (a new one on a reload), with the objectives mapped
+ * onto its metrics and the weights the run has now. */
+static struct luasearch *open_search(struct runner *r, struct err *e)
+{
+    struct luasearch_config c = {.s = &r->space,
+                                 .seed = r->x.seed,
+                                 .generations = r->x.search.generations,
+                                 .population = r->x.search.population,
+                                 .strategy = r->scripts.strategy,
+                                 .metrics = r->scripts.metrics[0] ? r->scripts.metrics : NULL,
+                                 .x = &r->x,
+                                 .engine = &r->engine,
+                                 .interrupt = r->stop,
+                                 .restart = &r->want_reload,
+                                 .library = r->scripts.library[0] ? r->scripts.library : NULL};
+    struct luasearch_host h = {.ud = r,
+                               .evaluate = host_evaluate,
+                               .recorded = host_recorded,
+                               .report = host_report,
+                               .print = emit_cb};
+    return luasearch_new(&c, &h, e);
+}
+
+static int open_sampler(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    if (r->scripts.sampler[0]) {
+        r->lsampler = luasampler_new(r->scripts.sampler, &r->space, r->stop, emit_cb, r, e);
+        if (!r->lsampler)
+            return -1;
+        struct sampler_custom c;
+        luasampler_custom(r->lsampler, &c);
+        sampler_init_custom(&r->sampler, &c, &r->space, x->seed);
+        return 0;
+    }
+    if (sampler_init(&r->sampler, x->supernet.sampler.resolved, &r->space, x->seed,
+                     x->supernet.repeat, x->supernet.pool, e)) {
+        char msg[ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        return err_set(e, x->file, x->supernet.sampler.line, x->supernet.sampler.col,
+                       "supernet.sampler: %s", msg);
+    }
+    return 0;
+}
+
+/* The space's ground-truth table: next to a space file (NAME.truth.csv for
+ * NAME.lua), or shipped in spaces/ for a built-in space.  None is fine; one
+ * that cannot be read is a warning. */
+static void open_probe(struct runner *r)
+{
+    char path[EXP_PATH_MAX + 16];
+    const struct exp_ref *sp = &r->x.space;
+    if (sp->is_path) {
+        snprintf(path, sizeof path, "%s", sp->resolved);
+        size_t l = strlen(path);
+        if (l > 4 && strcmp(path + l - 4, ".lua") == 0)
+            path[l - 4] = 0;
+        strcat(path, ".truth.csv");
+        if (!rundir_exists(path))
+            return;
+    } else {
+        char name[SPACE_NAME_MAX + 16];
+        struct err ignored;
+        snprintf(name, sizeof name, "%s.truth.csv", r->space.name);
+        if (shipped_find("spaces", name, path, sizeof path, &ignored))
+            return;
+    }
+    struct err e;
+    if (truthrank_open(&r->probe, path, &r->space, 0, PROBE_MAX_ARCHS, &e)) {
+        logf_(r, "warning: no ranking of the ground truth: %s", e.msg);
+        return;
+    }
+    r->probe_score = calloc((size_t)r->probe.n, sizeof *r->probe_score);
+    r->probe_pred = calloc((size_t)r->probe.n, sizeof *r->probe_pred);
+    if (!r->probe_score || !r->probe_pred) {
+        truthrank_close(&r->probe);
+        return;
+    }
+    r->have_probe = 1;
+}
+
+/* 1 when the nearest existing directory on the way to path is writable. */
+static int writable_ancestor(const char *path)
+{
+    char p[EXP_PATH_MAX];
+    snprintf(p, sizeof p, "%s", path);
+    for (;;) {
+        if (rundir_exists(p))
+            return access(p, W_OK) == 0;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            return access("/", W_OK) == 0;
+        *slash = 0;
+    }
+}
+
+/* A new run directory: out, or the experiment's output (numbered when that
+ * holds a run already). */
+static int new_dir(struct runner *r, const char *out, struct err *e)
+{
+    char probe[EXP_PATH_MAX + 32];
+    if (strlen(out ? out : r->x.output.resolved) > EXP_PATH_MAX - 64)
+        return err_set(e, out ? out : r->x.output.resolved, 0, 0,
+                       "the run directory's path is too long");
+    if (out) {
+        snprintf(r->dir, sizeof r->dir, "%s", out);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
+        if (rundir_exists(probe))
+            return err_set(e, out, 0, 0,
+                           "holds a run already: continue it with `oneshot run --resume %s` or "
+                           "choose another --out",
+                           out);
+        return rundir_mkdirs(r->dir, e);
+    }
+    const char *base = r->x.output.resolved;
+    char here[EXP_PATH_MAX], cwd[EXP_PATH_MAX - 200];
+    if (!writable_ancestor(base) && getcwd(cwd, sizeof cwd)) {
+        /* an experiment in a read-only place (an installed example) runs
+         * into the current directory */
+        snprintf(here, sizeof here, "%s/runs/%s", cwd, r->x.name);
+        logf_(r, "%s is not writable: the run goes to %s", base, here);
+        base = here;
+    }
+    for (int k = 0; k < 1000; k++) {
+        if (k == 0)
+            snprintf(r->dir, sizeof r->dir, "%s", base);
+        else
+            snprintf(r->dir, sizeof r->dir, "%.1000s.%d", base, k);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", r->dir);
+        if (!rundir_exists(probe))
+            return rundir_mkdirs(r->dir, e);
+    }
+    return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
+}
+
+static void fill_info(struct runner *r)
+{
+    struct runner_info *in = &r->info;
+    in->dir = r->dir;
+    in->experiment = r->path;
+    in->x = &r->x;
+    in->space = &r->space;
+    in->sampler = sampler_name(&r->sampler);
+    in->strategy = luasearch_name(r->search);
+    in->strategy_params = luasearch_params(r->search);
+    in->resumed = r->resumed;
+    in->threads = r->ctx.threads;
+    in->truth_file = r->have_probe ? r->probe.path : "";
+    in->nprobe = r->have_probe ? r->probe.n : 0;
+}
+
+/* Everything runner_open does, on r (runner_close frees what it made). */
+static int open_run(struct runner *r, const char *path, const char *out, enum runner_mode mode,
+                    struct err *e)
+{
+    int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
+    char yaml[EXP_PATH_MAX + 32];
+    if (strlen(path) > EXP_PATH_MAX - 64)
+        return err_set(e, path, 0, 0, "the %s path is too long",
+                       resume ? "run directory's" : "experiment's");
+    snprintf(r->path, sizeof r->path, "%s", path);
+    if (resume) {
+        snprintf(r->dir, sizeof r->dir, "%s", path);
+        snprintf(yaml, sizeof yaml, "%s/experiment.yaml", path);
+        if (!rundir_exists(yaml))
+            return err_set(e, path, 0, 0,
+                           "is not a run directory of oneshot (it has no experiment.yaml)");
+        if (experiment_load(&r->x, yaml, e))
+            return -1;
+    } else if (experiment_load(&r->x, path, e)) {
+        return -1;
+    }
+    ctx_init(&r->ctx, r->x.threads);
+    r->ctx.log = ctx_log_sink;
+    r->ctx.log_user = r;
+    if (scripts_locate(&r->scripts, &r->x, r->dir, resume, e))
+        return -1;
+    /* --resume --reload: the strategy and metrics files as they are now
+     * (fixed, say); the space and the sampler stay the run's: the supernet
+     * depends on them */
+    if (mode == RUNNER_RESUME_RELOAD && scripts_relocate_search(&r->scripts, &r->x, e))
+        return -1;
+    const char *space = r->scripts.space[0] ? r->scripts.space : r->x.space.resolved;
+    if (shipped_space(&r->space, space, e) || open_latency(r, mode, e) || engine_metrics(r, e) ||
+        open_sampler(r, e) || !(r->search = open_search(r, e)) || load_data(r, e))
+        return -1;
+    runner_objectives(r, &r->obj); /* the search's, with the experiment's weights */
+    open_probe(r);
+    fill_info(r);
+    if (mode == RUNNER_CHECK) {
+        flush_early(r);
+        return 0;
+    }
+    /* everything loaded: only now is a new run directory made */
+    if (!resume && (new_dir(r, out, e) || scripts_copy(&r->scripts, &r->x, r->dir, r->search, e) ||
+                    save_latency(r, e)))
+        return -1;
+    char when[64], blas[160];
+    now_text(when, sizeof when);
+    if (!resume) {
+        snprintf(r->x.output.resolved, sizeof r->x.output.resolved, "%s", r->dir);
+        snprintf(r->x.output.text, sizeof r->x.output.text, "%s", r->dir);
+        snprintf(yaml, sizeof yaml, "%s/experiment.yaml", r->dir);
+        if (experiment_save(&r->x, yaml, e))
+            return -1;
+        info(r,
+             "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
+             "space: %s (%.0f architectures)\nsampler: %s\nstrategy: %s (%s)\nstarted: %s\n",
+             ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
+             (unsigned long long)r->x.seed, r->ctx.threads, r->space.name,
+             space_count(&r->space), sampler_name(&r->sampler), luasearch_name(r->search),
+             luasearch_params(r->search), when);
+    } else {
+        if (mode == RUNNER_RESUME_RELOAD &&
+            scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
+            return -1;
+        info(r, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
+             ctx_blas_line(blas, sizeof blas), r->ctx.threads,
+             mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
+    }
+    return 0;
+}
+
+struct runner *runner_open(const char *path, const char *out, enum runner_mode mode,
+                           volatile sig_atomic_t *stop, struct err *e)
+{
+    struct runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    r->stop = stop;
+    r->phase = RUNNER_SETUP;
+    r->resumed = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
+    if (open_run(r, path, out, mode, e)) {
+        runner_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void runner_close(struct runner *r)
+{
+    if (!r)
+        return;
+    if (r->trained)
+        supertrain_done(&r->train);
+    sampler_done(&r->sampler);
+    luasampler_free(r->lsampler);
+    luasearch_free(r->search);
+    report_close(&r->report);
+    dataset_done(&r->data.train_file);
+    if (r->history)
+        fclose(r->history);
+    if (r->ranking)
+        fclose(r->ranking);
+    for (int i = 0; i < r->nlat; i++)
+        free(r->lat[i]);
+    truthrank_close(&r->probe);
+    free(r->probe_score);
+    free(r->probe_pred);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+/* ------------------------------------------------------------ requests */
+
+static int save(struct runner *r, struct err *e)
+{
+    char path[EXP_PATH_MAX + 16];
+    rundir_path(path, sizeof path, r->dir, "supernet.ckpt");
+    if (supertrain_save(&r->train, path, e))
+        return -1;
+    r->last_save = ctx_seconds();
+    r->saved_step = r->train.step;
+    r->want_save = 0;
+    return 0;
+}
+
+void runner_request_save(struct runner *r) { r->want_save = 1; }
+
+void runner_request_reload(struct runner *r) { r->want_reload = 1; }
+
+void runner_stop_after(struct runner *r, int64_t n) { r->stop_after = n; }
+
+int runner_save_pending(struct runner *r, struct err *e)
+{
+    if (!r->want_save || !r->trained)
+        return 0;
+    return save(r, e);
+}
+
+int64_t runner_unsaved_steps(const struct runner *r)
+{
+    /* a diverged supernet is never saved: nothing is pending */
+    return r->trained && !r->train.diverged ? r->train.step - r->saved_step : 0;
+}
+
+int runner_set_weights(struct runner *r, const double *w, int n)
+{
+    if (n != r->x.nobjectives)
+        return -1;
+    for (int o = 0; o < n; o++)
+        if (!(w[o] > 0) || w[o] > 1e12)
+            return -1;
+    pthread_mutex_lock(&r->lock);
+    memcpy(r->weights, w, (size_t)n * sizeof *w);
+    r->weights_changed = 1;
+    pthread_mutex_unlock(&r->lock);
+    return 0;
+}
+
+/* In the run's thread: hands weights set by runner_set_weights to the
+ * objectives (the strategy's and the run's). */
+static void apply_weights(struct runner *r)
+{
+    pthread_mutex_lock(&r->lock);
+    if (r->weights_changed && r->search) {
+        luasearch_set_weights(r->search, r->weights, r->x.nobjectives);
+        objectives_set_weights(&r->obj, r->weights, r->x.nobjectives);
+        for (int o = 0; o < r->x.nobjectives; o++)
+            r->x.objectives[o].weight = r->weights[o];
+        r->weights_changed = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* One unit of work (a step, an evaluation) done: stops at stop_after. */
+static void worked(struct runner *r)
+{
+    if (++r->work == r->stop_after && r->stop)
+        *r->stop = 1;
+}
+
+/* ------------------------------------------------------------ ranking probe */
+
+static const char ranking_header[] = "step,n,kendall_tau,tau_lo,tau_hi,spearman";
+
+/* Ranks the table's architectures with the supernet as it stands: 0, 1 when
+ * stopped, -1 on error. */
+static int probe(struct runner *r, struct err *e)
+{
+    if (!r->have_probe)
+        return 0;
+    char path[EXP_PATH_MAX + 16];
+    rundir_path(path, sizeof path, r->dir, "ranking.csv");
+    if (!r->ranking && !(r->ranking = rundir_open_append(path, ranking_header, e)))
+        return -1;
+    struct supernet_eval opt = {.calib_images = r->x.supernet.bn_recalibration,
+                                .batch = EVAL_BATCH};
+    if (opt.calib_images > r->data.train.n)
+        opt.calib_images = r->data.train.n;
+    for (int i = 0; i < r->probe.n; i++) {
+        if (r->stop && *r->stop)
+            return 1;
+        if (truthrank_score(&r->probe, i, r->train.sn, &r->data.val, &r->data.train, &opt,
+                            &r->probe_score[i], e))
+            return -1;
+        r->probe_pred[i] = r->probe_score[i].acc_after;
+    }
+    struct truthrank_result res;
+    if (truthrank_compare(&r->probe, r->probe_score, 0, PROBE_TOP_K, TRUTHRANK_RESAMPLES, &res))
+        return err_plain(e, "out of memory");
+    struct runner_ranking rk = {.step = r->train.step,
+                                .n = r->probe.n,
+                                .tau = res.tau,
+                                .tau_lo = res.tau_lo,
+                                .tau_hi = res.tau_hi,
+                                .spearman = res.rho,
+                                .archs = r->probe.archs,
+                                .predicted = r->probe_pred,
+                                .truth = r->probe.truth};
+    /* 6 decimals; "nan" (which strtod reads back) for an undefined tau */
+    char v[4][32];
+    const double col[4] = {rk.tau, rk.tau_lo, rk.tau_hi, rk.spearman};
+    for (int i = 0; i < 4; i++) {
+        if (isnan(col[i]))
+            snprintf(v[i], sizeof v[i], "nan");
+        else
+            snprintf(v[i], sizeof v[i], "%.6f", col[i]);
+    }
+    if (rundir_append(r->ranking, path, e, "%lld,%d,%s,%s,%s,%s\n", (long long)rk.step, rk.n,
+                      v[0], v[1], v[2], v[3]))
+        return -1;
+    if (r->ev && r->ev->ranking)
+        r->ev->ranking(r->ev->ud, r, &rk);
+    return 0;
+}
+
+/* ------------------------------------------------------------ training */
+
+static const char history_header[] = "step,epoch,lr,loss,paths,seconds";
+
+/* Rows of history.csv (6 numbers) and ranking.csv (6) up to the checkpoint's
+ * step are kept; later ones are trained again. */
+static int keep_step_row(const struct runner *r, const char *line, int fields, struct err *e)
+{
+    if (!rundir_numbers(line, fields))
+        return err_plain(e, "expected %d numbers", fields), RUNDIR_DAMAGED;
+    long long step = strtoll(line, NULL, 10);
+    if (step < 1)
+        return err_plain(e, "step %lld", step), RUNDIR_DAMAGED;
+    return step <= r->train.step;
+}
+
+static int keep_history(void *ud, char *line, int lineno, struct err *e)
+{
+    (void)lineno;
+    return keep_step_row(ud, line, 6, e);
+}
+
+static int train(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    char ckpt[EXP_PATH_MAX + 16], hist[EXP_PATH_MAX + 16];
+    rundir_path(ckpt, sizeof ckpt, r->dir, "supernet.ckpt");
+    rundir_path(hist, sizeof hist, r->dir, "history.csv");
+    struct supertrain_config cfg = {.epochs = x->supernet.epochs,
+                                    .batch = x->supernet.batch,
+                                    .lr = x->supernet.lr,
+                                    .iterations = x->supernet.iterations,
+                                    .seed = x->seed,
+                                    .train_images = x->dataset.train_images,
+                                    .shared_lr = x->supernet.shared_lr,
+                                    .label_smoothing = x->supernet.label_smoothing};
+    if (!r->trained) {
+        int have = rundir_exists(ckpt);
+        if (supertrain_init(&r->train, &r->space, &r->sampler, &r->data.train, &cfg,
+                            have ? ckpt : NULL, e))
+            return -1;
+        r->trained = 1;
+        r->saved_step = r->train.step;
+        char rk[EXP_PATH_MAX + 16];
+        rundir_path(rk, sizeof rk, r->dir, "ranking.csv");
+        if (rundir_recover_csv(hist, history_header, keep_history, r, emit_cb, e) ||
+            rundir_recover_csv(rk, ranking_header, keep_history, r, emit_cb, e))
+            return -1;
+        r->history = rundir_open_append(hist, history_header, e);
+        if (!r->history)
+            return -1;
+    }
+    if (r->train.step == r->train.total && r->saved_step == r->train.total)
+        return 0; /* trained already (a resumed run, or runner_run again) */
+    set_phase(r, RUNNER_TRAIN);
+    r->last_save = ctx_seconds();
+    while (r->train.step < r->train.total) {
+        if (r->stop && *r->stop) {
+            if (save(r, e))
+                return -1;
+            return 1;
+        }
+        if (supertrain_step(&r->train, e) < 0)
+            return -1;
+        const struct supertrain *t = &r->train;
+        if (rundir_append(r->history, hist, e, "%lld,%d,%.9g,%.9g,%d,%.6f\n", (long long)t->step,
+                          t->epoch + 1, t->lr, t->loss, t->npaths, t->seconds))
+            return -1;
+        worked(r);
+        if (r->ev && r->ev->step)
+            r->ev->step(r->ev->ud, r);
+        if (t->step < t->total &&
+            (r->want_save || ctx_seconds() - r->last_save >= SAVE_EVERY_SECONDS) && save(r, e))
+            return -1;
+        if (t->step % t->steps_per_epoch == 0 || t->step == t->total) {
+            int rc = probe(r, e);
+            if (rc)
+                return rc < 0 ? -1 : (save(r, e) ? -1 : 1);
+        }
+    }
+    /* the final state (also when a resumed run found training complete:
+     * saving again writes the same bytes) */
+    return save(r, e);
+}
+
+/* ------------------------------------------------------------ search */
+
+static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e)
+{
+    struct runner *r = ud;
+    apply_weights(r);
+    if (r->stop && *r->stop)
+        return err_plain(e, "stopped");
+    double t0 = ctx_seconds();
+    struct metrics_source src = {.sn = r->train.sn,
+                                 .val = &r->data.val,
+                                 .calib = &r->data.train,
+                                 .opt = {.calib_images = r->x.supernet.bn_recalibration,
+                                         .batch = EVAL_BATCH}};
+    if (metrics_compute(&r->engine, &src, a, v, e))
+        return -1;
+    r->eval_seconds = ctx_seconds() - t0;
+    return 0;
+}
+
+static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e)
+{
+    struct runner *r = ud;
+    (void)n;
+    if (report_evaluation(&r->report, r->search, a, v, r->eval_seconds, e))
+        return -1;
+    r->nevals++;
+    worked(r);
+    if (r->ev && r->ev->evaluated)
+        r->ev->evaluated(r->ev->ud, r, a, v);
+    return 0;
+}
+
+static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
+                       int nmetrics, struct err *e)
+{
+    struct runner *r = ud;
+    (void)nmetrics;
+    apply_weights(r);
+    r->generation = g;
+    if (report_generation(&r->report, r->search, &r->obj, g, pop, n, m, e))
+        return -1;
+    if (r->ev && r->ev->generation)
+        r->ev->generation(r->ev->ud, r, g, pop, n, m);
+    return 0;
+}
+
+/* Reads the strategy and metrics files again (the experiment's originals,
+ * copied anew into the run directory) and restarts the strategy with every
+ * evaluation so far.  On an error the old strategy stays. */
+static void reload(struct runner *r)
+{
+    struct luasearch *old = r->search;
+    struct run_scripts kept = r->scripts;
+    struct err e;
+    if (scripts_relocate_search(&r->scripts, &r->x, &e)) {
+        r->scripts = kept;
+        logf_(r, "reload: %s", e.msg);
+        return;
+    }
+    struct luasearch *fresh = open_search(r, &e);
+    if (fresh && luasearch_nmetrics(fresh) != luasearch_nmetrics(old)) {
+        err_plain(&e, "the metrics file now defines other metrics: start a new run to use them");
+        luasearch_free(fresh);
+        fresh = NULL;
+    }
+    int made = luasearch_count(old);
+    for (int i = 0; fresh && i < made; i++) {
+        struct arch a;
+        const double *m = luasearch_at(old, i, &a);
+        if (luasearch_preload(fresh, &a, m)) {
+            err_plain(&e, "out of memory");
+            luasearch_free(fresh);
+            fresh = NULL;
+        }
+    }
+    if (!fresh) {
+        r->scripts = kept;
+        logf_(r, "reload: %s; the search goes on with the files it had", e.msg);
+        return;
+    }
+    /* the weights: open_search took them from r->x, kept up to date */
+    r->search = fresh;
+    luasearch_free(old);
+    fill_info(r);
+    if (scripts_copy(&r->scripts, &r->x, r->dir, r->search, &e))
+        logf_(r, "reload: %s", e.msg);
+    logf_(r, "reloaded %s: the strategy starts again with the %d evaluations made",
+          r->scripts.strategy, made);
+}
+
+static int search(struct runner *r, struct err *e)
+{
+    if (!r->search_ready) {
+        if (report_open(&r->report, r->dir, &r->space, r->search, &r->obj, emit_cb, r, e))
+            return -1;
+        r->nevals += r->report.cached;
+        r->search_ready = 1;
+        if (r->report.cached)
+            logf_(r, "%lld evaluations of the earlier run are reused",
+                  (long long)r->report.cached);
+    }
+    set_phase(r, RUNNER_SEARCH);
+    for (;;) {
+        if (r->want_reload) {
+            r->want_reload = 0;
+            reload(r);
+        }
+        if (luasearch_run(r->search, e) == 0)
+            break;
+        if (r->stop && *r->stop)
+            return 1; /* a stop wins over a reload asked for at the same time */
+        if (r->want_reload)
+            continue;
+        snprintf(r->traceback, sizeof r->traceback, "%s", luasearch_traceback(r->search));
+        return -1;
+    }
+    return report_finish(&r->report, r->search, &r->obj, r->x.name, e);
+}
+
+int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
+{
+    r->ev = ev;
+    r->traceback[0] = 0;
+    if (!r->flushed)
+        flush_early(r);
+    int rc = train(r, e);
+    if (rc == 0)
+        rc = search(r, e);
+    if (rc == 0) {
+        set_phase(r, RUNNER_DONE);
+        char when[64];
+        now_text(when, sizeof when);
+        info(r, "done: %s\n", when);
+    } else if (rc > 0) {
+        set_status(r, "stopped");
+        set_phase(r, RUNNER_STOPPED);
+    } else {
+        set_status(r, "failed: %s", e->msg);
+        set_phase(r, RUNNER_FAILED);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ getters */
+
+const struct runner_info *runner_info(const struct runner *r) { return &r->info; }
+
+void runner_progress(const struct runner *r, struct runner_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    p->phase = r->phase;
+    p->generation = r->generation;
+    p->nevals = r->nevals;
+    if (r->trained) {
+        const struct supertrain *t = &r->train;
+        p->step = t->step;
+        p->total = t->total;
+        p->epoch = t->epoch;
+        p->npaths = t->npaths;
+        p->loss = t->loss;
+        p->lr = t->lr;
+        p->step_seconds = t->seconds;
+        p->saved = r->saved_step;
+        p->diverged = t->diverged;
+    }
+}
+
+void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
+                   int64_t (*updates)[SPACE_MAX_CHOICES])
+{
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
+            trainings[l][c] = r->trained ? r->sampler.st.counts[l][c] : 0;
+            updates[l][c] = r->trained ? r->train.sn->updates[l][c] : 0;
+        }
+}
+
+const struct metrics *runner_metrics(const struct runner *r) { return luasearch_metrics(r->search); }
+
+void runner_objectives(const struct runner *r, struct objectives *o)
+{
+    const struct metrics *m = luasearch_metrics(r->search);
+    const char *names[METRICS_MAX];
+    for (int i = 0; i < m->n; i++)
+        names[i] = m->m[i].name;
+    struct err ignored; /* luasearch_new checked every objective */
+    objectives_init(o, &r->x, names, m->n, NULL, &ignored);
+}
+
+int runner_nevaluations(const struct runner *r) { return luasearch_count(r->search); }
+
+const double *runner_evaluation(const struct runner *r, int i, struct arch *a)
+{
+    return luasearch_at(r->search, i, a);
+}
+
+const char *runner_traceback(const struct runner *r) { return r->traceback; }
+
+const struct split *runner_train_split(const struct runner *r) { return &r->data.train; }
+
+const struct split *runner_val_split(const struct runner *r) { return &r->data.val; }

@@ -1,0 +1,196 @@
+/* runner: one experiment run end to end, into a run directory.
+ *
+ * Both front ends drive it: `oneshot run` (headless, a progress bar on
+ * stderr) and the TUI (in a worker thread).  A run trains the supernet with
+ * the experiment's sampler (ranking the space's ground-truth table at the end
+ * of each epoch), then runs the Lua search strategy against it.  Everything it
+ * learns goes to files as it happens, so a run stopped or killed at any point
+ * loses nothing and runner_open(..., RUNNER_RESUME) continues it:
+ *
+ *   experiment.yaml    the experiment as resolved (every key, paths absolute)
+ *   info.txt           version, BLAS kernel, seed, threads, strategy and its
+ *                      parameters, start and resume times
+ *   strategy.lua ...   copies of the Lua files the run uses (exp/scripts.h)
+ *   latency*.yaml      the latency tables of its devices
+ *   supernet.ckpt      the supernet, its optimiser, sampler and step
+ *                      (written atomically every minute and at the end of
+ *                      training)
+ *   history.csv        step,epoch,lr,loss,paths,seconds: one row per step
+ *   ranking.csv        step,n,kendall_tau,tau_lo,tau_hi,spearman: the
+ *                      ground-truth ranking at each epoch's end (src/truthrank.h)
+ *   evaluations.csv, generations.csv, pareto.csv, chosen.txt  (exp/report.h)
+ *   status             training, searching, done, stopped or failed: why
+ *
+ * Resuming: training continues from the checkpoint (rows of history.csv
+ * past it are dropped: they are trained again, identically); the search
+ * strategy runs again from its start with every evaluation already made
+ * taken from evaluations.csv, so it replays (the same seed gives the same
+ * proposals) to where it stopped and goes on.
+ *
+ * Front ends see the run through the getters below and the events; they
+ * never reach into it. */
+#ifndef ONESHOT_RUNNER_H
+#define ONESHOT_RUNNER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "data.h"
+#include "err.h"
+#include "experiment.h"
+#include "metrics.h"
+#include "objective.h"
+#include "space.h"
+
+enum runner_phase {
+    RUNNER_SETUP,
+    RUNNER_TRAIN,
+    RUNNER_SEARCH,
+    RUNNER_DONE,
+    RUNNER_STOPPED,
+    RUNNER_FAILED
+};
+
+/* How runner_open opens: a new run of an experiment file, the run directory
+ * of a stopped one (with its strategy and metrics files read again from the
+ * experiment's originals after a fix: RESUME_RELOAD), or a dry run that
+ * loads and checks everything and writes nothing. */
+enum runner_mode { RUNNER_NEW, RUNNER_RESUME, RUNNER_CHECK, RUNNER_RESUME_RELOAD };
+
+struct runner;
+
+/* How well the supernet ranks the ground-truth table at a step (the arrays
+ * hold n entries and are valid during the callback). */
+struct runner_ranking {
+    int64_t step;
+    int n;
+    double tau, tau_lo, tau_hi, spearman;
+    const struct arch *archs;
+    const double *predicted; /* the supernet's accuracy */
+    const double *truth;     /* stand-alone accuracy, seeds averaged */
+};
+
+/* What a front end hears.  Every callback may be NULL; they run in the
+ * thread that calls runner_run and may block (a paused TUI). */
+struct runner_events {
+    void *ud;
+    void (*phase)(void *ud, const struct runner *r);
+    /* after each supernet step (runner_progress says where it is) */
+    void (*step)(void *ud, const struct runner *r);
+    /* an architecture was evaluated (m: every metric's value) */
+    void (*evaluated)(void *ud, const struct runner *r, const struct arch *a, const double *m);
+    /* generation g is done: its population and their metrics (row-major) */
+    void (*generation)(void *ud, const struct runner *r, int g, const struct arch *pop, int n,
+                       const double *m);
+    /* a line from a script (print) or a warning of the run */
+    void (*log)(void *ud, const char *text);
+    /* the supernet ranked the ground-truth table (end of each epoch) */
+    void (*ranking)(void *ud, const struct runner *r, const struct runner_ranking *rk);
+};
+
+/* Opens a run: of the experiment file `path` into a new run directory (out,
+ * or the experiment's output; when that holds a run already, output.1, ...),
+ * or the run directory `path` itself (RUNNER_RESUME...).  Loads the data,
+ * space, sampler, latency tables and strategy, so that every error of the
+ * experiment or its scripts shows here, before any work and before a run
+ * directory is made.  stop (may be NULL, borrowed) is checked at every step
+ * and evaluation and interrupts a Lua script.  The run, or NULL with e
+ * filled. */
+struct runner *runner_open(const char *path, const char *out, enum runner_mode mode,
+                           volatile sig_atomic_t *stop, struct err *e);
+void runner_close(struct runner *r);
+
+/* Runs to the end, or until *stop is set (the supernet is saved first).
+ * Returns 0 when done, 1 when stopped, -1 on error (e filled; the status
+ * file says so too; runner_traceback has a script's traceback).  May be
+ * called again after an error (the TUI's retry). */
+int runner_run(struct runner *r, const struct runner_events *ev, struct err *e);
+
+/* Stops the run (as *stop would) after n more supernet steps and
+ * evaluations (tests; 0: never). */
+void runner_stop_after(struct runner *r, int64_t n);
+
+/* Requests from another thread than runner_run's (flags the run reads at
+ * its next step or evaluation):
+ *   runner_request_save    write the supernet checkpoint now;
+ *   runner_request_reload  read the strategy and metrics files again (the
+ *                          originals, copied anew into the run directory)
+ *                          and restart the strategy, reusing every
+ *                          evaluation; a file with an error is reported
+ *                          through the log and the old one stays;
+ *   runner_set_weights     the objectives' weights (n values > 0) that
+ *                          oneshot.weights() returns from now on; -1 for
+ *                          bad values. */
+void runner_request_save(struct runner *r);
+void runner_request_reload(struct runner *r);
+int runner_set_weights(struct runner *r, const double *w, int n);
+
+/* In the run's thread, inside an event callback (a paused front end waits
+ * there): does the save runner_request_save asked for, now.  0, or -1. */
+int runner_save_pending(struct runner *r, struct err *e);
+
+/* Steps of training not yet in a checkpoint (0 when all is saved, and after
+ * training diverged: that state is never saved). */
+int64_t runner_unsaved_steps(const struct runner *r);
+
+/* What does not change once the run is open (valid while it lives). */
+struct runner_info {
+    const char *dir;             /* the run directory */
+    const char *experiment;      /* the experiment file it was opened from */
+    const struct experiment *x;  /* as resolved */
+    const struct space *space;
+    const char *sampler;         /* its name */
+    const char *strategy;        /* its name */
+    const char *strategy_params; /* "k=v k=v" */
+    int resumed;                 /* 1: continues an earlier run */
+    int threads;
+    const char *truth_file;      /* the ground-truth table ranked at each epoch ("": none) */
+    int nprobe;                  /* its architectures ranked */
+};
+const struct runner_info *runner_info(const struct runner *r);
+
+/* Where the run is: read in the run's thread or while it waits in an event
+ * callback. */
+struct runner_progress {
+    enum runner_phase phase;
+    int64_t step, total;  /* supernet steps */
+    int epoch;            /* 0-based epoch of the last step */
+    int npaths;           /* paths of the last step */
+    double loss, lr;      /* of the last step */
+    double step_seconds;  /* wall-clock seconds of the last step */
+    int64_t saved;        /* the step in supernet.ckpt */
+    int64_t diverged;     /* the step whose numbers were not finite (training stopped
+                             there, supernet.ckpt keeps the last good state), or 0 */
+    int generation;       /* the last generation reported */
+    int64_t nevals;       /* evaluations, an earlier session's included */
+};
+void runner_progress(const struct runner *r, struct runner_progress *p);
+
+/* Per layer and choice: paths trained through it and optimiser updates
+ * (zeros before training has begun).  Read as runner_progress. */
+void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
+                   int64_t (*updates)[SPACE_MAX_CHOICES]);
+
+/* The metrics of an evaluation (engine ones, then a metrics file's), and a
+ * copy of the objectives with their current weights. */
+const struct metrics *runner_metrics(const struct runner *r);
+void runner_objectives(const struct runner *r, struct objectives *o);
+
+/* Every evaluation so far (an earlier session's first), in order: how many,
+ * and the i-th (into *a) with its metrics (valid until the next evaluation;
+ * read as runner_progress). */
+int runner_nevaluations(const struct runner *r);
+const double *runner_evaluation(const struct runner *r, int i, struct arch *a);
+
+/* Why the run failed, and a script error's traceback ("" when none). */
+const char *runner_traceback(const struct runner *r);
+
+/* The run's images: training (the supernet's, and recalibration's) and
+ * validation (valid while the run lives; read-only). */
+const struct split *runner_train_split(const struct runner *r);
+const struct split *runner_val_split(const struct runner *r);
+
+/* "setup", "training", "searching", "done", "stopped", "failed". */
+const char *runner_phase_name(enum runner_phase p);
+
+#endif
