@@ -1,4 +1,4 @@
-# The layers of ARCHITECTURE.md, read off the #include lines: src/ (the
+# The layers (README.md's Layout), read off the #include lines: src/ (the
 # engine) includes only its own headers and the C and system libraries'
 # (no Lua, no curses); lua/ adds Lua; exp/ (the experiment layer) adds lua/'s
 # C headers, never Lua's own, ui/'s or curses; only ui/ includes curses.  The
