@@ -13,25 +13,10 @@
 
 #include "check.h"
 #include "ctx.h"
-#include "rng.h"
+#include "fakedata.h"
 
 #define IMAGES 64
 #define BATCH 16 /* 4 steps per epoch */
-
-/* IMAGES images of random bytes with random labels (caller frees with
- * dataset_done). */
-static void noise_set(struct dataset *d, uint64_t seed)
-{
-    *d = (struct dataset){.n = IMAGES, .c = 1, .h = 28, .w = 28, .classes = 10};
-    d->pixels = malloc((size_t)IMAGES * 28 * 28);
-    d->labels = malloc(IMAGES);
-    struct rng r;
-    rng_seed(&r, seed, 9);
-    for (size_t i = 0; i < (size_t)IMAGES * 28 * 28; i++)
-        d->pixels[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < IMAGES; i++)
-        d->labels[i] = (uint8_t)rng_below(&r, 10);
-}
 
 static struct model *tiny_model(void)
 {
@@ -93,7 +78,7 @@ static void test_check_messages(void)
 static void test_nan_loss(void)
 {
     struct dataset d;
-    noise_set(&d, 1);
+    fake_dataset(&d, IMAGES, 1);
     struct split sp = {&d, 0, d.n};
     struct model *m = tiny_model();
     struct train_config c;
@@ -130,7 +115,7 @@ out:
 static void test_nan_weight(void)
 {
     struct dataset d;
-    noise_set(&d, 1);
+    fake_dataset(&d, IMAGES, 1);
     struct split sp = {&d, 0, d.n};
     struct model *m = tiny_model();
     struct train_config c;
@@ -158,7 +143,7 @@ static void test_nan_weight(void)
 static void test_diverges(void)
 {
     struct dataset d;
-    noise_set(&d, 2);
+    fake_dataset(&d, IMAGES, 2);
     struct split sp = {&d, 0, d.n};
     for (int k = 0; k < 2; k++) {
         struct model *m = tiny_model();
