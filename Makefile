@@ -133,8 +133,15 @@ deps:
 
 # Unit tests and CLI tests, with OPENBLAS_CORETYPE as set and the other way;
 # the last line is "N passed, N failed, N skipped".
-check: all $(TEST_BIN)
+check: all $(TEST_BIN) $(BUILD)/tests/diskshim.so
 	@tests/run.sh $(BUILD) --both-blas
+
+# A disk that fills up or is slow, preloaded by tests/cli/diskfull.sh and
+# tests/cli/kill.sh (test code only; no CFLAGS: a sanitizer's runtime cannot
+# be preloaded after the program).
+$(BUILD)/tests/diskshim.so: tests/diskshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -shared -fPIC -O2 -g $(WARN) -o $@ $<
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:

@@ -93,6 +93,18 @@ static int keep_generation(void *ud, char *line, int lineno, struct err *e)
     return 1;
 }
 
+/* The second pass over generations.csv (its rows checked by the first): a
+ * kill can cut a generation's block after whole rows (a write cut short), so
+ * the last generation in the file is dropped, and written again when the
+ * strategy's replay reports it. */
+static int drop_last_generation(void *ud, char *line, int lineno, struct err *e)
+{
+    struct reader *rd = ud;
+    (void)lineno;
+    (void)e;
+    return strtol(line, NULL, 10) <= rd->r->generations_written;
+}
+
 int report_open(struct report *r, const char *dir, const struct space *s, struct luasearch *ls,
                 const struct objectives *o, void (*warn)(void *ud, const char *text), void *ud,
                 struct err *e)
@@ -123,6 +135,11 @@ int report_open(struct report *r, const char *dir, const struct space *s, struct
         rc = err_plain(e, "out of memory");
     if (!rc && rundir_recover_csv(path, strbuf_text(&head), keep_generation, &rd, warn_damaged, e))
         rc = -1;
+    if (!rc && r->generations_written > 0) {
+        r->generations_written--;
+        if (rundir_recover_csv(path, strbuf_text(&head), drop_last_generation, &rd, NULL, e))
+            rc = -1;
+    }
     if (!rc && !(r->generations = rundir_open_append(path, strbuf_text(&head), e)))
         rc = -1;
     strbuf_done(&head);

@@ -14,7 +14,11 @@
  * A resumed run recovers the first two: a row cut short by a kill is dropped
  * (and written again), a damaged one too with a warning, and the evaluations
  * already made are handed to the strategy, which replays to where it
- * stopped.  Numbers are written in their shortest exact form. */
+ * stopped.  The last generation in generations.csv is dropped as well (a
+ * kill can cut its block after whole rows) and written again when the
+ * replay reports it.  Rows are appended with one write each (a generation's
+ * block with one), cut off again when the write fails (exp/rundir.h).
+ * Numbers are written in their shortest exact form. */
 #ifndef ONESHOT_REPORT_H
 #define ONESHOT_REPORT_H
 
@@ -32,7 +36,8 @@ struct report {
     char dir[EXP_PATH_MAX];
     const struct space *space;  /* borrowed */
     FILE *evaluations, *generations;
-    int generations_written;    /* the last generation in generations.csv */
+    int generations_written;    /* the last generation in generations.csv (on resume: the
+                                   one before it, which is written again) */
     int64_t cached;             /* evaluations of an earlier session, handed to the strategy */
     void (*warn)(void *ud, const char *text); /* hears about damaged rows (may be NULL) */
     void *ud;

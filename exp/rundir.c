@@ -145,31 +145,82 @@ int rundir_recover_csv(const char *path, const char *header,
     return rc;
 }
 
+/* Appends text[0..len) to the file open as f with one write where it can,
+ * so that a kill cannot tear a row in practice; when the write fails (a full
+ * disk) the file is cut back to its old length, so no torn row is left.
+ * Nothing may be buffered in f.  Errors name `name`.  0 or -1. */
+static int append_whole(FILE *f, const char *name, const char *text, size_t len, struct err *e)
+{
+    int fd = fileno(f);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
+    if (write_full(fd, text, len) != 0) {
+        int saved = errno;
+        if (ftruncate(fd, st.st_size) != 0)
+            return err_set(e, name, 0, 0,
+                           "cannot write: %s; and cannot cut off the part written: %s",
+                           strerror(saved), strerror(errno));
+        return err_set(e, name, 0, 0, "cannot write: %s", strerror(saved));
+    }
+    return 0;
+}
+
 FILE *rundir_open_append(const char *path, const char *header, struct err *e)
 {
-    FILE *f = fopen(path, "a");
+    FILE *f = fopen(path, "ae");
     if (!f) {
         err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
         return NULL;
     }
-    if (ftell(f) == 0 && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) {
         err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
         fclose(f);
         return NULL;
     }
+    if (st.st_size == 0) {
+        size_t n = strlen(header);
+        char *line = malloc(n + 2);
+        if (!line) {
+            err_set(e, path, 0, 0, "out of memory");
+            fclose(f);
+            return NULL;
+        }
+        memcpy(line, header, n);
+        line[n] = '\n';
+        int rc = append_whole(f, path, line, n + 1, e);
+        free(line);
+        if (rc) {
+            fclose(f);
+            return NULL;
+        }
+    }
     return f;
 }
 
-/* fprintf then fflush, errors naming the file. */
+/* Formats the row, then appends it whole (see append_whole). */
 int rundir_append(FILE *f, const char *name, struct err *e, const char *fmt, ...)
 {
+    char small[1024], *text = small;
     va_list ap;
     va_start(ap, fmt);
-    int n = vfprintf(f, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n < 0 || fflush(f) != 0)
-        return err_set(e, name, 0, 0, "cannot write: %s", strerror(errno));
-    return 0;
+    if (n < 0)
+        return err_set(e, name, 0, 0, "cannot write: a row that cannot be formatted");
+    if ((size_t)n >= sizeof small) {
+        text = malloc((size_t)n + 1);
+        if (!text)
+            return err_set(e, name, 0, 0, "out of memory");
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    int rc = append_whole(f, name, text, (size_t)n, e);
+    if (text != small)
+        free(text);
+    return rc;
 }
 
 int rundir_copy_file(const char *from, const char *to, struct err *e)

@@ -1,9 +1,10 @@
 /* rundir: the files of a run directory, written so that nothing is lost.
  *
  * Whole files are replaced atomically (written to path.tmp, fsync'd, renamed
- * over path).  CSV files grow a row at a time, each flushed when it is
- * written; a row cut short by a kill has no newline and is dropped when the
- * run is resumed (rundir_recover_csv), so it is written again whole.  Every
+ * over path).  CSV files grow a row at a time, each written with one write
+ * when it is known; a write that fails is cut off again, and a row cut short
+ * by a kill (should one be) has no newline and is dropped when the run is
+ * resumed (rundir_recover_csv), so it is written again whole.  Every
  * error names the file: `runs/quick/history.csv: error: cannot write: No
  * space left on device`. */
 #ifndef ONESHOT_RUNDIR_H
@@ -47,10 +48,14 @@ int rundir_recover_csv(const char *path, const char *header,
 int rundir_numbers(const char *line, int n);
 
 /* Opens path for appending, writing header first when the file is empty.
- * NULL with e filled. */
+ * The FILE is a handle for rundir_append only (nothing is buffered in it):
+ * fclose it when done.  NULL with e filled. */
 FILE *rundir_open_append(const char *path, const char *header, struct err *e);
 
-/* fprintf to f then fflush; errors name the file `name`.  0 or -1. */
+/* Formats a row (or rows) and appends it to f with one write, so a kill
+ * cannot tear it in practice; a write that fails (a full disk) is cut off
+ * again, so the file keeps whole rows only.  Errors name the file `name`.
+ * 0 or -1. */
 int rundir_append(FILE *f, const char *name, struct err *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

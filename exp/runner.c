@@ -606,7 +606,8 @@ int runner_save_pending(struct runner *r, struct err *e)
 
 int64_t runner_unsaved_steps(const struct runner *r)
 {
-    return r->trained ? r->train.step - r->saved_step : 0;
+    /* a diverged supernet is never saved: nothing is pending */
+    return r->trained && !r->train.diverged ? r->train.step - r->saved_step : 0;
 }
 
 int runner_set_weights(struct runner *r, const double *w, int n)
@@ -948,6 +949,8 @@ void runner_progress(const struct runner *r, struct runner_progress *p)
         p->loss = t->loss;
         p->lr = t->lr;
         p->step_seconds = t->seconds;
+        p->saved = r->saved_step;
+        p->diverged = t->diverged;
     }
 }
 

@@ -129,7 +129,8 @@ int runner_set_weights(struct runner *r, const double *w, int n);
  * there): does the save runner_request_save asked for, now.  0, or -1. */
 int runner_save_pending(struct runner *r, struct err *e);
 
-/* Steps of training not yet in a checkpoint. */
+/* Steps of training not yet in a checkpoint (0 when all is saved, and after
+ * training diverged: that state is never saved). */
 int64_t runner_unsaved_steps(const struct runner *r);
 
 /* What does not change once the run is open (valid while it lives). */
@@ -157,6 +158,9 @@ struct runner_progress {
     int npaths;           /* paths of the last step */
     double loss, lr;      /* of the last step */
     double step_seconds;  /* wall-clock seconds of the last step */
+    int64_t saved;        /* the step in supernet.ckpt */
+    int64_t diverged;     /* the step whose numbers were not finite (training stopped
+                             there, supernet.ckpt keeps the last good state), or 0 */
     int generation;       /* the last generation reported */
     int64_t nevals;       /* evaluations, an earlier session's included */
 };

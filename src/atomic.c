@@ -73,22 +73,29 @@ int atomic_begin(struct atomic *a, const char *path, struct err *e)
     return 0;
 }
 
-int atomic_write(struct atomic *a, const void *buf, size_t n, struct err *e)
+int write_full(int fd, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
     while (n > 0) {
         size_t k = n < IO_CHUNK ? n : IO_CHUNK;
-        ssize_t r = write(a->fd, p, k);
+        ssize_t r = write(fd, p, k);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
             if (r == 0)
                 errno = EIO; /* no progress and no reason: do not spin */
-            return err_set(e, a->path, 0, 0, "cannot write %s: %s", a->tmp, strerror(errno));
+            return -1;
         }
         p += r;
         n -= (size_t)r;
     }
+    return 0;
+}
+
+int atomic_write(struct atomic *a, const void *buf, size_t n, struct err *e)
+{
+    if (write_full(a->fd, buf, n) != 0)
+        return err_set(e, a->path, 0, 0, "cannot write %s: %s", a->tmp, strerror(errno));
     return 0;
 }
 

@@ -43,6 +43,10 @@ FILE *atomic_stdio(struct atomic *a, struct err *e);
  * what a holds either way.  0, or -1 (e filled, PATH untouched). */
 int atomic_end(struct atomic *a, int rc, struct err *e);
 
+/* Writes all n bytes of buf to fd, retrying short writes and EINTR (for
+ * appends as well).  0, or -1 with errno set. */
+int write_full(int fd, const void *buf, size_t n);
+
 /* The whole sequence for data already in memory.  0 or -1. */
 int atomic_save(const char *path, const void *data, size_t n, struct err *e);
 

@@ -51,6 +51,11 @@ static size_t pool_bytes(const struct sampler *sm)
 
 int supertrain_save(const struct supertrain *t, const char *path, struct err *e)
 {
+    if (t->diverged)
+        return err_set(e, path, 0, 0,
+                       "not saved: training diverged at step %lld; the file keeps the last "
+                       "good state it held",
+                       (long long)t->diverged);
     size_t pb = pool_bytes(t->sm), n = sizeof(struct run_state) + pb;
     char *blob = malloc(n);
     if (!blob)
@@ -204,6 +209,10 @@ void supertrain_done(struct supertrain *t)
 
 int supertrain_step(struct supertrain *t, struct err *e)
 {
+    if (t->diverged)
+        return err_plain(e, "training diverged at step %lld: its state is not finite and is "
+                            "not trained further",
+                         (long long)t->diverged);
     if (t->step >= t->total)
         return 0;
     double t0 = ctx_seconds();
@@ -231,6 +240,12 @@ int supertrain_step(struct supertrain *t, struct err *e)
                                       &t->recipe.sgd, NULL, e);
     if (e->msg[0])
         return -1;
+    const struct supernet *sn = t->sn;
+    if (train_check_finite(loss, sn->w, sn->nparams, sn->stats, sn->nstats, t->step + 1,
+                           epoch + 1, t->cfg.epochs, t->cfg.lr, e)) {
+        t->diverged = t->step + 1;
+        return -1;
+    }
     t->loss = loss;
     t->lr = lr;
     t->npaths = np;

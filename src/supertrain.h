@@ -51,6 +51,7 @@ struct supertrain {
     int npaths;                 /* paths it trained */
     int epoch;                  /* 0-based epoch it belonged to */
     double seconds;             /* wall-clock seconds it took */
+    int64_t diverged;           /* the step (1-based) whose numbers were not finite, or 0 */
 };
 
 /* Prepares a run over space s (the supernet gets a copy of it) with sampler
@@ -65,11 +66,16 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
 void supertrain_done(struct supertrain *t);
 
 /* One step.  Returns 1 while steps remain after it, 0 when the run is
- * complete (also when called after that: nothing is done), -1 on error. */
+ * complete (also when called after that: nothing is done), -1 on error.
+ * A step whose loss, updated weights or BN statistics are not finite numbers
+ * fails with `training diverged at step S (epoch E of N): ...`
+ * (train_check_finite); t->step stays at the last good step, t->diverged
+ * records S, and from then on every step and every save fails: the state in
+ * memory is lost, the last checkpoint written is the last good one. */
 int supertrain_step(struct supertrain *t, struct err *e);
 
 /* Writes the supernet, the sampler state and the step to path atomically.
- * 0 or -1. */
+ * Refuses (path untouched) after a diverged step.  0 or -1. */
 int supertrain_save(const struct supertrain *t, const char *path, struct err *e);
 
 #endif

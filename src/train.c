@@ -1,5 +1,7 @@
 #include "train.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "loss.h"
@@ -90,17 +92,64 @@ double model_train_step(struct model *m, const float *x, const int *y, float *dl
     return loss;
 }
 
+/* The index of the first element of v[0..n) that is not finite, or n. */
+static size_t first_nonfinite(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return i;
+    return n;
+}
+
+static const char *nonfinite_name(double v)
+{
+    return isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+}
+
+int train_check_finite(double loss, const float *w, size_t nw, const float *stats, size_t ns,
+                       int64_t step, int epoch, int epochs, double lr, struct err *e)
+{
+    char what[128];
+    size_t i;
+    if (!isfinite(loss))
+        snprintf(what, sizeof what, "the loss is %s", nonfinite_name(loss));
+    else if ((i = first_nonfinite(w, nw)) < nw)
+        snprintf(what, sizeof what, "weight %zu of %zu is %s after the update", i + 1, nw,
+                 nonfinite_name(w[i]));
+    else if ((i = first_nonfinite(stats, ns)) < ns)
+        snprintf(what, sizeof what, "BatchNorm statistic %zu of %zu is %s", i + 1, ns,
+                 nonfinite_name(stats[i]));
+    else
+        return 0;
+    return err_plain(e, "training diverged at step %lld (epoch %d of %d): %s; try a learning "
+                        "rate below %g",
+                     (long long)step, epoch, epochs, what, lr);
+}
+
 int trainer_step(struct trainer *t, struct err *e)
 {
+    if (t->diverged)
+        return err_plain(e, "training diverged at step %lld: its state is not finite and is "
+                            "not trained further",
+                         (long long)t->diverged);
     if (t->step >= t->total)
         return 0;
     struct net *n = &t->m->net;
     if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
         return -1;
+    int epoch = (int)(t->step / t->steps_per_epoch);
     train_gather_step(t->data, t->cfg.seed, t->step, t->steps_per_epoch, t->cfg.batch, t->perm,
                       &t->perm_epoch, t->x, t->y);
     float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
-    t->loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &t->correct);
+    int correct;
+    double loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &correct);
+    if (train_check_finite(loss, t->m->w, t->m->nparams, t->m->stats, t->m->nstats,
+                           t->step + 1, epoch + 1, t->cfg.epochs, t->cfg.lr, e)) {
+        t->diverged = t->step + 1;
+        return -1;
+    }
+    t->loss = loss;
+    t->correct = correct;
     t->step++;
     return t->step < t->total;
 }

@@ -38,6 +38,7 @@ struct trainer {
     float *dlogits;           /* [classes][batch] */
     double loss;              /* of the last step */
     int correct;              /* right answers in the last step's batch */
+    int64_t diverged;         /* the step (1-based) whose numbers were not finite, or 0 */
 };
 
 /* The order of n training images in epoch `epoch` of a run seeded `seed`:
@@ -61,8 +62,20 @@ int trainer_init(struct trainer *t, struct model *m, const struct split *data,
 void trainer_done(struct trainer *t);
 
 /* Takes one step (forward, backward, update).  Returns 1 while steps remain
- * after it, 0 when training is complete, -1 on error. */
+ * after it, 0 when training is complete, -1 on error.  A step whose loss,
+ * updated weights or BN statistics are not finite numbers (a learning rate
+ * too high) fails with `training diverged at step S (epoch E of N): ...`;
+ * t->step stays at the last good step, t->diverged records S, the model's
+ * state is not to be saved, and every later call fails the same way. */
 int trainer_step(struct trainer *t, struct err *e);
+
+/* The check after a training step: 0 when loss, w[0..nw) and stats[0..ns)
+ * are all finite; otherwise -1 with e saying `training diverged at step S
+ * (epoch E of N): ` and what is not finite (the loss first, then the first
+ * such weight or statistic), suggesting a learning rate below lr.  step and
+ * epoch are 1-based. */
+int train_check_finite(double loss, const float *w, size_t nw, const float *stats, size_t ns,
+                       int64_t step, int epoch, int epochs, double lr, struct err *e);
 
 /* One SGD step of m on a batch x [in_c][h][w][N], y [N] at learning rate lr;
  * dlogits is scratch [classes][N].  Returns the batch's mean loss; *correct

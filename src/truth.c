@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "atomic.h"
 
 void truth_done(struct truth *t)
 {
@@ -161,48 +164,27 @@ int truth_load(struct truth *t, const char *path, const struct space *s, int mis
     return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return 0;
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return 0;
+    if (errno != ENOENT)
         return err_set(e, path, 0, 0, "cannot create: %s", strerror(errno));
-    }
     size_t cap = 256 + strlen(TRUTH_HEADER), used = 0;
     for (int i = 0; i < ncomments; i++)
         cap += strlen(comments[i]) + 3;
     char *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        unlink(path);
+    if (!buf)
         return err_plain(e, "out of memory");
-    }
     for (int i = 0; i < ncomments; i++)
         used += (size_t)snprintf(buf + used, cap - used, "# %s\n", comments[i]);
     used += (size_t)snprintf(buf + used, cap - used, "%s\n", TRUTH_HEADER);
-    int rc = write_all(fd, buf, used) || fsync(fd);
+    /* written whole: a kill while the first lines are written must not leave
+     * a table without its header */
+    int rc = atomic_save(path, buf, used, e);
     free(buf);
-    if (close(fd) || rc) {
-        unlink(path);
-        return err_set(e, path, 0, 0, "cannot write: %s", strerror(errno));
-    }
-    return 0;
+    return rc;
 }
 
 /* Cuts a last line that lacks its newline (a write cut short by a kill), so
@@ -241,9 +223,19 @@ int truth_append(const char *path, const struct truth_row *r, struct err *e)
     int fd = open(path, O_RDWR | O_APPEND);
     if (fd < 0)
         return err_set(e, path, 0, 0, "cannot open for appending: %s", strerror(errno));
-    int rc = drop_torn_line(fd) || write_all(fd, buf, (size_t)n) || fsync(fd);
-    if (close(fd) || rc)
-        return err_set(e, path, 0, 0, "cannot append: %s", strerror(errno));
+    off_t end = -1;
+    int rc = drop_torn_line(fd) || (end = lseek(fd, 0, SEEK_END)) < 0 ||
+             write_full(fd, buf, (size_t)n) || fsync(fd);
+    int saved = errno;
+    /* a full disk: cut the part written off again, leaving no torn row */
+    int cut = rc && end >= 0 ? ftruncate(fd, end) : 0;
+    if (close(fd) && !rc) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc)
+        return err_set(e, path, 0, 0, "cannot append: %s%s", strerror(saved),
+                       cut ? " (and a part of the row may be left at its end)" : "");
     return 0;
 }
 

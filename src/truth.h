@@ -49,9 +49,11 @@ int truth_average(const struct truth *t, const struct space *s, int use_val, str
 int truth_find(const struct truth *t, const char *arch, int seed);
 
 /* Creates path with the comment lines (each written after "# ") and the header
- * if it does not exist yet.  Returns 0 or -1. */
+ * if it does not exist yet, atomically (PATH.tmp renamed over it), so a kill
+ * leaves no table without its header.  Returns 0 or -1. */
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e);
-/* Appends one row (one write, then fsync). */
+/* Appends one row (one write, then fsync); when that fails (a full disk),
+ * the part written is cut off again.  0 or -1 (e names path). */
 int truth_append(const char *path, const struct truth_row *r, struct err *e);
 
 #endif

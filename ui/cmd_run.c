@@ -192,11 +192,19 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "%s\n", runner_traceback(r));
         struct runner_progress p;
         runner_progress(r, &p);
-        /* a strategy's error, after training: --reload reads the fixed files */
-        fprintf(stderr,
-                "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
-                in->dir, p.phase == RUNNER_FAILED && p.total > 0 && p.step == p.total ? " --reload"
-                                                                                      : "");
+        if (p.diverged)
+            fprintf(stderr, "the run's files are kept, the supernet as last saved; resumed, it "
+                            "would diverge again: run the experiment anew with a lower "
+                            "supernet.lr\n");
+        else /* a strategy's error after training (and its checkpoint): --reload reads
+              * the fixed files */
+            fprintf(stderr,
+                    "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
+                    in->dir,
+                    p.phase == RUNNER_FAILED && p.total > 0 && p.step == p.total &&
+                            p.saved == p.total
+                        ? " --reload"
+                        : "");
     }
     runner_close(r);
     return status;

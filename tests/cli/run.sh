@@ -71,6 +71,11 @@ expect_eq "resumes recorded" "$(grep -c '^resumed:' "$TMP/b/info.txt")" 2
 # resuming a finished run changes nothing
 $ONESHOT run --resume "$TMP/b" >/dev/null 2>&1 || fail "resume of a finished run"
 same "$TMP/a" "$TMP/b"
+# a kill cut the last generation's block after whole rows (a write cut
+# short): that generation is dropped on resume and written again whole
+sed -i '$d' "$TMP/b/generations.csv"
+$ONESHOT run --resume "$TMP/b" >/dev/null 2>"$TMP/b.err" || fail "resume after a short generation: $(cat "$TMP/b.err")"
+same "$TMP/a" "$TMP/b"
 
 # latency objectives: on the experiment's device ("latency") and another
 # ("latency@host"); the tables are kept in the run directory
