@@ -29,12 +29,20 @@ void model_free(struct model *m);
 /* Clears the gradients. */
 void model_zero_grad(struct model *m);
 
-/* Optimiser state that a checkpoint carries next to the weights. */
+/* Where a stand-alone training run stands, as its checkpoint carries it
+ * next to the weights: the step and the settings a resume must share
+ * (trainer_save_state and trainer_resume in src/train.h).  The batches need
+ * no random state: they are a function of (seed, step), src/batches.h.
+ * Files of before the settings were kept have zeros there. */
 struct train_state {
     int64_t step;       /* steps taken */
     int64_t total;      /* steps of the whole schedule */
     uint64_t seed;
-    uint64_t rng[4];    /* batch-order stream */
+    int32_t epochs, batch, train_images;
+    float momentum;
+    double lr;
+    float weight_decay;
+    int32_t nesterov;
 };
 
 /* Saves weights, running statistics, momentum, the architecture and ts

@@ -174,7 +174,6 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
     memset(t, 0, sizeof *t);
     t->train = train;
     t->cfg = *cfg;
-    t->perm_epoch = -1;
     if (cfg->warmup_epochs < 0)
         t->cfg.warmup_epochs = cfg->epochs * 5.0 / 8.0;
     const struct sp_config *c = &t->cfg;
@@ -186,27 +185,22 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
                             "rate, a decay factor in (0, 1] every positive number of epochs, "
                             "lambda >= 0, warm-up epochs at most the epochs, a keep probability "
                             "in (0, 1], label smoothing in [0, 1) and weight decay >= 0");
-    if (dataset_check_fits(train->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+    if (batches_init(&t->b, train, s, c->batch, c->epochs, c->seed, e))
         return -1;
-    t->steps_per_epoch = train->n / c->batch;
-    if (t->steps_per_epoch < 1)
-        return err_plain(e, "%d training images are fewer than one batch of %d", train->n,
-                         c->batch);
-    t->total = (int64_t)t->steps_per_epoch * c->epochs;
+    t->steps_per_epoch = t->b.steps_per_epoch;
+    t->total = t->b.total;
     t->warmup_steps = (int64_t)llround(c->warmup_epochs * t->steps_per_epoch);
     t->net = spnet_new(s, lat, c->seed, e);
-    if (!t->net)
+    if (!t->net) {
+        batches_done(&t->b);
         return -1;
+    }
     rmsprop_default(&t->opt);
     t->opt.weight_decay = (float)c->weight_decay;
-    size_t np = t->net->nparams, px = (size_t)s->in_c * s->in_h * s->in_w;
+    size_t np = t->net->nparams;
     t->ms = malloc(np * sizeof *t->ms);
     t->mom = malloc(np * sizeof *t->mom);
-    t->perm = malloc((size_t)train->n * sizeof *t->perm);
-    t->y = malloc((size_t)c->batch * sizeof *t->y);
-    t->x = malloc(px * (size_t)c->batch * sizeof *t->x);
-    t->dlogits = malloc((size_t)s->classes * (size_t)c->batch * sizeof *t->dlogits);
-    if (!t->ms || !t->mom || !t->perm || !t->y || !t->x || !t->dlogits) {
+    if (!t->ms || !t->mom) {
         singlepath_done(t);
         return err_plain(e, "out of memory");
     }
@@ -223,13 +217,9 @@ void singlepath_done(struct singlepath *t)
     spnet_free(t->net);
     free(t->ms);
     free(t->mom);
-    free(t->perm);
-    free(t->y);
-    free(t->x);
-    free(t->dlogits);
+    batches_done(&t->b);
     t->net = NULL;
-    t->ms = t->mom = t->x = t->dlogits = NULL;
-    t->perm = t->y = NULL;
+    t->ms = t->mom = NULL;
 }
 
 /* The warm-up's multipliers of step `step`: Bernoulli(keep) / keep for each
@@ -258,14 +248,13 @@ int singlepath_step(struct singlepath *t, struct err *e)
     int spe = t->steps_per_epoch, B = t->cfg.batch;
     if ((n->N != B || !n->ends.training) && spnet_reserve(n, B, 1, e))
         return -1;
-    int epoch = train_gather_step(t->train, t->cfg.seed, t->step, spe, B, t->perm,
-                                  &t->perm_epoch, t->x, t->y);
+    int epoch = batches_gather(&t->b, t->step);
     int warm = t->step < t->warmup_steps;
     double lambda = warm ? 0 : t->cfg.lambda;
     float lr = exp_decay_lr((float)(t->cfg.lr * B / 256.0), (long)t->step,
                             t->cfg.decay_epochs * spe, (float)t->cfg.lr_decay);
     draw_scales(t, warm);
-    spnet_loss(n, t->x, t->y, t->dlogits, lambda, (float)t->cfg.label_smoothing, BN_MOMENTUM,
+    spnet_loss(n, t->b.x, t->b.y, t->b.dlogits, lambda, (float)t->cfg.label_smoothing, BN_MOMENTUM,
                &t->loss);
     for (int l = 0; l < n->space.nlayers; l++)
         sk_run_default(&n->run[l]);

@@ -2,7 +2,7 @@
  * steps, so the command line, a script or the TUI can interleave, read the
  * decisions as they move, save, and resume bit for bit.
  *
- * One step: the next batch of the epoch's permutation (train_epoch_order of
+ * One step: the next batch of the epoch's permutation (src/batches.h, of
  * src/train.h, the stand-alone trainer's order: the last partial batch
  * dropped), the warm-up's decision drops, spnet_loss, and one RMSProp update
  * of the weights and thresholds together.
@@ -31,6 +31,7 @@
 
 #include <stdint.h>
 
+#include "batches.h"
 #include "data.h"
 #include "err.h"
 #include "latency.h"
@@ -63,12 +64,8 @@ struct singlepath {
     float *ms, *mom;           /* RMSProp's state [net->nparams] */
     int64_t step, total;       /* steps taken, steps in all */
     int64_t warmup_steps;      /* the first steps that are warm-up */
-    int steps_per_epoch;
-    int *perm;                 /* [train->n] order of the current epoch */
-    int perm_epoch;            /* epoch perm belongs to (-1: none) */
-    float *x;                  /* [in_c][h][w][batch] */
-    int *y;                    /* [batch] */
-    float *dlogits;            /* [classes][batch] */
+    int steps_per_epoch;       /* (b.steps_per_epoch) */
+    struct batches b;          /* its batches (src/batches.h) */
     /* the last step: */
     struct spnet_loss loss;    /* its cross-entropy, R (soft: of the indicators), total */
     double lr, lambda;         /* its learning rate and lambda (0 in the warm-up) */

@@ -157,20 +157,16 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
     t->sm = sm;
     t->train = train;
     t->cfg = *cfg;
-    t->perm_epoch = -1;
     train_config_default(&t->recipe);
     if (cfg->epochs < 1 || cfg->batch < 1 || !(cfg->lr > 0) || cfg->iterations < 1 ||
         !(cfg->shared_lr > 0) || !(cfg->label_smoothing >= 0 && cfg->label_smoothing < 1))
         return err_plain(e, "supernet training needs epochs, batch and iterations >= 1, a "
                             "positive learning rate and multiplier of the shared layers' rate, "
                             "and label smoothing in [0, 1)");
-    if (dataset_check_fits(train->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+    if (batches_init(&t->b, train, s, cfg->batch, cfg->epochs, cfg->seed, e))
         return -1;
-    t->steps_per_epoch = train->n / cfg->batch;
-    if (t->steps_per_epoch < 1)
-        return err_plain(e, "%d training images are fewer than one batch of %d", train->n,
-                         cfg->batch);
-    t->total = (int64_t)t->steps_per_epoch * cfg->epochs;
+    t->steps_per_epoch = t->b.steps_per_epoch;
+    t->total = t->b.total;
     if (resume) {
         if (resume_from(t, s, resume, e)) {
             supertrain_done(t);
@@ -181,30 +177,14 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
         if (!t->sn)
             return -1;
     }
-    size_t px = (size_t)s->in_c * s->in_h * s->in_w;
-    t->perm = malloc((size_t)train->n * sizeof *t->perm);
-    t->y = malloc((size_t)cfg->batch * sizeof *t->y);
-    t->x = malloc(px * (size_t)cfg->batch * sizeof *t->x);
-    t->dlogits = malloc((size_t)s->classes * (size_t)cfg->batch * sizeof *t->dlogits);
-    if (!t->perm || !t->y || !t->x || !t->dlogits) {
-        supertrain_done(t);
-        return err_plain(e, "out of memory");
-    }
     return 0;
 }
 
 void supertrain_done(struct supertrain *t)
 {
     supernet_free(t->sn);
-    free(t->perm);
-    free(t->y);
-    free(t->x);
-    free(t->dlogits);
+    batches_done(&t->b);
     t->sn = NULL;
-    t->perm = NULL;
-    t->y = NULL;
-    t->x = NULL;
-    t->dlogits = NULL;
 }
 
 int supertrain_step(struct supertrain *t, struct err *e)
@@ -216,9 +196,8 @@ int supertrain_step(struct supertrain *t, struct err *e)
     if (t->step >= t->total)
         return 0;
     double t0 = ctx_seconds();
-    int spe = t->steps_per_epoch, its = t->cfg.iterations;
-    int epoch = train_gather_step(t->train, t->cfg.seed, t->step, spe, t->cfg.batch, t->perm,
-                                  &t->perm_epoch, t->x, t->y);
+    int its = t->cfg.iterations;
+    int epoch = batches_gather(&t->b, t->step);
     int64_t it_len = t->total / its;
     if (it_len < 1)
         it_len = 1;
@@ -235,7 +214,7 @@ int supertrain_step(struct supertrain *t, struct err *e)
         return -1;
     }
     e->msg[0] = 0;
-    double loss = supernet_train_step(t->sn, paths, np, t->x, t->y, t->cfg.batch, t->dlogits, lr,
+    double loss = supernet_train_step(t->sn, paths, np, t->b.x, t->b.y, t->cfg.batch, t->b.dlogits, lr,
                                       (float)t->cfg.shared_lr, (float)t->cfg.label_smoothing,
                                       &t->recipe.sgd, NULL, e);
     if (e->msg[0])

@@ -4,7 +4,7 @@
  * one supernet_train_step at the cosine learning rate.  The learning rate
  * follows `iterations` cosine cycles over the whole run (NAO-V2 restarts the
  * schedule per search iteration; 1 is one plain cosine decay).  Batches come
- * from train_epoch_order(seed, epoch), so the run is a pure function of its
+ * from src/batches.h (seed, step), so the run is a pure function of its
  * settings: a run saved at any step and resumed takes exactly the steps an
  * uninterrupted run takes (same seed and thread count: same bytes).
  *
@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "batches.h"
 #include "data.h"
 #include "err.h"
 #include "sampler.h"
@@ -38,13 +39,9 @@ struct supertrain {
     const struct split *train; /* borrowed */
     struct supertrain_config cfg;
     struct train_config recipe; /* momentum, weight decay, Nesterov (spaces/README.md) */
-    int64_t step, total;        /* steps taken, steps in all */
-    int steps_per_epoch;
-    int *perm;                  /* [train->n] order of the current epoch */
-    int perm_epoch;             /* epoch perm belongs to (-1: none) */
-    float *x;                   /* [in_c][h][w][batch] */
-    int *y;                     /* [batch] */
-    float *dlogits;             /* [classes][batch] */
+    struct batches b;           /* its batches (src/batches.h) */
+    int64_t step, total;        /* steps taken, steps in all (b.total) */
+    int steps_per_epoch;        /* (b.steps_per_epoch) */
     /* the last step: */
     double loss;                /* mean over its paths */
     double lr;                  /* its learning rate */

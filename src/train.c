@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "loss.h"
 
@@ -17,27 +18,6 @@ void train_config_default(struct train_config *c)
     c->seed = 0;
 }
 
-void train_epoch_order(uint64_t seed, int epoch, int *perm, int n)
-{
-    struct rng r;
-    rng_seed(&r, seed, RNG_STREAM_BATCHES + 16 * (uint64_t)epoch);
-    for (int i = 0; i < n; i++)
-        perm[i] = i;
-    rng_shuffle(&r, perm, (size_t)n);
-}
-
-int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
-                      int batch, int *perm, int *perm_epoch, float *x, int *y)
-{
-    int epoch = (int)(step / steps_per_epoch), b = (int)(step % steps_per_epoch);
-    if (*perm_epoch != epoch) {
-        train_epoch_order(seed, epoch, perm, s->n);
-        *perm_epoch = epoch;
-    }
-    split_gather(s, perm + (size_t)b * batch, batch, x, y);
-    return epoch;
-}
-
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
                  const struct train_config *c, struct err *e)
 {
@@ -46,37 +26,59 @@ int trainer_init(struct trainer *t, struct model *m, const struct split *data,
     t->m = m;
     t->data = data;
     t->cfg = *c;
-    if (c->batch < 1 || c->epochs < 1)
-        return err_plain(e, "batch and epochs must be at least 1");
-    if (dataset_check_fits(data->d, s->in_c, s->in_h, s->in_w, s->classes, s->name, e))
+    if (batches_init(&t->b, data, s, c->batch, c->epochs, c->seed, e))
         return -1;
-    t->steps_per_epoch = data->n / c->batch;
-    if (t->steps_per_epoch < 1)
-        return err_plain(e, "%d training images are fewer than one batch of %d", data->n,
-                         c->batch);
-    t->total = (int64_t)t->steps_per_epoch * c->epochs;
-    t->perm_epoch = -1;
-    t->perm = malloc((size_t)data->n * sizeof *t->perm);
-    t->x = malloc((size_t)s->in_c * s->in_h * s->in_w * c->batch * sizeof *t->x);
-    t->y = malloc((size_t)c->batch * sizeof *t->y);
-    t->dlogits = malloc((size_t)s->classes * c->batch * sizeof *t->dlogits);
-    if (!t->perm || !t->x || !t->y || !t->dlogits) {
-        trainer_done(t);
-        return err_plain(e, "out of memory");
-    }
+    t->steps_per_epoch = t->b.steps_per_epoch;
+    t->total = t->b.total;
     return 0;
 }
 
-void trainer_done(struct trainer *t)
+void trainer_done(struct trainer *t) { batches_done(&t->b); }
+
+void trainer_save_state(const struct trainer *t, struct train_state *ts)
 {
-    free(t->perm);
-    free(t->x);
-    free(t->y);
-    free(t->dlogits);
-    t->perm = NULL;
-    t->x = NULL;
-    t->y = NULL;
-    t->dlogits = NULL;
+    memset(ts, 0, sizeof *ts);
+    ts->step = t->step;
+    ts->total = t->total;
+    ts->seed = t->cfg.seed;
+    ts->epochs = t->cfg.epochs;
+    ts->batch = t->cfg.batch;
+    ts->train_images = t->data->n;
+    ts->momentum = t->cfg.sgd.momentum;
+    ts->lr = t->cfg.lr;
+    ts->weight_decay = t->cfg.sgd.weight_decay;
+    ts->nesterov = t->cfg.sgd.nesterov;
+}
+
+int trainer_resume(struct trainer *t, const struct train_state *ts, const char *path,
+                   struct err *e)
+{
+    struct train_state now;
+    trainer_save_state(t, &now);
+    const char *what = NULL;
+    double was = 0, is = 0;
+    if (ts->epochs != 0) { /* the settings were kept */
+        if (ts->seed != now.seed)
+            what = "--seed", was = (double)ts->seed, is = (double)now.seed;
+        else if (ts->epochs != now.epochs)
+            what = "--epochs", was = ts->epochs, is = now.epochs;
+        else if (ts->batch != now.batch)
+            what = "--batch", was = ts->batch, is = now.batch;
+        else if (ts->train_images != now.train_images)
+            what = "--train-images", was = ts->train_images, is = now.train_images;
+    }
+    if (what)
+        return err_set(e, path, 0, 0,
+                       "was saved by a run with %s %.10g, this one has %.10g: give the same "
+                       "settings",
+                       what, was, is);
+    if (ts->total != t->total || ts->step < 0 || ts->step > t->total)
+        return err_set(e, path, 0, 0,
+                       "was saved by a run of %lld steps, this one has %lld: give the same "
+                       "--epochs, --batch and --train-images",
+                       (long long)ts->total, (long long)t->total);
+    t->step = ts->step;
+    return 0;
 }
 
 double model_train_step(struct model *m, const float *x, const int *y, float *dlogits, float lr,
@@ -137,12 +139,11 @@ int trainer_step(struct trainer *t, struct err *e)
     struct net *n = &t->m->net;
     if ((n->N != t->cfg.batch || !n->training) && net_reserve(n, t->cfg.batch, 1, e))
         return -1;
-    int epoch = (int)(t->step / t->steps_per_epoch);
-    train_gather_step(t->data, t->cfg.seed, t->step, t->steps_per_epoch, t->cfg.batch, t->perm,
-                      &t->perm_epoch, t->x, t->y);
+    int epoch = batches_gather(&t->b, t->step);
     float lr = cosine_lr(t->cfg.lr, (long)t->step, (long)t->total);
     int correct;
-    double loss = model_train_step(t->m, t->x, t->y, t->dlogits, lr, &t->cfg.sgd, &correct);
+    double loss = model_train_step(t->m, t->b.x, t->b.y, t->b.dlogits, lr, &t->cfg.sgd,
+                                   &correct);
     if (train_check_finite(loss, t->m->w, t->m->nparams, t->m->stats, t->m->nstats,
                            t->step + 1, epoch + 1, t->cfg.epochs, t->cfg.lr, e)) {
         t->diverged = t->step + 1;

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "batches.h"
 #include "data.h"
 #include "model.h"
 
@@ -29,37 +30,35 @@ struct trainer {
     struct model *m;          /* borrowed */
     const struct split *data; /* borrowed */
     struct train_config cfg;
-    int64_t step, total;      /* steps taken, steps in all */
-    int steps_per_epoch;
-    int *perm;                /* [data->n] order of the current epoch */
-    int perm_epoch;           /* epoch perm belongs to (-1: none) */
-    float *x;                 /* [in_c][h][w][batch] */
-    int *y;                   /* [batch] */
-    float *dlogits;           /* [classes][batch] */
+    struct batches b;         /* its batches (src/batches.h) */
+    int64_t step, total;      /* steps taken, steps in all (b.total) */
+    int steps_per_epoch;      /* (b.steps_per_epoch) */
     double loss;              /* of the last step */
     int correct;              /* right answers in the last step's batch */
     int64_t diverged;         /* the step (1-based) whose numbers were not finite, or 0 */
 };
-
-/* The order of n training images in epoch `epoch` of a run seeded `seed`:
- * a permutation drawn from its own stream, so any step can be resumed. */
-void train_epoch_order(uint64_t seed, int epoch, int *perm, int n);
-
-/* The batch of step `step` of a run with steps_per_epoch steps of `batch`
- * images an epoch: batch step % steps_per_epoch of epoch step /
- * steps_per_epoch in train_epoch_order(seed, epoch) order, gathered and
- * normalised into x [in_c][h][w][batch] and y [batch].  perm [s->n] keeps
- * the order of epoch *perm_epoch (-1: none) and is drawn again for a step of
- * another epoch.  Returns the step's epoch.  (The stand-alone, supernet and
- * Single-Path trainers all take their batches so.) */
-int train_gather_step(const struct split *s, uint64_t seed, int64_t step, int steps_per_epoch,
-                      int batch, int *perm, int *perm_epoch, float *x, int *y);
 
 /* Prepares training of m on data.  Returns 0 or -1 (a split smaller than a
  * batch, out of memory). */
 int trainer_init(struct trainer *t, struct model *m, const struct split *data,
                  const struct train_config *c, struct err *e);
 void trainer_done(struct trainer *t);
+
+/* The checkpoint's record of t (the step and the run's settings), for
+ * model_save. */
+void trainer_save_state(const struct trainer *t, struct train_state *ts);
+
+/* Continues t, just made with trainer_init for a model loaded from path,
+ * from the state model_load read there.  The run must take the same
+ * batches: the same seed, epochs, batch and training images (an error
+ * names the first that differs: `x.ckpt: error: was saved by a run with
+ * --epochs 3, this one has 5: give the same settings`; a file of before the
+ * settings were kept is checked by its step count).  With the same learning
+ * rate and optimiser too, t then takes, step for step, the updates the
+ * uninterrupted run would have taken (the same bytes); another learning
+ * rate is allowed, and changes the run from the resume on.  0 or -1. */
+int trainer_resume(struct trainer *t, const struct train_state *ts, const char *path,
+                   struct err *e);
 
 /* Takes one step (forward, backward, update).  Returns 1 while steps remain
  * after it, 0 when training is complete, -1 on error.  A step whose loss,

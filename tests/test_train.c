@@ -3,13 +3,17 @@
  * space: the finite check's messages, a step whose loss is not finite fails
  * naming the step and the epoch and leaves the step count at the last good
  * step, a diverged trainer refuses further steps, and a learning rate far too
- * high is caught while a sane one is not. */
+ * high is caught while a sane one is not; and the run itself: its loss
+ * falls, and a run saved at any step and resumed ends with the very bytes
+ * of an uninterrupted one (the resume contract of src/batches.h), while a
+ * resume with other settings is refused naming the setting. */
 #include "train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "ctx.h"
@@ -48,7 +52,7 @@ static void config(struct train_config *c, float lr)
 static void test_check_messages(void)
 {
     float w[4] = {1, 2, 3, 4}, st[3] = {0.5f, 1, 2};
-    struct err e = {"untouched"};
+    struct err e = {.msg = "untouched"};
     CHECK(train_check_finite(2.3, w, 4, st, 3, 7, 2, 3, 0.1, &e) == 0);
     CHECK_STR(e.msg, "untouched");
     CHECK(train_check_finite(NAN, w, 4, st, 3, 7, 2, 3, 0.1, &e) == -1);
@@ -180,6 +184,166 @@ static void test_diverges(void)
     dataset_done(&d);
 }
 
+/* Mean loss of the steps of each epoch of a run of `epochs` epochs. */
+static int train_epochs(struct trainer *t, double *per_epoch)
+{
+    struct err e;
+    double sum = 0;
+    int n = 0, rc;
+    while ((rc = trainer_step(t, &e)) >= 0) {
+        sum += t->loss;
+        n++;
+        if (t->step % t->steps_per_epoch == 0) {
+            per_epoch[t->step / t->steps_per_epoch - 1] = sum / n;
+            sum = 0;
+            n = 0;
+        }
+        if (rc == 0)
+            return 0;
+    }
+    printf("  %s\n", e.msg);
+    return -1;
+}
+
+/* 64 noise images with random labels can only be memorised: 8 epochs at
+ * the recipe's rate take the loss well below its start (ln 10 = 2.30). */
+static void test_loss_falls(void)
+{
+    struct dataset d;
+    fake_dataset(&d, IMAGES, 2);
+    struct split sp = {&d, 0, d.n};
+    struct model *m = tiny_model();
+    struct train_config c;
+    config(&c, 0.1f);
+    c.epochs = 8;
+    struct trainer t;
+    struct err e;
+    double loss[8];
+    if (CHECK(trainer_init(&t, m, &sp, &c, &e) == 0)) {
+        if (CHECK(train_epochs(&t, loss) == 0)) {
+            if (!CHECK(loss[7] < 0.8 * loss[0] && loss[0] > 2.0))
+                printf("  epoch 1 %.4f, epoch 8 %.4f\n", loss[0], loss[7]);
+        }
+        trainer_done(&t);
+    }
+    model_free(m);
+    dataset_done(&d);
+}
+
+/* Runs c on sp to the end, saving to path after `at` steps and resuming
+ * from there in a new model and trainer when at > 0.  The final model. */
+static struct model *run_resumed(const struct split *sp, const struct train_config *c, int at,
+                                 const char *path)
+{
+    struct model *m = tiny_model();
+    struct trainer t;
+    struct err e;
+    if (!CHECK(trainer_init(&t, m, sp, c, &e) == 0)) {
+        model_free(m);
+        return NULL;
+    }
+    int rc = 1;
+    while (rc > 0 && (at == 0 || t.step < at))
+        rc = trainer_step(&t, &e);
+    if (at > 0) {
+        struct train_state ts;
+        trainer_save_state(&t, &ts);
+        CHECK(model_save(m, &ts, path, &e) == 0);
+        trainer_done(&t);
+        model_free(m);
+        struct space s;
+        space_tiny(&s);
+        m = model_load(&s, path, &ts, &e);
+        if (!CHECK(m != NULL) || !CHECK(trainer_init(&t, m, sp, c, &e) == 0) ||
+            !CHECK(trainer_resume(&t, &ts, path, &e) == 0)) {
+            printf("  %s\n", e.msg);
+            model_free(m);
+            return NULL;
+        }
+        CHECK_EQ_INT(t.step, at);
+        while ((rc = trainer_step(&t, &e)) > 0)
+            ;
+    }
+    CHECK(rc == 0);
+    trainer_done(&t);
+    return m;
+}
+
+static void test_resume_bit_identical(void)
+{
+    struct dataset d;
+    fake_dataset(&d, IMAGES, 4);
+    struct split sp = {&d, 0, d.n};
+    struct train_config c;
+    config(&c, 0.1f);
+    c.epochs = 3; /* 12 steps */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/oneshot-test-train-%d.ckpt", (int)getpid());
+    struct model *ref = run_resumed(&sp, &c, 0, path);
+    /* inside an epoch, at an epoch's end, one step before the end */
+    const int at[] = {3, 4, 11};
+    for (int i = 0; ref && i < 3; i++) {
+        struct model *m = run_resumed(&sp, &c, at[i], path);
+        if (!m)
+            continue;
+        if (!CHECK(memcmp(m->w, ref->w, m->nparams * sizeof *m->w) == 0 &&
+                   memcmp(m->mom, ref->mom, m->nparams * sizeof *m->mom) == 0 &&
+                   memcmp(m->stats, ref->stats, m->nstats * sizeof *m->stats) == 0))
+            printf("  resumed at step %d: not the uninterrupted run's bytes\n", at[i]);
+        model_free(m);
+    }
+    model_free(ref);
+    remove(path);
+    dataset_done(&d);
+}
+
+/* A resume with another setting is refused, naming it; the step is kept. */
+static void test_resume_refuses(void)
+{
+    struct dataset d;
+    fake_dataset(&d, IMAGES, 4);
+    struct split sp = {&d, 0, d.n};
+    struct model *m = tiny_model();
+    struct train_config c;
+    config(&c, 0.1f);
+    struct trainer t;
+    struct err e;
+    if (!CHECK(trainer_init(&t, m, &sp, &c, &e) == 0)) {
+        model_free(m);
+        dataset_done(&d);
+        return;
+    }
+    CHECK(trainer_step(&t, &e) == 1);
+    struct train_state ts;
+    trainer_save_state(&t, &ts);
+    trainer_done(&t);
+    c.epochs = 5;
+    CHECK(trainer_init(&t, m, &sp, &c, &e) == 0);
+    CHECK(trainer_resume(&t, &ts, "x.ckpt", &e) == -1);
+    CHECK_STR(e.msg, "x.ckpt: error: was saved by a run with --epochs 2, this one has 5: give the "
+                     "same settings");
+    CHECK_EQ_INT(t.step, 0);
+    trainer_done(&t);
+    config(&c, 0.1f);
+    c.seed = 4;
+    CHECK(trainer_init(&t, m, &sp, &c, &e) == 0);
+    CHECK(trainer_resume(&t, &ts, "x.ckpt", &e) == -1);
+    CHECK_STR(e.msg, "x.ckpt: error: was saved by a run with --seed 3, this one has 4: give the "
+                     "same settings");
+    trainer_done(&t);
+    /* a file of before the settings were kept: its step count decides */
+    config(&c, 0.1f);
+    struct train_state old = {.step = 1, .total = ts.total, .seed = ts.seed};
+    CHECK(trainer_init(&t, m, &sp, &c, &e) == 0);
+    CHECK(trainer_resume(&t, &old, "x.ckpt", &e) == 0);
+    CHECK_EQ_INT(t.step, 1);
+    old.total = ts.total + 1;
+    CHECK(trainer_resume(&t, &old, "x.ckpt", &e) == -1);
+    trainer_done(&t);
+    model_free(m);
+    dataset_done(&d);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -188,5 +352,8 @@ int main(void)
     RUN(test_nan_loss);
     RUN(test_nan_weight);
     RUN(test_diverges);
+    RUN(test_loss_falls);
+    RUN(test_resume_bit_identical);
+    RUN(test_resume_refuses);
     return check_done();
 }

@@ -20,7 +20,7 @@ struct train_opts {
 /* Trains, evaluating on the validation split after every epoch; saves a
  * checkpoint after every epoch (and when stopped early) if asked. */
 static int run(const struct train_opts *o, struct model *m, struct trainer *t,
-               const struct split *val, const struct split *test, struct train_state *ts)
+               const struct split *val, const struct split *test)
 {
     struct err e;
     struct progress p;
@@ -59,8 +59,9 @@ static int run(const struct train_opts *o, struct model *m, struct trainer *t,
             correct = 0;
         }
         if (o->save && (end_of_epoch || stop_now)) {
-            ts->step = t->step;
-            if (model_save(m, ts, o->save, &e))
+            struct train_state ts;
+            trainer_save_state(t, &ts);
+            if (model_save(m, &ts, o->save, &e))
                 return cli_fail(&e);
         }
         if (stop_now) {
@@ -191,7 +192,6 @@ int cmd_train(int argc, char **argv)
         cfg.seed = ts.seed;
     } else {
         m = model_new(&s, &a, cfg.seed, &e);
-        ts.seed = cfg.seed;
     }
     if (!m)
         goto out;
@@ -200,22 +200,13 @@ int cmd_train(int argc, char **argv)
         model_free(m);
         goto out;
     }
-    if (!o.resume)
-        ts.total = t.total;
-    if (o.resume) {
-        if (ts.total != t.total || ts.step > t.total) {
-            err_set(&e, o.resume, 0, 0,
-                    "was saved by a run of %lld steps, this one has %lld: give the same "
-                    "--epochs, --batch and --train-images",
-                    (long long)ts.total, (long long)t.total);
-            rc = cli_fail(&e);
-            trainer_done(&t);
-            model_free(m);
-            goto done;
-        }
-        t.step = ts.step;
+    if (o.resume && trainer_resume(&t, &ts, o.resume, &e)) {
+        rc = cli_fail(&e);
+        trainer_done(&t);
+        model_free(m);
+        goto done;
     }
-    rc = run(&o, m, &t, &val, &te, &ts);
+    rc = run(&o, m, &t, &val, &te);
     trainer_done(&t);
     model_free(m);
     goto done;

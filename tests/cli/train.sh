@@ -34,7 +34,7 @@ expect_eq "bad checkpoint status" $rc 1
 printf '%s\n' "$err" | grep -q "^oneshot: $TMP/bad.ckpt: error: " || fail "bad checkpoint: $err"
 err=$($ONESHOT train $common --epochs 3 --resume "$TMP/run.ckpt" 2>&1 >/dev/null); rc=$?
 expect_eq "other schedule status" $rc 1
-printf '%s\n' "$err" | grep -q "give the same --epochs" || fail "other schedule: $err"
+printf '%s\n' "$err" | grep -qx "oneshot: $TMP/run.ckpt: error: was saved by a run with --epochs 2, this one has 3: give the same settings" || fail "other schedule: $err"
 err=$($ONESHOT train $common --data "$TMP/nowhere" 2>&1 >/dev/null); rc=$?
 expect_eq "missing data status" $rc 1
 printf '%s\n' "$err" | grep -q "$TMP/nowhere/train-images-idx3-ubyte.gz: error: " || fail "missing data: $err"
