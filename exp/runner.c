@@ -460,6 +460,8 @@ static void fill_info(struct runner *r)
     in->threads = r->ctx.threads;
     in->truth_file = r->have_probe ? r->probe.path : "";
     in->nprobe = r->have_probe ? r->probe.n : 0;
+    in->params_tau = r->have_probe ? r->probe.params_tau : NAN;
+    in->macs_tau = r->have_probe ? r->probe.macs_tau : NAN;
 }
 
 /* Everything runner_open does, on r (runner_close frees what it made). */

@@ -146,6 +146,8 @@ struct runner_info {
     int threads;
     const char *truth_file;      /* the ground-truth table ranked at each epoch ("": none) */
     int nprobe;                  /* its architectures ranked */
+    double params_tau, macs_tau; /* how their sizes rank them: the baselines a
+                                    supernet has to beat (NAN: no table) */
 };
 const struct runner_info *runner_info(const struct runner *r);
 

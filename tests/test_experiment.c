@@ -373,7 +373,7 @@ static void test_quick_example(void)
         return;
     }
     CHECK_STR(x.name, "quick");
-    CHECK_STR(x.space.resolved, "fmnist");
+    CHECK_STR(x.space.resolved, "fmnist-skip");
     CHECK_EQ_INT(x.dataset.train_images, 10000);
     CHECK_STR(x.supernet.sampler.resolved, "fair");
     CHECK_EQ_INT(x.supernet.epochs, 2);

@@ -380,6 +380,12 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
     if (!isnan(s->tau_lo))
         used += put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
     put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, corr(s->rho, d));
+    /* the baselines: how the architectures' sizes alone rank them */
+    const struct runner_info *in = runner_info(s->run);
+    int top = g->h > 8 ? 2 : 1; /* the scatter's first row */
+    if (top == 2)
+        put(g, 0, 1, CHART_DIM, "by size alone: params %s %s, MACs %s %s", tau,
+            corr(in->params_tau, a), tau, corr(in->macs_tau, b));
     /* tau over the training */
     int y = g->h - 1;
     if (y >= 2) {
@@ -401,7 +407,8 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
     }
     if (s->nrank == 0) {
         if (g->h > 3)
-            wrap(g, 2, CHART_DIM, "the scatter comes with the next ranking (end of an epoch)");
+            wrap(g, top + 1, CHART_DIM,
+                 "the scatter comes with the next ranking (end of an epoch)");
         return;
     }
     if (g->h < 7)
@@ -418,8 +425,8 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
     double xlo, xhi, ylo, yhi;
     chart_range(x, n, 0.05, &xlo, &xhi);
     chart_range(yv, n, 0.05, &ylo, &yhi);
-    struct chart_rect r = chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 3}, xlo, xhi, ylo,
-                                     yhi, 4);
+    struct chart_rect r = chart_axes(g, (struct chart_rect){0, top, g->w, g->h - 2 - top}, xlo,
+                                     xhi, ylo, yhi, 4);
     chart_scatter(g, r, xlo, xhi, ylo, yhi, x, yv, NULL, n);
     free(x);
     put(g, 0, g->h - 2, CHART_DIM, "x stand-alone %%  y supernet %%");
