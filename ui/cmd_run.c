@@ -92,13 +92,15 @@ static void ev_ranking(void *ud, const struct runner *r, const struct runner_ran
 {
     struct view *v = ud;
     progress_clear(&v->p);
-    char a[16], b[16], c[16], d[16];
+    char a[16], b[16], c[16], d[16], p[16], m[16];
+    const struct runner_info *in = runner_info(r);
     fprintf(stderr,
             "step %lld: the supernet ranks the %d architectures of %s with Kendall tau %s "
-            "[%s, %s], Spearman %s\n",
-            (long long)rk->step, rk->n, runner_info(r)->truth_file, rank_text(rk->tau, a, 16),
+            "[%s, %s], Spearman %s (by size alone: params %s, MACs %s)\n",
+            (long long)rk->step, rk->n, in->truth_file, rank_text(rk->tau, a, 16),
             rank_text(rk->tau_lo, b, 16), rank_text(rk->tau_hi, c, 16),
-            rank_text(rk->spearman, d, 16));
+            rank_text(rk->spearman, d, 16), rank_text(in->params_tau, p, 16),
+            rank_text(in->macs_tau, m, 16));
 }
 
 /* Prints the chosen architectures and where everything is. */
