@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chart.h"
+#include "ctx.h"
 #include "runner.h"
 #include "progress.h"
 #include "tui_panels.h"
