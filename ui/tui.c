@@ -17,6 +17,7 @@
 #include "ctx.h"
 #include "runner.h"
 #include "progress.h"
+#include "tui_export.h"
 #include "tui_panels.h"
 #include "tui_state.h"
 
