@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "err.h"
 #include "latency.h"
+#include "latmeasure.h"
 #include "space.h"
 
 /* <kind>/<name> (kind "lua", "devices", "spaces", "examples"): the first

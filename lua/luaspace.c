@@ -1,13 +1,14 @@
 /* luaspace: runs a space file in a sandboxed Lua state and turns the table it
  * returns into a struct space.
  *
- * The script runs in a luabox (the sandbox with its limits).  Two parts here:
- * a small Lua tokenizer that maps a field path such as stages[2].stride to a line and column of the file
- * when the table is written as a constructor, and the conversion, which reads
- * the table with raw accesses only (no metamethod, so no script code, runs). */
+ * The script runs in a luabox (the sandbox with its limits).  The conversion
+ * reads the table with raw accesses only (no metamethod, so no script code,
+ * runs); its errors give the line and column of the field, found in the
+ * file's text by lua/luatext.h when the table is written as a constructor. */
 #include "luaspace.h"
 
 #include "luabox.h"
+#include "luatext.h"
 
 #include "suggest.h"
 
@@ -33,299 +34,23 @@
 #define MAX_STRIDE 4
 #define MAX_EXPANSION 16
 
-/* ---------------------------------------------------------------- locating */
+/* -------------------------------------------------------------- converting */
 
-enum { TK_EOF, TK_NAME, TK_STRING, TK_LONGSTRING, TK_NUMBER, TK_OP };
-
-struct tok {
-    int type, line, col;
-    const char *s; /* the text (a quoted string: its contents, escapes as written) */
-    int len;
-};
-
-struct toks {
-    struct tok *v;
-    int n, cap;
-};
-
-static int tok_push(struct toks *tk, int type, int line, int col, const char *s, int len)
-{
-    if (tk->n == tk->cap) {
-        int cap = tk->cap ? 2 * tk->cap : 256;
-        struct tok *v = realloc(tk->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        tk->v = v;
-        tk->cap = cap;
-    }
-    tk->v[tk->n++] = (struct tok){type, line, col, s, len};
-    return 0;
-}
-
-/* p at '[': the level of a long bracket [==[ (number of '='), or -1. */
-static int long_bracket(const char *p, const char *end)
-{
-    int lvl = 0;
-    if (p >= end || *p != '[')
-        return -1;
-    p++;
-    while (p < end && *p == '=')
-        p++, lvl++;
-    return p < end && *p == '[' ? lvl : -1;
-}
-
-static const char *skip_long(const char *p, const char *end, int lvl, int *line, const char **bol)
-{
-    p += lvl + 2;
-    while (p < end) {
-        if (*p == '\n') {
-            (*line)++;
-            *bol = ++p;
-            continue;
-        }
-        if (*p == ']') {
-            const char *q = p + 1;
-            int n = 0;
-            while (q < end && *q == '=')
-                q++, n++;
-            if (n == lvl && q < end && *q == ']')
-                return q + 1;
-        }
-        p++;
-    }
-    return end;
-}
-
-/* Splits Lua source into tokens, enough to walk table constructors.  The text
- * has already been accepted by Lua, so malformed input needs no care.  Returns
- * 0, or -1 when out of memory (there are then no locations). */
-static int lex(struct toks *tk, const char *p, const char *end)
-{
-    static const char *const ops[] = {"...", "==", "~=", "<=", ">=", "//", "::", "<<", ">>", ".."};
-    int line = 1;
-    const char *bol = p;
-    while (p < end) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '\n') {
-            line++;
-            bol = ++p;
-            continue;
-        }
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-            p++;
-            continue;
-        }
-        int tline = line, tcol = (int)(p - bol) + 1, lvl;
-        const char *start = p;
-        if (c == '-' && p + 1 < end && p[1] == '-') {
-            p += 2;
-            if ((lvl = long_bracket(p, end)) >= 0)
-                p = skip_long(p, end, lvl, &line, &bol);
-            else
-                while (p < end && *p != '\n')
-                    p++;
-            continue;
-        }
-        int type, len;
-        if (c == '[' && (lvl = long_bracket(p, end)) >= 0) {
-            p = skip_long(p, end, lvl, &line, &bol);
-            type = TK_LONGSTRING;
-            len = (int)(p - start);
-        } else if (c == '"' || c == '\'') {
-            p++;
-            while (p < end && *p != (char)c && *p != '\n') {
-                if (*p == '\\' && p + 1 < end) {
-                    if (p[1] == '\n') {
-                        line++;
-                        bol = p + 2;
-                    }
-                    p += 2;
-                } else {
-                    p++;
-                }
-            }
-            start++;
-            len = (int)(p - start);
-            if (p < end && *p == (char)c)
-                p++;
-            type = TK_STRING;
-        } else if (isdigit(c) || (c == '.' && p + 1 < end && isdigit((unsigned char)p[1]))) {
-            p++;
-            while (p < end && (isalnum((unsigned char)*p) || *p == '.' ||
-                               ((*p == '+' || *p == '-') && strchr("eEpP", p[-1]))))
-                p++;
-            type = TK_NUMBER;
-            len = (int)(p - start);
-        } else if (isalpha(c) || c == '_') {
-            while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
-                p++;
-            type = TK_NAME;
-            len = (int)(p - start);
-        } else {
-            len = 1;
-            for (unsigned i = 0; i < sizeof ops / sizeof *ops; i++) {
-                size_t ol = strlen(ops[i]);
-                if ((size_t)(end - p) >= ol && memcmp(p, ops[i], ol) == 0) {
-                    len = (int)ol;
-                    break;
-                }
-            }
-            p += len;
-            type = TK_OP;
-        }
-        if (tok_push(tk, type, tline, tcol, start, len) < 0)
-            return -1;
-    }
-    return tok_push(tk, TK_EOF, line, (int)(p - bol) + 1, p, 0);
-}
-
-static int tok_is(const struct tok *t, int type, const char *s)
-{
-    return t->type == type && (size_t)t->len == strlen(s) && memcmp(t->s, s, (size_t)t->len) == 0;
-}
-
-/* +1 for a token that opens a nesting ( [ { function if do repeat, -1 for one
- * that closes it, 0 otherwise (`while` and `for` open with their `do`). */
-static int nesting(const struct tok *t)
-{
-    if (t->type == TK_OP && t->len == 1)
-        return strchr("([{", t->s[0]) ? 1 : strchr(")]}", t->s[0]) ? -1 : 0;
-    if (t->type != TK_NAME)
-        return 0;
-    if (tok_is(t, TK_NAME, "function") || tok_is(t, TK_NAME, "if") || tok_is(t, TK_NAME, "do") ||
-        tok_is(t, TK_NAME, "repeat"))
-        return 1;
-    if (tok_is(t, TK_NAME, "end") || tok_is(t, TK_NAME, "until"))
-        return -1;
-    return 0;
-}
-
-/* The first token of the expression the main chunk returns, or -1. */
-static int find_root(const struct toks *tk)
-{
-    int depth = 0, found = -1;
-    for (int i = 0; i < tk->n; i++) {
-        int d = nesting(&tk->v[i]);
-        depth += d;
-        if (d == 0 && depth == 0 && tok_is(&tk->v[i], TK_NAME, "return"))
-            found = i + 1;
-    }
-    if (found >= 0 && (tk->v[found].type == TK_EOF || tok_is(&tk->v[found], TK_OP, ";")))
-        return -1;
-    return found;
-}
-
-/* From the first token of an expression inside a constructor, the token that
- * ends it: ',' ';' or the constructor's '}'. */
-static int skip_expr(const struct toks *tk, int i)
-{
-    int depth = 0;
-    for (; i < tk->n && tk->v[i].type != TK_EOF; i++) {
-        const struct tok *t = &tk->v[i];
-        if (depth == 0 && (tok_is(t, TK_OP, ",") || tok_is(t, TK_OP, ";") || tok_is(t, TK_OP, "}")))
-            return i;
-        depth += nesting(t);
-    }
-    return i;
-}
-
-/* A step of a field path: a string key, or (key NULL) a list index. */
-struct step {
-    const char *key;
-    long long index;
-};
-
+/* A field path such as stages[2].stride. */
 #define PATH_MAX_DEPTH 8
 
 struct path {
     int n;
-    struct step s[PATH_MAX_DEPTH];
+    struct luatext_step s[PATH_MAX_DEPTH];
 };
 
-/* In the constructor whose '{' is token open, finds the entry for step st:
- * *key_tok is its first token, *val_tok the first of its value.  Returns 1 if
- * found. */
-static int find_entry(const struct toks *tk, int open, const struct step *st, int *key_tok,
-                      int *val_tok)
-{
-    long long pos = 0;
-    int i = open + 1, found = 0;
-    while (i < tk->n && tk->v[i].type != TK_EOF && !tok_is(&tk->v[i], TK_OP, "}")) {
-        const struct tok *t = &tk->v[i];
-        int val, match = 0;
-        if (t->type == TK_NAME && tok_is(&tk->v[i + 1], TK_OP, "=")) {
-            val = i + 2;
-            match = st->key && tok_is(t, TK_NAME, st->key);
-        } else if (tok_is(t, TK_OP, "[")) {
-            int j = i + 1, depth = 1;
-            for (; j < tk->n && tk->v[j].type != TK_EOF; j++) {
-                depth += nesting(&tk->v[j]);
-                if (depth == 0)
-                    break;
-            }
-            if (tk->v[j].type == TK_EOF || !tok_is(&tk->v[j + 1], TK_OP, "="))
-                return found; /* not a constructor we understand */
-            val = j + 2;
-            if (j == i + 2 && st->key)
-                match = tok_is(&tk->v[i + 1], TK_STRING, st->key);
-            else if (j == i + 2 && !st->key && tk->v[i + 1].type == TK_NUMBER) {
-                char num[32];
-                snprintf(num, sizeof num, "%lld", st->index);
-                match = tok_is(&tk->v[i + 1], TK_NUMBER, num);
-            }
-        } else {
-            val = i;
-            pos++;
-            match = !st->key && pos == st->index;
-        }
-        if (match) { /* a later key=value wins; a positional entry beats [n]= */
-            *key_tok = i;
-            *val_tok = val;
-            found = 1;
-            if (!st->key && val == i)
-                return 1;
-        }
-        i = skip_expr(tk, val);
-        if (tok_is(&tk->v[i], TK_OP, ",") || tok_is(&tk->v[i], TK_OP, ";"))
-            i++;
-    }
-    return found;
-}
-
 enum { AT_VALUE, AT_KEY };
-
-/* Where the field at path p is written: its key (AT_KEY) or its value.  If the
- * path leaves the constructors (a table computed by the script), the deepest
- * entry that is written out; if not even the first step is, *line = 0. */
-static void locate(const struct toks *tk, int root, const struct path *p, int at, int *line,
-                   int *col)
-{
-    *line = *col = 0;
-    if (root < 0 || tk->n == 0)
-        return;
-    int val = root, key = root, k = 0;
-    for (; k < p->n; k++) {
-        int kt, vt;
-        if (!tok_is(&tk->v[val], TK_OP, "{") || !find_entry(tk, val, &p->s[k], &kt, &vt))
-            break;
-        key = kt;
-        val = vt;
-    }
-    if (k == 0 && p->n > 0)
-        return;
-    const struct tok *t = &tk->v[k == p->n && at == AT_KEY ? key : val];
-    *line = t->line;
-    *col = t->col;
-}
-
-/* -------------------------------------------------------------- converting */
 
 struct conv {
     lua_State *L;
     const char *path;
     struct err *e;
-    struct toks tk;
-    int root; /* first token of the returned expression, or -1 */
+    struct luatext tk; /* the file's text, where the errors find their fields */
     struct space sp;
     char origin[SPACE_MAX_CHOICES][64]; /* where each choice of the union was first listed */
 };
@@ -334,7 +59,7 @@ static struct path path_key(const struct path *p, const char *key)
 {
     struct path q = *p;
     if (q.n < PATH_MAX_DEPTH)
-        q.s[q.n++] = (struct step){key, 0};
+        q.s[q.n++] = (struct luatext_step){key, 0};
     return q;
 }
 
@@ -342,7 +67,7 @@ static struct path path_index(const struct path *p, long long index)
 {
     struct path q = *p;
     if (q.n < PATH_MAX_DEPTH)
-        q.s[q.n++] = (struct step){NULL, index};
+        q.s[q.n++] = (struct luatext_step){NULL, index};
     return q;
 }
 
@@ -393,7 +118,7 @@ static int fail(struct conv *cv, const struct path *p, int at, const char *fmt, 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     int line, col;
-    locate(&cv->tk, cv->root, p, at, &line, &col);
+    luatext_locate(&cv->tk, p->s, p->n, at == AT_KEY, &line, &col);
     if (at == AT_VALUE && p->n > 0)
         return err_set(cv->e, cv->path, line, col, "%s: %s", path_str(p, where, sizeof where), msg);
     return err_set(cv->e, cv->path, line, col, "%s", msg);
@@ -457,7 +182,7 @@ static void consider(struct conv *cv, const struct path *p, struct badkey *best,
     struct path q = k->kind == 1 ? path_key(p, k->name) : path_index(p, k->index);
     if (k->kind == 3)
         q = *p;
-    locate(&cv->tk, cv->root, &q, AT_KEY, &k->line, &k->col);
+    luatext_locate(&cv->tk, q.s, q.n, 1, &k->line, &k->col);
     long long kl = k->line ? (long long)k->line << 20 | k->col : LLONG_MAX;
     long long bl = best->line ? (long long)best->line << 20 | best->col : LLONG_MAX;
     int better =
@@ -996,15 +721,10 @@ int luaspace_load_buffer(struct space *s, const char *text, size_t len, const ch
     cv->L = L;
     cv->path = path;
     cv->e = e;
-    if (lex(&cv->tk, text, text + len) < 0)
-        cv->tk.n = 0;
-    cv->root = cv->tk.n ? find_root(&cv->tk) : -1;
+    luatext_scan(&cv->tk, text, len);
     if (lua_gettop(L) == base) {
-        int line = 0, col = 0;
-        if (cv->root >= 0) {
-            line = cv->tk.v[cv->root].line;
-            col = cv->tk.v[cv->root].col;
-        }
+        int line, col;
+        luatext_locate(&cv->tk, NULL, 0, 0, &line, &col); /* the returned expression */
         err_set(e, path, line, col,
                 "the script must return a table (the space); it returned nothing");
         goto done;
@@ -1025,16 +745,15 @@ int luaspace_load_buffer(struct space *s, const char *text, size_t len, const ch
         goto done;
     struct err fe;
     if (space_finish(&cv->sp, &fe) < 0) {
-        /* "name: error: msg" -> "path: error: msg" */
-        const char *m = strstr(fe.msg, ": error: ");
-        err_set(e, path, 0, 0, "%s", m ? m + 9 : fe.msg);
+        /* the space's error, placed at the file */
+        err_set(e, path, 0, 0, "%s", fe.text);
         goto done;
     }
     *s = cv->sp;
     rc = 0;
 done:
     luabox_free(box);
-    free(cv->tk.v);
+    luatext_free(&cv->tk);
     free(cv);
     return rc;
 }

@@ -6,27 +6,25 @@
  * of its choices.  A `skip` costs 0 by definition (identity).
  *
  * Tables come from three places:
- *  - latency_build measures every entry on the machine it runs on (the
- *    `host` device): warm-up, pinned threads, the median (or another
- *    percentile) of repeats, one thread timed by its CPU clock, each layer
- *    timed inside whole networks whose other layers vary;
- *  - a device model (devices/mobile-gpu.yaml, devices/mobile-cpu.yaml) is a
- *    roofline per op (peak FLOP/s, memory bandwidth, a fixed dispatch cost
- *    per kernel, an efficiency per op kind) evaluated for the space: a model,
- *    not a measurement;
+ *  - latency_build (src/latmeasure.h) measures every entry on the machine it
+ *    runs on (the `host` device): warm-up, pinned threads, the median (or
+ *    another percentile) of repeats, one thread timed by its CPU clock, each
+ *    layer timed inside whole networks whose other layers vary;
+ *  - a device model (src/latmodel.h; devices/mobile-gpu.yaml,
+ *    devices/mobile-cpu.yaml) is a roofline per op (peak FLOP/s, memory
+ *    bandwidth, a fixed dispatch cost per kernel, an efficiency per op kind)
+ *    evaluated for the space: a model, not a measurement;
  *  - a table file (latency_table_save's YAML), which may also be written by
  *    hand from measurements made elsewhere.
+ * This module holds the table, its predictions and its files:
  * latency_table_load reads either kind of file; the file formats are in
  * oneshot(1) under DEVICE FILES.
  *
  * The engine never prints: errors come back in struct err
- * (`file:line:col: error: ...`), progress through a callback. */
+ * (`file:line:col: error: ...`). */
 #ifndef ONESHOT_LATENCY_H
 #define ONESHOT_LATENCY_H
 
-#include <stdint.h>
-
-#include "ctx.h"
 #include "err.h"
 #include "space.h"
 
@@ -56,42 +54,6 @@ struct latency_table {
     char file[LATENCY_TEXT_MAX];    /* the file it was loaded from ("" when built) */
 };
 
-/* Op kinds of a device model, each with its own efficiency. */
-enum latency_op {
-    LATENCY_OP_CONV,        /* dense kxk convolution (the stem) */
-    LATENCY_OP_POINTWISE,   /* 1x1 convolution (expand, project, head) */
-    LATENCY_OP_DEPTHWISE,   /* depthwise kxk convolution */
-    LATENCY_OP_POOL,        /* global average pooling */
-    LATENCY_OP_FC,          /* fully connected (SE's two, the classifier) */
-    LATENCY_OP_ELEMENTWISE, /* SE's channel scaling, the residual add */
-    LATENCY_NOPS
-};
-
-/* A roofline device model.  Every op is one kernel taking
- *   dispatch_us + max(flops / (peak * efficiency[kind]), bytes / bandwidth);
- * BN and activations are fused into the op before them (as mobile runtimes
- * do); a block is expand, depthwise, [SE: pool, FC, FC, scale], project,
- * [residual add]; the stem one conv; the head a pointwise conv, pool and FC. */
-struct latency_device {
-    char name[LATENCY_TEXT_MAX];     /* e.g. "mobile-gpu" */
-    char hardware[LATENCY_TEXT_MAX]; /* what is modelled, e.g. "Adreno 630 ..." */
-    double peak_gflops;              /* > 0 */
-    double bandwidth_gbs;            /* > 0, attainable memory bandwidth */
-    double bytes_per_value;          /* > 0: 4 for fp32, 2 for fp16 */
-    double dispatch_us;              /* >= 0 per kernel */
-    double overhead_us;              /* >= 0 per inference */
-    double efficiency[LATENCY_NOPS]; /* (0, 1] share of peak_gflops */
-};
-
-/* The milliseconds of one op of d: flops floating-point operations moving
- * bytes bytes. */
-double latency_op_ms(const struct latency_device *d, enum latency_op kind, double flops,
-                     double bytes);
-
-/* Evaluates d for space s (batch 1) into t (kind LATENCY_MODEL). */
-void latency_device_eval(struct latency_table *t, const struct latency_device *d,
-                         const struct space *s);
-
 /* Reads a table or a device model from path for space s into t.  A table
  * must match s: the same input, stem, head and layer shapes, and an entry for
  * every allowed choice of every layer (entries for choices s does not have
@@ -119,56 +81,6 @@ double latency_predict(const struct latency_table *t, const struct arch *a);
 double latency_layer(const struct latency_table *t, int l, int c);
 /* Milliseconds of the fixed part: stem + head + overhead. */
 double latency_fixed(const struct latency_table *t);
-
-/* How a host measurement runs (defaults in brackets, from
- * latency_opts_default). */
-struct latency_opts {
-    int batch;         /* images per forward [1] */
-    int warmup;        /* untimed forwards of each network first [10] */
-    int repeats;       /* timed forwards of each network [31] */
-    double percentile; /* statistic of the repeats: 50 the median, 0 the minimum [50]
-                          (by the wall clock on a shared machine, the median moves by
-                          10% with other jobs' load, the 20th percentile by 2%) */
-    int rounds;        /* build: each (layer, choice) is timed in this many networks [5] */
-    int passes;        /* measure: passes over all the architectures; each keeps its
-                          fastest [2] */
-    int pin;           /* 1: pin kernel thread t to the t-th CPU the process may use [1] */
-    int cpu_time;      /* 1: with one thread, time by the thread's CPU clock, which does
-                          not count the time spent waiting while other jobs have the
-                          core; more threads always use the wall clock [1] */
-    uint64_t seed;     /* weights, inputs, and the build's networks [0] */
-};
-void latency_opts_default(struct latency_opts *o);
-
-/* Called after each network measured: done of total. */
-typedef void (*latency_progress_fn)(void *user, int done, int total);
-
-/* Measures a table of space s on this machine with c->threads threads.
- * Networks are built so that every allowed (layer, choice) appears in
- * o->rounds of them with random neighbours; each runs o->warmup forwards,
- * then o->repeats timed forwards split at every block (stem, blocks, head)
- * alternating with whole forwards.  Per network, each part's time is the
- * o->percentile of its repeats; an entry is the median over its networks;
- * the overhead is the median of (whole - sum of parts).  The threads are
- * pinned while timing (o->pin) and released after.  progress may be NULL.
- * Returns 0 or -1 (bad options, out of memory). */
-int latency_build(struct latency_table *t, const struct space *s, const struct latency_opts *o,
-                  const struct ctx *c, latency_progress_fn progress, void *user, struct err *e);
-
-/* Measures n architectures of s end to end: ms[i] is the o->percentile of
- * o->repeats whole forwards after o->warmup, the smallest of o->passes
- * passes over all n; threads as for latency_build.  progress may be NULL.
- * Returns 0 or -1. */
-int latency_measure(double *ms, const struct space *s, const struct arch *archs, int n,
-                    const struct latency_opts *o, const struct ctx *c,
-                    latency_progress_fn progress, void *user, struct err *e);
-
-struct net;
-/* net_forward of an inference network (net_reserve'd with training 0) with
- * the clock read between its parts: ms[0] the stem, ms[1 + i] block i,
- * ms[1 + nblocks] the head (milliseconds).  Returns the logits, equal to
- * net_forward's. */
-const float *latency_forward_parts(struct net *n, const float *x, double *ms);
 
 /* Agreement of predictions with measurements (> 0) over n architectures
  * (tau needs n >= 2). */

@@ -1,10 +1,12 @@
-/* Unit tests of src/latency.c: a table measured on the tiny space, predictions
- * as the sum of entries (skip 0), the YAML round trip, device models against
- * a naive roofline kept here, the split forward against net_forward, the
- * agreement statistics by hand, and exact errors for files that do not
- * match the space or the schema. */
+/* Unit tests of the latency tables (src/latency.c), the device models
+ * (src/latmodel.c) and the measuring on the host (src/latmeasure.c): a table
+ * measured on the tiny space, predictions as the sum of entries (skip 0), the
+ * YAML round trip, device models against a naive roofline kept here, the
+ * split forward against net_forward, the agreement statistics by hand, and
+ * exact errors for files that do not match the space or the schema. */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "latency.h"
+#include "latmeasure.h"
 
 #include <math.h>
 #include <sched.h>

@@ -1,6 +1,7 @@
-/* Tests of lua/luaspace.c: the shipped space files equal the built-in spaces,
- * the sandbox stops scripts that misbehave, and every error reads
- * `path:line[:col]: error: ...` with the right position.  Run from the
+/* Tests of lua/luaspace.c and of lua/luatext.c through it: the shipped
+ * space files equal the built-in spaces, the sandbox stops scripts that
+ * misbehave, and every error reads `path:line[:col]: error: ...` with the
+ * right position.  Run from the
  * repository root (make check does). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "json.h"
 #include "latency.h"
+#include "latmeasure.h"
 #include "opts.h"
 #include "progress.h"
 #include "rank.h"

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "chart.h"
+#include "ctx.h"
 #include "runner.h"
 #include "progress.h"
+#include "tui_export.h"
 #include "tui_panels.h"
 #include "tui_state.h"
 

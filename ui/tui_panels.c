@@ -1,18 +1,12 @@
 #include "tui_panels.h"
 
-#include "rank.h"
-
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pareto.h"
-#include "rank.h"
-#include "svg.h"
 
 #define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
 
@@ -69,7 +63,7 @@ static const char *corr(double v, char *buf)
     return isnan(v) ? "undefined" : chart_format(v, buf, 16);
 }
 
-static double metric(const struct tui_state *s, int i, int m)
+double tui_metric(const struct tui_state *s, int i, int m)
 {
     return s->ev_m[(size_t)i * s->nmetrics + m];
 }
@@ -83,10 +77,8 @@ static int objective_of(const struct tui_state *s, int m)
     return -1;
 }
 
-/* "accuracy [%]" with the objective's direction when it is one; compact:
- * without "[count]". */
-static void axis_name(const struct tui_state *s, const struct tui_view *v, int m, char *buf, int n,
-                      int compact)
+void tui_axis_name(const struct tui_state *s, const struct tui_view *v, int m, char *buf, int n,
+                   int compact)
 {
     double scale;
     const char *unit = tui_metric_unit(s->metric[m], &scale);
@@ -199,11 +191,11 @@ void tui_view_update(struct tui_view *v, const struct tui_state *s)
         for (int i = 0; i < n; i++) {
             int finite = 1;
             for (int o = 0; o < k; o++)
-                finite &= isfinite(metric(s, i, s->obj_metric[o])) != 0;
+                finite &= isfinite(tui_metric(s, i, s->obj_metric[o])) != 0;
             if (!finite)
                 continue;
             for (int o = 0; o < k; o++)
-                f[nfin * k + o] = metric(s, i, s->obj_metric[o]);
+                f[nfin * k + o] = tui_metric(s, i, s->obj_metric[o]);
             idx[nfin++] = i;
         }
         if (nfin > 0 && pareto_sort(f, nfin, k, s->maximize, rank) >= 0 &&
@@ -453,7 +445,7 @@ static void draw_front_table(struct chart_grid *g, const struct tui_state *s,
         for (int o = 0; o < s->nobj && at < g->w; o++) {
             double scale;
             tui_metric_unit(s->metric[s->obj_metric[o]], &scale);
-            at += put(g, at, y, style, " %8s", fmt(metric(s, i, s->obj_metric[o]) * scale, a));
+            at += put(g, at, y, style, " %8s", fmt(tui_metric(s, i, s->obj_metric[o]) * scale, a));
         }
         for (int x = at; x < g->w && style == CHART_SELECTED; x++)
             chart_put(g, x, y, ' ', style);
@@ -510,8 +502,8 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
     tui_metric_unit(s->metric[v->xaxis], &sx);
     tui_metric_unit(s->metric[v->yaxis], &sy);
     for (int i = 0; i < n; i++) {
-        x[i] = metric(s, i, v->xaxis) * sx;
-        y[i] = metric(s, i, v->yaxis) * sy;
+        x[i] = tui_metric(s, i, v->xaxis) * sx;
+        y[i] = tui_metric(s, i, v->yaxis) * sy;
         kind[i] = i == v->selected  ? CHART_SELECTED
                   : i == v->best    ? CHART_BEST
                   : v->on_front[i] ? CHART_FRONT
@@ -526,8 +518,8 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
     free(x);
     free(kind);
     char xn[96], yn[96];
-    axis_name(s, v, v->xaxis, xn, sizeof xn, 1);
-    axis_name(s, v, v->yaxis, yn, sizeof yn, 1);
+    tui_axis_name(s, v, v->xaxis, xn, sizeof xn, 1);
+    tui_axis_name(s, v, v->yaxis, yn, sizeof yn, 1);
     put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
 }
 
@@ -538,7 +530,7 @@ static int front_by(const struct tui_state *s, const struct tui_view *v, int m, 
     int nf = v->nfront;
     memcpy(order, v->front, (size_t)nf * sizeof *order);
     for (int a = 1; a < nf; a++)
-        for (int b = a; b > 0 && metric(s, order[b], m) < metric(s, order[b - 1], m); b--) {
+        for (int b = a; b > 0 && tui_metric(s, order[b], m) < tui_metric(s, order[b - 1], m); b--) {
             int t = order[b];
             order[b] = order[b - 1];
             order[b - 1] = t;
@@ -591,11 +583,12 @@ static int key_pareto(int key, const struct tui_state *s, struct tui_view *v)
             return 1;
         int r = front_by(s, v, v->xaxis, order);
         if (r < 0) { /* off the front: to its point nearest in x */
-            double best = INFINITY, xs = v->selected >= 0 ? metric(s, v->selected, v->xaxis) : 0;
+            double best = INFINITY,
+                   xs = v->selected >= 0 ? tui_metric(s, v->selected, v->xaxis) : 0;
             r = 0;
             for (int i = 0; i < v->nfront && v->selected >= 0; i++)
-                if (fabs(metric(s, order[i], v->xaxis) - xs) < best) {
-                    best = fabs(metric(s, order[i], v->xaxis) - xs);
+                if (fabs(tui_metric(s, order[i], v->xaxis) - xs) < best) {
+                    best = fabs(tui_metric(s, order[i], v->xaxis) - xs);
                     r = i;
                 }
         } else {
@@ -609,17 +602,18 @@ static int key_pareto(int key, const struct tui_state *s, struct tui_view *v)
     /* up or down: the nearest point in that direction, in plot units */
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int i = 0; i < n; i++) {
-        double x = metric(s, i, v->xaxis), y = metric(s, i, v->yaxis);
+        double x = tui_metric(s, i, v->xaxis), y = tui_metric(s, i, v->yaxis);
         if (!isfinite(x) || !isfinite(y))
             continue;
         xlo = fmin(xlo, x), xhi = fmax(xhi, x), ylo = fmin(ylo, y), yhi = fmax(yhi, y);
     }
     double xr = xhi > xlo ? xhi - xlo : 1, yr = yhi > ylo ? yhi - ylo : 1;
-    double x0 = metric(s, v->selected, v->xaxis), y0 = metric(s, v->selected, v->yaxis);
+    double x0 = tui_metric(s, v->selected, v->xaxis), y0 = tui_metric(s, v->selected, v->yaxis);
     int best = -1;
     double bd = INFINITY;
     for (int i = 0; i < n; i++) {
-        double dy = (metric(s, i, v->yaxis) - y0) / yr, dx = (metric(s, i, v->xaxis) - x0) / xr;
+        double dy = (tui_metric(s, i, v->yaxis) - y0) / yr,
+               dx = (tui_metric(s, i, v->xaxis) - x0) / xr;
         if (i == v->selected || !isfinite(dx) || !isfinite(dy) || dy * dir <= 0)
             continue;
         double d = fabs(dy) + 2 * fabs(dx);
@@ -635,9 +629,7 @@ static int key_pareto(int key, const struct tui_state *s, struct tui_view *v)
 
 /* ------------------------------------------------------------ fairness */
 
-/* The largest max/min ratio of one layer's counts n over the space (1 when
- * every layer is even, INFINITY when a choice of a layer has none yet). */
-static double worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOICES])
+double tui_worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOICES])
 {
     double worst = 1;
     for (int l = 0; l < sp->nlayers; l++) {
@@ -720,8 +712,8 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
                 put(g, lw + 1 + l * cellw, c, CHART_LABEL, "+");
                 shared = 1;
             }
-    double worst = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
-    double worst_u = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
+    double worst = tui_worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
+    double worst_u = tui_worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
     for (int l = 0; l < nl; l++) {
         if (cellw >= 2)
             put(g, lw + 1 + l * cellw + cellw - (l + 1 >= 10 ? 2 : 1), rows, CHART_AXIS, "%d", l + 1);
@@ -778,7 +770,8 @@ static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tu
         double scale;
         const char *unit = tui_metric_unit(s->obj_name[o], &scale);
         at += put(g, at, 1, CHART_PLAIN, "%s%.8s %s%s", o ? " " : "", s->obj_name[o],
-                  fmt(metric(s, i, s->obj_metric[o]) * scale, b1), strcmp(unit, "%") ? "" : "%");
+                  fmt(tui_metric(s, i, s->obj_metric[o]) * scale, b1),
+                  strcmp(unit, "%") ? "" : "%");
     }
     const struct tui_result *r = tui_state_result(s, a);
     int same_solo = s->solo_running && memcmp(&s->solo_arch, a, sizeof *a) == 0;
@@ -980,164 +973,4 @@ int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct t
     default:
         return 0;
     }
-}
-
-/* ------------------------------------------------------------ SVG */
-
-int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, struct err *e)
-{
-    char dir[EXP_PATH_MAX + 16], path[EXP_PATH_MAX + 48], title[512];
-    *written = 0;
-    snprintf(dir, sizeof dir, "%s/plots", s->dir);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return err_set(e, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
-    tui_view_update(v, s);
-    int n = s->history.n;
-    if (n > 0) {
-        double *x = malloc((size_t)n * 3 * sizeof *x);
-        if (!x)
-            return err_plain(e, "out of memory");
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < 3; k++)
-                x[k * n + i] = s->history.v[i * 3 + k];
-        struct svg_series sr[2] = {{"loss", x, x + n, n, 0}, {"learning rate", x, x + 2 * n, n, 1}};
-        snprintf(path, sizeof path, "%s/loss.svg", dir);
-        snprintf(title, sizeof title, "%s: supernet (%s sampler, %s space)", s->name, s->sampler,
-                 s->space.name);
-        int rc = svg_lines(path, title, "step", "loss [nats]", "learning rate", sr, 2, e);
-        free(x);
-        if (rc)
-            return -1;
-        ++*written;
-    }
-    n = s->taus.n;
-    if (n > 0) {
-        double *x = malloc((size_t)n * 4 * sizeof *x);
-        if (!x)
-            return err_plain(e, "out of memory");
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < 4; k++)
-                x[k * n + i] = s->taus.v[i * 4 + k];
-        struct svg_series sr[3] = {{"Kendall tau", x, x + n, n, 0},
-                                   {"95% interval, low", x, x + 2 * n, n, 0},
-                                   {"95% interval, high", x, x + 3 * n, n, 0}};
-        snprintf(path, sizeof path, "%s/tau.svg", dir);
-        snprintf(title, sizeof title, "%s: ranking of the ground-truth table over the training",
-                 s->name);
-        int rc = svg_lines(path, title, "step", "Kendall tau", NULL, sr, 3, e);
-        free(x);
-        if (rc)
-            return -1;
-        ++*written;
-    }
-    n = s->nrank;
-    if (n > 0) {
-        double *x = malloc((size_t)n * 2 * sizeof *x);
-        if (!x)
-            return err_plain(e, "out of memory");
-        for (int i = 0; i < n; i++) {
-            x[i] = s->rank_truth[i] * 100;
-            x[n + i] = s->rank_pred[i] * 100;
-        }
-        snprintf(path, sizeof path, "%s/ranking.svg", dir);
-        char t0[16], t1[16], t2[16], t3[16];
-        snprintf(title, sizeof title,
-                 "%s: step %lld, Kendall tau %s [%s, %s], Spearman rho %s", s->name,
-                 (long long)s->rank_step, rank_text(s->tau, t0, 16), rank_text(s->tau_lo, t1, 16),
-                 rank_text(s->tau_hi, t2, 16), rank_text(s->rho, t3, 16));
-        int rc = svg_scatter(path, title, "stand-alone accuracy [%]", "supernet accuracy [%]", x,
-                             x + n, NULL, NULL, n, "architecture of the ground-truth table", e);
-        free(x);
-        if (rc)
-            return -1;
-        ++*written;
-    }
-    n = s->nev;
-    if (n > 0) {
-        double *x = malloc((size_t)n * 2 * sizeof *x);
-        int *kind = malloc((size_t)n * sizeof *kind);
-        char *names = malloc((size_t)n * ARCH_TEXT_MAX);
-        const char **np = malloc((size_t)n * sizeof *np);
-        int rc = -1;
-        if (x && kind && names && np) {
-            double sx, sy;
-            tui_metric_unit(s->metric[v->xaxis], &sx);
-            tui_metric_unit(s->metric[v->yaxis], &sy);
-            for (int i = 0; i < n; i++) {
-                x[i] = metric(s, i, v->xaxis) * sx;
-                x[n + i] = metric(s, i, v->yaxis) * sy;
-                kind[i] = i == v->selected  ? CHART_SELECTED
-                          : i == v->best    ? CHART_BEST
-                          : v->on_front[i] ? CHART_FRONT
-                                            : CHART_POINT;
-                arch_format(&s->space, &s->ev_arch[i], names + (size_t)i * ARCH_TEXT_MAX,
-                            ARCH_TEXT_MAX);
-                np[i] = names + (size_t)i * ARCH_TEXT_MAX;
-            }
-            char xn[96], yn[96];
-            struct tui_view utf8 = *v;
-            utf8.unicode = 1; /* SVG is UTF-8 whatever the terminal */
-            axis_name(s, &utf8, v->xaxis, xn, sizeof xn, 0);
-            axis_name(s, &utf8, v->yaxis, yn, sizeof yn, 0);
-            int used = snprintf(title, sizeof title, "%s: %d evaluated, %d on the front; weights",
-                                s->name, n, v->nfront);
-            for (int o = 0; o < s->nobj && used < (int)sizeof title; o++)
-                used += snprintf(title + used, sizeof title - (size_t)used, " %s %.3g",
-                                 s->obj_name[o], v->weight[o]);
-            snprintf(path, sizeof path, "%s/pareto.svg", dir);
-            rc = svg_scatter(path, title, xn, yn, x, x + n, kind, np, n, NULL, e);
-        } else {
-            err_plain(e, "out of memory");
-        }
-        free(x);
-        free(kind);
-        free(names);
-        free(np);
-        if (rc)
-            return -1;
-        ++*written;
-    }
-    const struct space *sp = &s->space;
-    int64_t total = 0;
-    for (int l = 0; l < sp->nlayers; l++)
-        for (int c = 0; c < sp->nchoices; c++)
-            total += s->trainings[l][c];
-    if (total > 0) {
-        int nl = sp->nlayers, nc = sp->nchoices;
-        double *m = malloc((size_t)nl * nc * sizeof *m);
-        char(*cols)[12] = malloc((size_t)nl * sizeof *cols);
-        const char **rp = malloc((size_t)nc * sizeof *rp), **cp = malloc((size_t)nl * sizeof *cp);
-        int rc = -1;
-        if (m && cols && rp && cp) {
-            for (int c = 0; c < nc; c++) {
-                rp[c] = sp->choices[c].name;
-                for (int l = 0; l < nl; l++)
-                    m[c * nl + l] = sp->allowed[l] >> c & 1 ? (double)s->trainings[l][c] : NAN;
-            }
-            for (int l = 0; l < nl; l++) {
-                snprintf(cols[l], sizeof cols[l], "%d", l + 1);
-                cp[l] = cols[l];
-            }
-            snprintf(path, sizeof path, "%s/fairness.svg", dir);
-            char a[16], b[16];
-            double wt = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
-            double wu = worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
-            snprintf(title, sizeof title,
-                     "%s: path-trainings per layer and choice (%s sampler, step %lld; max/min "
-                     "%s trainings, %s updates)",
-                     s->name, s->sampler, (long long)s->step, isinf(wt) ? "inf" : fmt(wt, a),
-                     isinf(wu) ? "inf" : fmt(wu, b));
-            rc = svg_heatmap(path, title, "layer", "choice", rp, cp, m, nc, nl, e);
-        } else {
-            err_plain(e, "out of memory");
-        }
-        free(m);
-        free(cols);
-        free(rp);
-        free(cp);
-        if (rc)
-            return -1;
-        ++*written;
-    }
-    return 0;
 }

@@ -16,12 +16,12 @@
  * inside (ui/chart.h) from the snapshot (ui/tui_state.h, read under its
  * lock) and the view, the UI's own state (selection, axes, weights, scroll
  * positions).  tui.c frames them, copies the grids to the screen and hands
- * keys to the panel with the focus; a panel says whether it used a key. */
+ * keys to the panel with the focus; a panel says whether it used a key.
+ * The same plots are written as SVG files by ui/tui_export.h. */
 #ifndef ONESHOT_TUI_PANELS_H
 #define ONESHOT_TUI_PANELS_H
 
 #include "chart.h"
-#include "err.h"
 #include "tui_state.h"
 
 enum tui_panel { TUI_SUPERNET, TUI_RANKING, TUI_PARETO, TUI_FAIRNESS, TUI_ARCH, TUI_LOG, TUI_NPANELS };
@@ -91,10 +91,15 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
  * Under lock. */
 int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v);
 
-/* Writes the plots as SVG files into RUN_DIR/plots/ (loss.svg, tau.svg,
- * ranking.svg, pareto.svg, fairness.svg; a plot without data is skipped)
- * and their number into *written.  0, or -1 with e filled (files written
- * before the error are kept).  Under lock. */
-int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, struct err *e);
+/* What the panels share with the SVG export (ui/tui_export.h), under lock: */
+/* metric m of evaluation i; */
+double tui_metric(const struct tui_state *s, int i, int m);
+/* the name of metric m on an axis into buf (n bytes): "accuracy [%]" with the
+ * objective's direction when it is one; compact: without "[count]"; */
+void tui_axis_name(const struct tui_state *s, const struct tui_view *v, int m, char *buf, int n,
+                   int compact);
+/* the largest max/min ratio of one layer's counts n over the space (1 when
+ * every layer is even, INFINITY when a choice of a layer has none yet). */
+double tui_worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOICES]);
 
 #endif

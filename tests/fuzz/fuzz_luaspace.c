@@ -1,6 +1,6 @@
 /* Fuzzes Lua space files: luaspace_load_buffer (lua/luaspace.c), the
  * sandboxed run of the script, the conversion of its table and the locating
- * of a field in the text for errors.
+ * of a field in the text for errors (lua/luatext.c).
  *
  * Input: the script.  A space that loads must be usable: every layer has an
  * allowed choice, random architectures of it format to strings that parse
