@@ -29,7 +29,9 @@ static void test_round_trip(void)
         return;
     for (size_t i = 0; i < m->nparams; i++)
         m->mom[i] = (float)i * 0.25f;
-    struct train_state ts = {.step = 5, .total = 9, .seed = 11, .rng = {1, 2, 3, 4}};
+    struct train_state ts = {.step = 5, .total = 9, .seed = 11, .epochs = 3, .batch = 16,
+                             .train_images = 48, .momentum = 0.9f, .lr = 0.1,
+                             .weight_decay = 4e-5f, .nesterov = 1};
     struct err e;
     if (!CHECK(model_save(m, &ts, path, &e) == 0))
         printf("  %s\n", e.msg);
