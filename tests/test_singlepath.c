@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "latmodel.h"
 #include "ckpt.h"
 #include "ctx.h"
 #include "fakedata.h"
