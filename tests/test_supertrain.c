@@ -8,7 +8,11 @@
  * finite fails naming the step and the epoch, the step count stays at the
  * last good step, later steps and saves are refused and the checkpoint
  * written before keeps its bytes and loads; a learning rate far too high is
- * caught at the step reported. */
+ * caught at the step reported.
+ *
+ * The run (the fair and uniform samplers): its loss falls, and a run saved
+ * at a step and resumed ends with the uninterrupted run's bytes (weights,
+ * momentum, BatchNorm statistics, update counts). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +269,91 @@ static void test_diverges(void)
     dataset_done(&d);
 }
 
+/* Trains f's run to its end with sampler `name`, saving after `at` steps
+ * and resuming into a new run when at > 0; the final supernet's bytes go to
+ * *out (malloc'd), and the mean loss of the first and last epochs. */
+static int train_run(struct fixture *f, const char *name, int at, float **out, size_t *n,
+                     double *first, double *last)
+{
+    struct sampler sm;
+    struct supertrain t;
+    struct err e;
+    if (sampler_init(&sm, name, &f->s, 5, 1, 0, &e) ||
+        supertrain_init(&t, &f->s, &sm, &f->train, &f->cfg, NULL, &e)) {
+        printf("  %s\n", e.msg);
+        return -1;
+    }
+    double sum[2] = {0, 0};
+    int rc = 1;
+    while (rc > 0) {
+        if (at > 0 && t.step == at) {
+            if (supertrain_save(&t, f->path, &e))
+                break;
+            supertrain_done(&t);
+            sampler_done(&sm);
+            if (sampler_init(&sm, name, &f->s, 5, 1, 0, &e) ||
+                supertrain_init(&t, &f->s, &sm, &f->train, &f->cfg, f->path, &e)) {
+                printf("  %s\n", e.msg);
+                return -1;
+            }
+            at = 0;
+        }
+        rc = supertrain_step(&t, &e);
+        if (rc >= 0 && (t.epoch == 0 || t.epoch == f->cfg.epochs - 1))
+            sum[t.epoch == 0 ? 0 : 1] += t.loss / t.steps_per_epoch;
+    }
+    if (rc < 0) {
+        printf("  %s\n", e.msg);
+        supertrain_done(&t);
+        sampler_done(&sm);
+        return -1;
+    }
+    struct supernet *sn = t.sn;
+    *n = 3 * sn->nparams + sn->nstats;
+    *out = malloc(*n * sizeof **out + sizeof sn->updates);
+    memcpy(*out, sn->w, sn->nparams * sizeof *sn->w);
+    memcpy(*out + sn->nparams, sn->mom, sn->nparams * sizeof *sn->mom);
+    memcpy(*out + 2 * sn->nparams, sn->g, sn->nparams * sizeof *sn->g);
+    memcpy(*out + 3 * sn->nparams, sn->stats, sn->nstats * sizeof *sn->stats);
+    memcpy(*out + *n, sn->updates, sizeof sn->updates);
+    *n = *n * sizeof **out + sizeof sn->updates;
+    *first = sum[0];
+    *last = sum[1];
+    supertrain_done(&t);
+    sampler_done(&sm);
+    return 0;
+}
+
+static void test_resume_bit_identical(void)
+{
+    struct fixture f;
+    if (!CHECK(fixture_open(&f) == 0))
+        return;
+    f.cfg.epochs = 4; /* 16 steps */
+    const char *names[] = {"fair", "uniform"};
+    for (int k = 0; k < 2; k++) {
+        float *ref, *got;
+        size_t n, n2;
+        double first, last, f2, l2;
+        if (!CHECK(train_run(&f, names[k], 0, &ref, &n, &first, &last) == 0))
+            continue;
+        /* noise images with random labels: the supernet memorises them */
+        if (!CHECK(last < first))
+            printf("  %s: loss of epoch 1 %.4f, of epoch 4 %.4f\n", names[k], first, last);
+        const int at[] = {5, 8};
+        for (int i = 0; i < 2; i++) {
+            if (!CHECK(train_run(&f, names[k], at[i], &got, &n2, &f2, &l2) == 0))
+                continue;
+            if (!CHECK(n2 == n && memcmp(got, ref, n) == 0))
+                printf("  %s resumed at step %d: not the uninterrupted run's bytes\n", names[k],
+                       at[i]);
+            free(got);
+        }
+        free(ref);
+    }
+    fixture_close(&f);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -272,5 +361,6 @@ int main(void)
     RUN(test_damaged_checkpoints);
     RUN(test_nan_keeps_checkpoint);
     RUN(test_diverges);
+    RUN(test_resume_bit_identical);
     return check_done();
 }
