@@ -25,7 +25,7 @@
 
 static const char *const top_keys[] = {"name",     "seed",   "threads",    "output",  "dataset",
                                        "space",    "supernet", "search", "objectives", "latency",
-                                       NULL};
+                                       "retrain",  NULL};
 static const char *const dataset_keys[] = {"path", "train_images", "val_images", NULL};
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
@@ -35,6 +35,7 @@ static const char *const search_keys[] = {"strategy", "generations", "population
                                           "metrics",  NULL};
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
 static const char *const latency_keys[] = {"device", NULL};
+static const char *const retrain_keys[] = {"epochs", "images", "seeds", "which", NULL};
 
 /* Where each key lives, for "it belongs in ..." hints. */
 static const struct yamldoc_section sections[] = {{"", top_keys},
@@ -42,9 +43,11 @@ static const struct yamldoc_section sections[] = {{"", top_keys},
                                                   {"supernet", supernet_keys},
                                                   {"search", search_keys},
                                                   {"latency", latency_keys},
+                                                  {"retrain", retrain_keys},
                                                   {NULL, NULL}};
 
 static const char *const device_names[] = {"host", "mobile-gpu", "mobile-cpu", NULL};
+static const char *const which_names[] = {"chosen", "pareto", NULL}; /* enum exp_retrain_which */
 
 /* What a name-or-path value may be. */
 enum ref_kind {
@@ -432,6 +435,49 @@ static int load_latency(const struct ctx *c, const yaml_node_t *n, struct experi
     return 0;
 }
 
+/* images: set to the node of retrain.images when the file gives it (its
+ * default, and the checks against other sections, come after the whole file) */
+static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
+                        const yaml_node_t **images)
+{
+    const yaml_node_t *map, *k, *v;
+    const char *key;
+    if (get_section(c, n, "retrain", retrain_keys, &map))
+        return -1;
+    if (!map)
+        return 0;
+    YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
+    {
+        char path[96];
+        key_path(path, sizeof path, "retrain", key);
+        int rc = 0;
+        if (!strcmp(key, "epochs")) {
+            rc = yamldoc_int(c->y, v, path, 0, 100000, &x->retrain.epochs);
+        } else if (!strcmp(key, "images")) {
+            rc = yamldoc_int(c->y, v, path, 1, EXP_TOTAL_IMAGES, &x->retrain.images);
+            *images = v;
+        } else if (!strcmp(key, "seeds")) {
+            rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_SEEDS, &x->retrain.seeds);
+        } else if (!strcmp(key, "which")) {
+            char w[48], names[64];
+            if (v->type != YAML_SCALAR_NODE || yamldoc_is_null(v))
+                return yamldoc_expected(c->y, v, path, "chosen or pareto");
+            int i = 0;
+            while (which_names[i] && strcmp(yamldoc_text(v), which_names[i]) != 0)
+                i++;
+            if (!which_names[i]) {
+                list_names(names, sizeof names, which_names);
+                return yamldoc_fail(c->y, v, "%s: '%s' is not one of %s", path,
+                                    yamldoc_shown(yamldoc_text(v), w, sizeof w), names);
+            }
+            x->retrain.which = (enum exp_retrain_which)i;
+        }
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
 static int load_objective(const struct ctx *c, const yaml_node_t *n, int i,
                           struct exp_objective *o)
 {
@@ -516,7 +562,7 @@ static int load_objectives(const struct ctx *c, const yaml_node_t *n, struct exp
 
 static int load_top(const struct ctx *c, const yaml_node_t *root, struct experiment *x)
 {
-    const yaml_node_t *k, *v, *last_count = NULL, *output = NULL;
+    const yaml_node_t *k, *v, *last_count = NULL, *output = NULL, *retrain_images = NULL;
     const char *key;
     if (yamldoc_check_keys(c->y, root, top_keys, NULL, ""))
         return -1;
@@ -548,6 +594,8 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
             rc = load_objectives(c, v, x);
         } else if (!strcmp(key, "latency")) {
             rc = load_latency(c, v, x);
+        } else if (!strcmp(key, "retrain")) {
+            rc = load_retrain(c, v, x, &retrain_images);
         }
         if (rc)
             return -1;
@@ -583,6 +631,20 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
             "dataset: train_images + val_images is %d, more than the %d images of the "
             "training set",
             sum, EXP_TOTAL_IMAGES);
+    if (!retrain_images) {
+        x->retrain.images = x->dataset.train_images;
+        return 0;
+    }
+    sum = x->retrain.images + x->dataset.val_images;
+    if (sum > EXP_TOTAL_IMAGES)
+        return yamldoc_fail(c->y, retrain_images,
+                            "retrain.images: %d plus the %d of dataset.val_images is more than "
+                            "the %d images of the training set",
+                            x->retrain.images, x->dataset.val_images, EXP_TOTAL_IMAGES);
+    if (x->retrain.epochs > 0 && x->retrain.images < x->supernet.batch)
+        return yamldoc_fail(c->y, retrain_images,
+                            "retrain.images: %d is fewer than a batch (supernet.batch: %d)",
+                            x->retrain.images, x->supernet.batch);
     return 0;
 }
 
@@ -621,6 +683,10 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->objectives[0].weight = 1.0;
     set_ref(&x->objectives[0].device, "host", 0, dir);
     set_ref(&x->latency.device, "host", 0, dir);
+    x->retrain.epochs = 0;
+    x->retrain.images = x->dataset.train_images;
+    x->retrain.seeds = 1;
+    x->retrain.which = EXP_RETRAIN_CHOSEN;
 }
 
 /* The name a file gives by default: its base name without .yaml or .yml. */
@@ -706,6 +772,11 @@ void experiment_done(struct experiment *x)
 const char *exp_direction_name(enum exp_direction d)
 {
     return d == EXP_MINIMIZE ? "minimize" : "maximize";
+}
+
+const char *exp_retrain_which_name(enum exp_retrain_which w)
+{
+    return which_names[w == EXP_RETRAIN_PARETO];
 }
 
 /* ---- writing ---- */
@@ -811,6 +882,9 @@ int experiment_write(const struct experiment *x, FILE *f)
     }
     fprintf(f, "latency:\n");
     put_ref(f, "  ", "device", &x->latency.device);
+    fprintf(f, "retrain:\n  epochs: %d\n  images: %d\n  seeds: %d\n  which: %s\n",
+            x->retrain.epochs, x->retrain.images, x->retrain.seeds,
+            exp_retrain_which_name(x->retrain.which));
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

@@ -28,6 +28,7 @@
 #define EXP_MAX_GENERATIONS 100000 /* search.generations and population at most */
 #define EXP_FILE_MAX (1 << 20)  /* larger files are refused */
 #define EXP_TOTAL_IMAGES 60000  /* images of the Fashion-MNIST training file */
+#define EXP_MAX_SEEDS 1000      /* retrain.seeds at most */
 
 /* A value that is a built-in name or a path (space, sampler, strategy,
  * devices), or always a path (output, dataset.path). */
@@ -50,6 +51,10 @@ struct exp_param {
 };
 
 enum exp_direction { EXP_MAXIMIZE, EXP_MINIMIZE };
+
+/* Which architectures retraining trains: chosen.txt's (each once), or every
+ * one of pareto.csv. */
+enum exp_retrain_which { EXP_RETRAIN_CHOSEN, EXP_RETRAIN_PARETO };
 
 struct exp_objective {
     char name[EXP_NAME_MAX];     /* accuracy, latency, params, macs or a Lua-computed name */
@@ -100,6 +105,15 @@ struct experiment {
         struct exp_ref device; /* host, mobile-gpu, mobile-cpu, or a path to a
                                   table (has a '/' or a '.') [host] */
     } latency;
+    struct {                  /* the search checked: its picks trained stand-alone */
+        int epochs;           /* 0 .. 100000, 0 = off [0] */
+        int images;           /* training images, the first of the training file,
+                                 1 .. 60000; images + dataset.val_images <= 60000
+                                 [dataset.train_images] */
+        int seeds;            /* trainings of each, seeded seed, seed + 1, ...:
+                                 1 .. EXP_MAX_SEEDS [1] */
+        enum exp_retrain_which which; /* [EXP_RETRAIN_CHOSEN] */
+    } retrain;
 };
 
 /* Fills x with the defaults of an experiment named name whose file lives in
@@ -131,5 +145,8 @@ void experiment_objective_metric(const struct experiment *x, int j, char *out, s
 
 /* "maximize" or "minimize". */
 const char *exp_direction_name(enum exp_direction d);
+
+/* "chosen" or "pareto". */
+const char *exp_retrain_which_name(enum exp_retrain_which w);
 
 #endif

@@ -95,6 +95,10 @@ static void test_defaults(void)
     CHECK_STR(x.objectives[0].device.resolved, "host");
     CHECK_STR(x.latency.device.resolved, "host");
     CHECK_EQ_INT(x.latency.device.is_path, 0);
+    CHECK_EQ_INT(x.retrain.epochs, 0); /* off */
+    CHECK_EQ_INT(x.retrain.images, 50000);
+    CHECK_EQ_INT(x.retrain.seeds, 1);
+    CHECK_EQ_INT(x.retrain.which, EXP_RETRAIN_CHOSEN);
 
     /* {} , a bare document and empty sections are the defaults too; the name
      * loses .yml; a later name: sets output's default */
@@ -148,7 +152,12 @@ static const char full[] =
     "    device: mobile-gpu\n"
     "  - {name: params, direction: minimize, weight: 2}\n"
     "latency:\n"
-    "  device: tables/pixel4.csv\n";
+    "  device: tables/pixel4.csv\n"
+    "retrain:\n"
+    "  epochs: 2\n"
+    "  images: 20000\n"
+    "  seeds: 3\n"
+    "  which: pareto\n";
 
 static void check_full(const struct experiment *z, const char *where)
 {
@@ -209,6 +218,10 @@ static void check_full(const struct experiment *z, const char *where)
     snprintf(want, sizeof want, "%s/tables/pixel4.csv", where);
     CHECK_STR(z->latency.device.resolved, want);
     CHECK_EQ_INT(z->latency.device.is_path, 1);
+    CHECK_EQ_INT(z->retrain.epochs, 2);
+    CHECK_EQ_INT(z->retrain.images, 20000);
+    CHECK_EQ_INT(z->retrain.seeds, 3);
+    CHECK_EQ_INT(z->retrain.which, EXP_RETRAIN_PARETO);
 }
 
 static void test_full(void)
@@ -387,6 +400,64 @@ static void test_quick_example(void)
         CHECK_STR(x.objectives[1].name, "params");
         CHECK_EQ_INT(x.objectives[1].direction, EXP_MINIMIZE);
     }
+    CHECK_EQ_INT(x.retrain.epochs, 0); /* the quick run does not retrain */
+}
+
+/* The retrain section: its defaults (images follows dataset.train_images,
+ * wherever that stands), its errors, and off written back as off. */
+static void test_retrain(void)
+{
+    struct err e;
+    if (!CHECK(load_text("rt.yaml", "retrain: {epochs: 3}\ndataset: {train_images: 700}\n", &e) ==
+               0))
+        printf("  %s\n", e.msg);
+    CHECK_EQ_INT(x.retrain.epochs, 3);
+    CHECK_EQ_INT(x.retrain.images, 700);
+    CHECK_EQ_INT(x.retrain.seeds, 1);
+    CHECK_EQ_INT(x.retrain.which, EXP_RETRAIN_CHOSEN);
+    CHECK(load_text("rt.yaml", "retrain:\n", &e) == 0);
+    CHECK_EQ_INT(x.retrain.epochs, 0);
+    CHECK(load_text("rt.yaml", "retrain: {epochs: 0, images: 1, which: chosen}\n", &e) == 0);
+    CHECK_EQ_INT(x.retrain.images, 1); /* off: fewer than a batch is no matter */
+    CHECK_STR(exp_retrain_which_name(EXP_RETRAIN_CHOSEN), "chosen");
+    CHECK_STR(exp_retrain_which_name(EXP_RETRAIN_PARETO), "pareto");
+    LOAD_ERROR("retrain:\n  epochs: -1\n",
+               ":2:11: error: retrain.epochs: -1 is out of range (0 to 100000)");
+    LOAD_ERROR("retrain:\n  epochs: two\n",
+               ":2:11: error: retrain.epochs: expected a whole number, got 'two'");
+    LOAD_ERROR("retrain:\n  seeds: 0\n",
+               ":2:10: error: retrain.seeds: 0 is out of range (1 to 1000)");
+    LOAD_ERROR("retrain:\n  images: 0\n",
+               ":2:11: error: retrain.images: 0 is out of range (1 to 60000)");
+    LOAD_ERROR("retrain:\n  which: best\n",
+               ":2:10: error: retrain.which: 'best' is not one of chosen, pareto");
+    LOAD_ERROR("retrain:\n  which: [chosen]\n",
+               ":2:10: error: retrain.which: expected chosen or pareto, got a list");
+    LOAD_ERROR("retrain:\n  epoch: 1\n",
+               ":2:3: error: unknown key 'epoch' in retrain (did you mean 'epochs'?)");
+    LOAD_ERROR("which: pareto\n", ":1:1: error: unknown key 'which' (it belongs in retrain)");
+    LOAD_ERROR("retrain: 1\n", ":1:10: error: retrain: expected a mapping, got '1'");
+    LOAD_ERROR("retrain:\n  images: 55000\ndataset:\n  val_images: 5001\n",
+               ":2:11: error: retrain.images: 55000 plus the 5001 of dataset.val_images is more "
+               "than the 60000 images of the training set");
+    LOAD_ERROR("retrain: {epochs: 1, images: 100}\nsupernet: {batch: 128}\n",
+               ":1:30: error: retrain.images: 100 is fewer than a batch (supernet.batch: 128)");
+    /* more images than the supernet's: the validation images stay apart */
+    CHECK(load_text("rt.yaml", "dataset: {train_images: 1000, val_images: 5000}\n"
+                               "retrain: {epochs: 1, images: 55000}\n",
+                               &e) == 0);
+    CHECK_EQ_INT(x.retrain.images, 55000);
+    char out[256];
+    snprintf(out, sizeof out, "%s/rt-saved.yaml", dir);
+    if (CHECK(experiment_save(&x, out, &e) == 0) && CHECK(experiment_load(&y, out, &e) == 0)) {
+        CHECK_EQ_INT(y.retrain.epochs, 1);
+        CHECK_EQ_INT(y.retrain.images, 55000);
+        CHECK_EQ_INT(y.retrain.seeds, 1);
+        CHECK_EQ_INT(y.retrain.which, EXP_RETRAIN_CHOSEN);
+    }
+    unlink(out);
+    snprintf(path, sizeof path, "%s/rt.yaml", dir);
+    unlink(path);
 }
 
 /* The error kinds of the brief, exactly. */
@@ -596,6 +667,7 @@ int main(void)
     RUN(test_relative_paths);
     RUN(test_round_trip);
     RUN(test_quick_example);
+    RUN(test_retrain);
     RUN(test_errors);
     RUN(test_file_size);
     RUN(test_round_trip_odd_text);
