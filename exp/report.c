@@ -233,11 +233,12 @@ static int write_pareto(struct report *r, const struct luasearch *ls, const stru
     return rc;
 }
 
-/* chosen.txt: on the front, the best architecture for each objective and the
- * best balanced one (the largest weighted sum of min-max normalised
- * objectives, the objectives' weights). */
-static int write_chosen(struct report *r, const struct luasearch *ls, const struct objectives *o,
-                        const char *title, struct err *e)
+/* On the front: the best evaluation for each objective into pick[0..k), and
+ * the best balanced one (the largest weighted sum of min-max normalised
+ * objectives, the objectives' weights) into pick[k], or -1 when there is no
+ * such sum.  Indices into ls's evaluations.  Returns how many are on the
+ * front (0: pick is untouched), -1 when out of memory. */
+static int pick_chosen(const struct luasearch *ls, const struct objectives *o, int *pick)
 {
     int k = o->n, all = luasearch_count(ls);
     int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
@@ -245,15 +246,6 @@ static int write_chosen(struct report *r, const struct luasearch *ls, const stru
     double *f = malloc((size_t)(all > 0 ? all : 1) * k * sizeof *f);
     double *score = malloc((size_t)(all > 0 ? all : 1) * sizeof *score);
     int n = idx && fa && f && score ? front_of_all(ls, o, idx, fa) : -1;
-    if (n < 0) {
-        free(idx), free(fa), free(f), free(score);
-        return err_plain(e, "out of memory");
-    }
-    struct strbuf text;
-    strbuf_init(&text);
-    strbuf_printf(&text, "# the chosen architectures of %s: label, architecture\n", title);
-    char name[ARCH_TEXT];
-    struct arch a;
     if (n > 0) {
         for (int i = 0; i < n; i++)
             memcpy(f + (size_t)i * k, fa + (size_t)idx[i] * k, (size_t)k * sizeof *f);
@@ -264,27 +256,74 @@ static int write_chosen(struct report *r, const struct luasearch *ls, const stru
                 if (o->maximize[j] ? x > y : x < y)
                     best = i;
             }
-            luasearch_at(ls, idx[best], &a);
-            arch_format(r->space, &a, name, (int)sizeof name);
-            strbuf_printf(&text, "best_%s\t%s\n", o->name[j], name);
+            pick[j] = idx[best];
         }
+        pick[k] = -1;
         if (pareto_weighted_sum(f, n, k, o->maximize, o->weight, score) == 0) {
             int best = 0;
             for (int i = 1; i < n; i++)
                 if (score[i] > score[best])
                     best = i;
-            luasearch_at(ls, idx[best], &a);
-            arch_format(r->space, &a, name, (int)sizeof name);
-            strbuf_printf(&text, "balanced\t%s\n", name);
+            pick[k] = idx[best];
         }
     }
     free(idx), free(fa), free(f), free(score);
+    return n;
+}
+
+/* chosen.txt: the picks of pick_chosen, labelled best_OBJECTIVE and
+ * balanced. */
+static int write_chosen(struct report *r, const struct luasearch *ls, const struct objectives *o,
+                        const char *title, struct err *e)
+{
+    int k = o->n, pick[EXP_MAX_OBJECTIVES + 1];
+    int n = pick_chosen(ls, o, pick);
+    if (n < 0)
+        return err_plain(e, "out of memory");
+    struct strbuf text;
+    strbuf_init(&text);
+    strbuf_printf(&text, "# the chosen architectures of %s: label, architecture\n", title);
+    char name[ARCH_TEXT];
+    struct arch a;
+    for (int j = 0; n > 0 && j <= k; j++) {
+        if (pick[j] < 0)
+            continue;
+        luasearch_at(ls, pick[j], &a);
+        arch_format(r->space, &a, name, (int)sizeof name);
+        if (j < k)
+            strbuf_printf(&text, "best_%s\t%s\n", o->name[j], name);
+        else
+            strbuf_printf(&text, "balanced\t%s\n", name);
+    }
     char path[EXP_PATH_MAX + 32];
     rundir_path(path, sizeof path, r->dir, "chosen.txt");
     int rc = strbuf_failed(&text) ? err_plain(e, "out of memory")
                                   : atomic_save(path, strbuf_text(&text), text.len, e);
     strbuf_done(&text);
     return rc;
+}
+
+int report_picks(const struct luasearch *ls, const struct objectives *o,
+                 enum exp_retrain_which which, int *idx)
+{
+    if (which == EXP_RETRAIN_PARETO) {
+        int all = luasearch_count(ls);
+        double *f = malloc((size_t)(all > 0 ? all : 1) * o->n * sizeof *f);
+        int n = f ? front_of_all(ls, o, idx, f) : -1;
+        free(f);
+        return n;
+    }
+    int pick[EXP_MAX_OBJECTIVES + 1], n = 0, nfront = pick_chosen(ls, o, pick);
+    if (nfront <= 0)
+        return nfront;
+    for (int j = 0; j <= o->n; j++) {
+        int seen = pick[j] < 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = idx[i] == pick[j];
+        if (!seen)
+            idx[n++] = pick[j];
+    }
+    return n;
 }
 
 int report_generation(struct report *r, const struct luasearch *ls, const struct objectives *o,

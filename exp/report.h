@@ -67,4 +67,11 @@ int report_generation(struct report *r, const struct luasearch *ls, const struct
 int report_finish(struct report *r, const struct luasearch *ls, const struct objectives *o,
                   const char *name, struct err *e);
 
+/* The evaluations retraining trains (which): chosen.txt's, each once, in its
+ * order; or pareto.csv's, in its order.  Their indices into ls's evaluations
+ * into idx (room for every evaluation).  Returns how many, -1 when out of
+ * memory. */
+int report_picks(const struct luasearch *ls, const struct objectives *o,
+                 enum exp_retrain_which which, int *idx);
+
 #endif

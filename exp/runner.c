@@ -20,6 +20,8 @@
 #include "sampler.h"
 #include "scripts.h"
 #include "shipped.h"
+#include "standalone.h"
+#include "strbuf.h"
 #include "supertrain.h"
 #include "truthrank.h"
 
@@ -38,6 +40,7 @@ struct runner {
     struct {
         struct dataset train_file;
         struct split train, val;
+        struct split retrain;  /* retraining's training images */
     } data;
     struct ctx ctx;
     struct sampler sampler;
@@ -56,6 +59,11 @@ struct runner {
     int64_t saved_step;      /* the step in supernet.ckpt */
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
     int64_t work;            /* steps + evaluations of this session */
+    struct {                 /* the retraining phase */
+        int done, jobs;      /* (architecture, seed) trainings done, in all */
+        int64_t step, total; /* of the training in progress */
+        double loss;
+    } rt;
     FILE *history, *ranking;
     const struct runner_events *ev;
     volatile sig_atomic_t *stop;
@@ -83,7 +91,7 @@ struct runner {
 
 const char *runner_phase_name(enum runner_phase p)
 {
-    static const char *const names[] = {"setup", "training", "searching",
+    static const char *const names[] = {"setup", "training", "searching", "retraining",
                                         "done",  "stopped",  "failed"};
     return names[p];
 }
@@ -111,7 +119,7 @@ static void set_status(struct runner *r, const char *fmt, ...)
 static void set_phase(struct runner *r, enum runner_phase p)
 {
     r->phase = p;
-    if (p == RUNNER_TRAIN || p == RUNNER_SEARCH || p == RUNNER_DONE)
+    if (p == RUNNER_TRAIN || p == RUNNER_SEARCH || p == RUNNER_RETRAIN || p == RUNNER_DONE)
         set_status(r, "%s", runner_phase_name(p));
     if (r->ev && r->ev->phase)
         r->ev->phase(r->ev->ud, r);
@@ -206,8 +214,18 @@ static int load_data(struct runner *r, struct err *e)
         dataset_check_fits(&r->data.train_file, s->in_c, s->in_h, s->in_w, s->classes, s->name,
                            e))
         return -1;
-    return dataset_split(&r->data.train_file, x->dataset.train_images, x->dataset.val_images,
-                         &r->data.train, &r->data.val, e);
+    struct split val;
+    if (dataset_split(&r->data.train_file, x->dataset.train_images, x->dataset.val_images,
+                      &r->data.train, &r->data.val, e))
+        return -1;
+    r->data.retrain = r->data.train;
+    if (x->retrain.epochs > 0 && dataset_split(&r->data.train_file, x->retrain.images,
+                                               x->dataset.val_images, &r->data.retrain, &val, e)) {
+        char msg[ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", e->text);
+        return err_set(e, x->file, 0, 0, "retrain.images: %s", msg);
+    }
+    return 0;
 }
 
 /* Where table i of a run lives: latency.yaml, latency-2.yaml, ... */
@@ -908,6 +926,174 @@ static int search(struct runner *r, struct err *e)
     return report_finish(&r->report, r->search, &r->obj, r->x.name, e);
 }
 
+/* ------------------------------------------------------------ retraining */
+
+static const char retrained_head[] =
+    "arch,seed,epochs,images,inherited_accuracy,val_accuracy,params,macs";
+
+/* The retrainings of the run: the architectures (evaluations idx[0..n)),
+ * each for seeds seed, seed + 1, ...; done[i * seeds + k] once
+ * retrained.csv holds architecture i with seed k. */
+struct retrain_plan {
+    struct runner *r;
+    int *idx, n;
+    unsigned char *done;
+    int ndone;
+};
+
+/* A row of retrained.csv: kept; one of the plan marks its training done (a
+ * row of another architecture, left by a strategy since reloaded, is kept as
+ * it is). */
+static int keep_retrained(void *ud, char *line, int lineno, struct err *e)
+{
+    struct retrain_plan *p = ud;
+    struct runner *r = p->r;
+    const struct experiment *x = &r->x;
+    char *comma = strchr(line, ',');
+    if (!comma)
+        return err_plain(e, "expected an architecture and its results"), RUNDIR_DAMAGED;
+    *comma = 0;
+    struct arch a, b;
+    struct err why;
+    if (arch_parse_at(&r->space, line, "", lineno, 1, &a, &why))
+        return err_plain(e, "%s", why.text), RUNDIR_DAMAGED;
+    if (!rundir_numbers(comma + 1, 8 + r->nlat))
+        return err_plain(e, "expected %d numbers after the architecture", 8 + r->nlat),
+               RUNDIR_DAMAGED;
+    char *end;
+    unsigned long long seed = strtoull(comma + 1, &end, 10);
+    long epochs = strtol(end + 1, &end, 10);
+    long images = strtol(end + 1, &end, 10);
+    if (epochs != x->retrain.epochs || images != x->retrain.images || seed < x->seed ||
+        seed - x->seed >= (unsigned long long)x->retrain.seeds)
+        return 1;
+    int k = (int)(seed - x->seed);
+    for (int i = 0; i < p->n; i++) {
+        luasearch_at(r->search, p->idx[i], &b);
+        unsigned char *d = &p->done[(size_t)i * x->retrain.seeds + k];
+        if (arch_equal(&a, &b) && !*d) {
+            *d = 1;
+            p->ndone++;
+        }
+    }
+    return 1;
+}
+
+/* Trains evaluation ev stand-alone with seed and appends its row.  0, 1 when
+ * stopped (nothing written), -1 on error. */
+static int retrain_one(struct runner *r, FILE *f, const char *path, int ev, uint64_t seed,
+                       struct err *e)
+{
+    const struct experiment *x = &r->x;
+    struct runner_retrained res = {.seed = seed,
+                                   .epochs = x->retrain.epochs,
+                                   .images = x->retrain.images};
+    double m[METRICS_MAX];
+    memcpy(m, luasearch_at(r->search, ev, &res.arch), (size_t)r->engine.n * sizeof *m);
+    struct standalone sa;
+    if (standalone_begin_with(&sa, r, &res.arch, res.epochs, seed, &r->data.retrain, e))
+        return -1;
+    r->rt.step = 0;
+    r->rt.total = sa.t.total;
+    int rc = 1;
+    while (rc > 0) {
+        if (r->stop && *r->stop)
+            break;
+        rc = standalone_step(&sa, e);
+        if (rc < 0)
+            break;
+        r->rt.step = sa.t.step;
+        r->rt.loss = sa.t.loss;
+        worked(r);
+        if (r->ev && r->ev->retrain_step)
+            r->ev->retrain_step(r->ev->ud, r);
+    }
+    if (rc == 0 && standalone_evaluate(&sa, e) < 0)
+        rc = -1;
+    standalone_end(&sa);
+    if (rc < 0) { /* (a divergence, say: the run fails, saying which training) */
+        char msg[ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", e->text);
+        return err_plain(e, "retraining %s with seed %llu: %s", sa.name,
+                         (unsigned long long)seed, msg);
+    }
+    if (rc > 0)
+        return rc;
+    res.inherited = m[metrics_find(&r->engine, "accuracy")];
+    res.accuracy = sa.accuracy;
+    res.seconds = sa.seconds;
+    struct strbuf row;
+    strbuf_init(&row);
+    strbuf_printf(&row, "%s,%llu,%d,%d,", sa.name, (unsigned long long)seed, res.epochs,
+                  res.images);
+    const double v[] = {res.inherited, res.accuracy, m[metrics_find(&r->engine, "params")],
+                        m[metrics_find(&r->engine, "macs")]};
+    for (int i = 0; i < 4; i++) {
+        strbuf_double(&row, v[i]);
+        strbuf_add(&row, ",", 1);
+    }
+    for (int i = 0; i < r->nlat; i++) {
+        strbuf_double(&row, m[metrics_find(&r->engine, r->lat_metric[i])]);
+        strbuf_add(&row, ",", 1);
+    }
+    strbuf_printf(&row, "%.3f\n", res.seconds);
+    rc = strbuf_failed(&row) ? err_plain(e, "out of memory")
+                             : rundir_append(f, path, e, "%s", strbuf_text(&row));
+    strbuf_done(&row);
+    if (rc == 0 && r->ev && r->ev->retrained)
+        r->ev->retrained(r->ev->ud, r, &res);
+    return rc;
+}
+
+/* The retraining phase: every (architecture, seed) that retrained.csv does
+ * not hold yet.  0, 1 when stopped, -1 on error. */
+static int retrain(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    if (x->retrain.epochs == 0)
+        return 0;
+    int all = luasearch_count(r->search), seeds = x->retrain.seeds;
+    struct retrain_plan p = {.r = r};
+    p.idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *p.idx);
+    p.n = p.idx ? report_picks(r->search, &r->obj, x->retrain.which, p.idx) : -1;
+    p.done = p.n >= 0 ? calloc((size_t)(p.n > 0 ? p.n : 1) * seeds, 1) : NULL;
+    char path[EXP_PATH_MAX + 32];
+    rundir_path(path, sizeof path, r->dir, "retrained.csv");
+    struct strbuf head;
+    strbuf_init(&head);
+    strbuf_printf(&head, "%s", retrained_head);
+    for (int i = 0; i < r->nlat; i++)
+        strbuf_printf(&head, ",%s", r->lat_metric[i]);
+    strbuf_printf(&head, ",seconds");
+    FILE *f = NULL;
+    int rc = !p.done || strbuf_failed(&head) ? err_plain(e, "out of memory") : 0;
+    if (rc == 0 && (rundir_recover_csv(path, strbuf_text(&head), keep_retrained, &p, emit_cb, e) ||
+                    !(f = rundir_open_append(path, strbuf_text(&head), e))))
+        rc = -1;
+    r->rt.jobs = rc == 0 ? p.n * seeds : 0;
+    r->rt.done = p.ndone;
+    if (rc == 0 && r->rt.done < r->rt.jobs)
+        set_phase(r, RUNNER_RETRAIN);
+    for (int i = 0; rc == 0 && i < p.n; i++)
+        for (int k = 0; rc == 0 && k < seeds; k++) {
+            if (p.done[(size_t)i * seeds + k])
+                continue;
+            if (r->stop && *r->stop)
+                rc = 1;
+            else
+                rc = retrain_one(r, f, path, p.idx[i], x->seed + (uint64_t)k, e);
+            if (rc == 0)
+                r->rt.done++;
+        }
+    r->rt.step = r->rt.total = 0;
+    if (f)
+        fclose(f);
+    strbuf_done(&head);
+    free(p.idx);
+    free(p.done);
+    return rc;
+}
+
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
 {
     r->ev = ev;
@@ -917,6 +1103,8 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     int rc = train(r, e);
     if (rc == 0)
         rc = search(r, e);
+    if (rc == 0)
+        rc = retrain(r, e);
     if (rc == 0) {
         set_phase(r, RUNNER_DONE);
         char when[64];
@@ -942,6 +1130,11 @@ void runner_progress(const struct runner *r, struct runner_progress *p)
     p->phase = r->phase;
     p->generation = r->generation;
     p->nevals = r->nevals;
+    p->retrained = r->rt.done;
+    p->retrainings = r->rt.jobs;
+    p->rstep = r->rt.step;
+    p->rtotal = r->rt.total;
+    p->rloss = r->rt.loss;
     if (r->trained) {
         const struct supertrain *t = &r->train;
         p->step = t->step;

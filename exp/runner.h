@@ -3,9 +3,12 @@
  * Both front ends drive it: `oneshot run` (headless, a progress bar on
  * stderr) and the TUI (in a worker thread).  A run trains the supernet with
  * the experiment's sampler (ranking the space's ground-truth table at the end
- * of each epoch), then runs the Lua search strategy against it.  Everything it
- * learns goes to files as it happens, so a run stopped or killed at any point
- * loses nothing and runner_open(..., RUNNER_RESUME) continues it:
+ * of each epoch), then runs the Lua search strategy against it, then (with
+ * retrain.epochs set) trains the architectures the search picked stand-alone
+ * (exp/standalone.h), each for each seed.  Everything it learns goes to files
+ * as it happens, so a run stopped or killed at any point loses nothing but
+ * the retraining in progress, and runner_open(..., RUNNER_RESUME) continues
+ * it:
  *
  *   experiment.yaml    the experiment as resolved (every key, paths absolute)
  *   info.txt           version, BLAS kernel, seed, threads, strategy and its
@@ -19,13 +22,23 @@
  *   ranking.csv        step,n,kendall_tau,tau_lo,tau_hi,spearman: the
  *                      ground-truth ranking at each epoch's end (src/truthrank.h)
  *   evaluations.csv, generations.csv, pareto.csv, chosen.txt  (exp/report.h)
- *   status             training, searching, done, stopped or failed: why
+ *   retrained.csv      arch,seed,epochs,images,inherited_accuracy,val_accuracy,
+ *                      params,macs, a latency per device (evaluations.csv's
+ *                      names), seconds: a row per retraining (architecture,
+ *                      seed), appended whole when it ends; inherited_accuracy
+ *                      is the supernet's (evaluations.csv's accuracy)
+ *   standalone.csv     the TUI's stand-alone trainings (exp/standalone.h)
+ *   status             training, searching, retraining, done, stopped or
+ *                      failed: why
  *
  * Resuming: training continues from the checkpoint (rows of history.csv
  * past it are dropped: they are trained again, identically); the search
  * strategy runs again from its start with every evaluation already made
  * taken from evaluations.csv, so it replays (the same seed gives the same
- * proposals) to where it stopped and goes on.
+ * proposals) to where it stopped and goes on; retraining trains what
+ * retrained.csv does not hold yet (a training cut short by the stop or a
+ * kill is started again from its beginning: stand-alone trainings keep no
+ * checkpoint).
  *
  * Front ends see the run through the getters below and the events; they
  * never reach into it. */
@@ -46,6 +59,7 @@ enum runner_phase {
     RUNNER_SETUP,
     RUNNER_TRAIN,
     RUNNER_SEARCH,
+    RUNNER_RETRAIN,
     RUNNER_DONE,
     RUNNER_STOPPED,
     RUNNER_FAILED
@@ -70,6 +84,16 @@ struct runner_ranking {
     const double *truth;     /* stand-alone accuracy, seeds averaged */
 };
 
+/* A retraining finished: the row it appended to retrained.csv. */
+struct runner_retrained {
+    struct arch arch;
+    uint64_t seed;
+    int epochs, images;
+    double inherited; /* the supernet's accuracy (evaluations.csv) */
+    double accuracy;  /* stand-alone, on the validation images */
+    double seconds;
+};
+
 /* What a front end hears.  Every callback may be NULL; they run in the
  * thread that calls runner_run and may block (a paused TUI). */
 struct runner_events {
@@ -86,6 +110,10 @@ struct runner_events {
     void (*log)(void *ud, const char *text);
     /* the supernet ranked the ground-truth table (end of each epoch) */
     void (*ranking)(void *ud, const struct runner *r, const struct runner_ranking *rk);
+    /* after each step of a retraining (runner_progress says where it is) */
+    void (*retrain_step)(void *ud, const struct runner *r);
+    /* a retraining ended, its row written */
+    void (*retrained)(void *ud, const struct runner *r, const struct runner_retrained *rt);
 };
 
 /* Opens a run: of the experiment file `path` into a new run directory (out,
@@ -106,8 +134,8 @@ void runner_close(struct runner *r);
  * called again after an error (the TUI's retry). */
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e);
 
-/* Stops the run (as *stop would) after n more supernet steps and
- * evaluations (tests; 0: never). */
+/* Stops the run (as *stop would) after n more supernet steps, evaluations
+ * and retraining steps (tests; 0: never). */
 void runner_stop_after(struct runner *r, int64_t n);
 
 /* Requests from another thread than runner_run's (flags the run reads at
@@ -165,6 +193,11 @@ struct runner_progress {
                              there, supernet.ckpt keeps the last good state), or 0 */
     int generation;       /* the last generation reported */
     int64_t nevals;       /* evaluations, an earlier session's included */
+    int retrained;        /* retrainings (architecture, seed) done, an earlier
+                             session's included */
+    int retrainings;      /* and in all (0 until the retraining phase) */
+    int64_t rstep, rtotal; /* steps of the retraining in progress */
+    double rloss;          /* of its last step */
 };
 void runner_progress(const struct runner *r, struct runner_progress *p);
 
@@ -192,7 +225,8 @@ const char *runner_traceback(const struct runner *r);
 const struct split *runner_train_split(const struct runner *r);
 const struct split *runner_val_split(const struct runner *r);
 
-/* "setup", "training", "searching", "done", "stopped", "failed". */
+/* "setup", "training", "searching", "retraining", "done", "stopped",
+ * "failed". */
 const char *runner_phase_name(enum runner_phase p);
 
 #endif

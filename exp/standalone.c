@@ -11,6 +11,13 @@
 int standalone_begin(struct standalone *sa, const struct runner *r, const struct arch *a,
                      int epochs, struct err *e)
 {
+    return standalone_begin_with(sa, r, a, epochs, runner_info(r)->x->seed,
+                                 runner_train_split(r), e);
+}
+
+int standalone_begin_with(struct standalone *sa, const struct runner *r, const struct arch *a,
+                          int epochs, uint64_t seed, const struct split *train, struct err *e)
+{
     memset(sa, 0, sizeof *sa);
     const struct runner_info *in = runner_info(r);
     snprintf(sa->dir, sizeof sa->dir, "%s", in->dir);
@@ -21,11 +28,11 @@ int standalone_begin(struct standalone *sa, const struct runner *r, const struct
     train_config_default(&cfg);
     cfg.epochs = epochs;
     cfg.batch = in->x->supernet.batch;
-    cfg.seed = in->x->seed;
+    cfg.seed = seed;
     sa->m = model_new(in->space, a, cfg.seed, e);
     if (!sa->m)
         return -1;
-    if (trainer_init(&sa->t, sa->m, runner_train_split(r), &cfg, e)) {
+    if (trainer_init(&sa->t, sa->m, train, &cfg, e)) {
         standalone_end(sa);
         return -1;
     }
@@ -36,11 +43,18 @@ int standalone_begin(struct standalone *sa, const struct runner *r, const struct
 
 int standalone_step(struct standalone *sa, struct err *e) { return trainer_step(&sa->t, e); }
 
-int standalone_finish(struct standalone *sa, struct err *e)
+int standalone_evaluate(struct standalone *sa, struct err *e)
 {
     if (model_evaluate(sa->m, sa->val, 256, &sa->accuracy, NULL, e))
         return -1;
     sa->seconds = ctx_seconds() - sa->t0;
+    return 0;
+}
+
+int standalone_finish(struct standalone *sa, struct err *e)
+{
+    if (standalone_evaluate(sa, e))
+        return -1;
     char path[sizeof sa->dir + 32];
     rundir_path(path, sizeof path, sa->dir, "standalone.csv");
     FILE *f = rundir_open_append(path, "arch,epochs,val_accuracy,seconds", e);

@@ -1,7 +1,8 @@
 /* standalone: an architecture of a run trained on its own, on the run's
- * data, in bounded steps (the TUI's 't' runs it in a thread of its own): the
- * supernet's estimate checked against stand-alone training.  The result is
- * appended to RUN_DIR/standalone.csv: arch,epochs,val_accuracy,seconds. */
+ * data, in bounded steps (the TUI's 't' runs it in a thread of its own, the
+ * run's retraining phase one after the other): the supernet's estimate
+ * checked against stand-alone training.  The TUI's result is appended to
+ * RUN_DIR/standalone.csv: arch,epochs,val_accuracy,seconds. */
 #ifndef ONESHOT_STANDALONE_H
 #define ONESHOT_STANDALONE_H
 
@@ -31,13 +32,22 @@ struct standalone {
 int standalone_begin(struct standalone *sa, const struct runner *r, const struct arch *a,
                      int epochs, struct err *e);
 
+/* standalone_begin with another seed and other training images (train:
+ * borrowed, a split of the run's data set that does not overlap its
+ * validation images). */
+int standalone_begin_with(struct standalone *sa, const struct runner *r, const struct arch *a,
+                          int epochs, uint64_t seed, const struct split *train, struct err *e);
+
 /* One step: 1 while steps remain, 0 when trained, -1 on error.  sa->t.step,
  * .total and .loss say where it is. */
 int standalone_step(struct standalone *sa, struct err *e);
 
-/* After the last step: the validation accuracy, and the row appended to
- * standalone.csv.  0 or -1 (the accuracy is kept even when the file cannot
- * be written). */
+/* After the last step: the validation accuracy and the seconds of the
+ * whole training, into sa->accuracy and sa->seconds.  0 or -1. */
+int standalone_evaluate(struct standalone *sa, struct err *e);
+
+/* standalone_evaluate, and the row appended to standalone.csv.  0 or -1 (the
+ * accuracy is kept even when the file cannot be written). */
 int standalone_finish(struct standalone *sa, struct err *e);
 
 void standalone_end(struct standalone *sa);

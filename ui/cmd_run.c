@@ -38,6 +38,14 @@ static void ev_phase(void *ud, const struct runner *r)
     else if (p.phase == RUNNER_SEARCH)
         fprintf(stderr, "searching with %s: %d generations of %d\n", in->strategy,
                 in->x->search.generations, in->x->search.population);
+    else if (p.phase == RUNNER_RETRAIN)
+        fprintf(stderr,
+                "retraining %d architectures stand-alone, %d seed%s each: %d epoch%s of %d "
+                "images%s\n",
+                p.retrainings / in->x->retrain.seeds, in->x->retrain.seeds,
+                in->x->retrain.seeds == 1 ? "" : "s", in->x->retrain.epochs,
+                in->x->retrain.epochs == 1 ? "" : "s", in->x->retrain.images,
+                p.retrained ? " (resumed)" : "");
     progress_init(&v->p, stderr);
 }
 
@@ -81,6 +89,28 @@ static void ev_generation(void *ud, const struct runner *r, int g, const struct 
             runner_info(r)->x->search.generations, n, best, (long long)p.nevals);
 }
 
+static void ev_retrain_step(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_progress p;
+    runner_progress(r, &p);
+    double frac = ((double)p.retrained + (double)p.rstep / (double)p.rtotal) / p.retrainings;
+    progress_update(&v->p, frac, 0, "retraining %d/%d  step %lld/%lld  loss %.4f",
+                    p.retrained + 1, p.retrainings, (long long)p.rstep, (long long)p.rtotal,
+                    p.rloss);
+}
+
+static void ev_retrained(void *ud, const struct runner *r, const struct runner_retrained *rt)
+{
+    struct view *v = ud;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(runner_info(r)->space, &rt->arch, name, (int)sizeof name);
+    progress_clear(&v->p);
+    fprintf(stderr, "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f in the "
+                    "supernet (%.1f s)\n",
+            name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited, rt->seconds);
+}
+
 static void ev_log(void *ud, const char *text)
 {
     struct view *v = ud;
@@ -119,7 +149,8 @@ static void summary(const struct runner *r)
                 printf("  %s", line);
         fclose(f);
     }
-    printf("results: %s/{evaluations,generations,pareto,history}.csv, chosen.txt\n", dir);
+    printf("results: %s/{evaluations,generations,pareto,history%s}.csv, chosen.txt\n", dir,
+           runner_info(r)->x->retrain.epochs > 0 ? ",retrained" : "");
 }
 
 int cmd_run(int argc, char **argv)
@@ -131,7 +162,7 @@ int cmd_run(int argc, char **argv)
         {"resume", OPT_STRING, &resume, "DIR", "continue the stopped or killed run in DIR", 0, -1, 0},
         {"reload", OPT_FLAG, &reload, NULL, "with --resume: read the strategy and metrics files again (after fixing them)", 0, -1, 0},
         {"check", OPT_FLAG, &check, NULL, "load and check the experiment and its scripts, run nothing", 0, -1, 0},
-        {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps and evaluations (as Ctrl-C would)", 1, 2147483647, 0},
+        {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps, evaluations and retraining steps (as Ctrl-C would)", 1, 2147483647, 0},
         {0},
     };
     const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR [--reload]";
@@ -174,7 +205,9 @@ int cmd_run(int argc, char **argv)
                                .evaluated = ev_evaluated,
                                .generation = ev_generation,
                                .log = ev_log,
-                               .ranking = ev_ranking};
+                               .ranking = ev_ranking,
+                               .retrain_step = ev_retrain_step,
+                               .retrained = ev_retrained};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     int rc = runner_run(r, &ev, &e);
@@ -185,7 +218,11 @@ int cmd_run(int argc, char **argv)
     if (rc == 0) {
         summary(r);
     } else if (rc > 0) {
-        fprintf(stderr, "stopped; nothing is lost: continue with\n  oneshot run --resume %s\n",
+        struct runner_progress p;
+        runner_progress(r, &p);
+        fprintf(stderr, "stopped; %s: continue with\n  oneshot run --resume %s\n",
+                p.retrained < p.retrainings ? "the retraining in progress will start again"
+                                            : "nothing is lost",
                 in->dir);
         status = 130;
     } else {
