@@ -212,6 +212,15 @@ static void test_scatter(void)
     CHECK_STR(row(&g, 0), "  *");
     CHECK_STR(row(&g, 1), " @ ");
     CHECK_STR(row(&g, 2), ".  ");
+    /* a point with a stand-alone result: its own marker, over the best's in
+     * a shared cell, under the selection's */
+    chart_grid_clear(&g);
+    const double tx[] = {2, 2, 0, 0}, ty[] = {2, 2, 0, 0};
+    const int tk[] = {CHART_TRAINED, CHART_BEST, CHART_TRAINED, CHART_SELECTED};
+    chart_scatter(&g, (struct chart_rect){0, 0, 3, 3}, 0, 2, 0, 2, tx, ty, tk, 4);
+    CHECK_STR(row(&g, 0), "  #");
+    CHECK_EQ_INT(g.cells[0 * 3 + 2].style, CHART_TRAINED);
+    CHECK_STR(row(&g, 2), "@  ");
     /* points outside the range are clipped, not drawn on the edge */
     chart_grid_clear(&g);
     const double fx[] = {5}, fy[] = {1};

@@ -382,6 +382,8 @@ uint32_t chart_marker(const struct chart_grid *g, int kind)
         return g->unicode ? 0x2605 : '*'; /* ★ */
     case CHART_SELECTED:
         return g->unicode ? 0x25C9 : '@'; /* ◉ */
+    case CHART_TRAINED:
+        return g->unicode ? 0x25A0 : '#'; /* ■ */
     default:
         return g->unicode ? 0x2022 : '.'; /* • */
     }
@@ -400,8 +402,8 @@ void chart_scatter(struct chart_grid *g, struct chart_rect r, double xlo, double
     }
     if (!kind)
         return;
-    static const int order[] = {CHART_FRONT, CHART_BEST, CHART_SELECTED};
-    for (int o = 0; o < 3; o++)
+    static const int order[] = {CHART_FRONT, CHART_BEST, CHART_TRAINED, CHART_SELECTED};
+    for (int o = 0; o < 4; o++)
         for (int i = 0; i < n; i++) {
             int cx, cy;
             if (kind[i] != order[o] ||

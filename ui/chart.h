@@ -31,6 +31,7 @@ enum chart_style {
     CHART_FRONT,    /* a non-dominated point */
     CHART_BEST,     /* the front's best point by the current weights */
     CHART_SELECTED, /* the selected point */
+    CHART_TRAINED,  /* a point with a stand-alone result */
     CHART_DIM,      /* secondary text */
     CHART_WARN,     /* a warning line of the log */
     CHART_ERROR,    /* an error line of the log */
@@ -123,9 +124,9 @@ void chart_lines(struct chart_grid *g, struct chart_rect r, double xlo, double x
                  const struct chart_series *s, int nseries);
 
 /* A scatter of n points in r.  kind[i] (NULL: all CHART_POINT) is the
- * point's style: CHART_POINT as a dot, CHART_FRONT, CHART_BEST and
- * CHART_SELECTED as markers over the dots, drawn in that order so the
- * selected point is always visible. */
+ * point's style: CHART_POINT as a dot, CHART_FRONT, CHART_BEST,
+ * CHART_TRAINED and CHART_SELECTED as markers over the dots, drawn in that
+ * order so the selected point is always visible. */
 void chart_scatter(struct chart_grid *g, struct chart_rect r, double xlo, double xhi, double ylo,
                    double yhi, const double *x, const double *y, const int *kind, int n);
 

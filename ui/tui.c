@@ -94,6 +94,7 @@ static void set_styles(struct tty *t)
     static const attr_t plain[CHART_NSTYLES] = {
         [CHART_LABEL] = A_BOLD,    [CHART_SERIES1] = A_BOLD, [CHART_FRONT] = A_BOLD,
         [CHART_BEST] = A_BOLD,     [CHART_SELECTED] = A_REVERSE, [CHART_DIM] = A_DIM,
+        [CHART_TRAINED] = A_BOLD,
         [CHART_WARN] = A_BOLD,     [CHART_ERROR] = A_BOLD,   [CHART_FOCUS] = A_BOLD,
         [CHART_BAR] = A_REVERSE,   [CHART_HEAT0 + 6] = A_BOLD, [CHART_HEAT0 + 7] = A_BOLD};
     memcpy(t->attr, plain, sizeof plain);
@@ -109,6 +110,7 @@ static void set_styles(struct tty *t)
         {CHART_SERIES1, COLOR_GREEN, -1, A_BOLD}, {CHART_SERIES2, COLOR_YELLOW, -1, 0},
         {CHART_POINT, COLOR_CYAN, -1, 0},       {CHART_FRONT, COLOR_RED, -1, A_BOLD},
         {CHART_BEST, COLOR_YELLOW, -1, A_BOLD}, {CHART_SELECTED, COLOR_BLACK, COLOR_WHITE, A_BOLD},
+        {CHART_TRAINED, COLOR_GREEN, -1, A_BOLD},
         {CHART_DIM, -1, -1, A_DIM},             {CHART_WARN, COLOR_YELLOW, -1, 0},
         {CHART_ERROR, COLOR_RED, -1, A_BOLD},   {CHART_FOCUS, COLOR_CYAN, -1, A_BOLD},
         {CHART_BAR, COLOR_BLACK, COLOR_CYAN, 0},
@@ -411,6 +413,10 @@ static void status_bar(struct tui *t)
     if (s->phase >= RUNNER_SEARCH || s->nev > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  gen %d/%d  %lld evaluated",
                          s->generation, s->generations, (long long)s->nevals);
+    if (s->phase == RUNNER_RETRAIN && s->retrainings > 0)
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  retrain %d/%d step %lld/%lld",
+                         s->retrained + 1 > s->retrainings ? s->retrainings : s->retrained + 1,
+                         s->retrainings, (long long)s->rstep, (long long)s->rtotal);
     if (s->solo_running)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  stand-alone %lld/%lld",
                          (long long)s->solo_step, (long long)s->solo_total);

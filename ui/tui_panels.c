@@ -501,10 +501,14 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
     double *y = x + n, sx, sy;
     tui_metric_unit(s->metric[v->xaxis], &sx);
     tui_metric_unit(s->metric[v->yaxis], &sy);
+    int trained = 0;
     for (int i = 0; i < n; i++) {
         x[i] = tui_metric(s, i, v->xaxis) * sx;
         y[i] = tui_metric(s, i, v->yaxis) * sy;
+        int alone = tui_state_result(s, &s->ev_arch[i]) != NULL;
+        trained += alone;
         kind[i] = i == v->selected  ? CHART_SELECTED
+                  : alone           ? CHART_TRAINED
                   : i == v->best    ? CHART_BEST
                   : v->on_front[i] ? CHART_FRONT
                                     : CHART_POINT;
@@ -520,7 +524,11 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
     char xn[96], yn[96];
     tui_axis_name(s, v, v->xaxis, xn, sizeof xn, 1);
     tui_axis_name(s, v, v->yaxis, yn, sizeof yn, 1);
-    put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
+    int at = put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
+    if (trained) { /* the key to the stand-alone mark */
+        chart_put(g, at + 2, g->h - 2, chart_marker(g, CHART_TRAINED), CHART_TRAINED);
+        put(g, at + 4, g->h - 2, CHART_DIM, "stand-alone %d", trained);
+    }
 }
 
 /* The front's points in the order of metric m, and where the selection is

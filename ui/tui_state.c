@@ -202,18 +202,36 @@ static void ranking_row(struct tui_state *s, const char *line)
     }
 }
 
-static void result_row(struct tui_state *s, const char *line)
+/* The architecture a row of a results file starts with, into *a: what
+ * follows its comma, or NULL. */
+static const char *row_arch(const struct tui_state *s, const char *line, struct arch *a)
 {
     char name[1024];
-    struct tui_result r;
     struct err e;
     const char *comma = strchr(line, ',');
     if (!comma || (size_t)(comma - line) >= sizeof name)
-        return;
+        return NULL;
     memcpy(name, line, (size_t)(comma - line));
     name[comma - line] = 0;
-    if (arch_parse(&s->space, name, "standalone.csv", &r.arch, &e) == 0 &&
-        sscanf(comma + 1, "%d,%lf,%lf", &r.epochs, &r.accuracy, &r.seconds) == 3)
+    return arch_parse(&s->space, name, "", a, &e) == 0 ? comma + 1 : NULL;
+}
+
+/* standalone.csv: arch,epochs,val_accuracy,seconds */
+static void result_row(struct tui_state *s, const char *line)
+{
+    struct tui_result r;
+    const char *rest = row_arch(s, line, &r.arch);
+    if (rest && sscanf(rest, "%d,%lf,%lf", &r.epochs, &r.accuracy, &r.seconds) == 3)
+        add_result(s, &r);
+}
+
+/* retrained.csv: arch,seed,epochs,images,inherited_accuracy,val_accuracy,...,seconds */
+static void retrained_row(struct tui_state *s, const char *line)
+{
+    struct tui_result r;
+    const char *rest = row_arch(s, line, &r.arch);
+    if (rest && sscanf(rest, "%*f,%d,%*f,%*f,%lf", &r.epochs, &r.accuracy) == 2 &&
+        sscanf(strrchr(rest, ',') + 1, "%lf", &r.seconds) == 1)
         add_result(s, &r);
 }
 
@@ -255,6 +273,7 @@ int tui_state_init(struct tui_state *s, struct runner *r, struct err *e)
         read_csv(s, "ranking.csv", ranking_row);
     }
     read_csv(s, "standalone.csv", result_row);
+    read_csv(s, "retrained.csv", retrained_row);
     const struct exp_ref *dev = &x->latency.device;
     const char *device = dev->is_path ? dev->resolved : dev->text;
     if (strcmp(device, "host") != 0) {
@@ -312,6 +331,10 @@ static void sync_run(struct tui_state *s, const struct runner *r)
     s->epoch = p.epoch;
     s->npaths = p.npaths;
     s->step_seconds = p.step_seconds;
+    s->retrained = p.retrained;
+    s->retrainings = p.retrainings;
+    s->rstep = p.rstep;
+    s->rtotal = p.rtotal;
     runner_counts(r, s->trainings, s->updates);
     while (s->nev < runner_nevaluations(r)) {
         if (s->nev == s->capev) {
@@ -347,6 +370,9 @@ static void ev_phase(void *ud, const struct runner *r)
     else if (p.phase == RUNNER_SEARCH)
         tui_state_log(s, TUI_INFO, "searching with %s: %d generations of %d", s->strategy,
                       s->generations, s->population);
+    else if (p.phase == RUNNER_RETRAIN)
+        tui_state_log(s, TUI_INFO, "retraining %d of the search's picks stand-alone%s",
+                      p.retrainings - p.retrained, p.retrained ? " (resumed)" : "");
     else if (p.phase == RUNNER_DONE)
         tui_state_log(s, TUI_INFO, "done: %lld architectures evaluated; results in %s",
                       (long long)p.nevals, s->dir);
@@ -388,6 +414,31 @@ static void ev_generation(void *ud, const struct runner *r, int g, const struct 
     pthread_mutex_unlock(&s->lock);
     tui_state_log(s, TUI_INFO, "generation %d/%d: %d architectures, %lld evaluated", g,
                   s->generations, n, (long long)nevals);
+}
+
+static void ev_retrain_step(void *ud, const struct runner *r)
+{
+    struct tui_state *s = ud;
+    pthread_mutex_lock(&s->lock);
+    sync_run(s, r);
+    gate(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void ev_retrained(void *ud, const struct runner *r, const struct runner_retrained *rt)
+{
+    struct tui_state *s = ud;
+    struct tui_result res = {rt->arch, rt->epochs, rt->accuracy, rt->seconds};
+    pthread_mutex_lock(&s->lock);
+    add_result(s, &res);
+    sync_run(s, r);
+    pthread_mutex_unlock(&s->lock);
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(&s->space, &rt->arch, name, (int)sizeof name);
+    tui_state_log(s, TUI_INFO,
+                  "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f in the "
+                  "supernet (%.1f s)",
+                  name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited, rt->seconds);
 }
 
 static void ev_log(void *ud, const char *text)
@@ -438,7 +489,9 @@ static void *worker_main(void *arg)
                                   .evaluated = ev_evaluated,
                                   .generation = ev_generation,
                                   .log = ev_log,
-                                  .ranking = ev_ranking};
+                                  .ranking = ev_ranking,
+                                  .retrain_step = ev_retrain_step,
+                                  .retrained = ev_retrained};
     for (;;) {
         struct err e = {0};
         int rc = runner_run(r, &ev, &e);

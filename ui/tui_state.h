@@ -9,7 +9,9 @@
  *
  * A second thread trains one architecture stand-alone on the run's data
  * (the experiment's training images, its epochs and batch) and appends the
- * result to RUN_DIR/standalone.csv: arch,epochs,val_accuracy,seconds.
+ * result to RUN_DIR/standalone.csv: arch,epochs,val_accuracy,seconds.  Its
+ * results and those of the run's retraining phase (retrained.csv) are the
+ * stand-alone results the panels show.
  *
  * After runner_run ends (done or failed, e.g. a Lua error in the strategy) the
  * worker waits: tui_state_retry makes it reload the strategy and metrics
@@ -45,7 +47,7 @@ struct tui_rows {
     double *v; /* [cap][cols] */
 };
 
-/* A finished stand-alone training. */
+/* A finished stand-alone training (the TUI's, or the run's retraining). */
 struct tui_result {
     struct arch arch;
     int epochs;
@@ -91,6 +93,8 @@ struct tui_state {
     struct tui_rows taus; /* step, tau, lo, hi */
     int generation;
     int64_t nevals;
+    int retrained, retrainings; /* the retraining phase: done, in all */
+    int64_t rstep, rtotal;      /* steps of the retraining in progress */
     int nev, capev;       /* every evaluation, in order */
     struct arch *ev_arch; /* [capev] */
     double *ev_m;         /* [capev][nmetrics] */
@@ -120,10 +124,11 @@ struct tui_state {
 };
 
 /* Prepares the snapshot of an opened run r (borrowed; it must outlive s):
- * copies what is fixed, reads the run directory's history.csv, ranking.csv
- * and standalone.csv when it was resumed, and loads the per-layer latencies
- * of the experiment's latency device when that is a model or a table file
- * (measuring `host` would take minutes: then there are none).  runner_open must
+ * copies what is fixed, reads the run directory's history.csv and
+ * ranking.csv when it was resumed, and its standalone.csv and
+ * retrained.csv, and loads the per-layer latencies of the experiment's
+ * latency device when that is a model or a table file (measuring `host`
+ * would take minutes: then there are none).  runner_open must
  * have been given &s->stop as its stop flag, so s is initialised in two
  * steps: tui_state_clear before runner_open, tui_state_init after.  0, or -1
  * with e filled (tui_state_done is still needed). */

@@ -2,7 +2,8 @@
 # It opens with every panel titled at 100x30 and at 80x24, its numbers
 # change, pause stops the step counter and s takes one step, a resize
 # redraws, e writes the SVG plots, q quits and leaves the terminal usable,
-# Ctrl-C stops and saves; a Lua error shows in the log and waits for r;
+# Ctrl-C stops and saves; a Lua error shows in the log and waits for r, and
+# the run's retraining then logs its results and marks them on the plot;
 # NO_COLOR and a non-UTF-8 locale give a colourless ASCII screen; `oneshot`
 # alone opens the quick experiment; without a terminal it refuses.
 . "$(dirname "$0")/lib.inc"
@@ -169,12 +170,17 @@ usable a
 sed 's/      oneshot.report(g, pop)/      if g == 2 then local x = nil; return x.y end\n      oneshot.report(g, pop)/' \
     lua/random.lua > "$TMP/bad.lua"
 sed -e "s|strategy: random|strategy: $TMP/bad.lua|" -e 's/epochs: 8/epochs: 1/' "$TMP/t.yaml" > "$TMP/bad.yaml"
+printf 'retrain:\n  epochs: 1\n' >> "$TMP/bad.yaml"
 run a "clear; LC_ALL=C.UTF-8 $ONESHOT tui $TMP/bad.yaml --out $TMP/bad; echo exit=\$?"
 wait_for a 'FAILED' 60
 screen a | grep -q "error: in run: attempt to index" || fail "no Lua error in the log: $(screen a)"
 sed -i 's/if g == 2 then local x = nil; return x.y end//' "$TMP/bad.lua"
 $T send-keys -t a r
 wait_for a ' done ' 60
+# the search's picks trained stand-alone: each result in the log, a mark of
+# its own on the Pareto plot (the front's ends, away from the selection)
+screen a | grep -q 'retrained k[0-9a-z-]* *│' || fail "no retraining in the log: $(screen a)"
+screen a | grep -q '■' || fail "no retrained point marked on the Pareto plot: $(screen a)"
 quit a
 wait_for a '^exit=0'
 
