@@ -40,6 +40,27 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
             return -1;
         ++*written;
     }
+    n = s->sp_history.n; /* a Single-Path run: step, loss, cross-entropy, R, warm */
+    if (n > 0) {
+        double *x = malloc((size_t)n * 4 * sizeof *x);
+        if (!x)
+            return err_plain(e, "out of memory");
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < 4; k++)
+                x[k * n + i] = s->sp_history.v[i * 5 + k];
+        struct svg_series sr[3] = {{"loss", x, x + n, n, 0},
+                                   {"cross-entropy", x, x + 2 * n, n, 0},
+                                   {"R (inflated in the warm-up)", x, x + 3 * n, n, 1}};
+        snprintf(path, sizeof path, "%s/search.svg", dir);
+        snprintf(title, sizeof title,
+                 "%s: Single-Path NAS (%s space, lambda %g after a warm-up of %lld steps)",
+                 s->name, s->space.name, s->lambda, (long long)s->sp.warmup_steps);
+        int rc = svg_lines(path, title, "step", "loss [nats]", "R [ms]", sr, 3, e);
+        free(x);
+        if (rc)
+            return -1;
+        ++*written;
+    }
     n = s->taus.n;
     if (n > 0) {
         double *x = malloc((size_t)n * 4 * sizeof *x);
