@@ -412,6 +412,20 @@ out:
 
 /* ---- the runs ---- */
 
+void sptune_trial_read(struct sptune_trial *t, struct singlepath *sp)
+{
+    struct spnet_readout r;
+    singlepath_readout(sp, &r);
+    memset(t, 0, sizeof *t);
+    t->lambda = sp->cfg.lambda;
+    t->predicted_ms = r.runtime_ms;
+    t->arch = r.arch;
+    for (int l = 0; l < r.arch.n; l++)
+        for (int j = 0; j < SK_NDEC; j++)
+            if (((r.dec[l] >> j) & 1) && r.ind[l][j] >= 0.5f)
+                t->on[l] |= 1u << j;
+}
+
 static void close_run(struct sptune *tn)
 {
     if (tn->sp_open)
@@ -623,16 +637,7 @@ static int end_trial(struct sptune *tn, struct err *e)
 {
     double t0 = ctx_seconds();
     struct sptune_trial *t = &tn->trial[tn->ntrials];
-    struct spnet_readout r;
-    singlepath_readout(&tn->sp, &r);
-    memset(t, 0, sizeof *t);
-    t->lambda = tn->sp.cfg.lambda;
-    t->predicted_ms = r.runtime_ms;
-    t->arch = r.arch;
-    for (int l = 0; l < tn->space->nlayers; l++)
-        for (int j = 0; j < SK_NDEC; j++)
-            if (((r.dec[l] >> j) & 1) && r.ind[l][j] >= 0.5f)
-                t->on[l] |= 1u << j;
+    sptune_trial_read(t, &tn->sp);
     if (singlepath_evaluate(&tn->sp, tn->val, tn->tc.eval_batch, &t->val_accuracy, NULL, e))
         return -1;
     t->seconds = tn->trial_seconds + (ctx_seconds() - t0);

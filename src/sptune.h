@@ -82,6 +82,11 @@ struct sptune_trial {
     unsigned on[SPACE_MAX_LAYERS]; /* bit j: decision j (enum sk_decision) on */
 };
 
+/* The read-off of search sp as it stands, as a trial: its lambda, the
+ * architecture its hard decisions decode to, R, the decisions
+ * (val_accuracy and seconds 0). */
+void sptune_trial_read(struct sptune_trial *t, struct singlepath *sp);
+
 /* Why a tuning ended. */
 enum sptune_end {
     SPTUNE_GOING,    /* it has not */

@@ -97,4 +97,34 @@ static inline void fixture_open(struct fixture *f, int se, int images)
     f->cfg.seed = 9;
 }
 
+/* Runs t to its end (a failure is a failed check). */
+static inline void run_out(struct singlepath *t)
+{
+    struct err e;
+    int rc;
+    while ((rc = singlepath_step(t, &e)) == 1)
+        ;
+    if (!CHECK(rc == 0))
+        printf("  %s\n", e.msg);
+}
+
+/* An uninterrupted search of f at lambda into r (its read-off); 0, or -1
+ * (a failed check, r zeroed). */
+static inline int fixture_search(const struct fixture *f, double lambda, struct spnet_readout *r)
+{
+    struct sp_config c = f->cfg;
+    c.lambda = lambda;
+    struct singlepath t;
+    struct err e;
+    memset(r, 0, sizeof *r);
+    if (!CHECK(singlepath_init(&t, &f->s, &f->t, &f->train, &c, NULL, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return -1;
+    }
+    run_out(&t);
+    singlepath_readout(&t, r);
+    singlepath_done(&t);
+    return 0;
+}
+
 #endif

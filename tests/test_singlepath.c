@@ -331,23 +331,11 @@ static void test_loss_falls(void)
 /* The final read-off runtime after a short search at lambda. */
 static double search_runtime(struct fixture *f, double lambda, struct arch *a)
 {
-    struct sp_config c = f->cfg;
-    c.lambda = lambda;
-    struct singlepath t;
-    struct err e;
-    if (!CHECK(singlepath_init(&t, &f->s, &f->t, &f->train, &c, NULL, &e) == 0)) {
-        printf("  %s\n", e.msg);
-        return NAN;
-    }
-    int rc;
-    while ((rc = singlepath_step(&t, &e)) == 1)
-        ;
-    CHECK(rc == 0);
     struct spnet_readout r;
-    singlepath_readout(&t, &r);
+    if (fixture_search(f, lambda, &r))
+        return NAN;
     *a = r.arch;
     CHECK(r.runtime_ms == latency_predict(&f->t, &r.arch));
-    singlepath_done(&t);
     return r.runtime_ms;
 }
 
@@ -462,17 +450,6 @@ static void test_resume(void)
 }
 
 /* ---- a trial forked from a warm-up ---- */
-
-/* Runs t to its end. */
-static void run_out(struct singlepath *t)
-{
-    struct err e;
-    int rc;
-    while ((rc = singlepath_step(t, &e)) == 1)
-        ;
-    if (!CHECK(rc == 0))
-        printf("  %s\n", e.msg);
-}
 
 static int same_run(const struct singlepath *a, const struct singlepath *b)
 {

@@ -127,26 +127,6 @@ static void setup(struct fixture *f)
     f->cfg.warmup_epochs = 2; /* 8 steps of 24 */
 }
 
-/* An uninterrupted search at lambda: its read-off. */
-static void search(struct fixture *f, double lambda, struct spnet_readout *r)
-{
-    struct sp_config c = f->cfg;
-    c.lambda = lambda;
-    struct singlepath t;
-    struct err e;
-    memset(r, 0, sizeof *r);
-    if (!CHECK(singlepath_init(&t, &f->s, &f->t, &f->train, &c, NULL, &e) == 0)) {
-        printf("  %s\n", e.msg);
-        return;
-    }
-    int rc;
-    while ((rc = singlepath_step(&t, &e)) == 1)
-        ;
-    CHECK(rc == 0);
-    singlepath_readout(&t, r);
-    singlepath_done(&t);
-}
-
 static int tune_open(struct sptune *tn, struct fixture *f, const char *dir,
                      const struct sptune_config *c)
 {
@@ -209,8 +189,8 @@ static void test_tune(void)
     /* the target: what an uninterrupted search reaches at lambda 3.5 (inside
      * a plateau of R); lambda0 20 lands on another */
     struct spnet_readout r35, r20;
-    search(&f, 3.5, &r35);
-    search(&f, 20, &r20);
+    fixture_search(&f, 3.5, &r35);
+    fixture_search(&f, 20, &r20);
     CHECK(r20.runtime_ms < r35.runtime_ms);
     struct sptune_config c;
     sptune_config_default(&c);
