@@ -111,7 +111,9 @@ int singlepath_save(const struct singlepath *t, const char *path, struct err *e)
     return rc;
 }
 
-static int resume_from(struct singlepath *t, const char *path, struct err *e)
+/* Reads the checkpoint at path into t.  fork: the checkpoint may have
+ * another lambda, provided its step is within the warm-up (singlepath_fork). */
+static int resume_from(struct singlepath *t, const char *path, int fork, struct err *e)
 {
     struct spnet *n = t->net;
     struct ckpt c;
@@ -138,6 +140,8 @@ static int resume_from(struct singlepath *t, const char *path, struct err *e)
         goto out;
     }
     fill_state(t, &now);
+    if (fork)
+        now.lambda = saved.lambda; /* the one setting a fork may change */
     const char *diff = differing(&saved, &now);
     if (diff) {
         err_set(e, path, 0, 0, "was saved by a run with another %s: resume with the same settings",
@@ -147,6 +151,13 @@ static int resume_from(struct singlepath *t, const char *path, struct err *e)
     if (saved.total != t->total || saved.step < 0 || saved.step > t->total) {
         err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
                 (long long)saved.total);
+        goto out;
+    }
+    if (fork && saved.step > t->warmup_steps) {
+        err_set(e, path, 0, 0,
+                "is at step %lld, past the warm-up's %lld steps: its lambda (%g) has acted, so "
+                "no trial with another lambda can start from it",
+                (long long)saved.step, (long long)t->warmup_steps, saved.lambda);
         goto out;
     }
     /* a CRC-valid file may still hold what no run writes */
@@ -167,9 +178,9 @@ out:
     return rc;
 }
 
-int singlepath_init(struct singlepath *t, const struct space *s, const struct latency_table *lat,
-                    const struct split *train, const struct sp_config *cfg, const char *resume,
-                    struct err *e)
+static int start(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                 const struct split *train, const struct sp_config *cfg, const char *resume,
+                 int fork, struct err *e)
 {
     memset(t, 0, sizeof *t);
     t->train = train;
@@ -205,11 +216,25 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
         return err_plain(e, "out of memory");
     }
     rmsprop_state_init(t->ms, t->mom, np);
-    if (resume && resume_from(t, resume, e)) {
+    if (resume && resume_from(t, resume, fork, e)) {
         singlepath_done(t);
         return -1;
     }
     return 0;
+}
+
+int singlepath_init(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *resume,
+                    struct err *e)
+{
+    return start(t, s, lat, train, cfg, resume, 0, e);
+}
+
+int singlepath_fork(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *ckpt,
+                    struct err *e)
+{
+    return start(t, s, lat, train, cfg, ckpt, 1, e);
 }
 
 void singlepath_done(struct singlepath *t)

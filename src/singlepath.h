@@ -86,6 +86,20 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
                     struct err *e);
 void singlepath_done(struct singlepath *t);
 
+/* A trial forked from a warm-up (Single-Path Mobile AutoML's tuning of
+ * lambda): singlepath_init resuming from ckpt, except that ckpt may have been
+ * saved with another lambda than cfg's, provided it stands within the
+ * warm-up (its step <= warmup_steps), where lambda has not acted yet.  Every
+ * other setting and the table must match, as for a resume.  The run goes on
+ * with cfg->lambda, and takes, to the bit, the steps of an uninterrupted run
+ * with it (same thread count).  A checkpoint past the warm-up is refused
+ * (`ckpt: error: is at step 9, past the warm-up's 5 steps: its lambda (20)
+ * has acted, ...`), as are the other settings a resume refuses.  0, or -1
+ * with e filled (nothing to free then). */
+int singlepath_fork(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *ckpt,
+                    struct err *e);
+
 /* One step.  Returns 1 while steps remain after it, 0 when the search is
  * complete (also when called after that: nothing is done), -1 on error. */
 int singlepath_step(struct singlepath *t, struct err *e);
