@@ -26,6 +26,7 @@ void sp_config_default(struct sp_config *c)
     c->weight_decay = 1e-5;
     c->seed = 0;
     c->train_images = 0;
+    c->calib_images = 2000;
 }
 
 /* What a checkpoint carries besides the arrays: the settings (a resume must
@@ -307,5 +308,17 @@ void singlepath_readout(struct singlepath *t, struct spnet_readout *r)
 int singlepath_evaluate(struct singlepath *t, const struct split *val, int batch,
                         double *accuracy, double *loss, struct err *e)
 {
-    return spnet_evaluate(t->net, val, batch, accuracy, loss, e);
+    struct spnet *n = t->net;
+    if (t->cfg.calib_images <= 0)
+        return spnet_evaluate(n, val, batch, accuracy, loss, e);
+    float *saved = malloc(n->nstats * sizeof *saved);
+    if (!saved)
+        return err_plain(e, "out of memory");
+    memcpy(saved, n->stats, n->nstats * sizeof *saved);
+    int rc = spnet_recalibrate(n, t->train, t->cfg.calib_images, batch, e);
+    if (!rc)
+        rc = spnet_evaluate(n, val, batch, accuracy, loss, e);
+    memcpy(n->stats, saved, n->nstats * sizeof *saved);
+    free(saved);
+    return rc;
 }

@@ -52,6 +52,9 @@ struct sp_config {
     double weight_decay;    /* [1e-5], >= 0 */
     uint64_t seed;          /* weights, batches and drops [0] */
     int train_images;       /* recorded in checkpoints: a resume must match [0] */
+    int calib_images;       /* BN recalibration of singlepath_evaluate on this many of the
+                               training images, 0 = none [2000]; evaluation only: not in
+                               checkpoints */
 };
 
 void sp_config_default(struct sp_config *c);
@@ -109,7 +112,9 @@ int singlepath_step(struct singlepath *t, struct err *e);
 void singlepath_readout(struct singlepath *t, struct spnet_readout *r);
 
 /* Accuracy and loss of the network with its hard decisions on val
- * (spnet_evaluate).  0 or -1. */
+ * (spnet_evaluate), its BatchNorm statistics first recalibrated for those
+ * decisions on cfg.calib_images training images (spnet_recalibrate) and put
+ * back after, so the search goes on as if nothing had happened.  0 or -1. */
 int singlepath_evaluate(struct singlepath *t, const struct split *val, int batch,
                         double *accuracy, double *loss, struct err *e);
 

@@ -6,8 +6,8 @@
  * every trial is forked from it (singlepath_fork) with its own lambda,
  * trains the rest of the epochs, and is read off: the architecture its hard
  * decisions decode to, the table's prediction of it (R), its proxy accuracy
- * (singlepath_evaluate on the validation images: hard decisions, the
- * running BatchNorm statistics of the search, not recalibrated).
+ * (singlepath_evaluate on the validation images: hard decisions, BatchNorm
+ * recalibrated for them on cfg.calib_images training images).
  *
  * The choice of lambda (our design; the paper tunes it without saying how):
  * R(lambda) falls, in steps, as lambda grows.  The first trial takes

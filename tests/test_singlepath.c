@@ -319,8 +319,30 @@ static void test_loss_falls(void)
     if (!CHECK(last < 0.7 * first))
         printf("  first epoch %.4f, last %.4f\n", first, last);
     double acc, loss;
+    size_t ns = t.net->nstats * sizeof(float);
+    float *before = malloc(ns), *once = malloc(ns);
+    memcpy(before, t.net->stats, ns);
     CHECK(singlepath_evaluate(&t, &f.val, 16, &acc, &loss, &e) == 0);
     CHECK(acc >= 0 && acc <= 1 && loss > 0 && isfinite(loss));
+    /* the recalibration is put back: the search's statistics are untouched */
+    CHECK(memcmp(before, t.net->stats, ns) == 0);
+    /* without it the score differs: the search's statistics mix every
+     * decision it tried, the recalibrated ones are the hard decisions' */
+    t.cfg.calib_images = 0;
+    double acc0, loss0;
+    CHECK(singlepath_evaluate(&t, &f.val, 16, &acc0, &loss0, &e) == 0);
+    if (!CHECK(loss0 != loss))
+        printf("  loss %.9g with and without recalibration\n", loss);
+    /* a recalibration replaces the statistics: twice on the same images
+     * gives the same bytes, whatever they were before */
+    CHECK(spnet_recalibrate(t.net, &f.train, 64, 16, &e) == 0);
+    memcpy(once, t.net->stats, ns);
+    CHECK(memcmp(before, once, ns) != 0);
+    CHECK(spnet_recalibrate(t.net, &f.train, 64, 16, &e) == 0);
+    CHECK(memcmp(once, t.net->stats, ns) == 0);
+    memcpy(t.net->stats, before, ns);
+    free(before);
+    free(once);
     /* evaluation leaves the run settings alone, and training goes on */
     for (int l = 0; l < f.s.nlayers; l++)
         CHECK(t.net->run[l].scale[0] == 1 && !t.net->run[l].soft);

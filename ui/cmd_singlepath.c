@@ -29,7 +29,8 @@ static void on_signal(int sig)
 
 struct sp_opts {
     const char *space, *device, *lut, *data, *save, *resume;
-    int epochs, train_images, val_images, batch, seed, threads, json, trials, stop_after;
+    int epochs, train_images, val_images, calib_images, batch, seed, threads, json, trials,
+        stop_after;
     double lr, lambda, warmup_epochs, target_ms;
 };
 
@@ -366,13 +367,15 @@ static int seen(const struct opt *opts, const char *name)
 
 int cmd_singlepath(int argc, char **argv)
 {
-    struct sp_opts o = {.epochs = 8, .train_images = 50000, .val_images = 10000, .batch = 128,
+    struct sp_opts o = {.epochs = 8, .train_images = 50000, .val_images = 10000,
+                        .calib_images = 2000, .batch = 128,
                         .lr = 0.016, .lambda = 20, .warmup_epochs = -1, .trials = 8};
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist); its choices must be kernels {3,5,7} times two expansions", 0, -1, 0},
         {"epochs", OPT_INT, &o.epochs, "N", "epochs of the search (default 8)", 1, 100000, 0},
         {"train-images", OPT_INT, &o.train_images, "N", "training images, the first N of the train file (default 50000)", 1, 60000, 0},
         {"val-images", OPT_INT, &o.val_images, "N", "images of the proxy accuracy, the last N of the train file (default 10000)", 1, 60000, 0},
+        {"calib-images", OPT_INT, &o.calib_images, "N", "BatchNorm recalibration of the proxy accuracy on N training images, 0 = none (default 2000)", 0, 60000, 0},
         {"batch", OPT_INT, &o.batch, "B", "batch size (default 128)", 1, 65536, 0},
         {"lr", OPT_FLOAT, &o.lr, "X", "RMSProp's learning rate per 256 images (default 0.016)", 0, -1, 0},
         {"lambda", OPT_FLOAT, &o.lambda, "L", "weight of lambda ln R, R in ms (default 20, the authors' 0.020); with --target-ms the first trial's", 0, -1, 0},
@@ -460,6 +463,7 @@ int cmd_singlepath(int argc, char **argv)
     cfg.warmup_epochs = o.warmup_epochs;
     cfg.seed = (uint64_t)o.seed;
     cfg.train_images = o.train_images;
+    cfg.calib_images = o.calib_images;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     int rc = tuning ? run_tuning(&o, &s, &g, &lat, &data, &cfg)
