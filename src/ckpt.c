@@ -81,6 +81,8 @@ static const char *kind_phrase(uint32_t kind, char *buf, size_t cap)
         return "a supernet checkpoint";
     case CKPT_KIND_SINGLEPATH:
         return "a Single-Path NAS checkpoint";
+    case CKPT_KIND_NAO:
+        return "a NAO controller checkpoint";
     default:
         snprintf(buf, cap, "a checkpoint of unknown kind %u", (unsigned)kind);
         return buf;

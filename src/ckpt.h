@@ -20,7 +20,12 @@
 #include "err.h"
 
 #define CKPT_VERSION 1u
-enum ckpt_kind { CKPT_KIND_NET = 1, CKPT_KIND_SUPERNET = 2, CKPT_KIND_SINGLEPATH = 3 };
+enum ckpt_kind {
+    CKPT_KIND_NET = 1,
+    CKPT_KIND_SUPERNET = 2,
+    CKPT_KIND_SINGLEPATH = 3,
+    CKPT_KIND_NAO = 4 /* NAO's controller (src/nao.h) */
+};
 
 struct ckpt_section {
     char *name;    /* owned, NUL-terminated */

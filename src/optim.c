@@ -67,3 +67,39 @@ float exp_decay_lr(float base, long t, double every, float factor)
         return base;
     return (float)(base * pow(factor, floor((double)t / every)));
 }
+
+void adam_default(struct adam *o)
+{
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->weight_decay = 0;
+}
+
+void adam_step(double *w, const double *g, double *m, double *v, size_t n, const struct adam *o,
+               double lr, long t)
+{
+    const double b1 = o->beta1, b2 = o->beta2, wd = o->weight_decay;
+    const double step = lr / (1 - pow(b1, (double)t));
+    const double root = sqrt(1 - pow(b2, (double)t));
+    for (size_t i = 0; i < n; i++) {
+        double d = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (1 - b1) * d;
+        v[i] = b2 * v[i] + (1 - b2) * d * d;
+        w[i] -= step * m[i] / (sqrt(v[i]) / root + o->eps);
+    }
+}
+
+double clip_grad_norm(double *g, size_t n, double max_norm)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += g[i] * g[i];
+    double norm = sqrt(s);
+    if (max_norm > 0 && norm > max_norm) {
+        double k = max_norm / (norm + 1e-6);
+        for (size_t i = 0; i < n; i++)
+            g[i] *= k;
+    }
+    return norm;
+}

@@ -20,7 +20,8 @@ enum {
     RNG_STREAM_SAMPLER = 3, /* paths drawn by a supernet sampler */
     RNG_STREAM_SEARCH = 4,  /* search strategies */
     RNG_STREAM_BENCH = 5,   /* random data for benchmarks */
-    RNG_STREAM_DECISIONS = 6 /* Single-Path NAS's warm-up drops of decisions */
+    RNG_STREAM_DECISIONS = 6, /* Single-Path NAS's warm-up drops of decisions */
+    RNG_STREAM_CONTROLLER = 7 /* NAO's controller: its weights, the order of its training */
 };
 
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);

@@ -26,6 +26,7 @@ void sp_config_default(struct sp_config *c)
     c->weight_decay = 1e-5;
     c->seed = 0;
     c->train_images = 0;
+    c->calib_images = 2000;
 }
 
 /* What a checkpoint carries besides the arrays: the settings (a resume must
@@ -111,7 +112,9 @@ int singlepath_save(const struct singlepath *t, const char *path, struct err *e)
     return rc;
 }
 
-static int resume_from(struct singlepath *t, const char *path, struct err *e)
+/* Reads the checkpoint at path into t.  fork: the checkpoint may have
+ * another lambda, provided its step is within the warm-up (singlepath_fork). */
+static int resume_from(struct singlepath *t, const char *path, int fork, struct err *e)
 {
     struct spnet *n = t->net;
     struct ckpt c;
@@ -138,6 +141,8 @@ static int resume_from(struct singlepath *t, const char *path, struct err *e)
         goto out;
     }
     fill_state(t, &now);
+    if (fork)
+        now.lambda = saved.lambda; /* the one setting a fork may change */
     const char *diff = differing(&saved, &now);
     if (diff) {
         err_set(e, path, 0, 0, "was saved by a run with another %s: resume with the same settings",
@@ -147,6 +152,13 @@ static int resume_from(struct singlepath *t, const char *path, struct err *e)
     if (saved.total != t->total || saved.step < 0 || saved.step > t->total) {
         err_set(e, path, 0, 0, "is damaged: step %lld of %lld", (long long)saved.step,
                 (long long)saved.total);
+        goto out;
+    }
+    if (fork && saved.step > t->warmup_steps) {
+        err_set(e, path, 0, 0,
+                "is at step %lld, past the warm-up's %lld steps: its lambda (%g) has acted, so "
+                "no trial with another lambda can start from it",
+                (long long)saved.step, (long long)t->warmup_steps, saved.lambda);
         goto out;
     }
     /* a CRC-valid file may still hold what no run writes */
@@ -167,9 +179,9 @@ out:
     return rc;
 }
 
-int singlepath_init(struct singlepath *t, const struct space *s, const struct latency_table *lat,
-                    const struct split *train, const struct sp_config *cfg, const char *resume,
-                    struct err *e)
+static int start(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                 const struct split *train, const struct sp_config *cfg, const char *resume,
+                 int fork, struct err *e)
 {
     memset(t, 0, sizeof *t);
     t->train = train;
@@ -205,11 +217,25 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
         return err_plain(e, "out of memory");
     }
     rmsprop_state_init(t->ms, t->mom, np);
-    if (resume && resume_from(t, resume, e)) {
+    if (resume && resume_from(t, resume, fork, e)) {
         singlepath_done(t);
         return -1;
     }
     return 0;
+}
+
+int singlepath_init(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *resume,
+                    struct err *e)
+{
+    return start(t, s, lat, train, cfg, resume, 0, e);
+}
+
+int singlepath_fork(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *ckpt,
+                    struct err *e)
+{
+    return start(t, s, lat, train, cfg, ckpt, 1, e);
 }
 
 void singlepath_done(struct singlepath *t)
@@ -282,5 +308,17 @@ void singlepath_readout(struct singlepath *t, struct spnet_readout *r)
 int singlepath_evaluate(struct singlepath *t, const struct split *val, int batch,
                         double *accuracy, double *loss, struct err *e)
 {
-    return spnet_evaluate(t->net, val, batch, accuracy, loss, e);
+    struct spnet *n = t->net;
+    if (t->cfg.calib_images <= 0)
+        return spnet_evaluate(n, val, batch, accuracy, loss, e);
+    float *saved = malloc(n->nstats * sizeof *saved);
+    if (!saved)
+        return err_plain(e, "out of memory");
+    memcpy(saved, n->stats, n->nstats * sizeof *saved);
+    int rc = spnet_recalibrate(n, t->train, t->cfg.calib_images, batch, e);
+    if (!rc)
+        rc = spnet_evaluate(n, val, batch, accuracy, loss, e);
+    memcpy(n->stats, saved, n->nstats * sizeof *saved);
+    free(saved);
+    return rc;
 }

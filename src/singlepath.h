@@ -52,6 +52,9 @@ struct sp_config {
     double weight_decay;    /* [1e-5], >= 0 */
     uint64_t seed;          /* weights, batches and drops [0] */
     int train_images;       /* recorded in checkpoints: a resume must match [0] */
+    int calib_images;       /* BN recalibration of singlepath_evaluate on this many of the
+                               training images, 0 = none [2000]; evaluation only: not in
+                               checkpoints */
 };
 
 void sp_config_default(struct sp_config *c);
@@ -86,6 +89,20 @@ int singlepath_init(struct singlepath *t, const struct space *s, const struct la
                     struct err *e);
 void singlepath_done(struct singlepath *t);
 
+/* A trial forked from a warm-up (Single-Path Mobile AutoML's tuning of
+ * lambda): singlepath_init resuming from ckpt, except that ckpt may have been
+ * saved with another lambda than cfg's, provided it stands within the
+ * warm-up (its step <= warmup_steps), where lambda has not acted yet.  Every
+ * other setting and the table must match, as for a resume.  The run goes on
+ * with cfg->lambda, and takes, to the bit, the steps of an uninterrupted run
+ * with it (same thread count).  A checkpoint past the warm-up is refused
+ * (`ckpt: error: is at step 9, past the warm-up's 5 steps: its lambda (20)
+ * has acted, ...`), as are the other settings a resume refuses.  0, or -1
+ * with e filled (nothing to free then). */
+int singlepath_fork(struct singlepath *t, const struct space *s, const struct latency_table *lat,
+                    const struct split *train, const struct sp_config *cfg, const char *ckpt,
+                    struct err *e);
+
 /* One step.  Returns 1 while steps remain after it, 0 when the search is
  * complete (also when called after that: nothing is done), -1 on error. */
 int singlepath_step(struct singlepath *t, struct err *e);
@@ -95,7 +112,9 @@ int singlepath_step(struct singlepath *t, struct err *e);
 void singlepath_readout(struct singlepath *t, struct spnet_readout *r);
 
 /* Accuracy and loss of the network with its hard decisions on val
- * (spnet_evaluate).  0 or -1. */
+ * (spnet_evaluate), its BatchNorm statistics first recalibrated for those
+ * decisions on cfg.calib_images training images (spnet_recalibrate) and put
+ * back after, so the search goes on as if nothing had happened.  0 or -1. */
 int singlepath_evaluate(struct singlepath *t, const struct split *val, int batch,
                         double *accuracy, double *loss, struct err *e);
 

@@ -303,6 +303,7 @@ int spnet_encode(const struct spnet *n, const struct arch *a, float (*ind)[SK_ND
 
 struct eval_sweep {
     struct spnet *n;
+    int recalibrate;
     long right;
     double total;
 };
@@ -312,6 +313,12 @@ static int eval_batch(void *user, const float *x, const int *y, int nb, int k, s
     struct eval_sweep *w = user;
     if (w->n->N != nb && spnet_reserve(w->n, nb, 0, e))
         return -1;
+    if (w->recalibrate) {
+        /* momentum 1/(k+1): the running statistics become the mean of the
+         * batches' statistics, the first batch's replacing what was there */
+        spnet_forward(w->n, x, 1, 1.0f / (float)(k + 1));
+        return 0;
+    }
     const float *logits = spnet_forward(w->n, x, 0, 0);
     int correct;
     w->total += softmax_xent_forward_backward(NULL, logits, y, w->n->space.classes, nb,
@@ -329,12 +336,29 @@ int spnet_evaluate(struct spnet *n, const struct split *val, int batch, double *
     memcpy(saved, n->run, sizeof saved);
     for (int l = 0; l < n->space.nlayers; l++)
         sk_run_default(&n->run[l]);
-    struct eval_sweep w = {n, 0, 0};
+    struct eval_sweep w = {n, 0, 0, 0};
     int rc = split_sweep(val, &n->space, val->n, batch, eval_batch, &w, e);
     memcpy(n->run, saved, sizeof saved);
     if (!rc && accuracy)
         *accuracy = (double)w.right / val->n;
     if (!rc && loss)
         *loss = w.total / val->n;
+    return rc;
+}
+
+int spnet_recalibrate(struct spnet *n, const struct split *s, int images, int batch,
+                      struct err *e)
+{
+    if (images > s->n)
+        images = s->n;
+    if (images <= 0)
+        return 0;
+    struct sk_run saved[SPACE_MAX_LAYERS];
+    memcpy(saved, n->run, sizeof saved);
+    for (int l = 0; l < n->space.nlayers; l++)
+        sk_run_default(&n->run[l]);
+    struct eval_sweep w = {n, 1, 0, 0};
+    int rc = split_sweep(s, &n->space, images, batch, eval_batch, &w, e);
+    memcpy(n->run, saved, sizeof saved);
     return rc;
 }

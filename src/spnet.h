@@ -128,4 +128,12 @@ int spnet_encode(const struct spnet *n, const struct arch *a, float (*ind)[SK_ND
 int spnet_evaluate(struct spnet *n, const struct split *val, int batch, double *accuracy,
                    double *loss, struct err *e);
 
+/* BatchNorm recalibration for the hard decisions: the running statistics
+ * (n->stats) become the mean of the batch statistics of the network with its
+ * hard decisions over the first `images` of s (all of s when it has fewer),
+ * in batches of `batch`, as the supernet's evaluation does for a path.  The
+ * caller saves n->stats first if the search must go on unchanged.  0 or -1. */
+int spnet_recalibrate(struct spnet *n, const struct split *s, int images, int batch,
+                      struct err *e);
+
 #endif

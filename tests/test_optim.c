@@ -2,7 +2,10 @@
  * optimiser of src/singlepath.c): the update rule against a reference written
  * out in double, a hand-computed first step from TensorFlow's initial state
  * (ms = 1), the weight decay term, the gradient left alone, convergence on a
- * quadratic, and the learning-rate steps. */
+ * quadratic, and the learning-rate steps.  Adam and clipping by the gradient
+ * norm (the optimiser of src/nao.c): the update against the textbook form
+ * with bias-corrected moments, the first step's size, a restart, convergence
+ * on a badly scaled quadratic, and the clipped norm and direction. */
 #include "optim.h"
 
 #include <math.h>
@@ -133,6 +136,114 @@ static void test_exp_decay_lr(void)
     CHECK(exp_decay_lr(0.5f, 10, 0, 0.97f) == 0.5f); /* no period: constant */
 }
 
+/* Kingma and Ba's form: m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t),
+ * w -= lr * m_hat / (sqrt(v_hat) + eps); equal to optim.h's up to rounding. */
+static void ref_adam(double *w, const double *g, double *m, double *v, size_t n, double b1,
+                     double b2, double eps, double wd, double lr, long t)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d = g[i] + wd * w[i];
+        m[i] = b1 * m[i] + (1 - b1) * d;
+        v[i] = b2 * v[i] + (1 - b2) * d * d;
+        double mh = m[i] / (1 - pow(b1, (double)t)), vh = v[i] / (1 - pow(b2, (double)t));
+        w[i] -= lr * mh / (sqrt(vh) + eps);
+    }
+}
+
+static void test_adam_reference(void)
+{
+    enum { N = 500, STEPS = 30 };
+    struct rng r;
+    rng_seed(&r, 5, 0);
+    struct adam o;
+    adam_default(&o);
+    CHECK(o.beta1 == 0.9 && o.beta2 == 0.999 && o.eps == 1e-8 && o.weight_decay == 0);
+    o.weight_decay = 0.01;
+    double *w = dalloc(N), *g = dalloc(N), *m = dalloc(N), *v = dalloc(N);
+    double *w2 = dalloc(N), *g2 = dalloc(N), *m2 = dalloc(N), *v2 = dalloc(N);
+    for (int i = 0; i < N; i++)
+        w[i] = w2[i] = rng_normal(&r);
+    for (long t = 1; t <= STEPS; t++) {
+        for (int i = 0; i < N; i++)
+            g[i] = g2[i] = rng_normal(&r) * (i % 7 + 1) * 1e-3;
+        adam_step(w, g, m, v, N, &o, 1e-2, t);
+        ref_adam(w2, g2, m2, v2, N, o.beta1, o.beta2, o.eps, o.weight_decay, 1e-2, t);
+        for (int i = 0; i < N; i++)
+            CHECK(g[i] == g2[i]); /* the gradient is read, not changed */
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK_NEAR(w[i], w2[i], 1e-12);
+        CHECK_NEAR(m[i], m2[i], 1e-15);
+        CHECK_NEAR(v[i], v2[i], 1e-15);
+    }
+    free(w);
+    free(g);
+    free(m);
+    free(v);
+    free(w2);
+    free(g2);
+    free(m2);
+    free(v2);
+}
+
+/* From zero moments the first step moves every weight by lr against its
+ * gradient's sign, whatever the gradient's size: m_hat = g, v_hat = g^2
+ * (but for eps, which shows at a gradient of 1e-4).
+ * Zeroing the moments restarts that. */
+static void test_adam_first_step(void)
+{
+    struct adam o;
+    adam_default(&o);
+    double w[3] = {1, 1, 1}, g[3] = {1e-4, -3, 200}, m[3] = {0}, v[3] = {0};
+    adam_step(w, g, m, v, 3, &o, 0.01, 1);
+    CHECK_NEAR(w[0], 1 - 0.01 * 1e-4 / (1e-4 + 1e-8), 1e-12); /* eps outside the root */
+    CHECK_NEAR(w[1], 1 + 0.01, 1e-9);
+    CHECK_NEAR(w[2], 1 - 0.01, 1e-9);
+    adam_step(w, g, m, v, 3, &o, 0.01, 2); /* the same gradient: the same step again */
+    CHECK_NEAR(w[2], 1 - 0.02, 1e-9);
+    double z[3] = {0, 0, 0};
+    memcpy(m, z, sizeof m);
+    memcpy(v, z, sizeof v);
+    g[2] = -5;
+    adam_step(w, g, m, v, 3, &o, 0.01, 1);
+    CHECK_NEAR(w[2], 1 - 0.02 + 0.01, 1e-9);
+}
+
+/* f(w) = sum c_i (w_i - a_i)^2 / 2 with curvatures six orders apart. */
+static void test_adam_quadratic(void)
+{
+    enum { N = 4 };
+    const double c[N] = {1000, 1, 0.01, 0.001}, a[N] = {1, -2, 3, 0.5};
+    double w[N] = {0}, g[N], m[N] = {0}, v[N] = {0};
+    struct adam o;
+    adam_default(&o);
+    for (long t = 1; t <= 6000; t++) {
+        for (int i = 0; i < N; i++)
+            g[i] = c[i] * (w[i] - a[i]);
+        adam_step(w, g, m, v, N, &o, cosine_lr(0.05f, t - 1, 6000), t);
+    }
+    for (int i = 0; i < N; i++)
+        CHECK_NEAR(w[i], a[i], 0.02);
+}
+
+static void test_clip_grad_norm(void)
+{
+    double g[3] = {3, -4, 12}, h[3] = {3, -4, 12}; /* norm 13 */
+    CHECK_NEAR(clip_grad_norm(g, 3, 20), 13, 1e-12);
+    for (int i = 0; i < 3; i++)
+        CHECK(g[i] == h[i]);
+    CHECK_NEAR(clip_grad_norm(g, 3, 0), 13, 1e-12); /* 0: no clipping */
+    CHECK(g[2] == 12);
+    CHECK_NEAR(clip_grad_norm(g, 3, 5), 13, 1e-12);
+    double s = 0;
+    for (int i = 0; i < 3; i++) {
+        s += g[i] * g[i];
+        CHECK_NEAR(g[i], h[i] * 5 / 13, 1e-6); /* the direction is kept */
+    }
+    CHECK_NEAR(sqrt(s), 5, 1e-6);
+    CHECK(sqrt(s) <= 5);
+}
+
 int main(void)
 {
     RUN(test_rmsprop_defaults);
@@ -140,5 +251,9 @@ int main(void)
     RUN(test_rmsprop_reference);
     RUN(test_rmsprop_quadratic);
     RUN(test_exp_decay_lr);
+    RUN(test_adam_reference);
+    RUN(test_adam_first_step);
+    RUN(test_adam_quadratic);
+    RUN(test_clip_grad_norm);
     return check_done();
 }

@@ -9,12 +9,13 @@
  * weights through the norms.  Training: the loss of a short run falls; the
  * final runtime falls as lambda grows, and a huge lambda gives the smallest
  * network; a run saved and resumed is bit-identical to one that was not;
- * a resume with other settings or of another file is refused.
+ * a resume with other settings or of another file is refused; a trial
+ * forked from a warm-up with another lambda equals, to the bit, an
+ * uninterrupted run with that lambda, and a fork past the warm-up is
+ * refused.
  *
- * A small space keeps it fast: 28x28 input (tests/fakedata.h's images),
- * stem 4 channels stride 2, two stages of two layers of 8 channels (the
- * first strided), choices k{3,5,7} x e{2,4} and skip; runtimes from a
- * roofline device model (src/latency.h). */
+ * A small space keeps it fast: tests/spfixture.h's micro space, random
+ * images and a roofline device model. */
 #include "singlepath.h"
 
 #include <math.h>
@@ -24,65 +25,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "latmodel.h"
 #include "ckpt.h"
 #include "ctx.h"
-#include "fakedata.h"
 #include "gradcheck.h"
-
-static void micro_space(struct space *s, int se)
-{
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "micro%s", se ? "-se" : "");
-    s->in_c = 1;
-    s->in_h = s->in_w = 28;
-    s->classes = 10;
-    s->stem_c = 4;
-    s->stem_k = 3;
-    s->stem_stride = 2;
-    s->stem_act = ACT_RELU;
-    s->nstages = 2;
-    s->stages[0] = (struct stage){8, 2, 2}; /* 7x7 */
-    s->stages[1] = (struct stage){8, 2, 2}; /* 4x4 */
-    s->head_c = 16;
-    s->head_act = ACT_RELU;
-    for (int v = 0; v <= se; v++)
-        for (int k = 3; k <= 7; k += 2)
-            for (int e = 2; e <= 4; e += 2)
-                space_add_choice(s, k, e, v, 0, ACT_RELU);
-    space_add_choice(s, 0, 0, 0, 1, ACT_RELU);
-    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
-        s->allowed[l] = (1ULL << s->nchoices) - 1;
-    struct err e;
-    CHECK(space_finish(s, &e) == 0);
-}
-
-/* A roofline device: dispatch costs make small layers cost too. */
-static void device_table(struct latency_table *t, const struct space *s)
-{
-    struct latency_device d;
-    memset(&d, 0, sizeof d);
-    snprintf(d.name, sizeof d.name, "test-device");
-    d.peak_gflops = 0.5;
-    d.bandwidth_gbs = 2;
-    d.bytes_per_value = 4;
-    d.dispatch_us = 3;
-    d.overhead_us = 50;
-    for (int k = 0; k < LATENCY_NOPS; k++)
-        d.efficiency[k] = 0.5;
-    latency_device_eval(t, &d, s);
-}
-
-/* The architecture of choice `name` everywhere but skip where allowed, if
- * skip is set. */
-static void uniform_arch(struct arch *a, const struct space *s, const char *name, int skip)
-{
-    int c = space_find_choice(s, name), k = space_find_choice(s, "skip");
-    memset(a, 0, sizeof *a);
-    a->n = s->nlayers;
-    for (int l = 0; l < s->nlayers; l++)
-        a->choice[l] = skip && k >= 0 && ((s->allowed[l] >> k) & 1) ? k : c;
-}
+#include "spfixture.h"
 
 /* ---- spaces and tables refused ---- */
 
@@ -338,27 +284,6 @@ static void test_runtime_pushes(void)
 
 /* ---- training ---- */
 
-struct fixture {
-    struct space s;
-    struct latency_table t;
-    struct dataset d;
-    struct split train, val;
-    struct sp_config cfg;
-};
-
-static void fixture_open(struct fixture *f, int se, int images)
-{
-    micro_space(&f->s, se);
-    device_table(&f->t, &f->s);
-    fake_dataset(&f->d, images + 32, 4);
-    f->train = (struct split){&f->d, 0, images};
-    f->val = (struct split){&f->d, images, 32};
-    sp_config_default(&f->cfg);
-    f->cfg.batch = 16;
-    f->cfg.train_images = images;
-    f->cfg.seed = 9;
-}
-
 /* Mean cross-entropy of the first and the last epoch of a run at lr (per
  * 256), no lambda, no warm-up. */
 static void test_loss_falls(void)
@@ -394,8 +319,30 @@ static void test_loss_falls(void)
     if (!CHECK(last < 0.7 * first))
         printf("  first epoch %.4f, last %.4f\n", first, last);
     double acc, loss;
+    size_t ns = t.net->nstats * sizeof(float);
+    float *before = malloc(ns), *once = malloc(ns);
+    memcpy(before, t.net->stats, ns);
     CHECK(singlepath_evaluate(&t, &f.val, 16, &acc, &loss, &e) == 0);
     CHECK(acc >= 0 && acc <= 1 && loss > 0 && isfinite(loss));
+    /* the recalibration is put back: the search's statistics are untouched */
+    CHECK(memcmp(before, t.net->stats, ns) == 0);
+    /* without it the score differs: the search's statistics mix every
+     * decision it tried, the recalibrated ones are the hard decisions' */
+    t.cfg.calib_images = 0;
+    double acc0, loss0;
+    CHECK(singlepath_evaluate(&t, &f.val, 16, &acc0, &loss0, &e) == 0);
+    if (!CHECK(loss0 != loss))
+        printf("  loss %.9g with and without recalibration\n", loss);
+    /* a recalibration replaces the statistics: twice on the same images
+     * gives the same bytes, whatever they were before */
+    CHECK(spnet_recalibrate(t.net, &f.train, 64, 16, &e) == 0);
+    memcpy(once, t.net->stats, ns);
+    CHECK(memcmp(before, once, ns) != 0);
+    CHECK(spnet_recalibrate(t.net, &f.train, 64, 16, &e) == 0);
+    CHECK(memcmp(once, t.net->stats, ns) == 0);
+    memcpy(t.net->stats, before, ns);
+    free(before);
+    free(once);
     /* evaluation leaves the run settings alone, and training goes on */
     for (int l = 0; l < f.s.nlayers; l++)
         CHECK(t.net->run[l].scale[0] == 1 && !t.net->run[l].soft);
@@ -406,23 +353,11 @@ static void test_loss_falls(void)
 /* The final read-off runtime after a short search at lambda. */
 static double search_runtime(struct fixture *f, double lambda, struct arch *a)
 {
-    struct sp_config c = f->cfg;
-    c.lambda = lambda;
-    struct singlepath t;
-    struct err e;
-    if (!CHECK(singlepath_init(&t, &f->s, &f->t, &f->train, &c, NULL, &e) == 0)) {
-        printf("  %s\n", e.msg);
-        return NAN;
-    }
-    int rc;
-    while ((rc = singlepath_step(&t, &e)) == 1)
-        ;
-    CHECK(rc == 0);
     struct spnet_readout r;
-    singlepath_readout(&t, &r);
+    if (fixture_search(f, lambda, &r))
+        return NAN;
     *a = r.arch;
     CHECK(r.runtime_ms == latency_predict(&f->t, &r.arch));
-    singlepath_done(&t);
     return r.runtime_ms;
 }
 
@@ -536,6 +471,99 @@ static void test_resume(void)
     dataset_done(&f.d);
 }
 
+/* ---- a trial forked from a warm-up ---- */
+
+static int same_run(const struct singlepath *a, const struct singlepath *b)
+{
+    size_t np = a->net->nparams * sizeof(float);
+    return a->step == b->step && !memcmp(a->net->w, b->net->w, np) &&
+           !memcmp(a->net->stats, b->net->stats, a->net->nstats * sizeof(float)) &&
+           !memcmp(a->ms, b->ms, np) && !memcmp(a->mom, b->mom, np) &&
+           a->loss.total == b->loss.total;
+}
+
+/* The warm-up saved with lambda 0 (at its end and inside it), trials forked
+ * with lambda 3.5: each ends with the bytes of an uninterrupted run at 3.5,
+ * which differ from the run at 0; a checkpoint past the warm-up and other
+ * settings are refused. */
+static void test_fork(void)
+{
+    struct fixture f;
+    fixture_open(&f, 1, 48);
+    f.cfg.epochs = 4;
+    f.cfg.lr = 0.5;
+    f.cfg.warmup_epochs = 2; /* 6 steps of 12 */
+    char dir[64], end[96], mid[96], past[96];
+    snprintf(dir, sizeof dir, "/tmp/oneshot-test-spfork-XXXXXX");
+    if (!CHECK(mkdtemp(dir) != NULL))
+        return;
+    snprintf(end, sizeof end, "%s/warmup.ckpt", dir);
+    snprintf(mid, sizeof mid, "%s/mid.ckpt", dir);
+    snprintf(past, sizeof past, "%s/past.ckpt", dir);
+    struct sp_config c0 = f.cfg, c1 = f.cfg;
+    c0.lambda = 0;
+    c1.lambda = 3.5;
+    struct singlepath w, u, k;
+    struct err e;
+    if (!CHECK(singlepath_init(&w, &f.s, &f.t, &f.train, &c0, NULL, &e) == 0))
+        goto out;
+    CHECK_EQ_INT(w.warmup_steps, 6);
+    while (w.step < w.warmup_steps) {
+        CHECK(singlepath_step(&w, &e) == 1);
+        if (w.step == 3)
+            CHECK(singlepath_save(&w, mid, &e) == 0);
+    }
+    CHECK(singlepath_save(&w, end, &e) == 0);
+    CHECK(singlepath_step(&w, &e) == 1);
+    CHECK(singlepath_save(&w, past, &e) == 0); /* one step of lambda 0 taken */
+    run_out(&w);
+    if (!CHECK(singlepath_init(&u, &f.s, &f.t, &f.train, &c1, NULL, &e) == 0)) {
+        singlepath_done(&w);
+        goto out;
+    }
+    run_out(&u);
+    CHECK(!same_run(&u, &w)); /* lambda acted */
+    const char *from[] = {end, mid};
+    for (int i = 0; i < 2; i++) {
+        if (!CHECK(singlepath_fork(&k, &f.s, &f.t, &f.train, &c1, from[i], &e) == 0)) {
+            printf("  %s\n", e.msg);
+            continue;
+        }
+        CHECK_EQ_INT(k.step, i ? 3 : 6);
+        CHECK(k.cfg.lambda == 3.5);
+        run_out(&k);
+        CHECK(same_run(&k, &u));
+        singlepath_done(&k);
+    }
+    /* past the warm-up: refused; a plain resume of another lambda too */
+    CHECK(singlepath_fork(&k, &f.s, &f.t, &f.train, &c1, past, &e) == -1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "%s: error: is at step 7, past the warm-up's 6 steps: its lambda (0) has acted, so "
+             "no trial with another lambda can start from it",
+             past);
+    CHECK_STR(e.msg, want);
+    CHECK(singlepath_init(&k, &f.s, &f.t, &f.train, &c1, end, &e) == -1);
+    CHECK(strstr(e.msg, "another lambda") != NULL);
+    /* every other setting must still match */
+    struct sp_config c2 = c1;
+    c2.seed = 10;
+    CHECK(singlepath_fork(&k, &f.s, &f.t, &f.train, &c2, end, &e) == -1);
+    CHECK(strstr(e.msg, "another seed") != NULL);
+    c2 = c1;
+    c2.warmup_epochs = 3;
+    CHECK(singlepath_fork(&k, &f.s, &f.t, &f.train, &c2, end, &e) == -1);
+    CHECK(strstr(e.msg, "another warm-up") != NULL);
+    singlepath_done(&u);
+    singlepath_done(&w);
+out:
+    unlink(end);
+    unlink(mid);
+    unlink(past);
+    rmdir(dir);
+    dataset_done(&f.d);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -548,5 +576,6 @@ int main(void)
     RUN(test_loss_falls);
     RUN(test_lambda_sweep);
     RUN(test_resume);
+    RUN(test_fork);
     return check_done();
 }

@@ -14,6 +14,7 @@ int cmd_run(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_supernet(int argc, char **argv);
+int cmd_singlepath(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
