@@ -638,7 +638,7 @@ void runner_stop_after(struct runner *r, int64_t n) { r->stop_after = n; }
 
 int runner_save_pending(struct runner *r, struct err *e)
 {
-    if (r->want_save && r->sp_open && r->sp.open)
+    if (r->want_save && r->sp_open)
         return sprun_save(&r->sp, e);
     if (!r->want_save || !r->trained)
         return 0;
@@ -648,8 +648,8 @@ int runner_save_pending(struct runner *r, struct err *e)
 int64_t runner_unsaved_steps(const struct runner *r)
 {
     /* a diverged network is never saved: nothing is pending */
-    if (r->sp_open && r->sp.open)
-        return r->sp.diverged ? 0 : r->sp.sp.step - r->sp.saved;
+    if (r->sp_open)
+        return sprun_unsaved(&r->sp);
     return r->trained && !r->train.diverged ? r->train.step - r->saved_step : 0;
 }
 
@@ -978,7 +978,7 @@ static int singlepath(struct runner *r, struct err *e)
                                  .val = &r->data.val,
                                  .stop = r->stop,
                                  .want_save = &r->want_save,
-                                 .warn = emit_cb,
+                                 .log = emit_cb,
                                  .ud = r};
         if (sprun_open(&r->sp, &c, e)) {
             sprun_close(&r->sp); /* (what the failed open made; runner_run may come again) */
@@ -1132,15 +1132,16 @@ void runner_progress(const struct runner *r, struct runner_progress *p)
         p->saved = r->saved_step;
         p->diverged = t->diverged;
     }
-    if (r->sp_open && r->sp.open) {
-        const struct singlepath *t = &r->sp.sp;
-        p->step = t->step;
-        p->total = t->total;
-        p->epoch = t->epoch;
-        p->loss = t->loss.total;
-        p->lr = t->lr;
-        p->step_seconds = t->seconds;
-        p->saved = r->sp.saved;
+    if (r->sp_open) {
+        struct runner_singlepath s;
+        sprun_status(&r->sp, &r->x, &s);
+        p->step = s.step;
+        p->total = s.total;
+        p->epoch = s.epoch;
+        p->loss = s.loss;
+        p->lr = s.lr;
+        p->step_seconds = s.step_seconds;
+        p->saved = s.step - sprun_unsaved(&r->sp);
         p->diverged = r->sp.diverged;
     }
 }
@@ -1151,7 +1152,7 @@ int runner_singlepath(const struct runner *r, struct runner_singlepath *p)
         memset(p, 0, sizeof *p);
         return 0;
     }
-    sprun_status(r->sp_open && r->sp.open ? &r->sp : NULL, &r->x, p);
+    sprun_status(r->sp_open ? &r->sp : NULL, &r->x, p);
     return 1;
 }
 

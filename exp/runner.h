@@ -236,6 +236,15 @@ struct runner_singlepath {
     int flips[SPACE_MAX_LAYERS];       /* its changes in this session */
     int done;                    /* the search is over: arch is chosen.txt's */
     double accuracy;             /* its proxy accuracy once done (NAN before) */
+    /* with singlepath.target_ms, lambda tuned for a latency (Single-Path Mobile
+     * AutoML): the fields above are the running warm-up's or trial's, the
+     * margins NAN at the end (the chosen trial's decisions keep no norms) */
+    int tuning;                  /* 1: a tuning */
+    double target_ms;
+    int trial, trials;           /* the trial in progress (1-based; 0: the warm-up), the
+                                    budget */
+    int trials_done;
+    double fraction;             /* how far the whole is, in [0, 1] */
 };
 /* 1 with *p filled for a run of method singlepath (once the search has
  * begun: zeros before), 0 for any other run. */

@@ -1,6 +1,8 @@
 #include "sprun.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +30,6 @@ int sprun_check(const struct experiment *x, const struct space *s,
     if (sk_space_analyse(&g, s, &why))
         return err_set(e, x->file, x->space.line, x->space.col, "space: %s: %s", s->name,
                        why.text);
-    if (x->singlepath.target_ms > 0)
-        return err_set(e, x->file, x->singlepath.target_line, x->singlepath.target_col,
-                       "singlepath.target_ms: the tuning of lambda for a target latency is not "
-                       "run by experiments yet; remove target_ms (and trials) to search with "
-                       "singlepath.lambda");
     if (!lat)
         return 0;
     /* the table has every entry the runtime term reads (spnet_new checks) */
@@ -46,8 +43,8 @@ int sprun_check(const struct experiment *x, const struct space *s,
 
 /* ------------------------------------------------------------ recovery */
 
-/* The step of a row whose first fields are `step_field` numbers (1-based: the
- * step's) among `fields` comma-separated ones: -1 when it is not such a row. */
+/* The step (field step_field, 1-based) of a row of `fields` comma-separated
+ * fields whose first `numbers` are numbers: -1 when it is not such a row. */
 static long long row_step(const char *line, int fields, int numbers, int step_field)
 {
     int commas = 0;
@@ -108,17 +105,69 @@ static void file_path(const struct sprun *p, const char *name, char *out, size_t
     rundir_path(out, n, p->dir, name);
 }
 
-/* Reads the decisions off after a step and notes the layers whose choice
- * changed. */
-static void read_off(struct sprun *p)
+/* Reads the decisions of t off after a step and notes the layers whose
+ * choice changed (fresh: a new search, nothing changed). */
+static void read_off(struct sprun *p, struct singlepath *t, int fresh)
 {
     struct arch before = p->now.arch;
-    singlepath_readout(&p->sp, &p->now);
-    for (int l = 0; l < p->now.arch.n; l++)
+    singlepath_readout(t, &p->now);
+    p->last.step = t->step;
+    p->last.total = t->total;
+    p->last.warmup_steps = t->warmup_steps;
+    p->last.steps_per_epoch = t->steps_per_epoch;
+    p->last.epoch = t->epoch;
+    p->last.warm = t->warm;
+    p->last.loss = t->loss.total;
+    p->last.ce = t->loss.ce;
+    p->last.runtime_ms = t->loss.runtime_ms;
+    p->last.lambda = t->lambda;
+    p->last.lr = t->lr;
+    p->last.seconds = t->seconds;
+    if (fresh)
+        memset(p->flips, 0, sizeof p->flips), memset(p->flipped, 0, sizeof p->flipped);
+    for (int l = 0; l < p->now.arch.n && !fresh; l++)
         if (before.n == p->now.arch.n && before.choice[l] != p->now.arch.choice[l]) {
-            p->flipped[l] = p->sp.step;
+            p->flipped[l] = t->step;
             p->flips[l]++;
         }
+}
+
+static void say(const struct sprun *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct sprun *p, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (p->c.log)
+        p->c.log(p->c.ud, buf);
+}
+
+/* A tuning in RUN_DIR/tuning (sptune_open) for the search cfg. */
+static int open_tuning(struct sprun *p, const struct sp_config *cfg, struct err *e)
+{
+    const struct experiment *x = p->c.x;
+    struct sptune_config tc;
+    sptune_config_default(&tc);
+    tc.target_ms = x->singlepath.target_ms;
+    tc.trials = x->singlepath.trials;
+    tc.lambda0 = x->singlepath.lambda;
+    tc.eval_batch = SP_EVAL_BATCH;
+    char dir[EXP_PATH_MAX + 32];
+    file_path(p, "tuning", dir, sizeof dir);
+    p->tuning = 1;
+    if (sptune_open(&p->tn, dir, p->c.space, p->c.lat, p->c.train, p->c.val, cfg, &tc, e))
+        return -1;
+    p->tn_open = 1;
+    if (p->tn.note[0])
+        say(p, "warning: %s; it is not used", p->tn.note);
+    if (p->tn.ntrials)
+        say(p, "%d trial%s of the earlier run kept (tuning/trials.csv)", p->tn.ntrials,
+            p->tn.ntrials == 1 ? "" : "s");
+    if (p->tn.sp_open)
+        read_off(p, &p->tn.sp, 1);
+    return 0;
 }
 
 int sprun_open(struct sprun *p, const struct sprun_config *c, struct err *e)
@@ -138,6 +187,9 @@ int sprun_open(struct sprun *p, const struct sprun_config *c, struct err *e)
     cfg.label_smoothing = x->singlepath.label_smoothing;
     cfg.seed = x->seed;
     cfg.train_images = x->dataset.train_images;
+    cfg.calib_images = x->singlepath.bn_recalibration;
+    if (x->singlepath.target_ms > 0)
+        return open_tuning(p, &cfg, e);
     char ckpt[EXP_PATH_MAX + 32], path[EXP_PATH_MAX + 32];
     file_path(p, "singlepath.ckpt", ckpt, sizeof ckpt);
     if (singlepath_init(&p->sp, c->space, c->lat, c->train, &cfg,
@@ -146,14 +198,14 @@ int sprun_open(struct sprun *p, const struct sprun_config *c, struct err *e)
     p->open = 1;
     p->saved = p->sp.step;
     file_path(p, "singlepath.csv", path, sizeof path);
-    if (rundir_recover_csv(path, log_header, keep_log, p, c->warn, e) ||
+    if (rundir_recover_csv(path, log_header, keep_log, p, c->log, e) ||
         !(p->log = rundir_open_append(path, log_header, e)))
         return -1;
     file_path(p, "decisions.csv", path, sizeof path);
-    if (rundir_recover_csv(path, decisions_header, keep_decisions, p, c->warn, e) ||
+    if (rundir_recover_csv(path, decisions_header, keep_decisions, p, c->log, e) ||
         !(p->decisions = rundir_open_append(path, decisions_header, e)))
         return -1;
-    singlepath_readout(&p->sp, &p->now);
+    read_off(p, &p->sp, 1);
     return 0;
 }
 
@@ -161,6 +213,9 @@ void sprun_close(struct sprun *p)
 {
     if (p->open)
         singlepath_done(&p->sp);
+    if (p->tn_open)
+        sptune_close(&p->tn);
+    p->tn_open = 0;
     if (p->log)
         fclose(p->log);
     if (p->decisions)
@@ -175,9 +230,10 @@ int sprun_save(struct sprun *p, struct err *e)
         return 0;
     char path[EXP_PATH_MAX + 32];
     file_path(p, "singlepath.ckpt", path, sizeof path);
-    if (singlepath_save(&p->sp, path, e))
+    if (p->tuning ? sptune_save(&p->tn, e) : singlepath_save(&p->sp, path, e))
         return -1;
     p->saved = p->sp.step;
+    p->unsaved = 0;
     p->last_save = ctx_seconds();
     if (p->c.want_save)
         *p->c.want_save = 0;
@@ -235,20 +291,35 @@ static int decisions_rows(struct sprun *p, struct err *e)
     return append(p->decisions, p, "decisions.csv", &b, e);
 }
 
-/* chosen.txt: the read-off, its predicted latency and proxy accuracy. */
+/* chosen.txt: the read-off (a tuning's chosen trial), its predicted latency
+ * and proxy accuracy. */
 static int write_chosen(struct sprun *p, struct err *e)
 {
     const struct experiment *x = p->c.x;
+    const struct sptune *tn = &p->tn;
     char name[ARCH_TEXT], path[EXP_PATH_MAX + 32];
     arch_format(p->c.space, &p->now.arch, name, (int)sizeof name);
     struct strbuf b;
     strbuf_init(&b);
+    if (p->tuning)
+        strbuf_printf(&b,
+                      "# the architecture Single-Path NAS chose in %s, lambda tuned for %g ms: "
+                      "trial %d of %d (lambda %g; %s)",
+                      x->name, x->singlepath.target_ms, tn->chosen + 1, tn->ntrials,
+                      tn->trial[tn->chosen].lambda, sptune_end_text(tn->end));
+    else
+        strbuf_printf(&b, "# the architecture Single-Path NAS chose in %s after %d epochs (lambda "
+                          "%g)",
+                      x->name, x->singlepath.epochs, x->singlepath.lambda);
+    char calib[64] = "the search's BatchNorm statistics";
+    if (x->singlepath.bn_recalibration > 0)
+        snprintf(calib, sizeof calib, "BatchNorm recalibrated on %d training images",
+                 x->singlepath.bn_recalibration < p->c.train->n ? x->singlepath.bn_recalibration
+                                                                : p->c.train->n);
     strbuf_printf(&b,
-                  "# the architecture Single-Path NAS chose in %s after %d epochs (lambda %g): "
-                  "label, architecture, predicted latency [ms on %s], proxy accuracy (hard "
-                  "decisions, %d validation images)\nsinglepath\t%s\t",
-                  x->name, x->singlepath.epochs, x->singlepath.lambda, x->latency.device.text,
-                  p->c.val->n, name);
+                  ": label, architecture, predicted latency [ms on %s], proxy accuracy (hard "
+                  "decisions, %s, %d validation images)\nsinglepath\t%s\t",
+                  x->latency.device.text, calib, p->c.val->n, name);
     strbuf_double(&b, p->now.runtime_ms);
     strbuf_add(&b, "\t", 1);
     strbuf_double(&b, p->accuracy);
@@ -264,10 +335,31 @@ static int write_chosen(struct sprun *p, struct err *e)
 
 static int diverged(const struct sprun *p, struct err *e)
 {
+    char kept[96] = "";
+    if (!p->tuning)
+        snprintf(kept, sizeof kept, ": singlepath.ckpt keeps step %lld", (long long)p->saved);
     return err_plain(e,
-                     "the Single-Path search diverged at step %lld: singlepath.ckpt keeps step "
-                     "%lld; run the experiment anew with a lower singlepath.lr",
-                     (long long)p->diverged, (long long)p->saved);
+                     "the Single-Path search diverged at step %lld%s; run the experiment anew "
+                     "with a lower singlepath.lr",
+                     (long long)p->diverged, kept);
+}
+
+/* A step's numbers not finite: the search ends there, unsaved. */
+static int check_finite(struct sprun *p, const struct singlepath *t, struct err *e)
+{
+    if (isfinite(t->loss.total))
+        return 0;
+    p->diverged = t->step;
+    return diverged(p, e);
+}
+
+/* A save asked for, or due (every minute). */
+static int save_due(struct sprun *p, struct err *e)
+{
+    if ((p->c.want_save && *p->c.want_save) ||
+        ctx_seconds() - p->last_save >= SP_SAVE_EVERY_SECONDS)
+        return sprun_save(p, e);
+    return 0;
 }
 
 /* One step with its row, its hook, and at an epoch's end the decisions and a
@@ -275,13 +367,9 @@ static int diverged(const struct sprun *p, struct err *e)
 static int step(struct sprun *p, const struct sprun_hooks *h, struct err *e)
 {
     struct singlepath *t = &p->sp;
-    if (singlepath_step(t, e) < 0)
+    if (singlepath_step(t, e) < 0 || check_finite(p, t, e))
         return -1;
-    if (!isfinite(t->loss.total)) {
-        p->diverged = t->step;
-        return diverged(p, e);
-    }
-    read_off(p);
+    read_off(p, t, 0);
     if (log_row(p, e))
         return -1;
     if (h && h->step)
@@ -291,19 +379,16 @@ static int step(struct sprun *p, const struct sprun_hooks *h, struct err *e)
             return -1;
         if (h && h->epoch)
             h->epoch(h->ud);
-    } else if ((p->c.want_save && *p->c.want_save) ||
-               ctx_seconds() - p->last_save >= SP_SAVE_EVERY_SECONDS) {
-        return sprun_save(p, e);
+        return 0;
     }
-    return 0;
+    return save_due(p, e);
 }
 
-int sprun_run(struct sprun *p, const struct sprun_hooks *h, struct err *e)
+/* The plain search to its end and its proxy accuracy.  0, 1 when stopped,
+ * -1. */
+static int run_search(struct sprun *p, const struct sprun_hooks *h, struct err *e)
 {
     struct singlepath *t = &p->sp;
-    if (p->diverged)
-        return diverged(p, e);
-    p->last_save = ctx_seconds();
     while (t->step < t->total) {
         if (p->c.stop && *p->c.stop)
             return sprun_save(p, e) ? -1 : 1;
@@ -313,11 +398,91 @@ int sprun_run(struct sprun *p, const struct sprun_hooks *h, struct err *e)
     if (p->saved != t->step && sprun_save(p, e))
         return -1;
     double loss;
-    if (singlepath_evaluate(t, p->c.val, SP_EVAL_BATCH, &p->accuracy, &loss, e) ||
-        write_chosen(p, e))
+    return singlepath_evaluate(t, p->c.val, SP_EVAL_BATCH, &p->accuracy, &loss, e);
+}
+
+static void trial_line(const struct sprun *p, int i)
+{
+    const struct sptune_trial *tr = &p->tn.trial[i];
+    char name[ARCH_TEXT];
+    arch_format(p->c.space, &tr->arch, name, (int)sizeof name);
+    say(p, "trial %d/%d: lambda %g, R %.4g ms (target %g), proxy accuracy %.4f: %s (%.1f s)",
+        i + 1, p->tn.tc.trials, tr->lambda, tr->predicted_ms, p->tn.tc.target_ms,
+        tr->val_accuracy, name, tr->seconds);
+}
+
+/* A tuning to its end (sptune_step): the steps of its warm-up and trials
+ * heard as a plain search's, each trial said when it ends; then the chosen
+ * trial's read-off.  0, 1 when stopped, -1. */
+static int run_tuning(struct sprun *p, const struct sprun_hooks *h, struct err *e)
+{
+    struct sptune *tn = &p->tn;
+    int rc = tn->phase != SPTUNE_DONE;
+    while (rc > 0) {
+        if (p->c.stop && *p->c.stop)
+            return sprun_save(p, e) ? -1 : 1;
+        if ((rc = sptune_step(tn, e)) < 0)
+            return -1;
+        if (tn->stepped) {
+            if (check_finite(p, &tn->sp, e))
+                return -1;
+            read_off(p, &tn->sp, 0);
+            p->unsaved++;
+            if (h && h->step)
+                h->step(h->ud);
+            if (tn->sp.step % tn->sp.steps_per_epoch == 0 && h && h->epoch)
+                h->epoch(h->ud);
+        }
+        if (tn->warmup_done || tn->finished)
+            p->unsaved = 0; /* (warmup.ckpt, a row of trials.csv) */
+        if (tn->warmup_done)
+            say(p, "warm-up done (tuning/warmup.ckpt): trials fork from it");
+        if (tn->finished) {
+            trial_line(p, tn->ntrials - 1);
+            if (tn->sp_open)
+                read_off(p, &tn->sp, 1);
+        } else if (rc > 0 && save_due(p, e)) {
+            return -1;
+        }
+    }
+    if (tn->chosen < 0)
+        return err_plain(e, "the tuning ended without a trial");
+    const struct sptune_trial *c = &tn->trial[tn->chosen];
+    say(p, "tuning: %s after %d trial%s; trial %d chosen", sptune_end_text(tn->end),
+        tn->ntrials, tn->ntrials == 1 ? "" : "s", tn->chosen + 1);
+    memset(&p->now, 0, sizeof p->now);
+    p->now.arch = c->arch;
+    p->now.runtime_ms = c->predicted_ms;
+    for (int l = 0; l < c->arch.n; l++) {
+        p->now.dec[l] = tn->grid.dec[l];
+        for (int j = 0; j < SK_NDEC; j++) {
+            p->now.ind[l][j] = (float)((c->on[l] >> j) & 1);
+            p->now.norm[l][j] = NAN; /* (a trial keeps no norms) */
+        }
+    }
+    p->accuracy = c->val_accuracy;
+    return 0;
+}
+
+int sprun_run(struct sprun *p, const struct sprun_hooks *h, struct err *e)
+{
+    if (p->diverged)
+        return diverged(p, e);
+    p->last_save = ctx_seconds();
+    int rc = p->tuning ? run_tuning(p, h, e) : run_search(p, h, e);
+    if (rc)
+        return rc;
+    if (write_chosen(p, e))
         return -1;
     p->done = 1;
     return 0;
+}
+
+int64_t sprun_unsaved(const struct sprun *p)
+{
+    if (p->diverged)
+        return 0;
+    return p->tuning ? p->unsaved : p->sp.step - p->saved;
 }
 
 void sprun_status(const struct sprun *p, const struct experiment *x, struct runner_singlepath *s)
@@ -326,21 +491,32 @@ void sprun_status(const struct sprun *p, const struct experiment *x, struct runn
     s->device = x->latency.device.text;
     s->epochs = x->singlepath.epochs;
     s->accuracy = NAN;
+    s->tuning = x->singlepath.target_ms > 0;
+    s->target_ms = x->singlepath.target_ms;
+    s->trials = x->singlepath.trials;
     if (!p)
         return;
-    const struct singlepath *t = &p->sp;
-    s->step = t->step;
-    s->total = t->total;
-    s->warmup_steps = t->warmup_steps;
-    s->steps_per_epoch = t->steps_per_epoch;
-    s->epoch = t->epoch;
-    s->warm = t->warm;
-    s->loss = t->loss.total;
-    s->ce = t->loss.ce;
-    s->runtime_ms = t->loss.runtime_ms;
-    s->lambda = t->lambda;
-    s->lr = t->lr;
-    s->step_seconds = t->seconds;
+    s->step = p->last.step;
+    s->total = p->last.total;
+    s->warmup_steps = p->last.warmup_steps;
+    s->steps_per_epoch = p->last.steps_per_epoch;
+    s->epoch = p->last.epoch;
+    s->warm = p->last.warm;
+    s->loss = p->last.loss;
+    s->ce = p->last.ce;
+    s->runtime_ms = p->last.runtime_ms;
+    s->lambda = p->last.lambda;
+    s->lr = p->last.lr;
+    s->step_seconds = p->last.seconds;
+    if (p->tuning) {
+        s->trials_done = p->tn.ntrials;
+        s->trial = p->tn.phase == SPTUNE_TRIAL ? p->tn.ntrials + 1 : 0;
+        s->fraction = sptune_fraction(&p->tn);
+        if (p->tn.phase == SPTUNE_TRIAL)
+            s->lambda = p->tn.sp.cfg.lambda;
+    } else {
+        s->fraction = s->total ? (double)s->step / (double)s->total : 1;
+    }
     s->arch = p->now.arch;
     s->arch_ms = p->now.runtime_ms;
     for (int l = 0; l < p->now.arch.n; l++) {

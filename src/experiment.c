@@ -36,10 +36,10 @@ static const char *const search_keys[] = {"strategy", "generations", "population
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
 static const char *const latency_keys[] = {"device", NULL};
 static const char *const retrain_keys[] = {"epochs", "images", "seeds", "which", NULL};
-static const char *const singlepath_keys[] = {"epochs",        "batch",           "lr",
-                                              "lambda",        "warmup_epochs",   "keep",
-                                              "label_smoothing", "target_ms",     "trials",
-                                              NULL};
+static const char *const singlepath_keys[] = {"epochs",          "batch",           "lr",
+                                              "lambda",          "warmup_epochs",   "keep",
+                                              "label_smoothing", "bn_recalibration", "target_ms",
+                                              "trials",          NULL};
 
 /* Where each key lives, for "it belongs in ..." hints. */
 static const struct yamldoc_section sections[] = {{"", top_keys},
@@ -506,11 +506,12 @@ static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experi
 
 /* warmup, trials: set to the nodes of singlepath.warmup_epochs and
  * singlepath.trials when the file gives them (checked against epochs and
- * target_ms after the section) */
+ * target_ms after the section, as lambda and the warm-up are when lambda is
+ * tuned) */
 static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
                            const yaml_node_t **warmup, const yaml_node_t **trials)
 {
-    const yaml_node_t *map, *k, *v;
+    const yaml_node_t *map, *k, *v, *lambda = NULL, *target = NULL;
     const char *key;
     if (get_section(c, n, "singlepath", singlepath_keys, &map))
         return -1;
@@ -529,6 +530,7 @@ static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct exp
             rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->singlepath.lr);
         } else if (!strcmp(key, "lambda")) {
             rc = yamldoc_number(c->y, v, path, 0, 1e9, 0, &x->singlepath.lambda);
+            lambda = v;
         } else if (!strcmp(key, "warmup_epochs")) {
             rc = yamldoc_number(c->y, v, path, 0, 100000, 0, &x->singlepath.warmup_epochs);
             *warmup = v;
@@ -536,10 +538,13 @@ static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct exp
             rc = yamldoc_number(c->y, v, path, 0, 1, 1, &x->singlepath.keep);
         } else if (!strcmp(key, "label_smoothing")) {
             rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->singlepath.label_smoothing);
+        } else if (!strcmp(key, "bn_recalibration")) {
+            rc = yamldoc_int(c->y, v, path, 0, EXP_TOTAL_IMAGES, &x->singlepath.bn_recalibration);
         } else if (!strcmp(key, "target_ms")) {
             rc = yamldoc_number(c->y, v, path, 0, 1e6, 1, &x->singlepath.target_ms);
             x->singlepath.target_line = (int)v->start_mark.line + 1;
             x->singlepath.target_col = (int)v->start_mark.column + 1;
+            target = v;
         } else if (!strcmp(key, "trials")) {
             rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_TRIALS, &x->singlepath.trials);
             *trials = v;
@@ -556,6 +561,19 @@ static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct exp
         return yamldoc_fail(c->y, *trials,
                             "singlepath.trials: the budget of lambda's tuning goes with "
                             "singlepath.target_ms");
+    if (!target)
+        return 0;
+    /* tuned: lambda is the first trial's, and every trial forks from the
+     * warm-up's end (src/sptune.h) */
+    if (x->singlepath.lambda == 0)
+        return yamldoc_fail(c->y, lambda,
+                            "singlepath.lambda: with target_ms it is the first trial's lambda, "
+                            "which must be greater than 0");
+    if (x->singlepath.warmup_epochs >= x->singlepath.epochs && *warmup)
+        return yamldoc_fail(c->y, *warmup,
+                            "singlepath.warmup_epochs: with target_ms the warm-up must leave "
+                            "epochs for the trials (singlepath.epochs: %d)",
+                            x->singlepath.epochs);
     return 0;
 }
 
@@ -824,6 +842,7 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->singlepath.warmup_epochs = 5;
     x->singlepath.keep = 0.6;
     x->singlepath.label_smoothing = 0.1;
+    x->singlepath.bn_recalibration = 2000;
     x->singlepath.target_ms = 0;
     x->singlepath.trials = 8;
     x->retrain.epochs = 0;

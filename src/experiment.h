@@ -120,7 +120,10 @@ struct experiment {
         double warmup_epochs;   /* 0 .. epochs [5/8 of epochs] */
         double keep;            /* warm-up keep probability, > 0 and at most 1 [0.6] */
         double label_smoothing; /* 0 .. 0.99 [0.1] */
-        double target_ms;       /* lambda tuned for this latency, > 0; 0 = none [0] */
+        int bn_recalibration;   /* images, 0 .. 60000, 0 = off [2000]: of the proxy
+                                   accuracy's BatchNorm recalibration */
+        double target_ms;       /* lambda tuned for this latency, > 0; 0 = none [0]: then
+                                   lambda is the first trial's (> 0) */
         int trials;             /* the tuning's budget, 1 .. EXP_MAX_TRIALS [8] */
         int target_line, target_col; /* position of target_ms (0 0: not given) */
     } singlepath;

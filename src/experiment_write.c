@@ -91,8 +91,8 @@ static void write_singlepath(const struct experiment *x, FILE *f)
                {"warmup_epochs", x->singlepath.warmup_epochs},
                {"keep", x->singlepath.keep},
                {"label_smoothing", x->singlepath.label_smoothing}};
-    fprintf(f, "singlepath:\n  epochs: %d\n  batch: %d\n", x->singlepath.epochs,
-            x->singlepath.batch);
+    fprintf(f, "singlepath:\n  epochs: %d\n  batch: %d\n  bn_recalibration: %d\n",
+            x->singlepath.epochs, x->singlepath.batch, x->singlepath.bn_recalibration);
     for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
         fprintf(f, "  %s: ", num[i].key);
         put_double(f, num[i].v);

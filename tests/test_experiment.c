@@ -502,6 +502,7 @@ static void test_singlepath(void)
     CHECK_NEAR(x.singlepath.warmup_epochs, 5, 0);
     CHECK_NEAR(x.singlepath.keep, 0.6, 0);
     CHECK_NEAR(x.singlepath.label_smoothing, 0.1, 0);
+    CHECK_EQ_INT(x.singlepath.bn_recalibration, 2000);
     CHECK_NEAR(x.singlepath.target_ms, 0, 0);
     CHECK_EQ_INT(x.singlepath.trials, 8);
     CHECK_EQ_INT(experiment_batch(&x), 128);
@@ -523,6 +524,7 @@ static void test_singlepath(void)
                        "  warmup_epochs: 1.5\n"
                        "  keep: 1\n"
                        "  label_smoothing: 0\n"
+                       "  bn_recalibration: 0\n"
                        "  target_ms: 1.25\n"
                        "  trials: 5\n"
                        "method: singlepath\n"
@@ -541,12 +543,13 @@ static void test_singlepath(void)
         CHECK_NEAR(z->singlepath.warmup_epochs, 1.5, 0);
         CHECK_NEAR(z->singlepath.keep, 1, 0);
         CHECK_NEAR(z->singlepath.label_smoothing, 0, 0);
+        CHECK_EQ_INT(z->singlepath.bn_recalibration, 0);
         CHECK_NEAR(z->singlepath.target_ms, 1.25, 0);
         CHECK_EQ_INT(z->singlepath.trials, 5);
         CHECK_EQ_INT(z->retrain.images, 32); /* a batch of singlepath.batch */
         if (pass)
             break;
-        CHECK_EQ_INT(x.singlepath.target_line, 9);
+        CHECK_EQ_INT(x.singlepath.target_line, 10);
         CHECK_EQ_INT(x.singlepath.target_col, 14);
         char out[256];
         snprintf(out, sizeof out, "%s/sp-saved.yaml", dir);
@@ -603,6 +606,14 @@ static void test_singlepath(void)
                "singlepath.target_ms");
     LOAD_ERROR("method: singlepath\nsinglepath:\n  trials: 65\n  target_ms: 1\n",
                ":3:11: error: singlepath.trials: 65 is out of range (1 to 64)");
+    LOAD_ERROR("method: singlepath\nsinglepath: {target_ms: 1, lambda: 0}\n",
+               ":2:36: error: singlepath.lambda: with target_ms it is the first trial's lambda, "
+               "which must be greater than 0");
+    LOAD_ERROR("method: singlepath\nsinglepath: {target_ms: 1, epochs: 2, warmup_epochs: 2}\n",
+               ":2:54: error: singlepath.warmup_epochs: with target_ms the warm-up must leave "
+               "epochs for the trials (singlepath.epochs: 2)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  bn_recalibration: -1\n",
+               ":3:21: error: singlepath.bn_recalibration: -1 is out of range (0 to 60000)");
     LOAD_ERROR("method: singlepath\nsinglepath:\n  keep: 0\n",
                ":3:9: error: singlepath.keep: 0 is out of range (greater than 0, at most 1)");
     LOAD_ERROR("method: singlepath\nsinglepath:\n  lambda: -1\n",

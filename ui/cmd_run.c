@@ -28,6 +28,15 @@ static void sp_begins(const struct runner_info *in, const struct runner *r)
     struct runner_singlepath sp;
     runner_singlepath(r, &sp);
     const struct experiment *x = in->x;
+    if (sp.tuning) {
+        fprintf(stderr,
+                "Single-Path NAS over %s with lambda tuned for %g ms on %s: up to %d trials of "
+                "%d epochs of %d images, forked from one warm-up of %g epochs (lambda 0, "
+                "decisions dropped), the first with lambda %g\n",
+                in->space->name, sp.target_ms, sp.device, sp.trials, sp.epochs,
+                x->dataset.train_images, x->singlepath.warmup_epochs, x->singlepath.lambda);
+        return;
+    }
     fprintf(stderr,
             "Single-Path NAS over %s: %d epoch%s, %lld steps of %d images (the first %lld the "
             "warm-up: lambda 0, decisions dropped), lambda %g on ln R [ms on %s]%s\n",
@@ -80,13 +89,15 @@ static void ev_sp_step(void *ud, const struct runner *r)
     struct view *v = ud;
     struct runner_singlepath sp;
     runner_singlepath(r, &sp);
-    char how[32];
+    char how[48], which[32] = "single-path";
     if (sp.warm)
         snprintf(how, sizeof how, "warm-up");
     else
         snprintf(how, sizeof how, "lambda %g", sp.lambda);
-    progress_update(&v->p, (double)sp.step / (double)sp.total, sp.step == sp.total,
-                    "single-path step %lld/%lld  epoch %d  loss %.4f  R %.4g ms  %s",
+    if (sp.tuning && sp.trial > 0)
+        snprintf(which, sizeof which, "trial %d/%d", sp.trial, sp.trials);
+    progress_update(&v->p, sp.fraction, sp.step == sp.total,
+                    "%s step %lld/%lld  epoch %d  loss %.4f  R %.4g ms  %s", which,
                     (long long)sp.step, (long long)sp.total, sp.epoch + 1, sp.loss,
                     sp.runtime_ms, how);
 }
@@ -104,6 +115,8 @@ static void ev_sp_epoch(void *ud, const struct runner *r)
     for (int l = 0; l < sp.arch.n; l++)
         changed += sp.flipped[l] > sp.step - sp.steps_per_epoch;
     progress_clear(&v->p);
+    if (sp.tuning && sp.trial > 0)
+        fprintf(stderr, "trial %d, ", sp.trial);
     fprintf(stderr,
             "epoch %d/%d: loss %.4f (cross-entropy %.4f), R %.4g ms%s; the decisions decode to "
             "%s (%.4g ms), %d layer%s changed\n",
@@ -198,8 +211,11 @@ static void sp_summary(const struct runner *r)
     printf("run %s: Single-Path NAS chose\n  %s\n  %.4g ms predicted on %s, proxy accuracy %.4f "
            "(%d validation images)\n",
            in->dir, name, sp.arch_ms, sp.device, sp.accuracy, runner_val_split(r)->n);
-    printf("results: %s/{singlepath,decisions%s}.csv, chosen.txt\n", in->dir,
-           in->x->retrain.epochs > 0 ? ",retrained" : "");
+    const char *rt = in->x->retrain.epochs > 0 ? ", retrained.csv" : "";
+    if (sp.tuning)
+        printf("results: %s/tuning/trials.csv, chosen.txt%s\n", in->dir, rt);
+    else
+        printf("results: %s/{singlepath,decisions}.csv, chosen.txt%s\n", in->dir, rt);
 }
 
 /* Prints the chosen architectures and where everything is. */
@@ -261,11 +277,15 @@ int cmd_run(int argc, char **argv)
     const struct runner_info *in = runner_info(r);
     if (check && in->x->method == EXP_SINGLEPATH) {
         const struct experiment *x = in->x;
+        char tuned[96] = "";
+        if (x->singlepath.target_ms > 0)
+            snprintf(tuned, sizeof tuned, " (the first trial's: tuned for %g ms in up to %d trials)",
+                     x->singlepath.target_ms, x->singlepath.trials);
         printf("%s: space %s (%.0f architectures), method singlepath: %d epoch%s of batch %d, "
-               "lambda %g, warm-up %g epochs, latency on %s\n",
+               "lambda %g%s, warm-up %g epochs, latency on %s\n",
                experiment, in->space->name, space_count(in->space), x->singlepath.epochs,
                x->singlepath.epochs == 1 ? "" : "s", x->singlepath.batch, x->singlepath.lambda,
-               x->singlepath.warmup_epochs, x->latency.device.text);
+               tuned, x->singlepath.warmup_epochs, x->latency.device.text);
         runner_close(r);
         return 0;
     }

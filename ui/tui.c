@@ -425,7 +425,10 @@ static void status_bar(struct tui *t)
     if (s->total > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  step %lld/%lld  epoch %d/%d",
                          (long long)s->step, (long long)s->total, s->epoch + 1, s->epochs);
-    if (s->singlepath && s->total > 0 && (s->sp.warm || s->step == 0))
+    if (s->singlepath && s->sp.tuning && s->sp.trial > 0)
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  trial %d/%d lambda %g",
+                         s->sp.trial, s->sp.trials, s->sp.lambda);
+    else if (s->singlepath && s->total > 0 && (s->sp.warm || s->step == 0))
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  warm-up");
     else if (s->singlepath && s->total > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  lambda %g", s->lambda);

@@ -24,23 +24,47 @@ static int history_column(const struct tui_state *s, int col, int warm, double *
     return h->n;
 }
 
-/* The plot area of a chart of the history over the search's steps, framed
- * for the y range [lo, hi] in rows 1 .. h - 2 of g, with the end of the
- * warm-up drawn as a dim vertical line.  *xhi gets the x range's end. */
-static struct chart_rect frame_steps(struct chart_grid *g, const struct tui_state *s, double lo,
-                                     double hi, double *xhi)
+/* A line of a chart over the search's steps: column col of the history, of
+ * the rows whose warm flag is `warm` (-1: every row), in style. */
+struct steps_line {
+    int col, warm, style;
+};
+
+/* The lines ln[0..k) (k <= 4) over the search's steps, framed on one y range
+ * in rows 1 .. h - 2 of g, the end of the warm-up a dim vertical line. */
+static void plot_steps(struct chart_grid *g, const struct tui_state *s,
+                       const struct steps_line *ln, int k)
 {
     const struct tui_rows *h = &s->sp_history;
-    double last = h->n ? h->v[(size_t)(h->n - 1) * h->cols] : 1;
-    *xhi = (double)s->sp.total > last ? (double)s->sp.total : last;
-    struct chart_rect r =
-        chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 2}, 0, *xhi, lo, hi, 5);
+    int n = h->n;
+    double *x = malloc((size_t)n * (size_t)(k + 1) * sizeof *x);
+    if (!x)
+        return;
+    struct chart_series sr[4];
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < k; i++) {
+        double *y = x + (size_t)(i + 1) * n, a, b;
+        history_column(s, ln[i].col, ln[i].warm, x, y);
+        if (chart_range(y, n, 0.05, &a, &b) > 0) {
+            lo = fmin(lo, a);
+            hi = fmax(hi, b);
+        }
+        sr[i] = (struct chart_series){x, y, n, 0, 0, ln[i].style};
+    }
+    if (!(lo < hi))
+        lo = 0, hi = 1;
+    for (int i = 0; i < k; i++)
+        sr[i].ylo = lo, sr[i].yhi = hi;
+    double last = h->v[(size_t)(n - 1) * h->cols];
+    double xhi = (double)s->sp.total > last ? (double)s->sp.total : last;
+    struct chart_rect r = chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 2}, 0, xhi, lo, hi, 5);
     int cx, cy;
-    if (s->sp.warmup_steps > 0 && s->sp.warmup_steps < *xhi &&
-        chart_cell_of(r, 0, *xhi, lo, hi, (double)s->sp.warmup_steps, lo, &cx, &cy) == 0)
+    if (s->sp.warmup_steps > 0 && s->sp.warmup_steps < xhi &&
+        chart_cell_of(r, 0, xhi, lo, hi, (double)s->sp.warmup_steps, lo, &cx, &cy) == 0)
         for (int y = r.y; y < r.y + r.h; y++)
             chart_put(g, cx, y, g->unicode ? 0x2506 : ':', CHART_DIM); /* ┆ */
-    return r;
+    chart_lines(g, r, 0, xhi, sr, k);
+    free(x);
 }
 
 /* A legend entry from column x of the last row: a stroke of style, then
@@ -69,21 +93,8 @@ static void draw_search(struct chart_grid *g, const struct tui_state *s, const s
     tui_put(g, at + 1, 0, CHART_DIM, "ep %d/%d", s->sp.epoch + 1, s->sp.epochs);
     if (g->h < 5)
         return;
-    double *x = malloc((size_t)n * 3 * sizeof *x);
-    if (!x)
-        return;
-    double *loss = x + n, *ce = x + 2 * n, lo, hi, xhi;
-    history_column(s, 1, -1, x, loss);
-    history_column(s, 2, -1, x, ce);
-    double both[2];
-    chart_range(loss, n, 0.05, &lo, &hi);
-    chart_range(ce, n, 0.05, &both[0], &both[1]);
-    lo = fmin(lo, both[0]);
-    hi = fmax(hi, both[1]);
-    struct chart_rect r = frame_steps(g, s, lo, hi, &xhi);
-    struct chart_series sr[2] = {{x, ce, n, lo, hi, CHART_SERIES2}, {x, loss, n, lo, hi, CHART_SERIES1}};
-    chart_lines(g, r, 0, xhi, sr, 2);
-    free(x);
+    const struct steps_line ln[2] = {{2, -1, CHART_SERIES2}, {1, -1, CHART_SERIES1}};
+    plot_steps(g, s, ln, 2);
     uint32_t stroke = v->unicode ? 0x2501 : '-'; /* ━ */
     at = legend(g, 0, CHART_SERIES1, stroke, "loss");
     at = legend(g, at, CHART_SERIES2, stroke, "cross-entropy");
@@ -110,33 +121,22 @@ static void draw_runtime(struct chart_grid *g, const struct tui_state *s, const 
         tui_put(g, at + 1, 0, CHART_DIM, "lambda %s", num(s->sp.lambda, b));
     if (g->h < 5)
         return;
-    double *x = malloc((size_t)n * 3 * sizeof *x);
-    if (!x)
-        return;
-    double *all = x + n, *part = x + 2 * n, lo, hi, xhi;
-    history_column(s, 3, -1, x, all);
-    chart_range(all, n, 0.05, &lo, &hi);
-    struct chart_rect r = frame_steps(g, s, lo, hi, &xhi);
-    history_column(s, 3, 1, x, part);
-    struct chart_series warm = {x, part, n, lo, hi, CHART_WARN};
-    chart_lines(g, r, 0, xhi, &warm, 1);
-    history_column(s, 3, 0, x, part);
-    struct chart_series searched = {x, part, n, lo, hi, CHART_SERIES1};
-    chart_lines(g, r, 0, xhi, &searched, 1);
-    free(x);
+    const struct steps_line ln[2] = {{3, 1, CHART_WARN}, {3, 0, CHART_SERIES1}};
+    plot_steps(g, s, ln, 2);
     at = legend(g, 0, CHART_SERIES1, v->unicode ? 0x2501 : '-', "R [ms]");
     legend(g, at, CHART_WARN, v->unicode ? 0x2501 : '-', "warm-up: inflated, lambda 0");
 }
 
 /* The decision of layer l nearest to flipping (the smallest |margin|): its
- * name (k5, k7, e6, se, keep) into buf; -1 when the layer has none. */
+ * name (k5, k7, e6, se, keep) into buf; -1 when the layer has none (or no
+ * margins: a tuning's chosen trial). */
 static int nearest(const struct tui_state *s, int l, char *buf, size_t n)
 {
     int best = -1, e_max = 0;
     for (int c = 0; c < s->space.nchoices; c++)
         e_max = s->space.choices[c].e > e_max ? s->space.choices[c].e : e_max;
     for (int j = 0; j < SK_NDEC; j++)
-        if ((s->sp.has[l] >> j & 1) &&
+        if ((s->sp.has[l] >> j & 1) && isfinite(s->sp.margin[l][j]) &&
             (best < 0 || fabsf(s->sp.margin[l][j]) < fabsf(s->sp.margin[l][best])))
             best = j;
     if (best == SK_D6)
@@ -215,7 +215,10 @@ void tui_sp_title(enum tui_panel p, const struct tui_state *s, char *buf, int n)
     int flips = 0;
     switch (p) {
     case TUI_SP_LOSS:
-        if (s->sp.total > 0)
+        if (s->sp.tuning && s->sp.trial > 0)
+            snprintf(buf, (size_t)n, "search  trial %d/%d  %lld/%lld", s->sp.trial, s->sp.trials,
+                     (long long)s->sp.step, (long long)s->sp.total);
+        else if (s->sp.total > 0)
             snprintf(buf, (size_t)n, "search  %lld/%lld %s", (long long)s->sp.step,
                      (long long)s->sp.total, s->sp.warm || s->sp.step == 0 ? "warm-up" : "");
         else

@@ -386,6 +386,11 @@ static void ev_phase(void *ud, const struct runner *r)
     if (p.phase == RUNNER_TRAIN)
         tui_state_log(s, TUI_INFO, "training the supernet of %s with the %s sampler: %lld steps%s",
                       s->space.name, s->sampler, (long long)p.total, p.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_SINGLEPATH && s->sp.tuning)
+        tui_state_log(s, TUI_INFO,
+                      "Single-Path NAS over %s with lambda tuned for %g ms: up to %d trials "
+                      "forked from one warm-up, the first with lambda %g",
+                      s->space.name, s->sp.target_ms, s->sp.trials, s->lambda);
     else if (p.phase == RUNNER_SINGLEPATH)
         tui_state_log(s, TUI_INFO,
                       "Single-Path NAS over %s: %lld steps, the first %lld the warm-up (lambda 0, "
@@ -441,9 +446,12 @@ static void ev_sp_epoch(void *ud, const struct runner *r)
     int changed = 0;
     for (int l = 0; l < sp.arch.n; l++)
         changed += sp.flipped[l] > sp.step - sp.steps_per_epoch;
-    tui_state_log(s, TUI_INFO, "epoch %d/%d: R %.4g ms%s; decisions: %s (%.4g ms), %d changed",
-                  sp.epoch + 1, sp.epochs, sp.runtime_ms, sp.warm ? " (warm-up)" : "", name,
-                  sp.arch_ms, changed);
+    char trial[32] = "";
+    if (sp.tuning && sp.trial > 0)
+        snprintf(trial, sizeof trial, "trial %d, ", sp.trial);
+    tui_state_log(s, TUI_INFO, "%sepoch %d/%d: R %.4g ms%s; decisions: %s (%.4g ms), %d changed",
+                  trial, sp.epoch + 1, sp.epochs, sp.runtime_ms, sp.warm ? " (warm-up)" : "",
+                  name, sp.arch_ms, changed);
 }
 
 static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)

@@ -4,8 +4,10 @@
 # table's latency of its architecture) and retrains its architecture; stopped
 # in the search and in the retraining, rows torn by a kill, and resumed, it
 # ends with the uninterrupted run's files; --check summarises it and writes
-# nothing; a space it cannot search, target_ms and a resume with another
-# lambda are refused, naming the place.
+# nothing; with target_ms, lambda is tuned in trials forked from one warm-up
+# (stopped and resumed: the same trials); a space it cannot search, a tuning
+# whose warm-up leaves no epochs and a resume with another lambda are
+# refused, naming the place.
 . "$(dirname "$0")/lib.inc"
 need_data
 small_data "$TMP/data" 640 16
@@ -127,6 +129,33 @@ case $err in
 *) fail "other lambda: $err" ;;
 esac
 
+# lambda tuned for a target latency (Single-Path Mobile AutoML): trials
+# forked from one warm-up into tuning/, the chosen one in chosen.txt; stopped
+# in the warm-up and in a trial and resumed, the same trials
+sed 's/^singlepath:/singlepath:\n  target_ms: 1.2\n  trials: 3/' "$TMP/t.yaml" > "$TMP/tune.yaml"
+$ONESHOT run "$TMP/tune.yaml" --out "$TMP/ta" >"$TMP/ta.out" 2>"$TMP/ta.err" || fail "tuning exited $?: $(cat "$TMP/ta.err")"
+for f in tuning/warmup.ckpt tuning/trials.csv chosen.txt retrained.csv; do
+    [ -s "$TMP/ta/$f" ] || fail "no $f in the tuning's run directory"
+done
+for f in singlepath.ckpt singlepath.csv decisions.csv; do
+    [ -e "$TMP/ta/$f" ] && fail "a tuning wrote $f"
+done
+expect_eq "trials" "$(grep -c '^[0-9]' "$TMP/ta/tuning/trials.csv")" 3
+grep -q '^trial 3/3: lambda ' "$TMP/ta.err" || fail "trial lines: $(cat "$TMP/ta.err")"
+# chosen.txt holds one of the trials: its architecture, R and accuracy
+row=$(grep -v '^#' "$TMP/ta/chosen.txt" | cut -f2-4 | tr '\t' ,)
+awk -F, -v want="$row" '/^[0-9]/ && $5 "," $2 "," $3 == want { found = 1 } END { exit !found }' \
+    "$TMP/ta/tuning/trials.csv" || fail "chosen.txt ($row) is none of the trials: $(cat "$TMP/ta/tuning/trials.csv")"
+grep -q '^# the architecture Single-Path NAS chose in singlepath, lambda tuned for 1.2 ms: trial [1-3] of 3' \
+    "$TMP/ta/chosen.txt" || fail "chosen.txt: $(cat "$TMP/ta/chosen.txt")"
+$ONESHOT run "$TMP/tune.yaml" --out "$TMP/tb" --stop-after 5 >/dev/null 2>&1
+expect_eq "status of a stopped tuning" "$(cat "$TMP/tb/status")" stopped
+$ONESHOT run --resume "$TMP/tb" --stop-after 20 >/dev/null 2>&1
+$ONESHOT run --resume "$TMP/tb" >/dev/null 2>"$TMP/tb.err" || fail "tuning resumed: $(cat "$TMP/tb.err")"
+cmp -s <(cut -d, -f1-3,5- "$TMP/ta/tuning/trials.csv") <(cut -d, -f1-3,5- "$TMP/tb/tuning/trials.csv") ||
+    fail "trials.csv differs after resuming: $(diff "$TMP/ta/tuning/trials.csv" "$TMP/tb/tuning/trials.csv")"
+cmp -s "$TMP/ta/chosen.txt" "$TMP/tb/chosen.txt" || fail "chosen.txt of the tuning differs after resuming"
+
 # refusals, at their place, before any run directory
 sed 's/^space: .*/space: tiny/' "$TMP/t.yaml" > "$TMP/tiny.yaml"
 line=$(grep -n '^space:' "$TMP/tiny.yaml" | cut -d: -f1)
@@ -136,13 +165,11 @@ case $err in
 "oneshot: $TMP/tiny.yaml:$line:8: error: space: tiny: Single-Path NAS cannot search this space: its choices are not a product of kernels, expansions and SE (kernel and expansion are coupled: "*) ;;
 *) fail "tiny: $err" ;;
 esac
-sed 's/^singlepath:/singlepath:\n  target_ms: 0.8/' "$TMP/t.yaml" > "$TMP/target.yaml"
-line=$(grep -n 'target_ms' "$TMP/target.yaml" | cut -d: -f1)
+sed 's/^singlepath:/singlepath:\n  target_ms: 0.8\n  warmup_epochs: 2/' "$TMP/t.yaml" > "$TMP/target.yaml"
+line=$(grep -n 'warmup_epochs' "$TMP/target.yaml" | cut -d: -f1)
 err=$($ONESHOT run "$TMP/target.yaml" 2>&1 >/dev/null)
-expect_eq "exit status, target_ms" $? 1
-case $err in
-"oneshot: $TMP/target.yaml:$line:14: error: singlepath.target_ms: the tuning of lambda for a target latency is not run by experiments yet"*) ;;
-*) fail "target_ms: $err" ;;
-esac
+expect_eq "exit status, a tuning without trials' epochs" $? 1
+expect_eq "a tuning without trials' epochs" "$err" \
+    "oneshot: $TMP/target.yaml:$line:18: error: singlepath.warmup_epochs: with target_ms the warm-up must leave epochs for the trials (singlepath.epochs: 2)"
 [ -e "$TMP/runs" ] && fail "a refused run made its run directory"
 exit 0
