@@ -6,9 +6,11 @@
  * ground-truth table at the end of each epoch), then runs the Lua search
  * strategy against it; a run of method singlepath runs Single-Path NAS
  * instead, whose training is the search (exp/sprun.h: its files,
- * singlepath.ckpt, singlepath.csv, decisions.csv, and chosen.txt).  Then
- * (with retrain.epochs set) a run trains the architectures the search picked
- * stand-alone (exp/standalone.h), each for each seed.  Everything it learns goes to files
+ * singlepath.ckpt, singlepath.csv, decisions.csv, or with
+ * singlepath.target_ms the tuning's in tuning/, and chosen.txt).  Then (with
+ * retrain.epochs set) a run trains the architectures the search picked
+ * stand-alone (exp/standalone.h), each for each seed (exp/retrain.h).
+ * Everything it learns goes to files
  * as it happens, so a run stopped or killed at any point loses nothing but
  * the retraining in progress, and runner_open(..., RUNNER_RESUME) continues
  * it:

@@ -125,7 +125,8 @@ void sprun_close(struct sprun *p);
 
 /* Runs the search to its end (or on from where it stands), then reads off
  * and evaluates the architecture into chosen.txt (p->now, p->accuracy,
- * p->done; a tuning: runs it to its end, the chosen trial's).  Returns 0 when done, 1 when stopped (saved first), -1 on
+ * p->done; a tuning: runs it to its end, the chosen trial's).  Returns 0
+ * when done, 1 when stopped (saved first), -1 on
  * error (a loss that is not finite among them: nothing past the last good
  * checkpoint is saved).  May be called again after it returned. */
 int sprun_run(struct sprun *p, const struct sprun_hooks *h, struct err *e);

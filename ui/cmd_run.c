@@ -279,7 +279,8 @@ int cmd_run(int argc, char **argv)
         const struct experiment *x = in->x;
         char tuned[96] = "";
         if (x->singlepath.target_ms > 0)
-            snprintf(tuned, sizeof tuned, " (the first trial's: tuned for %g ms in up to %d trials)",
+            snprintf(tuned, sizeof tuned,
+                     " (the first trial's: tuned for %g ms in up to %d trials)",
                      x->singlepath.target_ms, x->singlepath.trials);
         printf("%s: space %s (%.0f architectures), method singlepath: %d epoch%s of batch %d, "
                "lambda %g%s, warm-up %g epochs, latency on %s\n",

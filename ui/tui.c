@@ -470,7 +470,8 @@ static void key_bar(struct tui *t)
                                              {"t", "train it"},   {"w", "save"},
                                              {"e", "svg"}};
     const char *const(*k)[2] = t->s->singlepath ? sp_keys : keys;
-    size_t nk = t->s->singlepath ? sizeof sp_keys / sizeof sp_keys[0] : sizeof keys / sizeof keys[0];
+    size_t nk = t->s->singlepath ? sizeof sp_keys / sizeof sp_keys[0]
+                                 : sizeof keys / sizeof keys[0];
     int x = 1;
     for (size_t i = 0; i < nk; i++) {
         int need = (int)(strlen(k[i][0]) + strlen(k[i][1])) + 2;

@@ -57,7 +57,8 @@ static void plot_steps(struct chart_grid *g, const struct tui_state *s,
         sr[i].ylo = lo, sr[i].yhi = hi;
     double last = h->v[(size_t)(n - 1) * h->cols];
     double xhi = (double)s->sp.total > last ? (double)s->sp.total : last;
-    struct chart_rect r = chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 2}, 0, xhi, lo, hi, 5);
+    struct chart_rect r =
+        chart_axes(g, (struct chart_rect){0, 1, g->w, g->h - 2}, 0, xhi, lo, hi, 5);
     int cx, cy;
     if (s->sp.warmup_steps > 0 && s->sp.warmup_steps < xhi &&
         chart_cell_of(r, 0, xhi, lo, hi, (double)s->sp.warmup_steps, lo, &cx, &cy) == 0)
