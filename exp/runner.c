@@ -16,12 +16,12 @@
 #include "luasearch.h"
 #include "report.h"
 #include "atomic.h"
+#include "retrain.h"
 #include "rundir.h"
 #include "sampler.h"
 #include "scripts.h"
 #include "shipped.h"
-#include "standalone.h"
-#include "strbuf.h"
+#include "sprun.h"
 #include "supertrain.h"
 #include "truthrank.h"
 
@@ -47,6 +47,8 @@ struct runner {
     struct luasampler *lsampler;
     struct supertrain train;
     int trained;             /* 1: supertrain is initialised */
+    struct sprun sp;         /* method singlepath: the search (exp/sprun.h) */
+    int sp_open;             /* 1: sp is open */
     struct run_scripts scripts;
     struct luasearch *search;
     struct objectives obj;   /* the objectives and their weights (the TUI changes them) */
@@ -59,11 +61,7 @@ struct runner {
     int64_t saved_step;      /* the step in supernet.ckpt */
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
     int64_t work;            /* steps + evaluations of this session */
-    struct {                 /* the retraining phase */
-        int done, jobs;      /* (architecture, seed) trainings done, in all */
-        int64_t step, total; /* of the training in progress */
-        double loss;
-    } rt;
+    struct retrain rt;       /* the retraining phase (exp/retrain.h) */
     FILE *history, *ranking;
     const struct runner_events *ev;
     volatile sig_atomic_t *stop;
@@ -91,8 +89,8 @@ struct runner {
 
 const char *runner_phase_name(enum runner_phase p)
 {
-    static const char *const names[] = {"setup", "training", "searching", "retraining",
-                                        "done",  "stopped",  "failed"};
+    static const char *const names[] = {"setup",      "training", "single-path", "searching",
+                                        "retraining", "done",     "stopped",     "failed"};
     return names[p];
 }
 
@@ -119,7 +117,8 @@ static void set_status(struct runner *r, const char *fmt, ...)
 static void set_phase(struct runner *r, enum runner_phase p)
 {
     r->phase = p;
-    if (p == RUNNER_TRAIN || p == RUNNER_SEARCH || p == RUNNER_RETRAIN || p == RUNNER_DONE)
+    if (p == RUNNER_TRAIN || p == RUNNER_SINGLEPATH || p == RUNNER_SEARCH ||
+        p == RUNNER_RETRAIN || p == RUNNER_DONE)
         set_status(r, "%s", runner_phase_name(p));
     if (r->ev && r->ev->phase)
         r->ev->phase(r->ev->ud, r);
@@ -240,15 +239,15 @@ static void latency_file(const struct runner *r, int i, char *out, size_t n)
 }
 
 /* The latency tables the experiment needs: one for latency.device when it is
- * a model or a file, or when an objective uses it (timing the host takes
- * a while), one for each objective on another device.  A resumed run loads
- * them from its directory (the host's timings of the first run); a check
- * does not time the host. */
+ * a model or a file, or when an objective or Single-Path NAS's runtime term
+ * uses it (timing the host takes a while), one for each objective on another
+ * device.  A resumed run loads them from its directory (the host's timings of
+ * the first run); a check does not time the host. */
 static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
 {
     const struct experiment *x = &r->x;
     const struct exp_ref *dev[EXP_MAX_OBJECTIVES + 1];
-    int uses_default = 0;
+    int uses_default = x->method == EXP_SINGLEPATH;
     for (int o = 0; o < x->nobjectives; o++)
         if (!strcmp(x->objectives[o].name, "latency") &&
             !strcmp(x->objectives[o].device.resolved, x->latency.device.resolved))
@@ -471,9 +470,9 @@ static void fill_info(struct runner *r)
     in->experiment = r->path;
     in->x = &r->x;
     in->space = &r->space;
-    in->sampler = sampler_name(&r->sampler);
-    in->strategy = luasearch_name(r->search);
-    in->strategy_params = luasearch_params(r->search);
+    in->sampler = r->search ? sampler_name(&r->sampler) : "";
+    in->strategy = r->search ? luasearch_name(r->search) : "";
+    in->strategy_params = r->search ? luasearch_params(r->search) : "";
     in->resumed = r->resumed;
     in->threads = r->ctx.threads;
     in->truth_file = r->have_probe ? r->probe.path : "";
@@ -514,11 +513,18 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
     if (mode == RUNNER_RESUME_RELOAD && scripts_relocate_search(&r->scripts, &r->x, e))
         return -1;
     const char *space = r->scripts.space[0] ? r->scripts.space : r->x.space.resolved;
+    int sp = r->x.method == EXP_SINGLEPATH;
+    /* (a check does not time the host: no table to check then) */
+    const struct latency_table *lat =
+        mode == RUNNER_CHECK && !strcmp(r->x.latency.device.resolved, "host") ? NULL : r->lat[0];
     if (shipped_space(&r->space, space, e) || open_latency(r, mode, e) || engine_metrics(r, e) ||
-        open_sampler(r, e) || !(r->search = open_search(r, e)) || load_data(r, e))
+        (sp ? sprun_check(&r->x, &r->space, lat, e)
+            : open_sampler(r, e) || !(r->search = open_search(r, e))) ||
+        load_data(r, e))
         return -1;
     runner_objectives(r, &r->obj); /* the search's, with the experiment's weights */
-    open_probe(r);
+    if (!sp)
+        open_probe(r);
     fill_info(r);
     if (mode == RUNNER_CHECK) {
         flush_early(r);
@@ -536,13 +542,24 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         snprintf(yaml, sizeof yaml, "%s/experiment.yaml", r->dir);
         if (experiment_save(&r->x, yaml, e))
             return -1;
+        char how[EXP_PATH_MAX + 256];
+        const struct experiment *x = &r->x;
+        if (sp)
+            snprintf(how, sizeof how,
+                     "method: singlepath: %d epochs of batch %d, lr %g, lambda %g, warm-up %g "
+                     "epochs (keep %g), label smoothing %g, latency on %s",
+                     x->singlepath.epochs, x->singlepath.batch, x->singlepath.lr,
+                     x->singlepath.lambda, x->singlepath.warmup_epochs, x->singlepath.keep,
+                     x->singlepath.label_smoothing, x->latency.device.text);
+        else
+            snprintf(how, sizeof how, "sampler: %s\nstrategy: %s (%s)", sampler_name(&r->sampler),
+                     luasearch_name(r->search), luasearch_params(r->search));
         info(r,
              "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
-             "space: %s (%.0f architectures)\nsampler: %s\nstrategy: %s (%s)\nstarted: %s\n",
+             "space: %s (%.0f architectures)\n%s\nstarted: %s\n",
              ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
              (unsigned long long)r->x.seed, r->ctx.threads, r->space.name,
-             space_count(&r->space), sampler_name(&r->sampler), luasearch_name(r->search),
-             luasearch_params(r->search), when);
+             space_count(&r->space), how, when);
     } else {
         if (mode == RUNNER_RESUME_RELOAD &&
             scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
@@ -579,6 +596,8 @@ void runner_close(struct runner *r)
         return;
     if (r->trained)
         supertrain_done(&r->train);
+    if (r->sp_open)
+        sprun_close(&r->sp);
     sampler_done(&r->sampler);
     luasampler_free(r->lsampler);
     luasearch_free(r->search);
@@ -619,6 +638,8 @@ void runner_stop_after(struct runner *r, int64_t n) { r->stop_after = n; }
 
 int runner_save_pending(struct runner *r, struct err *e)
 {
+    if (r->want_save && r->sp_open)
+        return sprun_save(&r->sp, e);
     if (!r->want_save || !r->trained)
         return 0;
     return save(r, e);
@@ -626,7 +647,9 @@ int runner_save_pending(struct runner *r, struct err *e)
 
 int64_t runner_unsaved_steps(const struct runner *r)
 {
-    /* a diverged supernet is never saved: nothing is pending */
+    /* a diverged network is never saved: nothing is pending */
+    if (r->sp_open)
+        return sprun_unsaved(&r->sp);
     return r->trained && !r->train.diverged ? r->train.step - r->saved_step : 0;
 }
 
@@ -926,171 +949,128 @@ static int search(struct runner *r, struct err *e)
     return report_finish(&r->report, r->search, &r->obj, r->x.name, e);
 }
 
-/* ------------------------------------------------------------ retraining */
+/* ------------------------------------------------------------ Single-Path */
 
-static const char retrained_head[] =
-    "arch,seed,epochs,images,inherited_accuracy,val_accuracy,params,macs";
-
-/* The retrainings of the run: the architectures (evaluations idx[0..n)),
- * each for seeds seed, seed + 1, ...; done[i * seeds + k] once
- * retrained.csv holds architecture i with seed k. */
-struct retrain_plan {
-    struct runner *r;
-    int *idx, n;
-    unsigned char *done;
-    int ndone;
-};
-
-/* A row of retrained.csv: kept; one of the plan marks its training done (a
- * row of another architecture, left by a strategy since reloaded, is kept as
- * it is). */
-static int keep_retrained(void *ud, char *line, int lineno, struct err *e)
+static void sp_stepped(void *ud)
 {
-    struct retrain_plan *p = ud;
-    struct runner *r = p->r;
-    const struct experiment *x = &r->x;
-    char *comma = strchr(line, ',');
-    if (!comma)
-        return err_plain(e, "expected an architecture and its results"), RUNDIR_DAMAGED;
-    *comma = 0;
-    struct arch a, b;
-    struct err why;
-    if (arch_parse_at(&r->space, line, "", lineno, 1, &a, &why))
-        return err_plain(e, "%s", why.text), RUNDIR_DAMAGED;
-    if (!rundir_numbers(comma + 1, 8 + r->nlat))
-        return err_plain(e, "expected %d numbers after the architecture", 8 + r->nlat),
-               RUNDIR_DAMAGED;
-    char *end;
-    unsigned long long seed = strtoull(comma + 1, &end, 10);
-    long epochs = strtol(end + 1, &end, 10);
-    long images = strtol(end + 1, &end, 10);
-    if (epochs != x->retrain.epochs || images != x->retrain.images || seed < x->seed ||
-        seed - x->seed >= (unsigned long long)x->retrain.seeds)
-        return 1;
-    int k = (int)(seed - x->seed);
-    for (int i = 0; i < p->n; i++) {
-        luasearch_at(r->search, p->idx[i], &b);
-        unsigned char *d = &p->done[(size_t)i * x->retrain.seeds + k];
-        if (arch_equal(&a, &b) && !*d) {
-            *d = 1;
-            p->ndone++;
-        }
-    }
-    return 1;
+    struct runner *r = ud;
+    worked(r);
+    if (r->ev && r->ev->sp_step)
+        r->ev->sp_step(r->ev->ud, r);
 }
 
-/* Trains evaluation ev stand-alone with seed and appends its row.  0, 1 when
- * stopped (nothing written), -1 on error. */
-static int retrain_one(struct runner *r, FILE *f, const char *path, int ev, uint64_t seed,
-                       struct err *e)
+static void sp_epoch(void *ud)
 {
-    const struct experiment *x = &r->x;
-    struct runner_retrained res = {.seed = seed,
-                                   .epochs = x->retrain.epochs,
-                                   .images = x->retrain.images};
-    double m[METRICS_MAX];
-    memcpy(m, luasearch_at(r->search, ev, &res.arch), (size_t)r->engine.n * sizeof *m);
-    struct standalone sa;
-    if (standalone_begin_with(&sa, r, &res.arch, res.epochs, seed, &r->data.retrain, e))
-        return -1;
-    r->rt.step = 0;
-    r->rt.total = sa.t.total;
-    int rc = 1;
-    while (rc > 0) {
-        if (r->stop && *r->stop)
-            break;
-        rc = standalone_step(&sa, e);
-        if (rc < 0)
-            break;
-        r->rt.step = sa.t.step;
-        r->rt.loss = sa.t.loss;
-        worked(r);
-        if (r->ev && r->ev->retrain_step)
-            r->ev->retrain_step(r->ev->ud, r);
+    struct runner *r = ud;
+    if (r->ev && r->ev->sp_epoch)
+        r->ev->sp_epoch(r->ev->ud, r);
+}
+
+/* Method singlepath's search (exp/sprun.h).  0, 1 when stopped, -1. */
+static int singlepath(struct runner *r, struct err *e)
+{
+    if (!r->sp_open) {
+        struct sprun_config c = {.dir = r->dir,
+                                 .x = &r->x,
+                                 .space = &r->space,
+                                 .lat = r->lat[0],
+                                 .train = &r->data.train,
+                                 .val = &r->data.val,
+                                 .stop = r->stop,
+                                 .want_save = &r->want_save,
+                                 .log = emit_cb,
+                                 .ud = r};
+        if (sprun_open(&r->sp, &c, e)) {
+            sprun_close(&r->sp); /* (what the failed open made; runner_run may come again) */
+            return -1;
+        }
+        r->sp_open = 1;
     }
-    if (rc == 0 && standalone_evaluate(&sa, e) < 0)
-        rc = -1;
-    standalone_end(&sa);
-    if (rc < 0) { /* (a divergence, say: the run fails, saying which training) */
-        char msg[ERR_MAX];
-        snprintf(msg, sizeof msg, "%s", e->text);
-        return err_plain(e, "retraining %s with seed %llu: %s", sa.name,
-                         (unsigned long long)seed, msg);
+    if (!r->sp.done)
+        set_phase(r, RUNNER_SINGLEPATH);
+    const struct sprun_hooks h = {.ud = r, .step = sp_stepped, .epoch = sp_epoch};
+    int rc = sprun_run(&r->sp, &h, e);
+    if (rc == 0) {
+        char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+        arch_format(&r->space, &r->sp.now.arch, name, (int)sizeof name);
+        logf_(r, "Single-Path NAS chose %s: %.4g ms predicted on %s, proxy accuracy %.4f",
+              name, r->sp.now.runtime_ms, r->x.latency.device.text, r->sp.accuracy);
     }
-    if (rc > 0)
-        return rc;
-    res.inherited = m[metrics_find(&r->engine, "accuracy")];
-    res.accuracy = sa.accuracy;
-    res.seconds = sa.seconds;
-    struct strbuf row;
-    strbuf_init(&row);
-    strbuf_printf(&row, "%s,%llu,%d,%d,", sa.name, (unsigned long long)seed, res.epochs,
-                  res.images);
-    const double v[] = {res.inherited, res.accuracy, m[metrics_find(&r->engine, "params")],
-                        m[metrics_find(&r->engine, "macs")]};
-    for (int i = 0; i < 4; i++) {
-        strbuf_double(&row, v[i]);
-        strbuf_add(&row, ",", 1);
-    }
-    for (int i = 0; i < r->nlat; i++) {
-        strbuf_double(&row, m[metrics_find(&r->engine, r->lat_metric[i])]);
-        strbuf_add(&row, ",", 1);
-    }
-    strbuf_printf(&row, "%.3f\n", res.seconds);
-    rc = strbuf_failed(&row) ? err_plain(e, "out of memory")
-                             : rundir_append(f, path, e, "%s", strbuf_text(&row));
-    strbuf_done(&row);
-    if (rc == 0 && r->ev && r->ev->retrained)
-        r->ev->retrained(r->ev->ud, r, &res);
     return rc;
 }
 
-/* The retraining phase: every (architecture, seed) that retrained.csv does
- * not hold yet.  0, 1 when stopped, -1 on error. */
+/* ------------------------------------------------------------ retraining */
+
+static void rt_begin(void *ud) { set_phase(ud, RUNNER_RETRAIN); }
+
+static void rt_step(void *ud)
+{
+    struct runner *r = ud;
+    worked(r);
+    if (r->ev && r->ev->retrain_step)
+        r->ev->retrain_step(r->ev->ud, r);
+}
+
+static void rt_retrained(void *ud, const struct runner_retrained *rt)
+{
+    struct runner *r = ud;
+    if (r->ev && r->ev->retrained)
+        r->ev->retrained(r->ev->ud, r, rt);
+}
+
+/* What the search knew of architecture a: its accuracy (acc), size and
+ * latency on each of the run's devices (the engine's metrics: as
+ * evaluations.csv has them). */
+static void pick_of(const struct runner *r, const struct arch *a, double acc,
+                    struct retrain_pick *p)
+{
+    struct cost c = arch_cost(&r->space, a);
+    p->arch = *a;
+    p->inherited = acc;
+    p->params = (double)c.params;
+    p->macs = (double)c.macs;
+    for (int i = 0; i < r->nlat; i++)
+        p->latency[i] = latency_predict(r->lat[i], a);
+}
+
+/* The retraining phase: the search's picks (chosen.txt's, or pareto.csv's;
+ * Single-Path NAS's one), each for each seed, that retrained.csv does not
+ * hold yet.  0, 1 when stopped, -1 on error. */
 static int retrain(struct runner *r, struct err *e)
 {
     const struct experiment *x = &r->x;
     if (x->retrain.epochs == 0)
         return 0;
-    int all = luasearch_count(r->search), seeds = x->retrain.seeds;
-    struct retrain_plan p = {.r = r};
-    p.idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *p.idx);
-    p.n = p.idx ? report_picks(r->search, &r->obj, x->retrain.which, p.idx) : -1;
-    p.done = p.n >= 0 ? calloc((size_t)(p.n > 0 ? p.n : 1) * seeds, 1) : NULL;
-    char path[EXP_PATH_MAX + 32];
-    rundir_path(path, sizeof path, r->dir, "retrained.csv");
-    struct strbuf head;
-    strbuf_init(&head);
-    strbuf_printf(&head, "%s", retrained_head);
-    for (int i = 0; i < r->nlat; i++)
-        strbuf_printf(&head, ",%s", r->lat_metric[i]);
-    strbuf_printf(&head, ",seconds");
-    FILE *f = NULL;
-    int rc = !p.done || strbuf_failed(&head) ? err_plain(e, "out of memory") : 0;
-    if (rc == 0 && (rundir_recover_csv(path, strbuf_text(&head), keep_retrained, &p, emit_cb, e) ||
-                    !(f = rundir_open_append(path, strbuf_text(&head), e))))
-        rc = -1;
-    r->rt.jobs = rc == 0 ? p.n * seeds : 0;
-    r->rt.done = p.ndone;
-    if (rc == 0 && r->rt.done < r->rt.jobs)
-        set_phase(r, RUNNER_RETRAIN);
-    for (int i = 0; rc == 0 && i < p.n; i++)
-        for (int k = 0; rc == 0 && k < seeds; k++) {
-            if (p.done[(size_t)i * seeds + k])
-                continue;
-            if (r->stop && *r->stop)
-                rc = 1;
-            else
-                rc = retrain_one(r, f, path, p.idx[i], x->seed + (uint64_t)k, e);
-            if (rc == 0)
-                r->rt.done++;
-        }
-    r->rt.step = r->rt.total = 0;
-    if (f)
-        fclose(f);
-    strbuf_done(&head);
-    free(p.idx);
-    free(p.done);
+    int all = r->search ? luasearch_count(r->search) : 1, n = 0;
+    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
+    struct retrain_pick *picks = malloc((size_t)(all > 0 ? all : 1) * sizeof *picks);
+    if (idx && picks && r->search)
+        n = report_picks(r->search, &r->obj, x->retrain.which, idx);
+    for (int i = 0; i < n; i++) { /* the supernet's accuracy, as evaluations.csv has it */
+        struct arch a;
+        const double *m = luasearch_at(r->search, idx[i], &a);
+        pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &picks[i]);
+    }
+    if (idx && picks && !r->search)
+        pick_of(r, &r->sp.now.arch, r->sp.accuracy, &picks[n++]);
+    int rc = idx && picks && n >= 0 ? 0 : err_plain(e, "out of memory");
+    r->rt = (struct retrain){.run = r,
+                             .dir = r->dir,
+                             .x = x,
+                             .space = &r->space,
+                             .train = &r->data.retrain,
+                             .nlat = r->nlat,
+                             .lat_name = (const char(*)[EXP_NAME_MAX])r->lat_metric,
+                             .stop = r->stop,
+                             .hooks = {.ud = r,
+                                       .begin = rt_begin,
+                                       .step = rt_step,
+                                       .retrained = rt_retrained,
+                                       .warn = emit_cb}};
+    if (rc == 0)
+        rc = retrain_run(&r->rt, picks, n, e);
+    free(idx);
+    free(picks);
     return rc;
 }
 
@@ -1100,9 +1080,14 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     r->traceback[0] = 0;
     if (!r->flushed)
         flush_early(r);
-    int rc = train(r, e);
-    if (rc == 0)
-        rc = search(r, e);
+    int rc;
+    if (r->x.method == EXP_SINGLEPATH) {
+        rc = singlepath(r, e);
+    } else {
+        rc = train(r, e);
+        if (rc == 0)
+            rc = search(r, e);
+    }
     if (rc == 0)
         rc = retrain(r, e);
     if (rc == 0) {
@@ -1147,6 +1132,28 @@ void runner_progress(const struct runner *r, struct runner_progress *p)
         p->saved = r->saved_step;
         p->diverged = t->diverged;
     }
+    if (r->sp_open) {
+        struct runner_singlepath s;
+        sprun_status(&r->sp, &r->x, &s);
+        p->step = s.step;
+        p->total = s.total;
+        p->epoch = s.epoch;
+        p->loss = s.loss;
+        p->lr = s.lr;
+        p->step_seconds = s.step_seconds;
+        p->saved = s.step - sprun_unsaved(&r->sp);
+        p->diverged = r->sp.diverged;
+    }
+}
+
+int runner_singlepath(const struct runner *r, struct runner_singlepath *p)
+{
+    if (r->x.method != EXP_SINGLEPATH) {
+        memset(p, 0, sizeof *p);
+        return 0;
+    }
+    sprun_status(r->sp_open ? &r->sp : NULL, &r->x, p);
+    return 1;
 }
 
 void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
@@ -1159,11 +1166,15 @@ void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICE
         }
 }
 
-const struct metrics *runner_metrics(const struct runner *r) { return luasearch_metrics(r->search); }
+/* (method singlepath has no search strategy: the engine's metrics) */
+const struct metrics *runner_metrics(const struct runner *r)
+{
+    return r->search ? luasearch_metrics(r->search) : &r->engine;
+}
 
 void runner_objectives(const struct runner *r, struct objectives *o)
 {
-    const struct metrics *m = luasearch_metrics(r->search);
+    const struct metrics *m = runner_metrics(r);
     const char *names[METRICS_MAX];
     for (int i = 0; i < m->n; i++)
         names[i] = m->m[i].name;
@@ -1171,7 +1182,10 @@ void runner_objectives(const struct runner *r, struct objectives *o)
     objectives_init(o, &r->x, names, m->n, NULL, &ignored);
 }
 
-int runner_nevaluations(const struct runner *r) { return luasearch_count(r->search); }
+int runner_nevaluations(const struct runner *r)
+{
+    return r->search ? luasearch_count(r->search) : 0;
+}
 
 const double *runner_evaluation(const struct runner *r, int i, struct arch *a)
 {

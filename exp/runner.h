@@ -1,11 +1,16 @@
 /* runner: one experiment run end to end, into a run directory.
  *
  * Both front ends drive it: `oneshot run` (headless, a progress bar on
- * stderr) and the TUI (in a worker thread).  A run trains the supernet with
- * the experiment's sampler (ranking the space's ground-truth table at the end
- * of each epoch), then runs the Lua search strategy against it, then (with
- * retrain.epochs set) trains the architectures the search picked stand-alone
- * (exp/standalone.h), each for each seed.  Everything it learns goes to files
+ * stderr) and the TUI (in a worker thread).  A run of method oneshot trains
+ * the supernet with the experiment's sampler (ranking the space's
+ * ground-truth table at the end of each epoch), then runs the Lua search
+ * strategy against it; a run of method singlepath runs Single-Path NAS
+ * instead, whose training is the search (exp/sprun.h: its files,
+ * singlepath.ckpt, singlepath.csv, decisions.csv, or with
+ * singlepath.target_ms the tuning's in tuning/, and chosen.txt).  Then (with
+ * retrain.epochs set) a run trains the architectures the search picked
+ * stand-alone (exp/standalone.h), each for each seed (exp/retrain.h).
+ * Everything it learns goes to files
  * as it happens, so a run stopped or killed at any point loses nothing but
  * the retraining in progress, and runner_open(..., RUNNER_RESUME) continues
  * it:
@@ -28,8 +33,8 @@
  *                      seed), appended whole when it ends; inherited_accuracy
  *                      is the supernet's (evaluations.csv's accuracy)
  *   standalone.csv     the TUI's stand-alone trainings (exp/standalone.h)
- *   status             training, searching, retraining, done, stopped or
- *                      failed: why
+ *   status             training, single-path, searching, retraining, done,
+ *                      stopped or failed: why
  *
  * Resuming: training continues from the checkpoint (rows of history.csv
  * past it are dropped: they are trained again, identically); the search
@@ -54,10 +59,12 @@
 #include "metrics.h"
 #include "objective.h"
 #include "space.h"
+#include "superkernel.h"
 
 enum runner_phase {
     RUNNER_SETUP,
     RUNNER_TRAIN,
+    RUNNER_SINGLEPATH, /* method singlepath: the search that is a training */
     RUNNER_SEARCH,
     RUNNER_RETRAIN,
     RUNNER_DONE,
@@ -114,6 +121,11 @@ struct runner_events {
     void (*retrain_step)(void *ud, const struct runner *r);
     /* a retraining ended, its row written */
     void (*retrained)(void *ud, const struct runner *r, const struct runner_retrained *rt);
+    /* method singlepath: after each step of the search (runner_progress and
+     * runner_singlepath say where it is) */
+    void (*sp_step)(void *ud, const struct runner *r);
+    /* an epoch of it ended: its decisions are in decisions.csv and saved */
+    void (*sp_epoch)(void *ud, const struct runner *r);
 };
 
 /* Opens a run: of the experiment file `path` into a new run directory (out,
@@ -134,8 +146,9 @@ void runner_close(struct runner *r);
  * called again after an error (the TUI's retry). */
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e);
 
-/* Stops the run (as *stop would) after n more supernet steps, evaluations
- * and retraining steps (tests; 0: never). */
+/* Stops the run (as *stop would) after n more training steps (the
+ * supernet's or Single-Path's), evaluations and retraining steps (tests; 0:
+ * never). */
 void runner_stop_after(struct runner *r, int64_t n);
 
 /* Requests from another thread than runner_run's (flags the run reads at
@@ -167,8 +180,8 @@ struct runner_info {
     const char *experiment;      /* the experiment file it was opened from */
     const struct experiment *x;  /* as resolved */
     const struct space *space;
-    const char *sampler;         /* its name */
-    const char *strategy;        /* its name */
+    const char *sampler;         /* its name ("" for method singlepath) */
+    const char *strategy;        /* its name ("" for method singlepath) */
     const char *strategy_params; /* "k=v k=v" */
     int resumed;                 /* 1: continues an earlier run */
     int threads;
@@ -183,14 +196,14 @@ const struct runner_info *runner_info(const struct runner *r);
  * callback. */
 struct runner_progress {
     enum runner_phase phase;
-    int64_t step, total;  /* supernet steps */
+    int64_t step, total;  /* training steps: the supernet's (or Single-Path's) */
     int epoch;            /* 0-based epoch of the last step */
     int npaths;           /* paths of the last step */
     double loss, lr;      /* of the last step */
     double step_seconds;  /* wall-clock seconds of the last step */
-    int64_t saved;        /* the step in supernet.ckpt */
+    int64_t saved;        /* the step in supernet.ckpt (singlepath.ckpt) */
     int64_t diverged;     /* the step whose numbers were not finite (training stopped
-                             there, supernet.ckpt keeps the last good state), or 0 */
+                             there, the checkpoint keeps the last good state), or 0 */
     int generation;       /* the last generation reported */
     int64_t nevals;       /* evaluations, an earlier session's included */
     int retrained;        /* retrainings (architecture, seed) done, an earlier
@@ -200,6 +213,44 @@ struct runner_progress {
     double rloss;          /* of its last step */
 };
 void runner_progress(const struct runner *r, struct runner_progress *p);
+
+/* Method singlepath: where the search stands, read as runner_progress. */
+struct runner_singlepath {
+    int64_t step, total;         /* steps taken, in all */
+    int64_t warmup_steps;        /* the first steps are the warm-up (lambda 0, decisions
+                                    dropped) */
+    int steps_per_epoch, epoch, epochs; /* epoch: 0-based, of the last step */
+    int warm;                    /* 1: the last step was a warm-up step */
+    double loss, ce, runtime_ms; /* of the last step: ce + lambda ln R, its cross-entropy,
+                                    R (ms on the device) */
+    double lambda, lr;           /* of the last step (lambda 0 in the warm-up) */
+    double step_seconds;
+    const char *device;          /* latency.device as written */
+    /* the hard decisions as they stand (after the last step) */
+    struct arch arch;            /* what they decode to */
+    double arch_ms;              /* its predicted latency (the table's) */
+    unsigned has[SPACE_MAX_LAYERS]; /* bit j: layer l has decision j (enum sk_decision:
+                                       d5, d7, d6, d_se, d_keep) */
+    unsigned on[SPACE_MAX_LAYERS];  /* bit j: it is on */
+    float margin[SPACE_MAX_LAYERS][SK_NDEC]; /* norm - threshold (on when >= 0) */
+    int64_t flipped[SPACE_MAX_LAYERS]; /* the step after which the layer's choice last
+                                          changed (0: not in this session) */
+    int flips[SPACE_MAX_LAYERS];       /* its changes in this session */
+    int done;                    /* the search is over: arch is chosen.txt's */
+    double accuracy;             /* its proxy accuracy once done (NAN before) */
+    /* with singlepath.target_ms, lambda tuned for a latency (Single-Path Mobile
+     * AutoML): the fields above are the running warm-up's or trial's, the
+     * margins NAN at the end (the chosen trial's decisions keep no norms) */
+    int tuning;                  /* 1: a tuning */
+    double target_ms;
+    int trial, trials;           /* the trial in progress (1-based; 0: the warm-up), the
+                                    budget */
+    int trials_done;
+    double fraction;             /* how far the whole is, in [0, 1] */
+};
+/* 1 with *p filled for a run of method singlepath (once the search has
+ * begun: zeros before), 0 for any other run. */
+int runner_singlepath(const struct runner *r, struct runner_singlepath *p);
 
 /* Per layer and choice: paths trained through it and optimiser updates
  * (zeros before training has begun).  Read as runner_progress. */
@@ -225,8 +276,8 @@ const char *runner_traceback(const struct runner *r);
 const struct split *runner_train_split(const struct runner *r);
 const struct split *runner_val_split(const struct runner *r);
 
-/* "setup", "training", "searching", "retraining", "done", "stopped",
- * "failed". */
+/* "setup", "training", "single-path", "searching", "retraining", "done",
+ * "stopped", "failed". */
 const char *runner_phase_name(enum runner_phase p);
 
 #endif

@@ -98,10 +98,13 @@ struct script {
 static int list(struct run_scripts *sc, const struct experiment *x, const char *strategy,
                 struct script *s)
 {
+    int oneshot = x->method == EXP_ONESHOT; /* (Single-Path NAS has only a space file) */
     struct script v[] = {
-        {sc->strategy, "strategy.lua", 1, strategy},
-        {sc->sampler, "sampler.lua", x->supernet.sampler.is_path, x->supernet.sampler.resolved},
-        {sc->metrics, "metrics.lua", x->search.metrics.text[0] != 0, x->search.metrics.resolved},
+        {sc->strategy, "strategy.lua", oneshot, strategy},
+        {sc->sampler, "sampler.lua", oneshot && x->supernet.sampler.is_path,
+         x->supernet.sampler.resolved},
+        {sc->metrics, "metrics.lua", oneshot && x->search.metrics.text[0] != 0,
+         x->search.metrics.resolved},
         {sc->space, "space.lua", x->space.is_path, x->space.resolved},
     };
     memcpy(s, v, sizeof v);
@@ -113,7 +116,7 @@ int scripts_locate(struct run_scripts *sc, const struct experiment *x, const cha
 {
     memset(sc, 0, sizeof *sc);
     char strategy[EXP_PATH_MAX] = "";
-    if (!from_run && find_strategy(x, strategy, sizeof strategy, e))
+    if (!from_run && x->method == EXP_ONESHOT && find_strategy(x, strategy, sizeof strategy, e))
         return -1;
     struct script s[4];
     int n = list(sc, x, strategy, s);
@@ -139,6 +142,8 @@ int scripts_locate(struct run_scripts *sc, const struct experiment *x, const cha
 
 int scripts_relocate_search(struct run_scripts *sc, const struct experiment *x, struct err *e)
 {
+    if (x->method != EXP_ONESHOT)
+        return 0; /* no strategy or metrics file to read again */
     char strategy[EXP_PATH_MAX];
     if (find_strategy(x, strategy, sizeof strategy, e))
         return -1;

@@ -1,7 +1,8 @@
 /* scripts: the Lua files of a run and where they come from.
  *
  * A run uses a strategy (a name shipped in lua/, or a .lua path), and maybe a
- * sampler file, a metrics file and a space file.  A new run loads the
+ * sampler file, a metrics file and a space file (a run of method singlepath:
+ * only the space file).  A new run loads the
  * experiment's files, so errors name them, and keeps copies in its run
  * directory (strategy.lua, sampler.lua, metrics.lua, space.lua, and in lib/
  * the shipped strategies oneshot.strategy() loaded); a resumed run loads the

@@ -27,7 +27,7 @@ int standalone_begin_with(struct standalone *sa, const struct runner *r, const s
     struct train_config cfg;
     train_config_default(&cfg);
     cfg.epochs = epochs;
-    cfg.batch = in->x->supernet.batch;
+    cfg.batch = experiment_batch(in->x);
     cfg.seed = seed;
     sa->m = model_new(in->space, a, cfg.seed, e);
     if (!sa->m)

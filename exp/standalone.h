@@ -27,8 +27,8 @@ struct standalone {
 };
 
 /* Prepares the training of a (a valid architecture of the run's space) for
- * `epochs` epochs of the run's training images, its batch, seeded with the
- * run's seed.  The run must stay open while sa lives.  0 or -1. */
+ * `epochs` epochs of the run's training images, its batch (experiment_batch:
+ * the method's), seeded with the run's seed.  The run must stay open while sa lives.  0 or -1. */
 int standalone_begin(struct standalone *sa, const struct runner *r, const struct arch *a,
                      int epochs, struct err *e);
 

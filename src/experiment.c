@@ -4,7 +4,7 @@
  * walked against a fixed schema: every mapping is first checked for keys it
  * may not hold (unknown, duplicated, not a word), then each known key is read
  * with the type and range it must have.  Positions come from libyaml's marks
- * (0-based, reported 1-based). */
+ * (0-based, reported 1-based).  Writing back is in experiment_write.c. */
 #include "experiment.h"
 
 #include "sampler.h"
@@ -17,15 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "data.h"
 #include "yamldoc.h"
 
 /* ---- the schema ---- */
 
-static const char *const top_keys[] = {"name",     "seed",   "threads",    "output",  "dataset",
-                                       "space",    "supernet", "search", "objectives", "latency",
-                                       "retrain",  NULL};
+static const char *const top_keys[] = {"name",    "method",   "seed",     "threads",
+                                       "output",  "dataset",  "space",    "supernet",
+                                       "search",  "objectives", "latency", "singlepath",
+                                       "retrain", NULL};
 static const char *const dataset_keys[] = {"path", "train_images", "val_images", NULL};
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
@@ -36,6 +36,10 @@ static const char *const search_keys[] = {"strategy", "generations", "population
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
 static const char *const latency_keys[] = {"device", NULL};
 static const char *const retrain_keys[] = {"epochs", "images", "seeds", "which", NULL};
+static const char *const singlepath_keys[] = {"epochs",          "batch",           "lr",
+                                              "lambda",          "warmup_epochs",   "keep",
+                                              "label_smoothing", "bn_recalibration", "target_ms",
+                                              "trials",          NULL};
 
 /* Where each key lives, for "it belongs in ..." hints. */
 static const struct yamldoc_section sections[] = {{"", top_keys},
@@ -44,10 +48,12 @@ static const struct yamldoc_section sections[] = {{"", top_keys},
                                                   {"search", search_keys},
                                                   {"latency", latency_keys},
                                                   {"retrain", retrain_keys},
+                                                  {"singlepath", singlepath_keys},
                                                   {NULL, NULL}};
 
 static const char *const device_names[] = {"host", "mobile-gpu", "mobile-cpu", NULL};
 static const char *const which_names[] = {"chosen", "pareto", NULL}; /* enum exp_retrain_which */
+static const char *const method_names[] = {"oneshot", "singlepath", NULL}; /* enum exp_method */
 
 /* What a name-or-path value may be. */
 enum ref_kind {
@@ -282,6 +288,33 @@ static int get_section(const struct ctx *c, const yaml_node_t *n, const char *pa
     return yamldoc_check_keys(c->y, n, keys, NULL, path);
 }
 
+/* One of names (NULL-terminated, at least two) into *index:
+ * `path: 'x' is not one of a, b`, `path: expected a or b, got a list`. */
+static int get_choice(const struct ctx *c, const yaml_node_t *n, const char *path,
+                      const char *const *names, int *index)
+{
+    char w[48], list[160];
+    int count = 0;
+    while (names[count])
+        count++;
+    if (n->type != YAML_SCALAR_NODE || yamldoc_is_null(n)) {
+        list_names(list, sizeof list, names);
+        char *last = strrchr(list, ',');
+        char alternatives[170];
+        snprintf(alternatives, sizeof alternatives, "%.*s or%s", (int)(last - list), list,
+                 last + 1);
+        return yamldoc_expected(c->y, n, path, alternatives);
+    }
+    for (int i = 0; i < count; i++)
+        if (!strcmp(yamldoc_text(n), names[i])) {
+            *index = i;
+            return 0;
+        }
+    list_names(list, sizeof list, names);
+    return yamldoc_fail(c->y, n, "%s: '%s' is not one of %s", path,
+                        yamldoc_shown(yamldoc_text(n), w, sizeof w), list);
+}
+
 /* ---- sections ---- */
 
 static int load_dataset(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
@@ -435,10 +468,11 @@ static int load_latency(const struct ctx *c, const yaml_node_t *n, struct experi
     return 0;
 }
 
-/* images: set to the node of retrain.images when the file gives it (its
- * default, and the checks against other sections, come after the whole file) */
+/* images, which: set to the nodes of retrain.images and retrain.which when
+ * the file gives them (images' default, and the checks against other
+ * sections, come after the whole file) */
 static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
-                        const yaml_node_t **images)
+                        const yaml_node_t **images, const yaml_node_t **which)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
@@ -459,22 +493,87 @@ static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experi
         } else if (!strcmp(key, "seeds")) {
             rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_SEEDS, &x->retrain.seeds);
         } else if (!strcmp(key, "which")) {
-            char w[48], names[64];
-            if (v->type != YAML_SCALAR_NODE || yamldoc_is_null(v))
-                return yamldoc_expected(c->y, v, path, "chosen or pareto");
-            int i = 0;
-            while (which_names[i] && strcmp(yamldoc_text(v), which_names[i]) != 0)
-                i++;
-            if (!which_names[i]) {
-                list_names(names, sizeof names, which_names);
-                return yamldoc_fail(c->y, v, "%s: '%s' is not one of %s", path,
-                                    yamldoc_shown(yamldoc_text(v), w, sizeof w), names);
-            }
-            x->retrain.which = (enum exp_retrain_which)i;
+            int i;
+            rc = get_choice(c, v, path, which_names, &i);
+            x->retrain.which = rc ? EXP_RETRAIN_CHOSEN : (enum exp_retrain_which)i;
+            *which = v;
         }
         if (rc)
             return -1;
     }
+    return 0;
+}
+
+/* warmup, trials: set to the nodes of singlepath.warmup_epochs and
+ * singlepath.trials when the file gives them (checked against epochs and
+ * target_ms after the section, as lambda and the warm-up are when lambda is
+ * tuned) */
+static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
+                           const yaml_node_t **warmup, const yaml_node_t **trials)
+{
+    const yaml_node_t *map, *k, *v, *lambda = NULL, *target = NULL;
+    const char *key;
+    if (get_section(c, n, "singlepath", singlepath_keys, &map))
+        return -1;
+    if (!map)
+        return 0;
+    YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
+    {
+        char path[96];
+        key_path(path, sizeof path, "singlepath", key);
+        int rc = 0;
+        if (!strcmp(key, "epochs")) {
+            rc = yamldoc_int(c->y, v, path, 1, 100000, &x->singlepath.epochs);
+        } else if (!strcmp(key, "batch")) {
+            rc = yamldoc_int(c->y, v, path, 1, 65536, &x->singlepath.batch);
+        } else if (!strcmp(key, "lr")) {
+            rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->singlepath.lr);
+        } else if (!strcmp(key, "lambda")) {
+            rc = yamldoc_number(c->y, v, path, 0, 1e9, 0, &x->singlepath.lambda);
+            lambda = v;
+        } else if (!strcmp(key, "warmup_epochs")) {
+            rc = yamldoc_number(c->y, v, path, 0, 100000, 0, &x->singlepath.warmup_epochs);
+            *warmup = v;
+        } else if (!strcmp(key, "keep")) {
+            rc = yamldoc_number(c->y, v, path, 0, 1, 1, &x->singlepath.keep);
+        } else if (!strcmp(key, "label_smoothing")) {
+            rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->singlepath.label_smoothing);
+        } else if (!strcmp(key, "bn_recalibration")) {
+            rc = yamldoc_int(c->y, v, path, 0, EXP_TOTAL_IMAGES, &x->singlepath.bn_recalibration);
+        } else if (!strcmp(key, "target_ms")) {
+            rc = yamldoc_number(c->y, v, path, 0, 1e6, 1, &x->singlepath.target_ms);
+            x->singlepath.target_line = (int)v->start_mark.line + 1;
+            x->singlepath.target_col = (int)v->start_mark.column + 1;
+            target = v;
+        } else if (!strcmp(key, "trials")) {
+            rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_TRIALS, &x->singlepath.trials);
+            *trials = v;
+        }
+        if (rc)
+            return -1;
+    }
+    if (*warmup && x->singlepath.warmup_epochs > x->singlepath.epochs)
+        return yamldoc_fail(c->y, *warmup,
+                            "singlepath.warmup_epochs: %g is more than the %d epochs (singlepath."
+                            "epochs)",
+                            x->singlepath.warmup_epochs, x->singlepath.epochs);
+    if (*trials && x->singlepath.target_ms == 0)
+        return yamldoc_fail(c->y, *trials,
+                            "singlepath.trials: the budget of lambda's tuning goes with "
+                            "singlepath.target_ms");
+    if (!target)
+        return 0;
+    /* tuned: lambda is the first trial's, and every trial forks from the
+     * warm-up's end (src/sptune.h) */
+    if (x->singlepath.lambda == 0)
+        return yamldoc_fail(c->y, lambda,
+                            "singlepath.lambda: with target_ms it is the first trial's lambda, "
+                            "which must be greater than 0");
+    if (x->singlepath.warmup_epochs >= x->singlepath.epochs && *warmup)
+        return yamldoc_fail(c->y, *warmup,
+                            "singlepath.warmup_epochs: with target_ms the warm-up must leave "
+                            "epochs for the trials (singlepath.epochs: %d)",
+                            x->singlepath.epochs);
     return 0;
 }
 
@@ -560,16 +659,56 @@ static int load_objectives(const struct ctx *c, const yaml_node_t *n, struct exp
     return 0;
 }
 
+/* The sections that only one method reads, as the file gives them (their
+ * keys), and the values checked against the method. */
+struct method_keys {
+    const yaml_node_t *supernet, *search, *objectives, *singlepath; /* keys */
+    const yaml_node_t *which, *warmup, *trials;                     /* values */
+};
+
+/* A section of the other method is an error at its key, as is a retrain.which
+ * of pareto with Single-Path NAS (it finds one architecture). */
+static int check_method(const struct ctx *c, const struct experiment *x,
+                        const struct method_keys *m)
+{
+    const yaml_node_t *other[3] = {m->supernet, m->search, m->objectives};
+    const char *names[3] = {"supernet", "search", "objectives"};
+    if (x->method == EXP_ONESHOT) {
+        if (m->singlepath)
+            return yamldoc_fail(c->y, m->singlepath,
+                                "singlepath: only read with method: singlepath (this experiment "
+                                "trains a supernet; remove the section or set the method)");
+        return 0;
+    }
+    for (int i = 0; i < 3; i++)
+        if (other[i])
+            return yamldoc_fail(c->y, other[i],
+                                "%s: not read by method: singlepath (Single-Path NAS trains no "
+                                "supernet and searches by its own loss; remove the section or "
+                                "set method: oneshot)",
+                                names[i]);
+    if (x->retrain.which == EXP_RETRAIN_PARETO)
+        return yamldoc_fail(c->y, m->which,
+                            "retrain.which: pareto: method singlepath finds one architecture, "
+                            "chosen.txt's (write chosen)");
+    return 0;
+}
+
 static int load_top(const struct ctx *c, const yaml_node_t *root, struct experiment *x)
 {
     const yaml_node_t *k, *v, *last_count = NULL, *output = NULL, *retrain_images = NULL;
+    struct method_keys m = {0};
     const char *key;
     if (yamldoc_check_keys(c->y, root, top_keys, NULL, ""))
         return -1;
     YAMLDOC_FOR_PAIRS(c->y, root, k, v, key)
     {
         int rc = 0;
-        if (!strcmp(key, "name")) {
+        if (!strcmp(key, "method")) {
+            int i;
+            rc = get_choice(c, v, "method", method_names, &i);
+            x->method = rc ? EXP_ONESHOT : (enum exp_method)i;
+        } else if (!strcmp(key, "name")) {
             rc = get_string(c, v, "name", "a name", x->name, sizeof x->name);
             if (!rc && !valid_name(x->name))
                 rc = yamldoc_fail(
@@ -588,18 +727,28 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
             rc = get_ref(c, v, "space", REF_SPACE, &x->space);
         } else if (!strcmp(key, "supernet")) {
             rc = load_supernet(c, v, x);
+            m.supernet = k;
         } else if (!strcmp(key, "search")) {
             rc = load_search(c, v, x);
+            m.search = k;
         } else if (!strcmp(key, "objectives")) {
             rc = load_objectives(c, v, x);
+            m.objectives = k;
         } else if (!strcmp(key, "latency")) {
             rc = load_latency(c, v, x);
+        } else if (!strcmp(key, "singlepath")) {
+            rc = load_singlepath(c, v, x, &m.warmup, &m.trials);
+            m.singlepath = k;
         } else if (!strcmp(key, "retrain")) {
-            rc = load_retrain(c, v, x, &retrain_images);
+            rc = load_retrain(c, v, x, &retrain_images, &m.which);
         }
         if (rc)
             return -1;
     }
+    if (!m.warmup) /* (the section's default, also when it is absent) */
+        x->singlepath.warmup_epochs = x->singlepath.epochs * 5.0 / 8.0;
+    if (check_method(c, x, &m))
+        return -1;
     if (output) {
         if (get_ref(c, output, "output", REF_PATH, &x->output))
             return -1;
@@ -641,10 +790,12 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
                             "retrain.images: %d plus the %d of dataset.val_images is more than "
                             "the %d images of the training set",
                             x->retrain.images, x->dataset.val_images, EXP_TOTAL_IMAGES);
-    if (x->retrain.epochs > 0 && x->retrain.images < x->supernet.batch)
+    if (x->retrain.epochs > 0 && x->retrain.images < experiment_batch(x))
         return yamldoc_fail(c->y, retrain_images,
-                            "retrain.images: %d is fewer than a batch (supernet.batch: %d)",
-                            x->retrain.images, x->supernet.batch);
+                            "retrain.images: %d is fewer than a batch (%s.batch: %d)",
+                            x->retrain.images,
+                            x->method == EXP_SINGLEPATH ? "singlepath" : "supernet",
+                            experiment_batch(x));
     return 0;
 }
 
@@ -683,6 +834,17 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->objectives[0].weight = 1.0;
     set_ref(&x->objectives[0].device, "host", 0, dir);
     set_ref(&x->latency.device, "host", 0, dir);
+    x->method = EXP_ONESHOT;
+    x->singlepath.epochs = 8;
+    x->singlepath.batch = 128;
+    x->singlepath.lr = 0.016;
+    x->singlepath.lambda = 20;
+    x->singlepath.warmup_epochs = 5;
+    x->singlepath.keep = 0.6;
+    x->singlepath.label_smoothing = 0.1;
+    x->singlepath.bn_recalibration = 2000;
+    x->singlepath.target_ms = 0;
+    x->singlepath.trials = 8;
     x->retrain.epochs = 0;
     x->retrain.images = x->dataset.train_images;
     x->retrain.seeds = 1;
@@ -769,6 +931,16 @@ void experiment_done(struct experiment *x)
         memset(x, 0, sizeof *x);
 }
 
+int experiment_batch(const struct experiment *x)
+{
+    return x->method == EXP_SINGLEPATH ? x->singlepath.batch : x->supernet.batch;
+}
+
+const char *exp_method_name(enum exp_method m)
+{
+    return method_names[m == EXP_SINGLEPATH];
+}
+
 const char *exp_direction_name(enum exp_direction d)
 {
     return d == EXP_MINIMIZE ? "minimize" : "maximize";
@@ -777,129 +949,6 @@ const char *exp_direction_name(enum exp_direction d)
 const char *exp_retrain_which_name(enum exp_retrain_which w)
 {
     return which_names[w == EXP_RETRAIN_PARETO];
-}
-
-/* ---- writing ---- */
-
-/* Text that reads back as the same plain scalar wherever a value may stand. */
-static int plain_safe(const char *s)
-{
-    if (!*s)
-        return 1;
-    size_t n = strlen(s);
-    if (s[0] == ' ' || s[n - 1] == ' ' || ((s[0] == '-' || s[0] == '?') && (n == 1 || s[1] == ' ')))
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p >= 0x7f || strchr(":#,[]{}&*!|>'\"%@`", *p))
-            return 0; /* (beyond ASCII: quoted, which escapes what must be) */
-    return 1;
-}
-
-/* The shortest %g form that reads back as exactly v. */
-static void put_double(FILE *f, double v)
-{
-    char buf[32];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    fputs(buf, f);
-}
-
-static void put_ref(FILE *f, const char *indent, const char *key, const struct exp_ref *r)
-{
-    fprintf(f, "%s%s: ", indent, key);
-    yamldoc_put_quoted(f, r->resolved);
-    if (strcmp(r->text, r->resolved) != 0) {
-        fprintf(f, "  # as written: ");
-        yamldoc_put_comment(f, r->text);
-    }
-    fputc('\n', f);
-}
-
-int experiment_write(const struct experiment *x, FILE *f)
-{
-    fprintf(f, "# oneshot experiment, resolved: every key, paths absolute (oneshot.yaml(5)).\n");
-    if (x->file[0]) {
-        fprintf(f, "# from: ");
-        yamldoc_put_comment(f, x->file);
-        fputc('\n', f);
-    }
-    fprintf(f, "name: ");
-    yamldoc_put_quoted(f, x->name);
-    fprintf(f, "\nseed: %llu\nthreads: %d\n", (unsigned long long)x->seed, x->threads);
-    put_ref(f, "", "output", &x->output);
-    fprintf(f, "dataset:\n");
-    put_ref(f, "  ", "path", &x->dataset.path);
-    fprintf(f, "  train_images: %d\n  val_images: %d\n", x->dataset.train_images,
-            x->dataset.val_images);
-    put_ref(f, "", "space", &x->space);
-    fprintf(f, "supernet:\n");
-    put_ref(f, "  ", "sampler", &x->supernet.sampler);
-    fprintf(f, "  epochs: %d\n  batch: %d\n  lr: ", x->supernet.epochs, x->supernet.batch);
-    put_double(f, x->supernet.lr);
-    fprintf(f, "\n  repeat: %d\n  pool: %d\n  iterations: %d\n  bn_recalibration: %d\n",
-            x->supernet.repeat, x->supernet.pool, x->supernet.iterations,
-            x->supernet.bn_recalibration);
-    fprintf(f, "  shared_lr: ");
-    put_double(f, x->supernet.shared_lr);
-    fprintf(f, "\n  label_smoothing: ");
-    put_double(f, x->supernet.label_smoothing);
-    fprintf(f, "\n");
-    fprintf(f, "search:\n");
-    put_ref(f, "  ", "strategy", &x->search.strategy);
-    if (x->search.metrics.text[0])
-        put_ref(f, "  ", "metrics", &x->search.metrics);
-    fprintf(f, "  generations: %d\n  population: %d\n", x->search.generations,
-            x->search.population);
-    if (x->search.nparams == 0)
-        fprintf(f, "  params: {}\n");
-    else
-        fprintf(f, "  params:\n");
-    for (int i = 0; i < x->search.nparams; i++) {
-        const struct exp_param *p = &x->search.params[i];
-        fprintf(f, "    ");
-        yamldoc_put_quoted(f, p->key);
-        fprintf(f, ":");
-        if (p->quoted || !plain_safe(p->value)) {
-            fputc(' ', f);
-            yamldoc_put_quoted(f, p->value);
-        } else if (p->value[0]) {
-            fprintf(f, " %s", p->value);
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "objectives:\n");
-    for (int i = 0; i < x->nobjectives; i++) {
-        const struct exp_objective *o = &x->objectives[i];
-        fprintf(f, "  - name: ");
-        yamldoc_put_quoted(f, o->name);
-        fprintf(f, "\n    direction: %s\n    weight: ", exp_direction_name(o->direction));
-        put_double(f, o->weight);
-        fputc('\n', f);
-        put_ref(f, "    ", "device", &o->device);
-    }
-    fprintf(f, "latency:\n");
-    put_ref(f, "  ", "device", &x->latency.device);
-    fprintf(f, "retrain:\n  epochs: %d\n  images: %d\n  seeds: %d\n  which: %s\n",
-            x->retrain.epochs, x->retrain.images, x->retrain.seeds,
-            exp_retrain_which_name(x->retrain.which));
-    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
-}
-
-int experiment_save(const struct experiment *x, const char *path, struct err *e)
-{
-    if (strlen(path) >= EXP_PATH_MAX)
-        return err_set(e, path, 0, 0, "the path is too long (at most %d bytes)", EXP_PATH_MAX - 1);
-    struct atomic a;
-    if (atomic_begin(&a, path, e))
-        return -1;
-    FILE *f = atomic_stdio(&a, e);
-    int rc = f ? experiment_write(x, f) : -1;
-    if (f && rc)
-        err_set(e, path, 0, 0, "cannot write %s: %s", a.tmp, strerror(errno ? errno : EIO));
-    return atomic_end(&a, rc, e);
 }
 
 void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n)

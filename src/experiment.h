@@ -29,6 +29,7 @@
 #define EXP_FILE_MAX (1 << 20)  /* larger files are refused */
 #define EXP_TOTAL_IMAGES 60000  /* images of the Fashion-MNIST training file */
 #define EXP_MAX_SEEDS 1000      /* retrain.seeds at most */
+#define EXP_MAX_TRIALS 64       /* singlepath.trials at most */
 
 /* A value that is a built-in name or a path (space, sampler, strategy,
  * devices), or always a path (output, dataset.path). */
@@ -52,6 +53,11 @@ struct exp_param {
 
 enum exp_direction { EXP_MAXIMIZE, EXP_MINIMIZE };
 
+/* How a run searches: a weight-sharing supernet then a search strategy over
+ * it (supernet, search, objectives), or Single-Path NAS, whose training is the
+ * search (singlepath). */
+enum exp_method { EXP_ONESHOT, EXP_SINGLEPATH };
+
 /* Which architectures retraining trains: chosen.txt's (each once), or every
  * one of pareto.csv. */
 enum exp_retrain_which { EXP_RETRAIN_CHOSEN, EXP_RETRAIN_PARETO };
@@ -69,6 +75,7 @@ struct experiment {
     char file[EXP_PATH_MAX];  /* the path experiment_load was given */
     char dir[EXP_PATH_MAX];   /* absolute directory of that file */
     char name[EXP_NAME_MAX];  /* [file name without .yaml / .yml] */
+    enum exp_method method;   /* [EXP_ONESHOT] */
     uint64_t seed;            /* 0 .. INT64_MAX [0] */
     int threads;              /* 0 .. 1024, 0 = all cores [0] */
     struct exp_ref output;    /* always a path [runs/NAME] */
@@ -105,14 +112,29 @@ struct experiment {
         struct exp_ref device; /* host, mobile-gpu, mobile-cpu, or a path to a
                                   table (has a '/' or a '.') [host] */
     } latency;
+    struct {                  /* method singlepath (src/singlepath.h's settings) */
+        int epochs;             /* 1 .. 100000 [8] */
+        int batch;              /* 1 .. 65536 [128] */
+        double lr;              /* per 256 images, > 0 and at most 1000 [0.016] */
+        double lambda;          /* of lambda ln R, 0 .. 1e9 [20] */
+        double warmup_epochs;   /* 0 .. epochs [5/8 of epochs] */
+        double keep;            /* warm-up keep probability, > 0 and at most 1 [0.6] */
+        double label_smoothing; /* 0 .. 0.99 [0.1] */
+        int bn_recalibration;   /* images, 0 .. 60000, 0 = off [2000]: of the proxy
+                                   accuracy's BatchNorm recalibration */
+        double target_ms;       /* lambda tuned for this latency, > 0; 0 = none [0]: then
+                                   lambda is the first trial's (> 0) */
+        int trials;             /* the tuning's budget, 1 .. EXP_MAX_TRIALS [8] */
+        int target_line, target_col; /* position of target_ms (0 0: not given) */
+    } singlepath;
     struct {                  /* the search checked: its picks trained stand-alone */
         int epochs;           /* 0 .. 100000, 0 = off [0] */
         int images;           /* training images, the first of the training file,
-                                 1 .. 60000; images + dataset.val_images <= 60000
-                                 [dataset.train_images] */
+                                 1 .. 60000; images + dataset.val_images <= 60000,
+                                 at least a batch when on [dataset.train_images] */
         int seeds;            /* trainings of each, seeded seed, seed + 1, ...:
                                  1 .. EXP_MAX_SEEDS [1] */
-        enum exp_retrain_which which; /* [EXP_RETRAIN_CHOSEN] */
+        enum exp_retrain_which which; /* [EXP_RETRAIN_CHOSEN]; singlepath: chosen */
     } retrain;
 };
 
@@ -142,6 +164,13 @@ int experiment_save(const struct experiment *x, const char *path, struct err *e)
  * "latency@DEVICE" (DEVICE as written, a path without its directories).
  * out holds n bytes. */
 void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n);
+
+/* The batch of the run's trainings: supernet.batch or singlepath.batch
+ * (the method's), which retraining uses too. */
+int experiment_batch(const struct experiment *x);
+
+/* "oneshot" or "singlepath". */
+const char *exp_method_name(enum exp_method m);
 
 /* "maximize" or "minimize". */
 const char *exp_direction_name(enum exp_direction d);

@@ -372,14 +372,18 @@ static void test_round_trip(void)
     rmdir(sub);
 }
 
-static void test_quick_example(void)
+/* examples/NAME, found from this file's path (tests run from the top), into p. */
+static void example(char *p, size_t n, const char *name)
 {
-    /* examples/quick.yaml, found from this file's path (tests run from the top) */
-    char p[512];
     const char *me = __FILE__;
     const char *slash = strrchr(me, '/');
-    snprintf(p, sizeof p, "%.*s/../examples/quick.yaml", slash ? (int)(slash - me) : 1,
-             slash ? me : ".");
+    snprintf(p, n, "%.*s/../examples/%s", slash ? (int)(slash - me) : 1, slash ? me : ".", name);
+}
+
+static void test_quick_example(void)
+{
+    char p[512];
+    example(p, sizeof p, "quick.yaml");
     struct err e;
     if (!CHECK(experiment_load(&x, p, &e) == 0)) {
         printf("  %s\n", e.msg);
@@ -401,6 +405,28 @@ static void test_quick_example(void)
         CHECK_EQ_INT(x.objectives[1].direction, EXP_MINIMIZE);
     }
     CHECK_EQ_INT(x.retrain.epochs, 0); /* the quick run does not retrain */
+}
+
+/* examples/singlepath.yaml: Single-Path NAS over fmnist-skip on the mobile
+ * GPU model, small enough for a few minutes. */
+static void test_singlepath_example(void)
+{
+    char p[512];
+    example(p, sizeof p, "singlepath.yaml");
+    struct err e;
+    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(x.name, "singlepath");
+    CHECK_EQ_INT(x.method, EXP_SINGLEPATH);
+    CHECK_STR(x.space.resolved, "fmnist-skip");
+    CHECK_STR(x.latency.device.resolved, "mobile-gpu");
+    CHECK_EQ_INT(x.dataset.train_images, 10000);
+    CHECK(x.singlepath.epochs * x.dataset.train_images <= 80000); /* a few minutes */
+    CHECK_NEAR(x.singlepath.warmup_epochs, x.singlepath.epochs * 5.0 / 8.0, 0);
+    CHECK_NEAR(x.singlepath.target_ms, 0, 0);
+    CHECK_EQ_INT(x.retrain.epochs, 0);
 }
 
 /* The retrain section: its defaults (images follows dataset.train_images,
@@ -457,6 +483,150 @@ static void test_retrain(void)
     }
     unlink(out);
     snprintf(path, sizeof path, "%s/rt.yaml", dir);
+    unlink(path);
+}
+
+/* method: singlepath and its section: defaults (warmup_epochs follows epochs
+ * wherever it stands), the values, the errors (the other method's sections
+ * among them) and the written-back form, which holds only the method's
+ * sections. */
+static void test_singlepath(void)
+{
+    struct err e;
+    CHECK(load_text("sp.yaml", "seed: 1\n", &e) == 0);
+    CHECK_EQ_INT(x.method, EXP_ONESHOT);
+    CHECK_EQ_INT(x.singlepath.epochs, 8);
+    CHECK_EQ_INT(x.singlepath.batch, 128);
+    CHECK_NEAR(x.singlepath.lr, 0.016, 0);
+    CHECK_NEAR(x.singlepath.lambda, 20, 0);
+    CHECK_NEAR(x.singlepath.warmup_epochs, 5, 0);
+    CHECK_NEAR(x.singlepath.keep, 0.6, 0);
+    CHECK_NEAR(x.singlepath.label_smoothing, 0.1, 0);
+    CHECK_EQ_INT(x.singlepath.bn_recalibration, 2000);
+    CHECK_NEAR(x.singlepath.target_ms, 0, 0);
+    CHECK_EQ_INT(x.singlepath.trials, 8);
+    CHECK_EQ_INT(experiment_batch(&x), 128);
+    CHECK_STR(exp_method_name(EXP_ONESHOT), "oneshot");
+    CHECK_STR(exp_method_name(EXP_SINGLEPATH), "singlepath");
+    if (!CHECK(load_text("sp.yaml", "method: singlepath\nsinglepath: {epochs: 4, batch: 64}\n",
+                         &e) == 0))
+        printf("  %s\n", e.msg);
+    CHECK_EQ_INT(x.method, EXP_SINGLEPATH);
+    CHECK_NEAR(x.singlepath.warmup_epochs, 2.5, 0); /* 5/8 of the epochs */
+    CHECK_EQ_INT(experiment_batch(&x), 64);
+    CHECK(load_text("sp.yaml", "method: singlepath\n", &e) == 0);
+    CHECK_NEAR(x.singlepath.warmup_epochs, 5, 0);
+    const char *text = "singlepath:\n"
+                       "  epochs: 3\n"
+                       "  batch: 32\n"
+                       "  lr: 0.032\n"
+                       "  lambda: 0.5\n"
+                       "  warmup_epochs: 1.5\n"
+                       "  keep: 1\n"
+                       "  label_smoothing: 0\n"
+                       "  bn_recalibration: 0\n"
+                       "  target_ms: 1.25\n"
+                       "  trials: 5\n"
+                       "method: singlepath\n"
+                       "space: fmnist-skip\n"
+                       "latency: {device: mobile-gpu}\n"
+                       "retrain: {epochs: 1, images: 32}\n";
+    if (!CHECK(load_text("sp.yaml", text, &e) == 0))
+        printf("  %s\n", e.msg);
+    for (int pass = 0; pass < 2; pass++) {
+        const struct experiment *z = pass ? &y : &x;
+        CHECK_EQ_INT(z->method, EXP_SINGLEPATH);
+        CHECK_EQ_INT(z->singlepath.epochs, 3);
+        CHECK_EQ_INT(z->singlepath.batch, 32);
+        CHECK_NEAR(z->singlepath.lr, 0.032, 0);
+        CHECK_NEAR(z->singlepath.lambda, 0.5, 0);
+        CHECK_NEAR(z->singlepath.warmup_epochs, 1.5, 0);
+        CHECK_NEAR(z->singlepath.keep, 1, 0);
+        CHECK_NEAR(z->singlepath.label_smoothing, 0, 0);
+        CHECK_EQ_INT(z->singlepath.bn_recalibration, 0);
+        CHECK_NEAR(z->singlepath.target_ms, 1.25, 0);
+        CHECK_EQ_INT(z->singlepath.trials, 5);
+        CHECK_EQ_INT(z->retrain.images, 32); /* a batch of singlepath.batch */
+        if (pass)
+            break;
+        CHECK_EQ_INT(x.singlepath.target_line, 10);
+        CHECK_EQ_INT(x.singlepath.target_col, 14);
+        char out[256];
+        snprintf(out, sizeof out, "%s/sp-saved.yaml", dir);
+        if (!CHECK(experiment_save(&x, out, &e) == 0) || !CHECK(experiment_load(&y, out, &e) == 0))
+            printf("  %s\n", e.msg);
+        /* only the method's sections are written: they load back */
+        FILE *f = fopen(out, "r");
+        char saved[4096] = "";
+        if (CHECK(f != NULL)) {
+            saved[fread(saved, 1, sizeof saved - 1, f)] = 0;
+            fclose(f);
+        }
+        CHECK(strstr(saved, "method: singlepath\n") != NULL);
+        CHECK(strstr(saved, "  target_ms: 1.25\n  trials: 5\n") != NULL);
+        CHECK(strstr(saved, "supernet:") == NULL && strstr(saved, "search:") == NULL &&
+              strstr(saved, "objectives:") == NULL);
+        unlink(out);
+    }
+    /* no target: neither it nor trials is written; the oneshot method writes
+     * no singlepath section */
+    CHECK(load_text("sp.yaml", "method: singlepath\n", &e) == 0);
+    char out[256];
+    snprintf(out, sizeof out, "%s/sp-saved.yaml", dir);
+    CHECK(experiment_save(&x, out, &e) == 0 && experiment_load(&y, out, &e) == 0);
+    CHECK_NEAR(y.singlepath.target_ms, 0, 0);
+    CHECK_NEAR(y.singlepath.warmup_epochs, 5, 0);
+    CHECK(load_text("sp.yaml", "seed: 2\n", &e) == 0);
+    CHECK(experiment_save(&x, out, &e) == 0 && experiment_load(&y, out, &e) == 0);
+    CHECK_EQ_INT(y.method, EXP_ONESHOT);
+    unlink(out);
+
+    LOAD_ERROR("method: sgd\n", ":1:9: error: method: 'sgd' is not one of oneshot, singlepath");
+    LOAD_ERROR("method: [oneshot]\n",
+               ":1:9: error: method: expected oneshot or singlepath, got a list");
+    LOAD_ERROR("singlepath:\n  epochs: 2\n",
+               ":1:1: error: singlepath: only read with method: singlepath (this experiment "
+               "trains a supernet; remove the section or set the method)");
+    LOAD_ERROR("supernet: {epochs: 2}\nmethod: singlepath\n",
+               ":1:1: error: supernet: not read by method: singlepath (Single-Path NAS trains no "
+               "supernet and searches by its own loss; remove the section or set method: "
+               "oneshot)");
+    LOAD_ERROR("method: singlepath\nobjectives:\n  - {name: accuracy, direction: maximize}\n",
+               ":2:1: error: objectives: not read by method: singlepath (Single-Path NAS trains "
+               "no supernet and searches by its own loss; remove the section or set method: "
+               "oneshot)");
+    LOAD_ERROR("method: singlepath\nretrain:\n  epochs: 1\n  which: pareto\n",
+               ":4:10: error: retrain.which: pareto: method singlepath finds one architecture, "
+               "chosen.txt's (write chosen)");
+    LOAD_ERROR("method: singlepath\nsinglepath: {warmup_epochs: 3, epochs: 2}\n",
+               ":2:29: error: singlepath.warmup_epochs: 3 is more than the 2 epochs "
+               "(singlepath.epochs)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  trials: 4\n",
+               ":3:11: error: singlepath.trials: the budget of lambda's tuning goes with "
+               "singlepath.target_ms");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  trials: 65\n  target_ms: 1\n",
+               ":3:11: error: singlepath.trials: 65 is out of range (1 to 64)");
+    LOAD_ERROR("method: singlepath\nsinglepath: {target_ms: 1, lambda: 0}\n",
+               ":2:36: error: singlepath.lambda: with target_ms it is the first trial's lambda, "
+               "which must be greater than 0");
+    LOAD_ERROR("method: singlepath\nsinglepath: {target_ms: 1, epochs: 2, warmup_epochs: 2}\n",
+               ":2:54: error: singlepath.warmup_epochs: with target_ms the warm-up must leave "
+               "epochs for the trials (singlepath.epochs: 2)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  bn_recalibration: -1\n",
+               ":3:21: error: singlepath.bn_recalibration: -1 is out of range (0 to 60000)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  keep: 0\n",
+               ":3:9: error: singlepath.keep: 0 is out of range (greater than 0, at most 1)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  lambda: -1\n",
+               ":3:11: error: singlepath.lambda: -1 is out of range (at least 0, at most 1e+09)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  target_ms: 0\n",
+               ":3:14: error: singlepath.target_ms: 0 is out of range (greater than 0, at most "
+               "1e+06)");
+    LOAD_ERROR("method: singlepath\nsinglepath:\n  lamda: 1\n",
+               ":3:3: error: unknown key 'lamda' in singlepath (did you mean 'lambda'?)");
+    LOAD_ERROR("lambda: 1\n", ":1:1: error: unknown key 'lambda' (it belongs in singlepath)");
+    LOAD_ERROR("method: singlepath\nsinglepath: {batch: 128}\nretrain: {epochs: 1, images: 100}\n",
+               ":3:30: error: retrain.images: 100 is fewer than a batch (singlepath.batch: 128)");
+    snprintf(path, sizeof path, "%s/sp.yaml", dir);
     unlink(path);
 }
 
@@ -667,7 +837,9 @@ int main(void)
     RUN(test_relative_paths);
     RUN(test_round_trip);
     RUN(test_quick_example);
+    RUN(test_singlepath_example);
     RUN(test_retrain);
+    RUN(test_singlepath);
     RUN(test_errors);
     RUN(test_file_size);
     RUN(test_round_trip_odd_text);

@@ -23,6 +23,28 @@ struct view {
     double best[8];
 };
 
+static void sp_begins(const struct runner_info *in, const struct runner *r)
+{
+    struct runner_singlepath sp;
+    runner_singlepath(r, &sp);
+    const struct experiment *x = in->x;
+    if (sp.tuning) {
+        fprintf(stderr,
+                "Single-Path NAS over %s with lambda tuned for %g ms on %s: up to %d trials of "
+                "%d epochs of %d images, forked from one warm-up of %g epochs (lambda 0, "
+                "decisions dropped), the first with lambda %g\n",
+                in->space->name, sp.target_ms, sp.device, sp.trials, sp.epochs,
+                x->dataset.train_images, x->singlepath.warmup_epochs, x->singlepath.lambda);
+        return;
+    }
+    fprintf(stderr,
+            "Single-Path NAS over %s: %d epoch%s, %lld steps of %d images (the first %lld the "
+            "warm-up: lambda 0, decisions dropped), lambda %g on ln R [ms on %s]%s\n",
+            in->space->name, sp.epochs, sp.epochs == 1 ? "" : "s", (long long)sp.total,
+            x->singlepath.batch, (long long)sp.warmup_steps, x->singlepath.lambda, sp.device,
+            sp.step ? " (resumed)" : "");
+}
+
 static void ev_phase(void *ud, const struct runner *r)
 {
     struct view *v = ud;
@@ -35,14 +57,17 @@ static void ev_phase(void *ud, const struct runner *r)
                 in->space->name, in->sampler, in->x->supernet.epochs,
                 in->x->supernet.epochs == 1 ? "" : "s", (long long)p.total,
                 p.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_SINGLEPATH)
+        sp_begins(in, r);
     else if (p.phase == RUNNER_SEARCH)
         fprintf(stderr, "searching with %s: %d generations of %d\n", in->strategy,
                 in->x->search.generations, in->x->search.population);
     else if (p.phase == RUNNER_RETRAIN)
         fprintf(stderr,
-                "retraining %d architectures stand-alone, %d seed%s each: %d epoch%s of %d "
+                "retraining %d architecture%s stand-alone, %d seed%s each: %d epoch%s of %d "
                 "images%s\n",
-                p.retrainings / in->x->retrain.seeds, in->x->retrain.seeds,
+                p.retrainings / in->x->retrain.seeds,
+                p.retrainings / in->x->retrain.seeds == 1 ? "" : "s", in->x->retrain.seeds,
                 in->x->retrain.seeds == 1 ? "" : "s", in->x->retrain.epochs,
                 in->x->retrain.epochs == 1 ? "" : "s", in->x->retrain.images,
                 p.retrained ? " (resumed)" : "");
@@ -57,6 +82,47 @@ static void ev_step(void *ud, const struct runner *r)
     progress_update(&v->p, (double)p.step / (double)p.total, p.step == p.total,
                     "supernet step %lld/%lld  epoch %d  loss %.4f  lr %.4f", (long long)p.step,
                     (long long)p.total, p.epoch + 1, p.loss, p.lr);
+}
+
+static void ev_sp_step(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_singlepath sp;
+    runner_singlepath(r, &sp);
+    char how[48], which[32] = "single-path";
+    if (sp.warm)
+        snprintf(how, sizeof how, "warm-up");
+    else
+        snprintf(how, sizeof how, "lambda %g", sp.lambda);
+    if (sp.tuning && sp.trial > 0)
+        snprintf(which, sizeof which, "trial %d/%d", sp.trial, sp.trials);
+    progress_update(&v->p, sp.fraction, sp.step == sp.total,
+                    "%s step %lld/%lld  epoch %d  loss %.4f  R %.4g ms  %s", which,
+                    (long long)sp.step, (long long)sp.total, sp.epoch + 1, sp.loss,
+                    sp.runtime_ms, how);
+}
+
+/* A line per epoch: the loss, R, and what the decisions decode to now. */
+static void ev_sp_epoch(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_singlepath sp;
+    runner_singlepath(r, &sp);
+    const struct space *s = runner_info(r)->space;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(s, &sp.arch, name, (int)sizeof name);
+    int changed = 0;
+    for (int l = 0; l < sp.arch.n; l++)
+        changed += sp.flipped[l] > sp.step - sp.steps_per_epoch;
+    progress_clear(&v->p);
+    if (sp.tuning && sp.trial > 0)
+        fprintf(stderr, "trial %d, ", sp.trial);
+    fprintf(stderr,
+            "epoch %d/%d: loss %.4f (cross-entropy %.4f), R %.4g ms%s; the decisions decode to "
+            "%s (%.4g ms), %d layer%s changed\n",
+            sp.epoch + 1, sp.epochs, sp.loss, sp.ce, sp.runtime_ms,
+            sp.warm ? " (warm-up: lambda 0, not pulled down yet)" : "", name, sp.arch_ms,
+            changed, changed == 1 ? "" : "s");
 }
 
 static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)
@@ -106,9 +172,10 @@ static void ev_retrained(void *ud, const struct runner *r, const struct runner_r
     char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
     arch_format(runner_info(r)->space, &rt->arch, name, (int)sizeof name);
     progress_clear(&v->p);
-    fprintf(stderr, "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f in the "
-                    "supernet (%.1f s)\n",
-            name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited, rt->seconds);
+    fprintf(stderr, "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f %s (%.1f s)\n",
+            name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited,
+            runner_info(r)->x->method == EXP_SINGLEPATH ? "by the search" : "in the supernet",
+            rt->seconds);
 }
 
 static void ev_log(void *ud, const char *text)
@@ -133,11 +200,33 @@ static void ev_ranking(void *ud, const struct runner *r, const struct runner_ran
             rank_text(in->macs_tau, m, 16));
 }
 
+/* Single-Path NAS's architecture and where everything is. */
+static void sp_summary(const struct runner *r)
+{
+    const struct runner_info *in = runner_info(r);
+    struct runner_singlepath sp;
+    runner_singlepath(r, &sp);
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(in->space, &sp.arch, name, (int)sizeof name);
+    printf("run %s: Single-Path NAS chose\n  %s\n  %.4g ms predicted on %s, proxy accuracy %.4f "
+           "(%d validation images)\n",
+           in->dir, name, sp.arch_ms, sp.device, sp.accuracy, runner_val_split(r)->n);
+    const char *rt = in->x->retrain.epochs > 0 ? ", retrained.csv" : "";
+    if (sp.tuning)
+        printf("results: %s/tuning/trials.csv, chosen.txt%s\n", in->dir, rt);
+    else
+        printf("results: %s/{singlepath,decisions}.csv, chosen.txt%s\n", in->dir, rt);
+}
+
 /* Prints the chosen architectures and where everything is. */
 static void summary(const struct runner *r)
 {
     const char *dir = runner_info(r)->dir;
     char path[EXP_PATH_MAX + 16], line[1024];
+    if (runner_info(r)->x->method == EXP_SINGLEPATH) {
+        sp_summary(r);
+        return;
+    }
     snprintf(path, sizeof path, "%s/chosen.txt", dir);
     FILE *f = fopen(path, "r");
     struct runner_progress p;
@@ -162,7 +251,7 @@ int cmd_run(int argc, char **argv)
         {"resume", OPT_STRING, &resume, "DIR", "continue the stopped or killed run in DIR", 0, -1, 0},
         {"reload", OPT_FLAG, &reload, NULL, "with --resume: read the strategy and metrics files again (after fixing them)", 0, -1, 0},
         {"check", OPT_FLAG, &check, NULL, "load and check the experiment and its scripts, run nothing", 0, -1, 0},
-        {"stop-after", OPT_INT, &stop_after, "N", "stop after N supernet steps, evaluations and retraining steps (as Ctrl-C would)", 1, 2147483647, 0},
+        {"stop-after", OPT_INT, &stop_after, "N", "stop after N training steps (supernet or Single-Path), evaluations and retraining steps (as Ctrl-C would)", 1, 2147483647, 0},
         {0},
     };
     const char *usage = "oneshot run EXPERIMENT.yaml [--out DIR]\n       oneshot run --check EXPERIMENT.yaml\n       oneshot run --resume DIR [--reload]";
@@ -186,6 +275,21 @@ int cmd_run(int argc, char **argv)
     if (!r)
         return cli_fail(&e);
     const struct runner_info *in = runner_info(r);
+    if (check && in->x->method == EXP_SINGLEPATH) {
+        const struct experiment *x = in->x;
+        char tuned[96] = "";
+        if (x->singlepath.target_ms > 0)
+            snprintf(tuned, sizeof tuned,
+                     " (the first trial's: tuned for %g ms in up to %d trials)",
+                     x->singlepath.target_ms, x->singlepath.trials);
+        printf("%s: space %s (%.0f architectures), method singlepath: %d epoch%s of batch %d, "
+               "lambda %g%s, warm-up %g epochs, latency on %s\n",
+               experiment, in->space->name, space_count(in->space), x->singlepath.epochs,
+               x->singlepath.epochs == 1 ? "" : "s", x->singlepath.batch, x->singlepath.lambda,
+               tuned, x->singlepath.warmup_epochs, x->latency.device.text);
+        runner_close(r);
+        return 0;
+    }
     if (check) {
         printf("%s: space %s (%.0f architectures), sampler %s, strategy %s (%s), %d objective%s, "
                "%d metrics\n",
@@ -207,7 +311,9 @@ int cmd_run(int argc, char **argv)
                                .log = ev_log,
                                .ranking = ev_ranking,
                                .retrain_step = ev_retrain_step,
-                               .retrained = ev_retrained};
+                               .retrained = ev_retrained,
+                               .sp_step = ev_sp_step,
+                               .sp_epoch = ev_sp_epoch};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     int rc = runner_run(r, &ev, &e);
@@ -231,16 +337,18 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "%s\n", runner_traceback(r));
         struct runner_progress p;
         runner_progress(r, &p);
+        int sp = in->x->method == EXP_SINGLEPATH;
         if (p.diverged)
-            fprintf(stderr, "the run's files are kept, the supernet as last saved; resumed, it "
+            fprintf(stderr, "the run's files are kept, the %s as last saved; resumed, it "
                             "would diverge again: run the experiment anew with a lower "
-                            "supernet.lr\n");
+                            "%s.lr\n",
+                    sp ? "network" : "supernet", sp ? "singlepath" : "supernet");
         else /* a strategy's error after training (and its checkpoint): --reload reads
               * the fixed files */
             fprintf(stderr,
                     "the run's files are kept; after fixing the cause: oneshot run --resume %s%s\n",
                     in->dir,
-                    p.phase == RUNNER_FAILED && p.total > 0 && p.step == p.total &&
+                    !sp && p.phase == RUNNER_FAILED && p.total > 0 && p.step == p.total &&
                             p.saved == p.total
                         ? " --reload"
                         : "");

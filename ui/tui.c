@@ -299,6 +299,8 @@ struct tui {
     struct tui_state *s;
     struct tui_view view;
     int focus;                      /* enum tui_panel */
+    enum tui_panel order[TUI_NPANELS]; /* the panels on the screen, in Tab's order */
+    int npanels;
     enum dialog dialog;
     int quitting;
     int interrupted;                /* a signal: exit status 130 */
@@ -338,6 +340,19 @@ static void layout(struct tui *t)
     }
     t->too_small = t->w < 60 || t->h < 16;
     int avail = t->h - 2, ha = avail * 2 / 5;
+    t->dirty = 1;
+    if (t->s->singlepath) {
+        /* the decisions need a row per layer: the lower row is the taller */
+        ha = avail * 9 / 28 < 7 ? 7 : avail * 9 / 28;
+        int hb = avail - ha, w0 = t->w / 2;
+        int d = t->w * 40 / 100, a = t->w * 32 / 100, l = t->w - d - a;
+        t->panel[TUI_SP_LOSS] = (struct chart_rect){0, 1, w0, ha};
+        t->panel[TUI_SP_RUNTIME] = (struct chart_rect){w0, 1, t->w - w0, ha};
+        t->panel[TUI_SP_DECISIONS] = (struct chart_rect){0, 1 + ha, d, hb};
+        t->panel[TUI_SP_ARCH] = (struct chart_rect){d, 1 + ha, a, hb};
+        t->panel[TUI_LOG] = (struct chart_rect){d + a, 1 + ha, l, hb};
+        return;
+    }
     if (ha < 10 && avail - 10 >= 8)
         ha = 10;
     int hb = avail - ha;
@@ -410,7 +425,14 @@ static void status_bar(struct tui *t)
     if (s->total > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  step %lld/%lld  epoch %d/%d",
                          (long long)s->step, (long long)s->total, s->epoch + 1, s->epochs);
-    if (s->phase >= RUNNER_SEARCH || s->nev > 0)
+    if (s->singlepath && s->sp.tuning && s->sp.trial > 0)
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  trial %d/%d lambda %g",
+                         s->sp.trial, s->sp.trials, s->sp.lambda);
+    else if (s->singlepath && s->total > 0 && (s->sp.warm || s->step == 0))
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  warm-up");
+    else if (s->singlepath && s->total > 0)
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  lambda %g", s->lambda);
+    if (!s->singlepath && (s->phase >= RUNNER_SEARCH || s->nev > 0))
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  gen %d/%d  %lld evaluated",
                          s->generation, s->generations, (long long)s->nevals);
     if (s->phase == RUNNER_RETRAIN && s->retrainings > 0)
@@ -441,19 +463,28 @@ static void key_bar(struct tui *t)
         {"q", "quit"},   {"?", "help"},   {"spc", "pause"}, {"s", "step"},  {"tab", "focus"},
         {"arrows", "select"}, {"x/y", "axes"}, {"1-8 +/-", "weights"}, {"r", "reload"},
         {"t", "train"},  {"w", "save"},   {"e", "svg"}};
+    /* a Single-Path run: no selection, axes, weights or files to reload */
+    static const char *const sp_keys[][2] = {{"q", "quit"},       {"?", "help"},
+                                             {"spc", "pause"},    {"s", "step"},
+                                             {"tab", "focus"},    {"arrows", "scroll"},
+                                             {"t", "train it"},   {"w", "save"},
+                                             {"e", "svg"}};
+    const char *const(*k)[2] = t->s->singlepath ? sp_keys : keys;
+    size_t nk = t->s->singlepath ? sizeof sp_keys / sizeof sp_keys[0]
+                                 : sizeof keys / sizeof keys[0];
     int x = 1;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        int need = (int)(strlen(keys[i][0]) + strlen(keys[i][1])) + 2;
+    for (size_t i = 0; i < nk; i++) {
+        int need = (int)(strlen(k[i][0]) + strlen(k[i][1])) + 2;
         if (x + need > g->w)
             break;
-        x += chart_text(g, x, y, keys[i][0], -1, CHART_BAR) + 1;
-        x += chart_text(g, x, y, keys[i][1], -1, CHART_BAR) + 1;
+        x += chart_text(g, x, y, k[i][0], -1, CHART_BAR) + 1;
+        x += chart_text(g, x, y, k[i][1], -1, CHART_BAR) + 1;
     }
 }
 
 static const char *const help_text[] = {
     "space      pause or resume the run",
-    "s          one supernet step or one evaluation (pauses)",
+    "s          one training step or one evaluation (pauses)",
     "Tab S-Tab  move the focus between the panels",
     "arrows     move the selection on the Pareto plot",
     "h j k l    the same; in the log and architecture: scroll",
@@ -462,8 +493,8 @@ static const char *const help_text[] = {
     "x  y       the metric on the Pareto plot's x / y axis",
     "1..8       choose an objective; + - change its weight",
     "r          reload the strategy and metrics files",
-    "t          train the selection stand-alone",
-    "w          save the supernet now",
+    "t          train the selection (Single-Path: the decoded one) alone",
+    "w          save the supernet (Single-Path: the search) now",
     "e          export the plots as SVG (RUN_DIR/plots)",
     "PgUp PgDn  scroll the log (focus on the log)",
     "Ctrl-L     redraw the screen",
@@ -500,11 +531,12 @@ static void draw(struct tui *t)
     } else {
         status_bar(t);
         key_bar(t);
-        for (int p = 0; p < TUI_NPANELS; p++) {
+        for (int i = 0; i < t->npanels; i++) {
+            enum tui_panel p = t->order[i];
             struct chart_rect r = t->panel[p];
             char title[256];
             tui_panel_title(p, s, &t->view, title, sizeof title);
-            frame(t, r, title, p == t->focus ? CHART_FOCUS : CHART_AXIS);
+            frame(t, r, title, (int)p == t->focus ? CHART_FOCUS : CHART_AXIS);
             struct chart_grid g;
             if (chart_grid_init(&g, r.w - 2, r.h - 2, t->term.unicode) == 0) {
                 tui_panel_draw(p, &g, s, &t->view);
@@ -518,8 +550,9 @@ static void draw(struct tui *t)
     } else if (t->dialog == DIALOG_QUIT) {
         char a[160], b[200], c[160];
         int64_t unsaved = runner_unsaved_steps(s->run);
-        snprintf(a, sizeof a, "%lld supernet step%s not saved yet: saved before oneshot ends",
-                 (long long)unsaved, unsaved == 1 ? "" : "s");
+        snprintf(a, sizeof a, "%lld %s step%s not saved yet: saved before oneshot ends",
+                 (long long)unsaved, s->singlepath ? "search" : "supernet",
+                 unsaved == 1 ? "" : "s");
         snprintf(b, sizeof b, "%s", s->solo_running ? "the stand-alone training is lost"
                                                     : "oneshot tui --resume DIR goes on later");
         snprintf(c, sizeof c, "y  quit      n  stay");
@@ -544,7 +577,8 @@ static void begin_quit(struct tui *t)
     t->quitting = 1;
     t->dialog = DIALOG_NONE;
     tui_state_quit(t->s);
-    tui_state_log(t->s, TUI_INFO, "stopping the run: the supernet is saved first");
+    tui_state_log(t->s, TUI_INFO, "stopping the run: the %s is saved first",
+                  t->s->singlepath ? "search" : "supernet");
     t->dirty = 1;
 }
 
@@ -636,13 +670,15 @@ static void train_selected(struct tui *t)
 {
     struct tui_state *s = t->s;
     pthread_mutex_lock(&s->lock);
-    const struct arch *sel = tui_view_selected(&t->view, s);
+    const struct arch *sel = s->singlepath ? (s->sp.arch.n ? &s->sp.arch : NULL)
+                                           : tui_view_selected(&t->view, s);
     struct arch a;
     if (sel)
         a = *sel;
     pthread_mutex_unlock(&s->lock);
     if (!sel) {
-        message(t, TUI_INFO, "select an architecture on the Pareto plot first");
+        message(t, TUI_INFO, s->singlepath ? "no architecture decoded yet"
+                                           : "select an architecture on the Pareto plot first");
         return;
     }
     struct err e;
@@ -662,6 +698,16 @@ static void ask_quit(struct tui *t)
     } else {
         begin_quit(t);
     }
+}
+
+/* The panel dir (1 or -1) places after the focus in Tab's order. */
+static enum tui_panel next_panel(const struct tui *t, int dir)
+{
+    int at = 0;
+    for (int i = 0; i < t->npanels; i++)
+        if (t->order[i] == (enum tui_panel)t->focus)
+            at = i;
+    return t->order[(at + dir + t->npanels) % t->npanels];
 }
 
 static void on_key(struct tui *t, int ch)
@@ -694,6 +740,11 @@ static void on_key(struct tui *t, int ch)
     if (t->quitting)
         return;
     t->dirty = 1;
+    const char *what = s->singlepath ? "search" : "supernet";
+    if (s->singlepath && ch > 0 && ch < 128 && (strchr("xy+=-_", ch) || (ch >= '1' && ch <= '8'))) {
+        message(t, TUI_INFO, "a Single-Path run has no Pareto plot: no axes or weights to set");
+        return;
+    }
     switch (ch) {
     case ' ': {
         pthread_mutex_lock(&s->lock);
@@ -707,10 +758,8 @@ static void on_key(struct tui *t, int ch)
         tui_state_step(s);
         return;
     case '\t':
-        t->focus = (t->focus + 1) % TUI_NPANELS;
-        return;
     case KEY_BTAB:
-        t->focus = (t->focus + TUI_NPANELS - 1) % TUI_NPANELS;
+        t->focus = next_panel(t, ch == '\t' ? 1 : -1);
         return;
     case 'x':
         t->view.xaxis = next_axis(s, t->view.xaxis, t->view.yaxis);
@@ -734,10 +783,10 @@ static void on_key(struct tui *t, int ch)
         return;
     case 'w':
         if (runner_unsaved_steps(s->run) == 0) {
-            message(t, TUI_INFO, "the supernet is saved: nothing to write");
+            message(t, TUI_INFO, "the %s is saved: nothing to write", what);
         } else {
             tui_state_save(s);
-            message(t, TUI_INFO, s->paused ? "saving the supernet" : "saving the supernet at the next step");
+            message(t, TUI_INFO, "saving the %s%s", what, s->paused ? "" : " at the next step");
         }
         return;
     case 'e':
@@ -763,7 +812,7 @@ static void on_key(struct tui *t, int ch)
     int k = panel_key_of(ch);
     pthread_mutex_lock(&s->lock);
     int used = tui_panel_key(t->focus, k, s, &t->view);
-    if (!used && t->focus != TUI_PARETO)
+    if (!used && t->focus != TUI_PARETO && !s->singlepath)
         used = tui_panel_key(TUI_PARETO, k, s, &t->view);
     pthread_mutex_unlock(&s->lock);
 }
@@ -823,7 +872,13 @@ int tui_main(const char *path, const char *out, int resume)
         status = 1;
     } else {
         t->s = s;
-        t->focus = TUI_PARETO;
+        static const enum tui_panel oneshot[] = {TUI_SUPERNET, TUI_RANKING, TUI_PARETO,
+                                                 TUI_FAIRNESS, TUI_ARCH,    TUI_LOG};
+        static const enum tui_panel sp[] = {TUI_SP_LOSS, TUI_SP_RUNTIME, TUI_SP_DECISIONS,
+                                            TUI_SP_ARCH, TUI_LOG};
+        t->npanels = s->singlepath ? 5 : 6;
+        memcpy(t->order, s->singlepath ? sp : oneshot, (size_t)t->npanels * sizeof t->order[0]);
+        t->focus = s->singlepath ? TUI_SP_DECISIONS : TUI_PARETO;
         tui_view_init(&t->view, s, t->term.unicode);
         tui_state_log(s, TUI_INFO, "run directory %s; ? lists the keys", s->dir);
         if (tui_state_start(s, &e))
@@ -842,7 +897,9 @@ int tui_main(const char *path, const char *out, int resume)
     struct runner_progress p;
     runner_progress(r, &p);
     if (status == 0) {
-        if (rc == 0 && p.phase == RUNNER_DONE)
+        if (rc == 0 && p.phase == RUNNER_DONE && runner_info(r)->x->method == EXP_SINGLEPATH)
+            printf("run %s: done; chosen.txt has Single-Path NAS's architecture\n", dir);
+        else if (rc == 0 && p.phase == RUNNER_DONE)
             printf("run %s: done, %lld architectures evaluated; chosen.txt has the picks\n", dir,
                    (long long)p.nevals);
         else if (rc < 0) {

@@ -14,6 +14,17 @@
 
 #define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
 
+/* The first k columns of r's rows, one column after another (k * r->n
+ * values, the caller frees), or NULL when out of memory. */
+static double *columns(const struct tui_rows *r, int k)
+{
+    double *x = malloc((size_t)(r->n > 0 ? r->n : 1) * (size_t)k * sizeof *x);
+    for (int i = 0; x && i < r->n; i++)
+        for (int j = 0; j < k; j++)
+            x[(size_t)j * r->n + i] = r->v[(size_t)i * r->cols + j];
+    return x;
+}
+
 int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, struct err *e)
 {
     char dir[EXP_PATH_MAX + 16], path[EXP_PATH_MAX + 48], title[512];
@@ -24,12 +35,9 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
     tui_view_update(v, s);
     int n = s->history.n;
     if (n > 0) {
-        double *x = malloc((size_t)n * 3 * sizeof *x);
+        double *x = columns(&s->history, 3);
         if (!x)
             return err_plain(e, "out of memory");
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < 3; k++)
-                x[k * n + i] = s->history.v[i * 3 + k];
         struct svg_series sr[2] = {{"loss", x, x + n, n, 0}, {"learning rate", x, x + 2 * n, n, 1}};
         snprintf(path, sizeof path, "%s/loss.svg", dir);
         snprintf(title, sizeof title, "%s: supernet (%s sampler, %s space)", s->name, s->sampler,
@@ -40,14 +48,29 @@ int tui_export_svg(const struct tui_state *s, struct tui_view *v, int *written, 
             return -1;
         ++*written;
     }
-    n = s->taus.n;
+    n = s->sp_history.n; /* a Single-Path run: step, loss, cross-entropy, R, warm */
     if (n > 0) {
-        double *x = malloc((size_t)n * 4 * sizeof *x);
+        double *x = columns(&s->sp_history, 4);
         if (!x)
             return err_plain(e, "out of memory");
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < 4; k++)
-                x[k * n + i] = s->taus.v[i * 4 + k];
+        struct svg_series sr[3] = {{"loss", x, x + n, n, 0},
+                                   {"cross-entropy", x, x + 2 * n, n, 0},
+                                   {"R (inflated in the warm-up)", x, x + 3 * n, n, 1}};
+        snprintf(path, sizeof path, "%s/search.svg", dir);
+        snprintf(title, sizeof title,
+                 "%s: Single-Path NAS (%s space, lambda %g after a warm-up of %lld steps)",
+                 s->name, s->space.name, s->lambda, (long long)s->sp.warmup_steps);
+        int rc = svg_lines(path, title, "step", "loss [nats]", "R [ms]", sr, 3, e);
+        free(x);
+        if (rc)
+            return -1;
+        ++*written;
+    }
+    n = s->taus.n;
+    if (n > 0) {
+        double *x = columns(&s->taus, 4);
+        if (!x)
+            return err_plain(e, "out of memory");
         struct svg_series sr[3] = {{"Kendall tau", x, x + n, n, 0},
                                    {"95% interval, low", x, x + 2 * n, n, 0},
                                    {"95% interval, high", x, x + 3 * n, n, 0}};

@@ -7,16 +7,13 @@
 #include <string.h>
 
 #include "pareto.h"
+#include "tui_sp.h"
 
 #define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
 
 /* ------------------------------------------------------------ helpers */
 
-static int put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-/* printf into row y from column x, clipped at the grid's edge. */
-static int put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
+int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
@@ -28,8 +25,7 @@ static int put(struct chart_grid *g, int x, int y, int style, const char *fmt, .
     return chart_text(g, x, y, buf, g->w - x, style);
 }
 
-/* Text wrapped at spaces into rows y0.. of the grid; returns the rows used. */
-static int wrap(struct chart_grid *g, int y0, int style, const char *text)
+int tui_wrap(struct chart_grid *g, int y0, int style, const char *text)
 {
     int y = y0, w = g->w;
     const char *p = text;
@@ -294,7 +290,7 @@ void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct t
             snprintf(buf, (size_t)n, "log");
         break;
     default:
-        buf[0] = 0;
+        tui_sp_title(p, s, buf, n);
     }
 }
 
@@ -305,15 +301,15 @@ static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const
     char a[16], b[16];
     int n = s->history.n;
     if (n == 0) {
-        put(g, 0, 0, CHART_DIM, "%s", s->total ? "waiting for the first step" : "starting");
+        tui_put(g, 0, 0, CHART_DIM, "%s", s->total ? "waiting for the first step" : "starting");
         if (g->h > 2)
-            wrap(g, 2, CHART_DIM,
+            tui_wrap(g, 2, CHART_DIM,
                  "the loss and the learning rate of every supernet step are drawn here");
         return;
     }
-    int used = put(g, 0, 0, CHART_SERIES1, "loss %s", fmt(s->loss, a));
-    used += 1 + put(g, used + 1, 0, CHART_SERIES2, "lr %s", fmt(s->lr, b));
-    put(g, used + 1, 0, CHART_DIM, "ep %d/%d", s->epoch + 1, s->epochs);
+    int used = tui_put(g, 0, 0, CHART_SERIES1, "loss %s", fmt(s->loss, a));
+    used += 1 + tui_put(g, used + 1, 0, CHART_SERIES2, "lr %s", fmt(s->lr, b));
+    tui_put(g, used + 1, 0, CHART_DIM, "ep %d/%d", s->epoch + 1, s->epochs);
     if (g->h < 5)
         return;
     double *x = malloc((size_t)n * 3 * sizeof *x);
@@ -341,9 +337,9 @@ static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const
     uint32_t mark = v->unicode ? 0x2501 : '-'; /* ━ */
     int y = g->h - 1, at = 0;
     chart_put(g, at, y, mark, CHART_SERIES1);
-    at += 2 + put(g, at + 2, y, CHART_DIM, "loss [nats]");
+    at += 2 + tui_put(g, at + 2, y, CHART_DIM, "loss [nats]");
     chart_put(g, at + 2, y, mark, CHART_SERIES2);
-    put(g, at + 4, y, CHART_DIM, "lr 0-%s", fmt(lrmax, a));
+    tui_put(g, at + 4, y, CHART_DIM, "lr 0-%s", fmt(lrmax, a));
 }
 
 /* ------------------------------------------------------------ ranking */
@@ -365,18 +361,18 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
                      "ground-truth table; Kendall %s and Spearman %s against stand-alone "
                      "accuracy show here",
                      runner_info(s->run)->nprobe, tau, rho);
-        wrap(g, 0, CHART_DIM, text);
+        tui_wrap(g, 0, CHART_DIM, text);
         return;
     }
-    int used = put(g, 0, 0, CHART_LABEL, "%s %s", tau, corr(s->tau, a));
+    int used = tui_put(g, 0, 0, CHART_LABEL, "%s %s", tau, corr(s->tau, a));
     if (!isnan(s->tau_lo))
-        used += put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
-    put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, corr(s->rho, d));
+        used += tui_put(g, used, 0, CHART_DIM, " [%s, %s]", fmt(s->tau_lo, b), fmt(s->tau_hi, c));
+    tui_put(g, used + 2, 0, CHART_LABEL, "%s %s", rho, corr(s->rho, d));
     /* the baselines: how the architectures' sizes alone rank them */
     const struct runner_info *in = runner_info(s->run);
     int top = g->h > 8 ? 2 : 1; /* the scatter's first row */
     if (top == 2)
-        put(g, 0, 1, CHART_DIM, "by size alone: params %s %s, MACs %s %s", tau,
+        tui_put(g, 0, 1, CHART_DIM, "by size alone: params %s %s, MACs %s %s", tau,
             corr(in->params_tau, a), tau, corr(in->macs_tau, b));
     /* tau over the training */
     int y = g->h - 1;
@@ -386,20 +382,20 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
         if (t) {
             for (int i = 0; i < n; i++)
                 t[i] = s->taus.v[i * 4 + 1];
-            int at = put(g, 0, y, CHART_DIM, "%s/step ", tau);
+            int at = tui_put(g, 0, y, CHART_DIM, "%s/step ", tau);
             int w = g->w - at - 12;
             if (w > 0) {
                 double lo, hi; /* the trend matters, not the scale */
                 chart_range(t + (n > w ? n - w : 0), n < w ? n : w, 0.1, &lo, &hi);
                 chart_spark(g, at, y, w, t, n, lo, hi, CHART_SERIES1);
-                put(g, at + (n < w ? n : w) + 1, y, CHART_DIM, "@%lld", (long long)s->rank_step);
+                tui_put(g, at + (n < w ? n : w) + 1, y, CHART_DIM, "@%lld", (long long)s->rank_step);
             }
             free(t);
         }
     }
     if (s->nrank == 0) {
         if (g->h > 3)
-            wrap(g, top + 1, CHART_DIM,
+            tui_wrap(g, top + 1, CHART_DIM,
                  "the scatter comes with the next ranking (end of an epoch)");
         return;
     }
@@ -421,7 +417,7 @@ static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const 
                                      xhi, ylo, yhi, 4);
     chart_scatter(g, r, xlo, xhi, ylo, yhi, x, yv, NULL, n);
     free(x);
-    put(g, 0, g->h - 2, CHART_DIM, "x stand-alone %%  y supernet %%");
+    tui_put(g, 0, g->h - 2, CHART_DIM, "x stand-alone %%  y supernet %%");
 }
 
 /* ------------------------------------------------------------ pareto */
@@ -430,9 +426,9 @@ static void draw_front_table(struct chart_grid *g, const struct tui_state *s,
                              const struct tui_view *v)
 {
     char a[16];
-    int at = put(g, 0, 0, CHART_LABEL, " # score");
+    int at = tui_put(g, 0, 0, CHART_LABEL, " # score");
     for (int o = 0; o < s->nobj && at < g->w; o++)
-        at += put(g, at, 0, CHART_LABEL, " %8.8s", s->obj_name[o]);
+        at += tui_put(g, at, 0, CHART_LABEL, " %8.8s", s->obj_name[o]);
     int rows = g->h - 2, pos = 0;
     for (int r = 0; r < v->nfront; r++)
         if (v->front[r] == v->selected)
@@ -441,11 +437,11 @@ static void draw_front_table(struct chart_grid *g, const struct tui_state *s,
     for (int r = first; r < v->nfront && r - first < rows; r++) {
         int i = v->front[r], y = 1 + r - first;
         int style = i == v->selected ? CHART_SELECTED : r == 0 ? CHART_BEST : CHART_PLAIN;
-        at = put(g, 0, y, style, "%2d %5.3f", r + 1, v->score[i]);
+        at = tui_put(g, 0, y, style, "%2d %5.3f", r + 1, v->score[i]);
         for (int o = 0; o < s->nobj && at < g->w; o++) {
             double scale;
             tui_metric_unit(s->metric[s->obj_metric[o]], &scale);
-            at += put(g, at, y, style, " %8s", fmt(tui_metric(s, i, s->obj_metric[o]) * scale, a));
+            at += tui_put(g, at, y, style, " %8s", fmt(tui_metric(s, i, s->obj_metric[o]) * scale, a));
         }
         for (int x = at; x < g->w && style == CHART_SELECTED; x++)
             chart_put(g, x, y, ' ', style);
@@ -456,9 +452,9 @@ static void draw_weights(struct chart_grid *g, int y, const struct tui_state *s,
                          const struct tui_view *v)
 {
     char a[16];
-    int at = put(g, 0, y, CHART_DIM, "w");
+    int at = tui_put(g, 0, y, CHART_DIM, "w");
     for (int o = 0; o < s->nobj && at < g->w; o++)
-        at += put(g, at + 1, y, o == v->objective ? CHART_LABEL : CHART_DIM, "%s%d:%.6s %s%s",
+        at += tui_put(g, at + 1, y, o == v->objective ? CHART_LABEL : CHART_DIM, "%s%d:%.6s %s%s",
                   o == v->objective ? "[" : "", o + 1, s->obj_name[o], fmt(v->weight[o], a),
                   o == v->objective ? "]" : "") +
               1;
@@ -468,7 +464,7 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
 {
     int n = s->nev;
     if (n == 0) {
-        int used = wrap(g, 0, CHART_DIM,
+        int used = tui_wrap(g, 0, CHART_DIM,
                         "each architecture the search evaluates becomes a point here; the "
                         "non-dominated front is highlighted");
         if (used < g->h)
@@ -524,10 +520,10 @@ static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct 
     char xn[96], yn[96];
     tui_axis_name(s, v, v->xaxis, xn, sizeof xn, 1);
     tui_axis_name(s, v, v->yaxis, yn, sizeof yn, 1);
-    int at = put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
+    int at = tui_put(g, 0, g->h - 2, CHART_DIM, "x %s y %s", xn, yn);
     if (trained) { /* the key to the stand-alone mark */
         chart_put(g, at + 2, g->h - 2, chart_marker(g, CHART_TRAINED), CHART_TRAINED);
-        put(g, at + 4, g->h - 2, CHART_DIM, "stand-alone %d", trained);
+        tui_put(g, at + 4, g->h - 2, CHART_DIM, "stand-alone %d", trained);
     }
 }
 
@@ -671,7 +667,7 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
         for (int c = 0; c < nc; c++)
             total += s->trainings[l][c];
     if (total == 0) {
-        wrap(g, 0, CHART_DIM,
+        tui_wrap(g, 0, CHART_DIM,
              "the trainings of each choice in each layer fill this heat map as the supernet "
              "trains: a fair sampler makes every column one colour; '+' marks a choice "
              "trained by more paths than it got updates");
@@ -686,7 +682,7 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
     if (cellw > 3)
         cellw = 3;
     if (cellw < 1) {
-        wrap(g, 0, CHART_DIM, "too narrow for the heat map");
+        tui_wrap(g, 0, CHART_DIM, "too narrow for the heat map");
         return;
     }
     int rows = nc < g->h - 2 ? nc : g->h - 2;
@@ -710,23 +706,23 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
                                       : 1;
     }
     for (int c = 0; c < rows; c++)
-        put(g, 0, c, CHART_DIM, "%.*s", lw, sp->choices[c].name);
+        tui_put(g, 0, c, CHART_DIM, "%.*s", lw, sp->choices[c].name);
     chart_heat(g, lw + 1, 0, m, rows, nl, cellw, 0, 1);
     free(m);
     int shared = 0;
     for (int c = 0; c < rows; c++)
         for (int l = 0; l < nl; l++)
             if ((sp->allowed[l] >> c & 1) && s->trainings[l][c] > s->updates[l][c]) {
-                put(g, lw + 1 + l * cellw, c, CHART_LABEL, "+");
+                tui_put(g, lw + 1 + l * cellw, c, CHART_LABEL, "+");
                 shared = 1;
             }
     double worst = tui_worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->trainings);
     double worst_u = tui_worst_ratio(sp, (const int64_t(*)[SPACE_MAX_CHOICES])s->updates);
     for (int l = 0; l < nl; l++) {
         if (cellw >= 2)
-            put(g, lw + 1 + l * cellw + cellw - (l + 1 >= 10 ? 2 : 1), rows, CHART_AXIS, "%d", l + 1);
+            tui_put(g, lw + 1 + l * cellw + cellw - (l + 1 >= 10 ? 2 : 1), rows, CHART_AXIS, "%d", l + 1);
         else
-            put(g, lw + 1 + l, rows, CHART_AXIS, "%d", (l + 1) % 10);
+            tui_put(g, lw + 1 + l, rows, CHART_AXIS, "%d", (l + 1) % 10);
     }
     /* the footer, a line each while there is room: max/min of path-trainings,
      * of updates, the paths trained in all, what '+' means */
@@ -734,100 +730,107 @@ static void draw_fairness(struct chart_grid *g, const struct tui_state *s, const
     const char *inf = "inf";
     int y = rows + 1;
     if (y < g->h)
-        put(g, 0, y++, CHART_DIM, "max/min %s trainings", isinf(worst) ? inf : fmt(worst, a));
+        tui_put(g, 0, y++, CHART_DIM, "max/min %s trainings", isinf(worst) ? inf : fmt(worst, a));
     if (y < g->h)
-        put(g, 0, y++, CHART_DIM, "max/min %s updates", isinf(worst_u) ? inf : fmt(worst_u, b));
+        tui_put(g, 0, y++, CHART_DIM, "max/min %s updates", isinf(worst_u) ? inf : fmt(worst_u, b));
     if (y < g->h)
-        put(g, 0, y++, CHART_DIM, "%s path-trainings", fmt((double)total, c));
+        tui_put(g, 0, y++, CHART_DIM, "%s path-trainings", fmt((double)total, c));
     if (shared && y < g->h)
-        put(g, 0, y++, CHART_DIM, "+ trained by 2+ paths a step");
+        tui_put(g, 0, y++, CHART_DIM, "+ trained by 2+ paths a step");
     if (rows < nc && y < g->h)
-        put(g, 0, y, CHART_DIM, "+%d choices not shown", nc - rows);
+        tui_put(g, 0, y, CHART_DIM, "+%d choices not shown", nc - rows);
 }
 
 /* ------------------------------------------------------------ architecture */
 
-static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
+void tui_arch_draw(struct chart_grid *g, int y0, const struct tui_state *s, struct tui_view *v,
+                   const struct arch *a)
 {
-    const struct arch *a = tui_view_selected(v, s);
     char b1[16], b2[16], b3[16];
-    if (!a) {
-        if (s->solo_running) {
-            char name[ARCH_TEXT_MAX];
-            arch_format(&s->space, &s->solo_arch, name, sizeof name);
-            put(g, 0, 0, CHART_LABEL, "stand-alone %lld/%lld", (long long)s->solo_step,
-                (long long)s->solo_total);
-            wrap(g, 1, CHART_DIM, name);
-            return;
-        }
-        wrap(g, 0, CHART_DIM,
-             "the architecture selected on the Pareto plot is drawn here layer by layer; the "
-             "search starts after the supernet's training");
-        return;
-    }
     const struct space *sp = &s->space;
     struct cost c = arch_cost(sp, a);
-    int i = v->selected, at;
-    at = put(g, 0, 0, CHART_LABEL, "%s params %s MACs", fmt((double)c.params, b1),
-             fmt((double)c.macs, b2));
+    int at = tui_put(g, 0, y0, CHART_LABEL, "%s params %s MACs", fmt((double)c.params, b1),
+                     fmt((double)c.macs, b2));
     if (s->latency)
-        put(g, at, 0, CHART_LABEL, " %s ms", fmt(latency_predict(s->latency, a), b3));
-    /* the evaluation's objectives */
-    at = 0;
-    for (int o = 0; o < s->nobj && at < g->w; o++) {
-        double scale;
-        const char *unit = tui_metric_unit(s->obj_name[o], &scale);
-        at += put(g, at, 1, CHART_PLAIN, "%s%.8s %s%s", o ? " " : "", s->obj_name[o],
-                  fmt(tui_metric(s, i, s->obj_metric[o]) * scale, b1),
-                  strcmp(unit, "%") ? "" : "%");
-    }
+        tui_put(g, at, y0, CHART_LABEL, " %s ms", fmt(latency_predict(s->latency, a), b3));
     const struct tui_result *r = tui_state_result(s, a);
     int same_solo = s->solo_running && memcmp(&s->solo_arch, a, sizeof *a) == 0;
     if (same_solo)
-        put(g, 0, 2, CHART_WARN, "stand-alone: step %lld/%lld loss %s", (long long)s->solo_step,
-            (long long)s->solo_total, fmt(s->solo_loss, b1));
+        tui_put(g, 0, y0 + 2, CHART_WARN, "stand-alone: step %lld/%lld loss %s",
+                (long long)s->solo_step, (long long)s->solo_total, fmt(s->solo_loss, b1));
     else if (r)
-        put(g, 0, 2, CHART_SERIES1, "stand-alone %.2f%% (%d ep, %.0f s)", r->accuracy * 100,
-            r->epochs, r->seconds);
+        tui_put(g, 0, y0 + 2, CHART_SERIES1, "stand-alone %.2f%% (%d ep, %.0f s)",
+                r->accuracy * 100, r->epochs, r->seconds);
     else
-        put(g, 0, 2, CHART_DIM, "t: train it stand-alone");
+        tui_put(g, 0, y0 + 2, CHART_DIM, "t: train it stand-alone");
     /* the table: drop columns that do not fit */
-    int cw = 5;
+    int cw = 5, y1 = y0 + 3;
     for (int l = 0; l < a->n; l++)
         if ((int)strlen(sp->choices[a->choice[l]].name) > cw)
             cw = (int)strlen(sp->choices[a->choice[l]].name);
     int with_kes = g->w >= 3 + cw + 7 + 14 + (s->latency ? 6 : 0);
     int with_ms = s->latency && g->w >= 3 + cw + 14 + 6;
     int with_macs = g->w >= 3 + cw + 14;
-    at = put(g, 0, 3, CHART_AXIS, " # %-*s", cw, "choice");
+    at = tui_put(g, 0, y1, CHART_AXIS, " # %-*s", cw, "choice");
     if (with_kes)
-        at += put(g, at, 3, CHART_AXIS, " k e se");
-    at += put(g, at, 3, CHART_AXIS, " %6s", "params");
+        at += tui_put(g, at, y1, CHART_AXIS, " k e se");
+    at += tui_put(g, at, y1, CHART_AXIS, " %6s", "params");
     if (with_macs)
-        at += put(g, at, 3, CHART_AXIS, " %6s", "MACs");
+        at += tui_put(g, at, y1, CHART_AXIS, " %6s", "MACs");
     if (with_ms)
-        put(g, at, 3, CHART_AXIS, " %5s", "ms");
-    int rows = g->h - 4;
+        tui_put(g, at, y1, CHART_AXIS, " %5s", "ms");
+    int rows = g->h - y1 - 1;
     if (v->arch_scroll > a->n - rows)
         v->arch_scroll = a->n - rows > 0 ? a->n - rows : 0;
     for (int l = v->arch_scroll; l < a->n && l - v->arch_scroll < rows; l++) {
-        int y = 4 + l - v->arch_scroll;
+        int y = y1 + 1 + l - v->arch_scroll;
         const struct choice *ch = &sp->choices[a->choice[l]];
         struct cost lc = space_layer_cost(sp, l, a->choice[l]);
-        at = put(g, 0, y, CHART_DIM, "%2d ", l + 1);
-        at += put(g, at, y, ch->skip ? CHART_DIM : CHART_LABEL, "%-*s", cw, ch->name);
+        at = tui_put(g, 0, y, CHART_DIM, "%2d ", l + 1);
+        at += tui_put(g, at, y, ch->skip ? CHART_DIM : CHART_LABEL, "%-*s", cw, ch->name);
         if (with_kes) {
             if (ch->skip)
-                at += put(g, at, y, CHART_DIM, " - - - ");
+                at += tui_put(g, at, y, CHART_DIM, " - - - ");
             else
-                at += put(g, at, y, CHART_PLAIN, " %d %d %s", ch->k, ch->e,
-                          ch->se ? (v->unicode ? "\xe2\x9c\x93 " : "y ") : "- ");
+                at += tui_put(g, at, y, CHART_PLAIN, " %d %d %s", ch->k, ch->e,
+                              ch->se ? (v->unicode ? "\xe2\x9c\x93 " : "y ") : "- ");
         }
-        at += put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.params, b1));
+        at += tui_put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.params, b1));
         if (with_macs)
-            at += put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.macs, b2));
+            at += tui_put(g, at, y, CHART_PLAIN, " %6s", fmt((double)lc.macs, b2));
         if (with_ms)
-            put(g, at, y, CHART_PLAIN, " %5s", fmt(latency_layer(s->latency, l, a->choice[l]), b3));
+            tui_put(g, at, y, CHART_PLAIN, " %5s",
+                    fmt(latency_layer(s->latency, l, a->choice[l]), b3));
+    }
+}
+
+static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
+{
+    const struct arch *a = tui_view_selected(v, s);
+    char b1[16];
+    if (!a) {
+        if (s->solo_running) {
+            char name[ARCH_TEXT_MAX];
+            arch_format(&s->space, &s->solo_arch, name, sizeof name);
+            tui_put(g, 0, 0, CHART_LABEL, "stand-alone %lld/%lld", (long long)s->solo_step,
+                    (long long)s->solo_total);
+            tui_wrap(g, 1, CHART_DIM, name);
+            return;
+        }
+        tui_wrap(g, 0, CHART_DIM,
+                 "the architecture selected on the Pareto plot is drawn here layer by layer; the "
+                 "search starts after the supernet's training");
+        return;
+    }
+    tui_arch_draw(g, 0, s, v, a);
+    /* the evaluation's objectives */
+    int i = v->selected, at = 0;
+    for (int o = 0; o < s->nobj && at < g->w; o++) {
+        double scale;
+        const char *unit = tui_metric_unit(s->obj_name[o], &scale);
+        at += tui_put(g, at, 1, CHART_PLAIN, "%s%.8s %s%s", o ? " " : "", s->obj_name[o],
+                      fmt(tui_metric(s, i, s->obj_metric[o]) * scale, b1),
+                      strcmp(unit, "%") ? "" : "%");
     }
 }
 
@@ -926,6 +929,20 @@ static int key_scroll(int key, int *scroll, int page)
     return 0;
 }
 
+/* Up and down scroll a table of rows (its draw keeps *top in range). */
+static int key_rows(int key, int *top)
+{
+    if (key == TUI_KEY_UP || key == 'k') {
+        *top = *top > 0 ? *top - 1 : 0;
+        return 1;
+    }
+    if (key == TUI_KEY_DOWN || key == 'j') {
+        (*top)++;
+        return 1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_state *s,
@@ -955,7 +972,7 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
         draw_log(g, s, v);
         break;
     default:
-        break;
+        tui_sp_draw(p, g, s, v);
     }
 }
 
@@ -969,15 +986,10 @@ int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct t
         /* the log's rows are wrapped: a page is about ten of them */
         return key_scroll(key, &v->log_scroll, 10);
     case TUI_ARCH:
-        if (key == TUI_KEY_UP || key == 'k') {
-            v->arch_scroll = v->arch_scroll > 0 ? v->arch_scroll - 1 : 0;
-            return 1;
-        }
-        if (key == TUI_KEY_DOWN || key == 'j') {
-            v->arch_scroll++;
-            return 1;
-        }
-        return 0;
+    case TUI_SP_ARCH:
+        return key_rows(key, &v->arch_scroll);
+    case TUI_SP_DECISIONS:
+        return key_rows(key, &v->dec_scroll);
     default:
         return 0;
     }

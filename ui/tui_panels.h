@@ -1,4 +1,5 @@
-/* tui_panels: the six panels of the TUI, drawn into chart grids.
+/* tui_panels: the six panels of the TUI, drawn into chart grids (a run of
+ * method singlepath has its own four and the log: ui/tui_sp.h).
  *
  *   supernet      loss and learning rate over the steps (a line chart)
  *   ranking       supernet against stand-alone accuracy of the ground-truth
@@ -24,7 +25,19 @@
 #include "chart.h"
 #include "tui_state.h"
 
-enum tui_panel { TUI_SUPERNET, TUI_RANKING, TUI_PARETO, TUI_FAIRNESS, TUI_ARCH, TUI_LOG, TUI_NPANELS };
+enum tui_panel {
+    TUI_SUPERNET,
+    TUI_RANKING,
+    TUI_PARETO,
+    TUI_FAIRNESS,
+    TUI_ARCH,
+    TUI_LOG,
+    TUI_SP_LOSS, /* method singlepath's (ui/tui_sp.h) */
+    TUI_SP_RUNTIME,
+    TUI_SP_DECISIONS,
+    TUI_SP_ARCH,
+    TUI_NPANELS
+};
 
 /* Keys as panels see them: a character, or one of these (past Unicode). */
 enum {
@@ -57,7 +70,7 @@ struct tui_view {
     double *score, *crowd;              /* [cap] of each evaluation (front only) */
     int best;                           /* the front's best, -1: none */
     /* scrolling */
-    int log_scroll, arch_scroll;
+    int log_scroll, arch_scroll, dec_scroll;
 };
 
 /* The view of snapshot s: axes on the first two objectives (or metrics),
@@ -90,6 +103,22 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
 /* Hands a key to panel p; 1 when the panel used it (redraw), else 0.
  * Under lock. */
 int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v);
+
+/* What the panels share with each other (ui/tui_sp.c draws Single-Path
+ * NAS's): */
+/* printf into row y of g from column x, clipped at the grid's edge; returns
+ * the cells written; */
+int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* text wrapped at spaces into rows y0.. of g; returns the rows used; */
+int tui_wrap(struct chart_grid *g, int y0, int style, const char *text);
+/* architecture a drawn from row y0 of g: its params, MACs and latency (with
+ * the per-layer latencies s->latency has), its stand-alone result (or the
+ * training in progress, or the key that starts one) below them on row y0 + 2
+ * (row y0 + 1 is the caller's), then a row per layer (scrolled by
+ * v->arch_scroll).  Under lock. */
+void tui_arch_draw(struct chart_grid *g, int y0, const struct tui_state *s, struct tui_view *v,
+                   const struct arch *a);
 
 /* What the panels share with the SVG export (ui/tui_export.h), under lock: */
 /* metric m of evaluation i; */

@@ -145,6 +145,7 @@ void tui_state_clear(struct tui_state *s)
     pthread_cond_init(&s->wake, NULL);
     s->history.cols = 3;
     s->taus.cols = 4;
+    s->sp_history.cols = 5;
     s->rc = 0;
 }
 
@@ -199,6 +200,19 @@ static void ranking_row(struct tui_state *s, const char *line)
         s->tau_hi = hi;
         s->rho = rho;
         s->rank_step = step;
+    }
+}
+
+/* singlepath.csv: step,epoch,warm,lr,lambda,loss,cross_entropy,runtime_ms,arch,seconds */
+static void sp_row(struct tui_state *s, const char *line)
+{
+    long long step;
+    int epoch, warm;
+    double lr, lambda, loss, ce, ms;
+    if (sscanf(line, "%lld,%d,%d,%lf,%lf,%lf,%lf,%lf", &step, &epoch, &warm, &lr, &lambda, &loss,
+               &ce, &ms) == 8) {
+        double row[5] = {(double)step, loss, ce, ms, warm};
+        rows_push(&s->sp_history, row);
     }
 }
 
@@ -258,8 +272,11 @@ int tui_state_init(struct tui_state *s, struct runner *r, struct err *e)
     s->nmetrics = mt->n;
     for (int i = 0; i < s->nmetrics; i++)
         snprintf(s->metric[i], sizeof s->metric[i], "%s", mt->m[i].name);
-    s->epochs = x->supernet.epochs;
-    s->batch = x->supernet.batch;
+    s->singlepath = x->method == EXP_SINGLEPATH;
+    s->epochs = s->singlepath ? x->singlepath.epochs : x->supernet.epochs;
+    s->batch = experiment_batch(x);
+    s->lambda = x->singlepath.lambda;
+    runner_singlepath(r, &s->sp);
     s->generations = x->search.generations;
     s->population = x->search.population;
     struct runner_progress p;
@@ -271,6 +288,7 @@ int tui_state_init(struct tui_state *s, struct runner *r, struct err *e)
     if (in->resumed) {
         read_csv(s, "history.csv", history_row);
         read_csv(s, "ranking.csv", ranking_row);
+        read_csv(s, "singlepath.csv", sp_row);
     }
     read_csv(s, "standalone.csv", result_row);
     read_csv(s, "retrained.csv", retrained_row);
@@ -336,6 +354,7 @@ static void sync_run(struct tui_state *s, const struct runner *r)
     s->rstep = p.rstep;
     s->rtotal = p.rtotal;
     runner_counts(r, s->trainings, s->updates);
+    runner_singlepath(r, &s->sp);
     while (s->nev < runner_nevaluations(r)) {
         if (s->nev == s->capev) {
             int cap = s->capev ? 2 * s->capev : 256;
@@ -367,12 +386,27 @@ static void ev_phase(void *ud, const struct runner *r)
     if (p.phase == RUNNER_TRAIN)
         tui_state_log(s, TUI_INFO, "training the supernet of %s with the %s sampler: %lld steps%s",
                       s->space.name, s->sampler, (long long)p.total, p.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_SINGLEPATH && s->sp.tuning)
+        tui_state_log(s, TUI_INFO,
+                      "Single-Path NAS over %s with lambda tuned for %g ms: up to %d trials "
+                      "forked from one warm-up, the first with lambda %g",
+                      s->space.name, s->sp.target_ms, s->sp.trials, s->lambda);
+    else if (p.phase == RUNNER_SINGLEPATH)
+        tui_state_log(s, TUI_INFO,
+                      "Single-Path NAS over %s: %lld steps, the first %lld the warm-up (lambda 0, "
+                      "decisions dropped), then lambda %g%s",
+                      s->space.name, (long long)s->sp.total, (long long)s->sp.warmup_steps,
+                      s->lambda, s->sp.step ? " (resumed)" : "");
     else if (p.phase == RUNNER_SEARCH)
         tui_state_log(s, TUI_INFO, "searching with %s: %d generations of %d", s->strategy,
                       s->generations, s->population);
     else if (p.phase == RUNNER_RETRAIN)
         tui_state_log(s, TUI_INFO, "retraining %d of the search's picks stand-alone%s",
                       p.retrainings - p.retrained, p.retrained ? " (resumed)" : "");
+    else if (p.phase == RUNNER_DONE && s->singlepath)
+        tui_state_log(s, TUI_INFO, "done: Single-Path NAS chose the architecture shown; results "
+                                   "in %s",
+                      s->dir);
     else if (p.phase == RUNNER_DONE)
         tui_state_log(s, TUI_INFO, "done: %lld architectures evaluated; results in %s",
                       (long long)p.nevals, s->dir);
@@ -388,6 +422,36 @@ static void ev_step(void *ud, const struct runner *r)
     rows_push(&s->history, row);
     gate(s);
     pthread_mutex_unlock(&s->lock);
+}
+
+static void ev_sp_step(void *ud, const struct runner *r)
+{
+    struct tui_state *s = ud;
+    pthread_mutex_lock(&s->lock);
+    sync_run(s, r);
+    rows_cut(&s->sp_history, (double)s->sp.step);
+    double row[5] = {(double)s->sp.step, s->sp.loss, s->sp.ce, s->sp.runtime_ms, s->sp.warm};
+    rows_push(&s->sp_history, row);
+    gate(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void ev_sp_epoch(void *ud, const struct runner *r)
+{
+    struct tui_state *s = ud;
+    struct runner_singlepath sp;
+    runner_singlepath(r, &sp);
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(&s->space, &sp.arch, name, (int)sizeof name);
+    int changed = 0;
+    for (int l = 0; l < sp.arch.n; l++)
+        changed += sp.flipped[l] > sp.step - sp.steps_per_epoch;
+    char trial[32] = "";
+    if (sp.tuning && sp.trial > 0)
+        snprintf(trial, sizeof trial, "trial %d, ", sp.trial);
+    tui_state_log(s, TUI_INFO, "%sepoch %d/%d: R %.4g ms%s; decisions: %s (%.4g ms), %d changed",
+                  trial, sp.epoch + 1, sp.epochs, sp.runtime_ms, sp.warm ? " (warm-up)" : "",
+                  name, sp.arch_ms, changed);
 }
 
 static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)
@@ -436,9 +500,9 @@ static void ev_retrained(void *ud, const struct runner *r, const struct runner_r
     char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
     arch_format(&s->space, &rt->arch, name, (int)sizeof name);
     tui_state_log(s, TUI_INFO,
-                  "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f in the "
-                  "supernet (%.1f s)",
-                  name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited, rt->seconds);
+                  "retrained %s (seed %llu): val accuracy %.4f stand-alone, %.4f %s (%.1f s)",
+                  name, (unsigned long long)rt->seed, rt->accuracy, rt->inherited,
+                  s->singlepath ? "by the search" : "in the supernet", rt->seconds);
 }
 
 static void ev_log(void *ud, const char *text)
@@ -491,7 +555,9 @@ static void *worker_main(void *arg)
                                   .log = ev_log,
                                   .ranking = ev_ranking,
                                   .retrain_step = ev_retrain_step,
-                                  .retrained = ev_retrained};
+                                  .retrained = ev_retrained,
+                                  .sp_step = ev_sp_step,
+                                  .sp_epoch = ev_sp_epoch};
     for (;;) {
         struct err e = {0};
         int rc = runner_run(r, &ev, &e);
@@ -599,7 +665,10 @@ void tui_state_retry(struct tui_state *s)
     }
     int paused = s->paused;
     pthread_mutex_unlock(&s->lock);
-    if (running) {
+    if (running && s->singlepath) {
+        tui_state_log(s, TUI_INFO, "nothing to reload: a Single-Path run has no strategy or "
+                                   "metrics files");
+    } else if (running) {
         runner_request_reload(s->run);
         tui_state_log(s, TUI_INFO, "reload requested: the strategy and metrics files are read "
                                    "again at the next evaluation%s",
@@ -701,6 +770,7 @@ void tui_state_done(struct tui_state *s)
     }
     free(s->history.v);
     free(s->taus.v);
+    free(s->sp_history.v);
     free(s->rank_pred);
     free(s->rank_truth);
     free(s->ev_arch);

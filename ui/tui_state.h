@@ -13,6 +13,10 @@
  * results and those of the run's retraining phase (retrained.csv) are the
  * stand-alone results the panels show.
  *
+ * A run of method singlepath fills the Single-Path part instead of the
+ * supernet's and the search's: the search as runner_singlepath has it, and
+ * its loss and R over the steps.
+ *
  * After runner_run ends (done or failed, e.g. a Lua error in the strategy) the
  * worker waits: tui_state_retry makes it reload the strategy and metrics
  * files and call runner_run again; tui_state_quit ends it (a run that is still
@@ -75,8 +79,10 @@ struct tui_state {
     double weight0[EXP_MAX_OBJECTIVES]; /* the experiment's weights */
     int nmetrics;
     char metric[METRICS_MAX][TUI_NAME_MAX];
-    int epochs, generations, population, batch;
+    int epochs, generations, population, batch; /* epochs, batch: the method's */
     struct latency_table *latency; /* per-layer milliseconds, or NULL (owned) */
+    int singlepath;                /* 1: a run of method singlepath */
+    double lambda;                 /* its singlepath.lambda */
 
     /* the run */
     enum runner_phase phase;
@@ -95,6 +101,8 @@ struct tui_state {
     int64_t nevals;
     int retrained, retrainings; /* the retraining phase: done, in all */
     int64_t rstep, rtotal;      /* steps of the retraining in progress */
+    struct runner_singlepath sp; /* method singlepath: the search as it stands */
+    struct tui_rows sp_history;  /* and over its steps: step, loss, cross-entropy, R, warm */
     int nev, capev;       /* every evaluation, in order */
     struct arch *ev_arch; /* [capev] */
     double *ev_m;         /* [capev][nmetrics] */
@@ -125,7 +133,7 @@ struct tui_state {
 
 /* Prepares the snapshot of an opened run r (borrowed; it must outlive s):
  * copies what is fixed, reads the run directory's history.csv and
- * ranking.csv when it was resumed, and its standalone.csv and
+ * ranking.csv (singlepath.csv) when it was resumed, and its standalone.csv and
  * retrained.csv, and loads the per-layer latencies of the experiment's
  * latency device when that is a model or a table file (measuring `host`
  * would take minutes: then there are none).  runner_open must

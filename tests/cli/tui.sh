@@ -4,6 +4,8 @@
 # redraws, e writes the SVG plots, q quits and leaves the terminal usable,
 # Ctrl-C stops and saves; a Lua error shows in the log and waits for r, and
 # the run's retraining then logs its results and marks them on the plot;
+# a Single-Path experiment shows its own panels: loss, R, the decisions
+# per layer and the decoded architecture;
 # NO_COLOR and a non-UTF-8 locale give a colourless ASCII screen; `oneshot`
 # alone opens the quick experiment; without a terminal it refuses.
 . "$(dirname "$0")/lib.inc"
@@ -183,6 +185,39 @@ screen a | grep -q 'retrained k[0-9a-z-]* *│' || fail "no retraining in the lo
 screen a | grep -q '■' || fail "no retrained point marked on the Pareto plot: $(screen a)"
 quit a
 wait_for a '^exit=0'
+
+# --- a Single-Path run (examples/singlepath.yaml cut down): its five panels,
+# R marked inflated in the warm-up, the decisions of every layer, the
+# decoded architecture, and at the end the chosen one with its accuracy
+sed -e 's/^  train_images: .*/  train_images: 512/' -e 's/^  val_images: .*/  val_images: 256/' \
+    -e 's/^  epochs: .*/  epochs: 3/' -e 's/^  batch: .*/  batch: 32/' -e 's/^threads: .*/threads: 1/' \
+    examples/singlepath.yaml > "$TMP/sp.yaml"
+run a "clear; LC_ALL=C.UTF-8 $ONESHOT tui $TMP/sp.yaml --out $TMP/sp; echo exit=\$?"
+wait_for a ' single-path  step [1-9][0-9]*/48 .* warm-up'
+for t in search runtime decisions architecture log; do
+    screen a | grep -Eq -- "─ $t( |$)" || fail "no '$t' panel in a Single-Path run: $(screen a)"
+done
+screen a | grep -Eq 'supernet|pareto|fairness' && fail "oneshot's panels in a Single-Path run: $(screen a)"
+screen a | grep -q 'warm-up: inflated' || fail "R not marked inflated in the warm-up: $(screen a)"
+# a row per layer: number, choice, kernel, expansion, SE, keep or skip
+for l in 1 6 12; do
+    screen a | grep -Eq "^│ *$l[ *](k[357]e[36]|skip) +([357] [36] -|- - -) +(keep|skip| -) +[0-9]+ " ||
+        fail "no decisions of layer $l: $(screen a)"
+done
+screen a | grep -q 'architecture  decoded' || fail "no decoded architecture: $(screen a)"
+screen a | grep -Eq 'decoded, R [0-9.]+ ms' || fail "no decoded architecture's R: $(screen a)"
+wait_for a ' done ' 120
+screen a | grep -q 'architecture  chosen' || fail "no chosen architecture: $(screen a)"
+screen a | grep -Eq 'chosen [0-9.]+ ms, accuracy [0-9.]+%' || fail "no chosen latency and accuracy: $(screen a)"
+arch=$(grep -v '^#' "$TMP/sp/chosen.txt" | cut -f2)
+first=${arch%%-*}
+screen a | grep -Eq "^│ *1 +$first " || fail "layer 1 is not chosen.txt's $first: $(screen a)"
+$T send-keys -t a e
+wait_for a 'plot written to'
+[ -s "$TMP/sp/plots/search.svg" ] || fail "e wrote no search.svg"
+quit a
+wait_for a '^exit=0'
+usable a
 
 # --- `oneshot` alone: the quick experiment
 mkdir -p "$TMP/data/examples"
