@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "probe.h"
 #include "latency.h"
 #include "luasampler.h"
 #include "luasearch.h"
@@ -23,12 +24,9 @@
 #include "shipped.h"
 #include "sprun.h"
 #include "supertrain.h"
-#include "truthrank.h"
 
 #define SAVE_EVERY_SECONDS 60.0
 #define EVAL_BATCH 256
-#define PROBE_MAX_ARCHS 24 /* architectures of the ground-truth table a run ranks */
-#define PROBE_TOP_K 5
 
 struct runner {
     struct experiment x;     /* as loaded (a resume: the run directory's copy) */
@@ -62,15 +60,13 @@ struct runner {
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
     int64_t work;            /* steps + evaluations of this session */
     struct retrain rt;       /* the retraining phase (exp/retrain.h) */
-    FILE *history, *ranking;
+    FILE *history;
     const struct runner_events *ev;
     volatile sig_atomic_t *stop;
     char traceback[4096];    /* of a script error that ended runner_run ("" if none) */
     /* the ranking probe: the space's ground-truth table, if any */
-    struct truthrank probe;
+    struct probe probe;      /* (exp/probe.h) */
     int have_probe;
-    struct supernet_score *probe_score; /* [probe.n] */
-    double *probe_pred;                 /* [probe.n] */
     /* latency tables: "latency" on latency.device, "latency@DEVICE" for
      * objectives on other devices */
     int nlat;
@@ -376,39 +372,6 @@ static int open_sampler(struct runner *r, struct err *e)
 /* The space's ground-truth table: next to a space file (NAME.truth.csv for
  * NAME.lua), or shipped in spaces/ for a built-in space.  None is fine; one
  * that cannot be read is a warning. */
-static void open_probe(struct runner *r)
-{
-    char path[EXP_PATH_MAX + 16];
-    const struct exp_ref *sp = &r->x.space;
-    if (sp->is_path) {
-        snprintf(path, sizeof path, "%s", sp->resolved);
-        size_t l = strlen(path);
-        if (l > 4 && strcmp(path + l - 4, ".lua") == 0)
-            path[l - 4] = 0;
-        strcat(path, ".truth.csv");
-        if (!rundir_exists(path))
-            return;
-    } else {
-        char name[SPACE_NAME_MAX + 16];
-        struct err ignored;
-        snprintf(name, sizeof name, "%s.truth.csv", r->space.name);
-        if (shipped_find("spaces", name, path, sizeof path, &ignored))
-            return;
-    }
-    struct err e;
-    if (truthrank_open(&r->probe, path, &r->space, 0, PROBE_MAX_ARCHS, &e)) {
-        logf_(r, "warning: no ranking of the ground truth: %s", e.msg);
-        return;
-    }
-    r->probe_score = calloc((size_t)r->probe.n, sizeof *r->probe_score);
-    r->probe_pred = calloc((size_t)r->probe.n, sizeof *r->probe_pred);
-    if (!r->probe_score || !r->probe_pred) {
-        truthrank_close(&r->probe);
-        return;
-    }
-    r->have_probe = 1;
-}
-
 /* 1 when the nearest existing directory on the way to path is writable. */
 static int writable_ancestor(const char *path)
 {
@@ -475,10 +438,10 @@ static void fill_info(struct runner *r)
     in->strategy_params = r->search ? luasearch_params(r->search) : "";
     in->resumed = r->resumed;
     in->threads = r->ctx.threads;
-    in->truth_file = r->have_probe ? r->probe.path : "";
-    in->nprobe = r->have_probe ? r->probe.n : 0;
-    in->params_tau = r->have_probe ? r->probe.params_tau : NAN;
-    in->macs_tau = r->have_probe ? r->probe.macs_tau : NAN;
+    in->truth_file = r->have_probe ? r->probe.t.path : "";
+    in->nprobe = r->have_probe ? r->probe.t.n : 0;
+    in->params_tau = r->have_probe ? r->probe.t.params_tau : NAN;
+    in->macs_tau = r->have_probe ? r->probe.t.macs_tau : NAN;
 }
 
 /* Everything runner_open does, on r (runner_close frees what it made). */
@@ -523,8 +486,13 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         load_data(r, e))
         return -1;
     runner_objectives(r, &r->obj); /* the search's, with the experiment's weights */
-    if (!sp)
-        open_probe(r);
+    if (!sp) {
+        struct err pe;
+        int found = probe_open(&r->probe, &r->x, &r->space, &pe);
+        if (found < 0)
+            logf_(r, "warning: no ranking of the ground truth: %s", pe.msg);
+        r->have_probe = found > 0;
+    }
     fill_info(r);
     if (mode == RUNNER_CHECK) {
         flush_early(r);
@@ -605,13 +573,9 @@ void runner_close(struct runner *r)
     dataset_done(&r->data.train_file);
     if (r->history)
         fclose(r->history);
-    if (r->ranking)
-        fclose(r->ranking);
     for (int i = 0; i < r->nlat; i++)
         free(r->lat[i]);
-    truthrank_close(&r->probe);
-    free(r->probe_score);
-    free(r->probe_pred);
+    probe_close(&r->probe);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -691,57 +655,18 @@ static void worked(struct runner *r)
 
 /* ------------------------------------------------------------ ranking probe */
 
-static const char ranking_header[] = "step,n,kendall_tau,tau_lo,tau_hi,spearman";
-
-/* Ranks the table's architectures with the supernet as it stands: 0, 1 when
- * stopped, -1 on error. */
+/* The supernet ranks the ground truth's architectures (exp/probe.h): 0, 1
+ * when stopped, -1 on error. */
 static int probe(struct runner *r, struct err *e)
 {
     if (!r->have_probe)
         return 0;
-    char path[EXP_PATH_MAX + 16];
-    rundir_path(path, sizeof path, r->dir, "ranking.csv");
-    if (!r->ranking && !(r->ranking = rundir_open_append(path, ranking_header, e)))
-        return -1;
-    struct supernet_eval opt = {.calib_images = r->x.supernet.bn_recalibration,
-                                .batch = EVAL_BATCH};
-    if (opt.calib_images > r->data.train.n)
-        opt.calib_images = r->data.train.n;
-    for (int i = 0; i < r->probe.n; i++) {
-        if (r->stop && *r->stop)
-            return 1;
-        if (truthrank_score(&r->probe, i, r->train.sn, &r->data.val, &r->data.train, &opt,
-                            &r->probe_score[i], e))
-            return -1;
-        r->probe_pred[i] = r->probe_score[i].acc_after;
-    }
-    struct truthrank_result res;
-    if (truthrank_compare(&r->probe, r->probe_score, 0, PROBE_TOP_K, TRUTHRANK_RESAMPLES, &res))
-        return err_plain(e, "out of memory");
-    struct runner_ranking rk = {.step = r->train.step,
-                                .n = r->probe.n,
-                                .tau = res.tau,
-                                .tau_lo = res.tau_lo,
-                                .tau_hi = res.tau_hi,
-                                .spearman = res.rho,
-                                .archs = r->probe.archs,
-                                .predicted = r->probe_pred,
-                                .truth = r->probe.truth};
-    /* 6 decimals; "nan" (which strtod reads back) for an undefined tau */
-    char v[4][32];
-    const double col[4] = {rk.tau, rk.tau_lo, rk.tau_hi, rk.spearman};
-    for (int i = 0; i < 4; i++) {
-        if (isnan(col[i]))
-            snprintf(v[i], sizeof v[i], "nan");
-        else
-            snprintf(v[i], sizeof v[i], "%.6f", col[i]);
-    }
-    if (rundir_append(r->ranking, path, e, "%lld,%d,%s,%s,%s,%s\n", (long long)rk.step, rk.n,
-                      v[0], v[1], v[2], v[3]))
-        return -1;
-    if (r->ev && r->ev->ranking)
+    struct runner_ranking rk;
+    int rc = probe_rank(&r->probe, r->dir, r->train.sn, &r->data.val, &r->data.train,
+                        r->x.supernet.bn_recalibration, r->train.step, r->stop, &rk, e);
+    if (rc == 0 && r->ev && r->ev->ranking)
         r->ev->ranking(r->ev->ud, r, &rk);
-    return 0;
+    return rc;
 }
 
 /* ------------------------------------------------------------ training */
@@ -790,7 +715,7 @@ static int train(struct runner *r, struct err *e)
         char rk[EXP_PATH_MAX + 16];
         rundir_path(rk, sizeof rk, r->dir, "ranking.csv");
         if (rundir_recover_csv(hist, history_header, keep_history, r, emit_cb, e) ||
-            rundir_recover_csv(rk, ranking_header, keep_history, r, emit_cb, e))
+            rundir_recover_csv(rk, PROBE_HEADER, keep_history, r, emit_cb, e))
             return -1;
         r->history = rundir_open_append(hist, history_header, e);
         if (!r->history)
