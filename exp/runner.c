@@ -12,6 +12,7 @@
 
 #include "ctx.h"
 #include "probe.h"
+#include "runlat.h"
 #include "latency.h"
 #include "luasampler.h"
 #include "luasearch.h"
@@ -67,11 +68,7 @@ struct runner {
     /* the ranking probe: the space's ground-truth table, if any */
     struct probe probe;      /* (exp/probe.h) */
     int have_probe;
-    /* latency tables: "latency" on latency.device, "latency@DEVICE" for
-     * objectives on other devices */
-    int nlat;
-    struct latency_table *lat[EXP_MAX_OBJECTIVES + 1]; /* owned */
-    char lat_metric[EXP_MAX_OBJECTIVES + 1][EXP_NAME_MAX];
+    struct runlat lat;       /* the latency tables (exp/runlat.h) */
     struct metrics engine;   /* the engine's metrics of an evaluation */
     /* requests from other threads */
     volatile sig_atomic_t want_save, want_reload; /* want_reload also interrupts the strategy */
@@ -175,6 +172,7 @@ static void ctx_log_sink(void *user, enum log_level level, const char *msg)
 }
 
 static void emit_cb(void *ud, const char *text) { emit(ud, text); }
+static void note_cb(void *ud, const char *text) { logf_(ud, "%s", text); }
 
 static void info(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void info(struct runner *r, const char *fmt, ...)
@@ -223,87 +221,6 @@ static int load_data(struct runner *r, struct err *e)
     return 0;
 }
 
-/* Where table i of a run lives: latency.yaml, latency-2.yaml, ... */
-static void latency_file(const struct runner *r, int i, char *out, size_t n)
-{
-    char name[32];
-    if (i == 0)
-        snprintf(name, sizeof name, "latency.yaml");
-    else
-        snprintf(name, sizeof name, "latency-%d.yaml", i + 1);
-    rundir_path(out, n, r->dir, name);
-}
-
-/* The latency tables the experiment needs: one for latency.device when it is
- * a model or a file, or when an objective or Single-Path NAS's runtime term
- * uses it (timing the host takes a while), one for each objective on another
- * device.  A resumed run loads them from its directory (the host's timings of
- * the first run); a check does not time the host. */
-static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
-{
-    const struct experiment *x = &r->x;
-    const struct exp_ref *dev[EXP_MAX_OBJECTIVES + 1];
-    int uses_default = x->method == EXP_SINGLEPATH;
-    for (int o = 0; o < x->nobjectives; o++)
-        if (!strcmp(x->objectives[o].name, "latency") &&
-            !strcmp(x->objectives[o].device.resolved, x->latency.device.resolved))
-            uses_default = 1;
-    r->nlat = 0;
-    if (uses_default || strcmp(x->latency.device.resolved, "host") != 0) {
-        dev[r->nlat] = &x->latency.device;
-        snprintf(r->lat_metric[r->nlat++], EXP_NAME_MAX, "latency");
-    }
-    for (int o = 0; o < x->nobjectives; o++) {
-        char m[EXP_PATH_MAX + 16];
-        experiment_objective_metric(x, o, m, sizeof m);
-        if (strncmp(m, "latency@", 8) != 0)
-            continue;
-        int seen = 0;
-        for (int i = 0; i < r->nlat; i++)
-            seen |= !strcmp(r->lat_metric[i], m);
-        if (seen)
-            continue;
-        dev[r->nlat] = &x->objectives[o].device;
-        snprintf(r->lat_metric[r->nlat++], EXP_NAME_MAX, "%.120s", m);
-    }
-    int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
-    for (int i = 0; i < r->nlat; i++) {
-        r->lat[i] = calloc(1, sizeof *r->lat[i]);
-        if (!r->lat[i])
-            return err_plain(e, "out of memory");
-        const struct exp_ref *d = dev[i];
-        char file[EXP_PATH_MAX + 32];
-        latency_file(r, i, file, sizeof file);
-        if (resume) {
-            if (latency_table_load(r->lat[i], file, &r->space, e))
-                return -1;
-        } else if (!(mode == RUNNER_CHECK && !strcmp(d->resolved, "host"))) {
-            /* (a check does not time the host: the run does, when it starts) */
-            struct err le;
-            if (!strcmp(d->resolved, "host"))
-                logf_(r, "timing this machine's networks for a latency table (a minute or so)");
-            if (shipped_device(r->lat[i], d->resolved, &r->space, &r->ctx, NULL, NULL, &le))
-                return err_set(e, x->file, d->line, d->col, "latency device %s: %s", d->text,
-                               le.text);
-        }
-    }
-    return 0;
-}
-
-static int save_latency(struct runner *r, struct err *e)
-{
-    for (int i = 0; i < r->nlat; i++) {
-        char file[EXP_PATH_MAX + 32];
-        latency_file(r, i, file, sizeof file);
-        /* and read back, so that this run and a resumed one use the very
-         * numbers of the file */
-        if (latency_table_save(r->lat[i], file, e) ||
-            latency_table_load(r->lat[i], file, &r->space, e))
-            return -1;
-    }
-    return 0;
-}
-
 /* The engine's metrics of the run: the four every run has, the loss when an
  * objective asks for it, and a latency per device in use. */
 static int engine_metrics(struct runner *r, struct err *e)
@@ -313,10 +230,16 @@ static int engine_metrics(struct runner *r, struct err *e)
         if (!strcmp(r->x.objectives[o].name, "loss") && metrics_find(&r->engine, "loss") < 0 &&
             metrics_add(&r->engine, "loss", METRIC_LOSS, NULL, e))
             return -1;
-    for (int i = 0; i < r->nlat; i++)
-        if (metrics_add(&r->engine, r->lat_metric[i], METRIC_LATENCY, r->lat[i], e))
-            return -1;
-    return 0;
+    return runlat_metrics(&r->lat, &r->engine, e);
+}
+
+/* The run's latency tables (exp/runlat.h); a check does not time the host:
+ * the run does, when it starts. */
+static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
+{
+    int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
+    return runlat_open(&r->lat, &r->x, &r->space, &r->ctx, r->dir, resume, mode == RUNNER_CHECK,
+                       note_cb, r, e);
 }
 
 static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
@@ -479,7 +402,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
     int sp = r->x.method == EXP_SINGLEPATH;
     /* (a check does not time the host: no table to check then) */
     const struct latency_table *lat =
-        mode == RUNNER_CHECK && !strcmp(r->x.latency.device.resolved, "host") ? NULL : r->lat[0];
+        mode == RUNNER_CHECK && !strcmp(r->x.latency.device.resolved, "host") ? NULL : r->lat.lat[0];
     if (shipped_space(&r->space, space, e) || open_latency(r, mode, e) || engine_metrics(r, e) ||
         (sp ? sprun_check(&r->x, &r->space, lat, e)
             : open_sampler(r, e) || !(r->search = open_search(r, e))) ||
@@ -500,7 +423,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
     }
     /* everything loaded: only now is a new run directory made */
     if (!resume && (new_dir(r, out, e) || scripts_copy(&r->scripts, &r->x, r->dir, r->search, e) ||
-                    save_latency(r, e)))
+                    runlat_save(&r->lat, r->dir, &r->space, e)))
         return -1;
     char when[64], blas[160];
     now_text(when, sizeof when);
@@ -573,8 +496,7 @@ void runner_close(struct runner *r)
     dataset_done(&r->data.train_file);
     if (r->history)
         fclose(r->history);
-    for (int i = 0; i < r->nlat; i++)
-        free(r->lat[i]);
+    runlat_done(&r->lat);
     probe_close(&r->probe);
     pthread_mutex_destroy(&r->lock);
     free(r);
@@ -898,7 +820,7 @@ static int singlepath(struct runner *r, struct err *e)
         struct sprun_config c = {.dir = r->dir,
                                  .x = &r->x,
                                  .space = &r->space,
-                                 .lat = r->lat[0],
+                                 .lat = r->lat.lat[0],
                                  .train = &r->data.train,
                                  .val = &r->data.val,
                                  .stop = r->stop,
@@ -954,8 +876,8 @@ static void pick_of(const struct runner *r, const struct arch *a, double acc,
     p->inherited = acc;
     p->params = (double)c.params;
     p->macs = (double)c.macs;
-    for (int i = 0; i < r->nlat; i++)
-        p->latency[i] = latency_predict(r->lat[i], a);
+    for (int i = 0; i < r->lat.n; i++)
+        p->latency[i] = latency_predict(r->lat.lat[i], a);
 }
 
 /* The retraining phase: the search's picks (chosen.txt's, or pareto.csv's;
@@ -984,8 +906,8 @@ static int retrain(struct runner *r, struct err *e)
                              .x = x,
                              .space = &r->space,
                              .train = &r->data.retrain,
-                             .nlat = r->nlat,
-                             .lat_name = (const char(*)[EXP_NAME_MAX])r->lat_metric,
+                             .nlat = r->lat.n,
+                             .lat_name = (const char(*)[EXP_NAME_MAX])r->lat.metric,
                              .stop = r->stop,
                              .hooks = {.ud = r,
                                        .begin = rt_begin,
