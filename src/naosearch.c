@@ -9,6 +9,7 @@
 
 #include "archset.h"
 #include "atomic.h"
+#include "ckpt.h"
 #include "naockpt.h"
 #include "optim.h"
 #include "rank.h"
@@ -120,6 +121,38 @@ static int settings_check(const struct saved_settings *saved, const struct saved
                            format_double(saved->v[i], a, sizeof a),
                            format_double(now->v[i], b, sizeof b));
     return 0;
+}
+
+/* The inverse of settings_of. */
+static void config_of(const struct saved_settings *st, struct naosearch_config *c,
+                      int *train_images, int *val_images)
+{
+    naosearch_config_default(c);
+    const double *v = st->v;
+    c->seed_archs = (int)v[0];
+    c->new_archs = (int)v[1];
+    c->top_k = (int)v[2];
+    c->max_eta = (int)v[3];
+    c->epochs_per_round = (int)v[4];
+    c->controller_epochs = (int)v[5];
+    c->batch = (int)v[6];
+    c->lr = v[7];
+    c->bn = v[8] == NAOSEARCH_BN_BATCH ? NAOSEARCH_BN_BATCH : NAOSEARCH_BN_RECAL;
+    if (c->bn == NAOSEARCH_BN_RECAL)
+        c->calib_images = (int)v[9];
+    c->eval_batch = (int)v[10];
+    c->reinit = v[11] == NAOSEARCH_REINIT_WEIGHTS ? NAOSEARCH_REINIT_WEIGHTS
+                                                   : NAOSEARCH_REINIT_SCHEDULE;
+    *train_images = (int)v[12];
+    *val_images = (int)v[13];
+    c->controller.embed = (int)v[14];
+    c->controller.hidden = (int)v[15];
+    c->controller.trade_off = v[16];
+    c->controller.lr = v[17];
+    c->controller.clip = v[18];
+    c->controller.batch = (int)v[19];
+    c->seed = st->seed;
+    c->controller.seed = st->controller_seed;
 }
 
 /* ---- small helpers ---- */
@@ -455,29 +488,60 @@ static int load_state(struct naosearch *ns, const char *path, struct err *e)
                 "asked for", h.evaluated, ns->cfg.rounds);
         goto out;
     }
-    const char *p = (const char *)extra + sizeof h;
-    const struct naosearch_arch *pool = (const void *)p;
-    const double *acc = (const void *)(p + (size_t)h.npool * sizeof *pool);
-    const struct naosearch_round *rounds =
-        (const void *)(p + (size_t)h.npool * sizeof *pool + (size_t)h.npool * h.evaluated *
-                                                                 sizeof *acc);
-    /* (the blob is malloc'd: aligned for every type it holds) */
-    if (check_state(ns, &h, pool, rounds, path, e))
-        goto out;
+    /* copied out (nothing assumed of the blob's alignment), then checked */
     int cap = ns->cfg.seed_archs + (ns->cfg.rounds - 1) * ns->cfg.new_archs;
     if (alloc_pool(ns, cap > h.npool ? cap : h.npool, e))
         goto out;
-    memcpy(ns->pool, pool, (size_t)h.npool * sizeof *pool);
-    ns->npool = h.npool;
+    const char *p = (const char *)extra + sizeof h;
+    memcpy(ns->pool, p, (size_t)h.npool * sizeof *ns->pool);
+    p += (size_t)h.npool * sizeof *ns->pool;
     for (int i = 0; i < h.npool; i++)
-        for (int r = 1; r <= h.evaluated; r++)
-            memcpy(acc_at(ns, i, r), &acc[(size_t)i * h.evaluated + r - 1], sizeof(double));
-    memcpy(ns->rounds, rounds, (size_t)h.evaluated * sizeof *rounds);
+        for (int r = 1; r <= h.evaluated; r++, p += sizeof(double))
+            memcpy(acc_at(ns, i, r), p, sizeof(double));
+    memcpy(ns->rounds, p, (size_t)h.evaluated * sizeof *ns->rounds);
+    if (check_state(ns, &h, ns->pool, ns->rounds, path, e))
+        goto out;
+    ns->npool = h.npool;
     ns->evaluated = h.evaluated;
     rc = 0;
 out:
     free(extra);
     return rc;
+}
+
+int naosearch_peek(const char *dir, struct naosearch_config *cfg, char *space, size_t n,
+                   int *train_images, int *val_images, struct err *e)
+{
+    char path[PATH_BUF];
+    if (snprintf(path, sizeof path, "%s/" SUPERNET_FILE, dir) >= (int)sizeof path)
+        return err_set(e, dir, 0, 0, "the directory's path is too long");
+    struct stat st;
+    if (stat(path, &st))
+        return err_set(e, dir, 0, 0, "holds no NAO search to resume (no %s)", SUPERNET_FILE);
+    struct ckpt c;
+    if (ckpt_load(&c, path, CKPT_KIND_SUPERNET, e))
+        return -1;
+    const struct ckpt_section *x = ckpt_get(&c, "extra");
+    struct saved_head h;
+    int rc = -1;
+    if (!x || x->size < sizeof h) {
+        err_set(e, path, 0, 0, "holds no NAO search (a supernet of another command?)");
+    } else {
+        memcpy(&h, x->data, sizeof h);
+        if (h.magic != STATE_MAGIC)
+            err_set(e, path, 0, 0, "holds no NAO search (a supernet of another command?)");
+        else if (h.version != STATE_VERSION)
+            err_set(e, path, 0, 0, "was written by another version of oneshot's NAO search");
+        else
+            rc = 0;
+    }
+    ckpt_done(&c);
+    if (rc)
+        return -1;
+    config_of(&h.set, cfg, train_images, val_images);
+    cfg->rounds = h.rounds;
+    snprintf(space, n, "%.*s", (int)strnlen(h.set.space, sizeof h.set.space), h.set.space);
+    return 0;
 }
 
 /* ---- the phases ---- */
@@ -519,8 +583,9 @@ static int start_round(struct naosearch *ns, int r, struct err *e)
     }
     ctx_log(ns->ctx, LOG_INFO,
             "round %d: learning rate restarted at %g (cosine to 0 over %lld steps), %d new "
-            "architectures, %s",
+            "architecture%s, %s",
             r, ns->cfg.lr, (long long)ns->round_steps, ns->npool - first,
+            ns->npool - first == 1 ? "" : "s",
             ns->cfg.reinit == NAOSEARCH_REINIT_WEIGHTS && r > 1
                 ? "weights and momentum initialised afresh"
                 : "weights and momentum kept");

@@ -223,6 +223,15 @@ int naosearch_open(struct naosearch *ns, const char *dir, const struct space *s,
                    struct err *e);
 void naosearch_close(struct naosearch *ns);
 
+/* The settings of the search saved in directory dir, as naosearch_open
+ * checks them on a resume: into *cfg (rounds: the rounds the saving search
+ * was asked for), its space's name into space (n bytes), its counts of
+ * training and validation images into *train_images and *val_images; for a
+ * front end that resumes with the options it was not given.  0, or -1 with
+ * e filled (no search there, a file of something else or damaged). */
+int naosearch_peek(const char *dir, struct naosearch_config *cfg, char *space, size_t n,
+                   int *train_images, int *val_images, struct err *e);
+
 /* One bounded step: a supernet step, one architecture's evaluation, one
  * controller epoch, or the generation (which ends the round with its
  * commit; the last round commits after its evaluation).  Returns 1 while

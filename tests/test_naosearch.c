@@ -9,7 +9,8 @@
  *   round's draws go to its new architectures only (their updates add up
  *   to the round's steps), the pool is valid and distinct in canonical form
  *   and each round's new architectures were in no earlier round, the files
- *   hold what the state holds.
+ *   hold what the state holds, the settings read back (naosearch_peek).
+ * - On a space with skips, the pool holds canonical forms only, distinct.
  * - Stopped in round 1 and in round 2's controller, and resumed each time:
  *   the same pool.csv and top.csv bytes and the same rounds.csv but for the
  *   seconds as the uninterrupted search.
@@ -292,9 +293,68 @@ static void test_search(void)
     CHECK(!exists(dir, "controller-3.ckpt"));
     CHECK_NEAR(naosearch_fraction(&ns), 1, 0);
     CHECK_EQ_INT(naosearch_step(&ns, &e), 0); /* over: nothing more */
+    /* the settings read back as they were given */
+    struct naosearch_config peek;
+    char space[SPACE_NAME_MAX];
+    int ntrain = 0, nval = 0;
+    CHECK(naosearch_peek(dir, &peek, space, sizeof space, &ntrain, &nval, &e) == 0);
+    CHECK(memcmp(&peek, &c, sizeof c) == 0);
+    CHECK_STR(space, "tiny");
+    CHECK(ntrain == TRAIN && nval == IMAGES - TRAIN);
     free(pool);
     free(rounds);
     free(topcsv);
+    naosearch_close(&ns);
+    remove_dir(dir);
+    rmdir(top);
+    dataset_done(&f.d);
+}
+
+/* A space with skips where a stage keeps its shape (a stage of three
+ * layers: [A, skip, B] and [A, B, skip] are one network): the pool holds
+ * canonical forms only, distinct, and some of them skip. */
+static void test_canonical(void)
+{
+    struct fixture f;
+    setup(&f);
+    space_fmnist_variant(&f.s, 0, 1);
+    f.s.nstages = 2;
+    f.s.stages[0] = (struct stage){8, 1, 2};
+    f.s.stages[1] = (struct stage){16, 3, 2};
+    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
+        f.s.allowed[l] = (1ULL << f.s.nchoices) - 1;
+    struct err e;
+    if (!CHECK(space_finish(&f.s, &e) == 0))
+        return;
+    char top[64], dir[96];
+    make_top(top, sizeof top);
+    snprintf(dir, sizeof dir, "%s/a", top);
+    struct naosearch_config c;
+    config(&c, 2);
+    c.seed_archs = 20;
+    c.top_k = 20;
+    c.controller_epochs = 100;
+    c.calib_images = 32;
+    struct naosearch ns;
+    if (open_search(&ns, &f, dir, &c, 0))
+        return;
+    CHECK_EQ_INT(run(&ns), 0);
+    CHECK(ns.rounds[0].generated > 0);
+    struct archset set;
+    CHECK(archset_init(&set, &f.s, &e) == 0);
+    int skip = f.s.nchoices - 1, skips = 0;
+    CHECK(f.s.choices[skip].skip);
+    for (int i = 0; i < ns.npool; i++) {
+        const struct arch *a = &ns.pool[i].arch;
+        struct arch canon;
+        archset_canonical(&f.s, a, &canon);
+        CHECK(arch_equal(&canon, a));
+        CHECK_EQ_INT(archset_add(&set, a, &e), 1);
+        CHECK(!(a->choice[2] == skip && a->choice[3] != skip));
+        skips += a->choice[3] == skip;
+    }
+    CHECK(skips > 0);
+    archset_done(&set);
     naosearch_close(&ns);
     remove_dir(dir);
     rmdir(top);
@@ -486,6 +546,7 @@ static void test_variants(void)
 int main(void)
 {
     RUN(test_search);
+    RUN(test_canonical);
     RUN(test_resume);
     RUN(test_variants);
     return check_done();

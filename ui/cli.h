@@ -15,6 +15,7 @@ int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_supernet(int argc, char **argv);
 int cmd_singlepath(int argc, char **argv);
+int cmd_nao(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
