@@ -236,6 +236,18 @@ static void put_num(struct strbuf *b, double x)
         strbuf_double(b, x);
 }
 
+/* Writes b's text to file name of the directory, atomically; frees b. */
+static int save_text(const struct naosearch *ns, const char *name, struct strbuf *b,
+                     struct err *e)
+{
+    char path[PATH_BUF];
+    path_of(ns, name, path, sizeof path);
+    int rc = strbuf_failed(b) ? err_plain(e, "out of memory")
+                              : atomic_save(path, b->text, b->len, e);
+    strbuf_done(b);
+    return rc;
+}
+
 static int write_pool(const struct naosearch *ns, struct err *e)
 {
     struct strbuf b;
@@ -258,12 +270,7 @@ static int write_pool(const struct naosearch *ns, struct err *e)
         }
         strbuf_add(&b, "\n", 1);
     }
-    char path[PATH_BUF];
-    path_of(ns, POOL_FILE, path, sizeof path);
-    int rc = strbuf_failed(&b) ? err_plain(e, "out of memory")
-                               : atomic_save(path, b.text, b.len, e);
-    strbuf_done(&b);
-    return rc;
+    return save_text(ns, POOL_FILE, &b, e);
 }
 
 static int write_rounds(const struct naosearch *ns, struct err *e)
@@ -298,12 +305,7 @@ static int write_rounds(const struct naosearch *ns, struct err *e)
         strbuf_printf(&b, ",%.3f,%.3f,%.3f,%.3f\n", r->train_seconds, r->eval_seconds,
                       r->controller_seconds, r->seconds);
     }
-    char path[PATH_BUF];
-    path_of(ns, ROUNDS_FILE, path, sizeof path);
-    int rc = strbuf_failed(&b) ? err_plain(e, "out of memory")
-                               : atomic_save(path, b.text, b.len, e);
-    strbuf_done(&b);
-    return rc;
+    return save_text(ns, ROUNDS_FILE, &b, e);
 }
 
 static int write_top(const struct naosearch *ns, struct err *e)
@@ -325,12 +327,7 @@ static int write_top(const struct naosearch *ns, struct err *e)
                       (long long)p->macs);
     }
     free(idx);
-    char path[PATH_BUF];
-    path_of(ns, TOP_FILE, path, sizeof path);
-    int rc = strbuf_failed(&b) ? err_plain(e, "out of memory")
-                               : atomic_save(path, b.text, b.len, e);
-    strbuf_done(&b);
-    return rc;
+    return save_text(ns, TOP_FILE, &b, e);
 }
 
 /* ---- the state in the supernet's checkpoint ---- */

@@ -28,6 +28,7 @@
 
 #include "archset.h"
 #include "check.h"
+#include "fakedata.h"
 
 #define IMAGES 384
 #define TRAIN 256
@@ -50,34 +51,22 @@ static void keep_log(void *user, enum log_level level, const char *msg)
         snprintf(f->log[f->nlog++], sizeof f->log[0], "%s", msg);
 }
 
-/* Images of noise (0..99) with a 7x7 block of 255 at a place set by the
- * class (ten places on a grid). */
+/* fake_dataset's images dimmed to 0..99, each with a 7x4 block of 255 at
+ * a place set by its class (ten places on a grid). */
 static void setup(struct fixture *f)
 {
     memset(f, 0, sizeof *f);
     space_tiny(&f->s);
     struct dataset *d = &f->d;
-    d->n = IMAGES;
-    d->c = 1;
-    d->h = d->w = 28;
-    d->classes = 10;
-    d->mean = FMNIST_MEAN;
-    d->std = FMNIST_STD;
-    d->pixels = malloc((size_t)IMAGES * 28 * 28);
-    d->labels = malloc(IMAGES);
-    if (!d->pixels || !d->labels)
-        exit(2);
-    struct rng r;
-    rng_seed(&r, 12, 9);
+    fake_dataset(d, IMAGES, 12);
     for (int i = 0; i < IMAGES; i++) {
-        int c = (int)rng_below(&r, 10);
-        d->labels[i] = (uint8_t)c;
+        int c = d->labels[i];
         uint8_t *p = d->pixels + (size_t)i * 28 * 28;
         for (int k = 0; k < 28 * 28; k++)
-            p[k] = (uint8_t)rng_below(&r, 100);
+            p[k] = (uint8_t)(p[k] * 100 / 256);
         int y0 = (c / 5) * 14 + 3, x0 = (c % 5) * 5 + 1;
         for (int y = y0; y < y0 + 7; y++)
-            for (int x = x0; x < x0 + 4 && x < 28; x++)
+            for (int x = x0; x < x0 + 4; x++)
                 p[y * 28 + x] = 255;
     }
     f->train = (struct split){d, 0, TRAIN};
@@ -194,20 +183,36 @@ static int exists(const char *dir, const char *name)
     return access(p, F_OK) == 0;
 }
 
-static void make_top(char *top, size_t n)
+/* A temporary directory top and three search directories in it. */
+struct dirs {
+    char top[64], a[96], b[96], x[96];
+};
+
+static void make_dirs(struct dirs *d)
 {
-    snprintf(top, n, "/tmp/oneshot-test-naosearch-XXXXXX");
-    if (!mkdtemp(top))
+    snprintf(d->top, sizeof d->top, "/tmp/oneshot-test-naosearch-XXXXXX");
+    if (!mkdtemp(d->top))
         exit(2);
+    snprintf(d->a, sizeof d->a, "%s/a", d->top);
+    snprintf(d->b, sizeof d->b, "%s/b", d->top);
+    snprintf(d->x, sizeof d->x, "%s/x", d->top);
+}
+
+static void remove_dirs(const struct dirs *d)
+{
+    remove_dir(d->a);
+    remove_dir(d->b);
+    remove_dir(d->x);
+    rmdir(d->top);
 }
 
 static void test_search(void)
 {
     struct fixture f;
     setup(&f);
-    char top[64], dir[96];
-    make_top(top, sizeof top);
-    snprintf(dir, sizeof dir, "%s/a", top);
+    struct dirs d;
+    make_dirs(&d);
+    const char *dir = d.a;
     struct naosearch_config c;
     config(&c, 3);
     struct naosearch ns;
@@ -305,8 +310,7 @@ static void test_search(void)
     free(rounds);
     free(topcsv);
     naosearch_close(&ns);
-    remove_dir(dir);
-    rmdir(top);
+    remove_dirs(&d);
     dataset_done(&f.d);
 }
 
@@ -326,9 +330,9 @@ static void test_canonical(void)
     struct err e;
     if (!CHECK(space_finish(&f.s, &e) == 0))
         return;
-    char top[64], dir[96];
-    make_top(top, sizeof top);
-    snprintf(dir, sizeof dir, "%s/a", top);
+    struct dirs d;
+    make_dirs(&d);
+    const char *dir = d.a;
     struct naosearch_config c;
     config(&c, 2);
     c.seed_archs = 20;
@@ -356,8 +360,7 @@ static void test_canonical(void)
     CHECK(skips > 0);
     archset_done(&set);
     naosearch_close(&ns);
-    remove_dir(dir);
-    rmdir(top);
+    remove_dirs(&d);
     dataset_done(&f.d);
 }
 
@@ -396,10 +399,9 @@ static void test_resume(void)
 {
     struct fixture f;
     setup(&f);
-    char top[64], a[96], b[96];
-    make_top(top, sizeof top);
-    snprintf(a, sizeof a, "%s/a", top);
-    snprintf(b, sizeof b, "%s/b", top);
+    struct dirs d;
+    make_dirs(&d);
+    const char *a = d.a, *b = d.b;
     struct naosearch_config c;
     config(&c, 3);
     struct naosearch ns;
@@ -442,8 +444,7 @@ static void test_resume(void)
     same_files(a, b);
 
     /* two rounds, then resumed with three: the search of three */
-    char x[96];
-    snprintf(x, sizeof x, "%s/x", top);
+    const char *x = d.x;
     config(&c, 2);
     if (open_search(&ns, &f, x, &c, 0))
         return;
@@ -457,10 +458,7 @@ static void test_resume(void)
     CHECK_EQ_INT(run(&ns), 0);
     naosearch_close(&ns);
     same_files(a, x);
-    remove_dir(a);
-    remove_dir(b);
-    remove_dir(x);
-    rmdir(top);
+    remove_dirs(&d);
     dataset_done(&f.d);
 }
 
@@ -470,10 +468,9 @@ static void test_variants(void)
 {
     struct fixture f;
     setup(&f);
-    char top[64], a[96], b[96];
-    make_top(top, sizeof top);
-    snprintf(a, sizeof a, "%s/a", top);
-    snprintf(b, sizeof b, "%s/b", top);
+    struct dirs d;
+    make_dirs(&d);
+    const char *a = d.a, *b = d.b;
     struct naosearch_config c;
     config(&c, 2);
     c.controller_epochs = 5;
@@ -539,7 +536,7 @@ static void test_variants(void)
     c.rounds = 0;
     CHECK_EQ_INT(naosearch_open(&ns, a, &f.s, &f.train, &f.val, &c, NULL, 0, &e), -1);
     CHECK(strstr(e.msg, "a NAO search needs 1 to 100 rounds") != NULL);
-    rmdir(top);
+    remove_dirs(&d);
     dataset_done(&f.d);
 }
 

@@ -5,7 +5,6 @@
  * and results, and does the re-rank (the engine trains no architecture
  * alone). */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +22,6 @@
 #define ARCH_TEXT (SPACE_MAX_LAYERS * CHOICE_NAME_MAX)
 #define SHOW_TOP 10
 #define RERANK_MAX 100
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    stop_flag = 1;
-    signal(sig, SIG_DFL); /* a second one ends the program at once */
-}
 
 struct nao_opts {
     const char *space, *out, *resume, *data, *bn, *reinit;
@@ -107,7 +98,7 @@ static int rerank(const struct nao_opts *o, const struct naosearch *ns, const st
     struct progress p;
     progress_init(&p, stderr);
     *done = 0;
-    for (int i = 0; i < k && !stop_flag; i++) {
+    for (int i = 0; i < k && !cli_stop_requested(); i++) {
         double t0 = ctx_seconds();
         const struct arch *a = &ns->pool[rows[i].idx].arch;
         char arch[ARCH_TEXT];
@@ -125,7 +116,7 @@ static int rerank(const struct nao_opts *o, const struct naosearch *ns, const st
             return -1;
         }
         int rc = 0;
-        while (t.step < t.total && !stop_flag) {
+        while (t.step < t.total && !cli_stop_requested()) {
             if ((rc = trainer_step(&t, e)) < 0)
                 break;
             progress_update(&p, ((double)i + (double)t.step / (double)t.total) / k, 0,
@@ -323,7 +314,7 @@ static int search(const struct nao_opts *o, const struct space *s, const struct 
         }
         progress_text(&ns, text, sizeof text);
         progress_update(&p, naosearch_fraction(&ns), 0, "%s", text);
-        if (stop_flag || (o->stop_after && steps >= o->stop_after)) {
+        if (cli_stop_requested() || (o->stop_after && steps >= o->stop_after)) {
             stopped = 1;
             break;
         }
@@ -366,7 +357,7 @@ static int search(const struct nao_opts *o, const struct space *s, const struct 
         print_json(&ns, top, ntop, rows, nrows, stopped, ctx_seconds() - t0);
     else if (!stopped)
         print_text(&ns, top, ntop, rows, nrows);
-    status = stopped && stop_flag ? 130 : 0;
+    status = stopped && cli_stop_requested() ? 130 : 0;
 out:
     free(top);
     naosearch_close(&ns);
@@ -492,11 +483,9 @@ int cmd_nao(int argc, char **argv)
     struct cli_data data;
     if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 0, &e))
         return cli_fail(&e);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_catch_stop();
     int rc = search(&o, &s, &data, &cfg, &ctx);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_release_stop();
     cli_data_done(&data);
     return rc;
 }
