@@ -35,7 +35,7 @@ void naosearch_config_default(struct naosearch_config *c)
     c->rounds = 3;
     c->seed_archs = 40;
     c->new_archs = 20;
-    c->top_k = 10;
+    c->top_k = 20;
     c->max_eta = 50;
     c->epochs_per_round = 4;
     c->controller_epochs = 300;

@@ -102,7 +102,7 @@ struct naosearch_config {
     int rounds;            /* supernet phases, 1 to NAOSEARCH_MAX_ROUNDS [3] */
     int seed_archs;        /* round 1's random architectures, >= 2 [40] */
     int new_archs;         /* generated per round, >= 1 [20] */
-    int top_k;             /* generation moves the top_k best, >= 1 [10] */
+    int top_k;             /* generation moves the top_k best, >= 1 [20] */
     int max_eta;           /* generation's largest step, >= 1 [50] */
     int epochs_per_round;  /* supernet epochs a round, >= 1 [4] */
     int controller_epochs; /* a round's controller epochs, >= 0 [300] */
@@ -236,7 +236,10 @@ int naosearch_peek(const char *dir, struct naosearch_config *cfg, char *space, s
  * controller epoch, or the generation (which ends the round with its
  * commit; the last round commits after its evaluation).  Returns 1 while
  * work remains, 0 when the search is over (also when called after that),
- * -1 on error. */
+ * -1 on error (a supernet step whose numbers are not finite is one:
+ * `training diverged at step S ...`); after an error the state in memory
+ * is not to be stepped further: close it, the directory keeps the last
+ * commit. */
 int naosearch_step(struct naosearch *ns, struct err *e);
 
 /* How far the search is, in [0, 1] (by forward-pass images: training steps

@@ -407,7 +407,7 @@ static int saved_settings(struct nao_opts *o, const struct opt *opts, struct err
 int cmd_nao(int argc, char **argv)
 {
     struct nao_opts o = {.bn = "recal", .reinit = "schedule", .rounds = 3, .seed_archs = 40,
-                         .new_archs = 20, .top_k = 10, .max_eta = 50, .epochs_per_round = 4,
+                         .new_archs = 20, .top_k = 20, .max_eta = 50, .epochs_per_round = 4,
                          .controller_epochs = 300, .train_images = 10000, .val_images = 1000,
                          .calib_images = 500, .batch = 128, .lr = 0.1, .rerank = 5,
                          .rerank_epochs = 1};
@@ -416,7 +416,7 @@ int cmd_nao(int argc, char **argv)
         {"rounds", OPT_INT, &o.rounds, "R", "rounds: supernet phases; the last trains no controller (default 3)", 1, NAOSEARCH_MAX_ROUNDS, 0},
         {"seed-archs", OPT_INT, &o.seed_archs, "N", "random architectures of round 1 (default 40)", 2, NAOSEARCH_MAX_POOL, 0},
         {"new-archs", OPT_INT, &o.new_archs, "M", "architectures generated each round (default 20)", 1, NAOSEARCH_MAX_POOL, 0},
-        {"top-k", OPT_INT, &o.top_k, "K", "generation moves the K best of the pool (default 10)", 1, NAOSEARCH_MAX_POOL, 0},
+        {"top-k", OPT_INT, &o.top_k, "K", "generation moves the K best of the pool (default 20)", 1, NAOSEARCH_MAX_POOL, 0},
         {"max-eta", OPT_INT, &o.max_eta, "E", "generation's largest step along the predictor's gradient (default 50)", 1, 100000, 0},
         {"epochs-per-round", OPT_INT, &o.epochs_per_round, "E", "supernet epochs a round, on its new architectures (default 4)", 1, 100000, 0},
         {"controller-epochs", OPT_INT, &o.controller_epochs, "C", "controller epochs a round (default 300)", 0, 1000000, 0},
