@@ -30,7 +30,7 @@
 #include "check.h"
 #include "fakedata.h"
 
-#define IMAGES 384
+#define IMAGES 320
 #define TRAIN 256
 #define MAX_LOG 16
 
@@ -83,11 +83,11 @@ static void config(struct naosearch_config *c, int rounds)
     c->seed_archs = 12;
     c->new_archs = 6;
     c->top_k = 6;
-    c->epochs_per_round = 2;
+    c->epochs_per_round = 1;
     c->controller_epochs = 200;
     c->batch = 32;
     c->lr = 0.1;
-    c->calib_images = 64;
+    c->calib_images = 32;
     c->eval_batch = 64;
     c->seed = 3;
     c->controller.embed = 16;
@@ -215,6 +215,7 @@ static void test_search(void)
     const char *dir = d.a;
     struct naosearch_config c;
     config(&c, 3);
+    c.epochs_per_round = 2; /* enough for the supernet to learn */
     struct naosearch ns;
     if (open_search(&ns, &f, dir, &c, 0))
         return;
