@@ -73,26 +73,12 @@ static void settings_of(const struct naosearch *ns, struct saved_settings *st)
     snprintf(st->space, sizeof st->space, "%s", ns->space->name);
     st->seed = c->seed;
     st->controller_seed = c->controller.seed;
-    double v[] = {c->seed_archs,
-                  c->new_archs,
-                  c->top_k,
-                  c->max_eta,
-                  c->epochs_per_round,
-                  c->controller_epochs,
-                  c->batch,
-                  c->lr,
-                  c->bn,
+    double v[] = {c->seed_archs, c->new_archs, c->top_k, c->max_eta, c->epochs_per_round,
+                  c->controller_epochs, c->batch, c->lr, c->bn,
                   c->bn == NAOSEARCH_BN_RECAL ? c->calib_images : 0, /* BATCH: unused */
-                  c->eval_batch,
-                  c->reinit,
-                  ns->train->n,
-                  ns->val->n,
-                  c->controller.embed,
-                  c->controller.hidden,
-                  c->controller.trade_off,
-                  c->controller.lr,
-                  c->controller.clip,
-                  c->controller.batch};
+                  c->eval_batch, c->reinit, ns->train->n, ns->val->n, c->controller.embed,
+                  c->controller.hidden, c->controller.trade_off, c->controller.lr,
+                  c->controller.clip, c->controller.batch};
     _Static_assert(sizeof v / sizeof v[0] == NSETTINGS, "one value per setting");
     memcpy(st->v, v, sizeof v);
 }
@@ -198,12 +184,8 @@ int naosearch_ranked(const struct naosearch *ns, int *idx)
         return 0;
     struct ranked *rk = malloc((size_t)(ns->npool ? ns->npool : 1) * sizeof *rk);
     int n = 0;
-    if (!rk) { /* no room to sort: the pool's order */
-        for (int i = 0; i < ns->npool; i++)
-            if (!isnan(naosearch_acc(ns, i, ns->evaluated)))
-                idx[n++] = i;
-        return n;
-    }
+    if (!rk)
+        return 0;
     for (int i = 0; i < ns->npool; i++) {
         double a = naosearch_acc(ns, i, ns->evaluated);
         if (!isnan(a))

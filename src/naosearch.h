@@ -251,7 +251,8 @@ double naosearch_fraction(const struct naosearch *ns);
 double naosearch_acc(const struct naosearch *ns, int i, int r);
 
 /* The pool by its accuracy in the last evaluated round (best first, ties
- * by pool index) into idx (room for npool); returns how many have one. */
+ * by pool index) into idx (room for npool); returns how many have one (0
+ * when out of memory). */
 int naosearch_ranked(const struct naosearch *ns, int *idx);
 
 #endif
