@@ -28,6 +28,20 @@ double kendall_tau(const double *x, const double *y, int n)
     return den > 0 ? (conc - disc) / den : NAN;
 }
 
+double pairwise_accuracy(const double *x, const double *y, int n)
+{
+    double right = 0, pairs = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            double dx = x[i] - x[j], dy = y[i] - y[j];
+            if (dy == 0)
+                continue;
+            pairs++;
+            right += dx == 0 ? 0.5 : (dx > 0) == (dy > 0);
+        }
+    return pairs > 0 ? right / pairs : NAN;
+}
+
 struct idx_val {
     int i;
     double v;

@@ -1,7 +1,7 @@
 /* rank: how well one ordering of architectures agrees with another.
  * Kendall's tau-b (ties counted as neither concordant nor discordant),
- * Spearman's rho (average ranks for ties), a bootstrap interval for tau, and
- * precision at top-k. */
+ * Spearman's rho (average ranks for ties), a bootstrap interval for tau,
+ * precision at top-k, and NAO's pairwise accuracy. */
 #ifndef ONESHOT_RANK_H
 #define ONESHOT_RANK_H
 
@@ -10,6 +10,11 @@
 /* tau-b of x against y over n pairs.  Undefined (NAN) when either side is
  * constant or n < 2: a correlation with a constant is not 0, it is nothing. */
 double kendall_tau(const double *x, const double *y, int n);
+/* NAO's pairwise accuracy of a predictor x against the truth y: over the
+ * pairs whose y differ, the share that x orders the same way (a pair x
+ * ties counts one half).  Without ties it is (tau + 1) / 2.  NAN when no
+ * pair's y differ. */
+double pairwise_accuracy(const double *x, const double *y, int n);
 /* Pearson correlation of the average ranks of x and y; NAN when undefined,
  * as for tau. */
 double spearman_rho(const double *x, const double *y, int n);

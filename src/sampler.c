@@ -132,14 +132,20 @@ void sampler_done(struct sampler *sm)
     sm->pool_cum = NULL;
 }
 
+/* The cumulative parameter counts of archs[0..n) into cum[0..n). */
+static void cumulative_params(const struct space *s, const struct arch *archs, int n, double *cum)
+{
+    double acc = 0;
+    for (int i = 0; i < n; i++) {
+        acc += arch_params(s, &archs[i]);
+        cum[i] = acc;
+    }
+}
+
 /* Fills the cumulative weights of the pool from its architectures. */
 static void pool_weights(struct sampler *sm)
 {
-    double acc = 0;
-    for (int i = 0; i < sm->pool; i++) {
-        acc += arch_params(sm->s, &sm->pool_archs[i]);
-        sm->pool_cum[i] = acc;
-    }
+    cumulative_params(sm->s, sm->pool_archs, sm->pool, sm->pool_cum);
 }
 
 int sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool,
@@ -302,4 +308,46 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths)
         return 1;
     }
     return 0;
+}
+
+/* ---- an explicit list ---- */
+
+int sampler_list_init(struct sampler_list *l, const struct space *s, const struct arch *archs,
+                      int n, struct err *e)
+{
+    memset(l, 0, sizeof *l);
+    if (n < 1)
+        return err_plain(e, "the proportional draw needs at least one architecture");
+    for (int i = 0; i < n; i++)
+        if (!arch_is_valid(s, &archs[i]))
+            return err_plain(e, "the proportional draw's architecture %d of %d is not of "
+                                "space %s", i + 1, n, s->name);
+    l->archs = malloc((size_t)n * sizeof *l->archs);
+    l->cum = malloc((size_t)n * sizeof *l->cum);
+    if (!l->archs || !l->cum) {
+        sampler_list_done(l);
+        return err_plain(e, "out of memory");
+    }
+    l->s = s;
+    l->n = n;
+    memcpy(l->archs, archs, (size_t)n * sizeof *archs);
+    cumulative_params(s, archs, n, l->cum);
+    return 0;
+}
+
+void sampler_list_done(struct sampler_list *l)
+{
+    free(l->archs);
+    free(l->cum);
+    memset(l, 0, sizeof *l);
+}
+
+int sampler_list_next(const struct sampler_list *l, struct rng *r)
+{
+    return draw_cumulative(r, l->cum, l->n);
+}
+
+double sampler_list_prob(const struct sampler_list *l, int i)
+{
+    return (l->cum[i] - (i ? l->cum[i - 1] : 0)) / l->cum[l->n - 1];
 }

@@ -102,5 +102,27 @@ int sampler_next(struct sampler *sm, int iteration, struct arch *paths);
 int sampler_restore(struct sampler *sm, const struct sampler_state *st, const struct arch *pool,
                     struct err *e);
 
+/* NAO-V2's balanced draw over an explicit list of architectures (a search
+ * round's new ones, src/naosearch.h): architecture i with probability
+ * params(i) / sum_j params(j), params the stand-alone network's parameter
+ * count (arch_cost).  The list is copied; the randomness is the caller's
+ * (a stream it names and can restart). */
+struct sampler_list {
+    const struct space *s; /* borrowed */
+    int n;
+    struct arch *archs;    /* [n] owned copies */
+    double *cum;           /* [n] cumulative parameter counts (cum[n-1]: the total) */
+};
+
+/* A list over archs[0..n) (n >= 1, each a valid architecture of s).  0, or
+ * -1 with e filled (an empty list, an invalid architecture, out of memory;
+ * nothing to free then). */
+int sampler_list_init(struct sampler_list *l, const struct space *s, const struct arch *archs,
+                      int n, struct err *e);
+void sampler_list_done(struct sampler_list *l);
+/* The index of the next architecture drawn, from r. */
+int sampler_list_next(const struct sampler_list *l, struct rng *r);
+/* The probability of drawing architecture i. */
+double sampler_list_prob(const struct sampler_list *l, int i);
 
 #endif

@@ -184,11 +184,16 @@ out:
     return rc;
 }
 
-/* A sweep of a net: training mode with the momentum rule of a
- * recalibration, or evaluation counting accuracy and loss. */
+/* What a sweep of a net does with each batch. */
+enum sweep_mode {
+    SWEEP_EVALUATE,    /* count accuracy and loss with the running statistics */
+    SWEEP_RECALIBRATE, /* training mode with the momentum rule of a recalibration */
+    SWEEP_BATCH_STATS  /* count accuracy and loss with the batch's own statistics */
+};
+
 struct net_sweep {
     struct net *n;
-    int recalibrate;
+    enum sweep_mode mode;
     long right;
     double total;
 };
@@ -200,21 +205,23 @@ static int net_sweep_batch(void *user, const float *x, const int *y, int nb, int
     /* any workspace for nb images serves a forward without backward */
     if (n->N != nb && net_reserve(n, nb, 0, e))
         return -1;
-    if (w->recalibrate) {
+    if (w->mode == SWEEP_RECALIBRATE) {
         net_forward(n, x, 1, 1.0f / (float)(k + 1));
         return 0;
     }
-    const float *logits = net_forward(n, x, 0, 0);
+    /* batch statistics: training mode, the running statistics left alone */
+    const float *logits = w->mode == SWEEP_BATCH_STATS ? net_forward(n, x, 1, 0)
+                                                       : net_forward(n, x, 0, 0);
     int correct;
     w->total += softmax_xent_forward_backward(NULL, logits, y, n->s->classes, nb, &correct) * nb;
     w->right += correct;
     return 0;
 }
 
-static int sweep(struct net *n, const struct split *s, int count, int batch, int recalibrate,
+static int sweep(struct net *n, const struct split *s, int count, int batch, enum sweep_mode mode,
                  double *accuracy, double *loss, struct err *e)
 {
-    struct net_sweep w = {n, recalibrate, 0, 0};
+    struct net_sweep w = {n, mode, 0, 0};
     int rc = split_sweep(s, n->s, count, batch, net_sweep_batch, &w, e);
     if (!rc && accuracy)
         *accuracy = (double)w.right / count;
@@ -226,7 +233,13 @@ static int sweep(struct net *n, const struct split *s, int count, int batch, int
 int net_evaluate(struct net *n, const struct split *s, int batch, double *accuracy, double *loss,
                  struct err *e)
 {
-    return sweep(n, s, s->n, batch, 0, accuracy, loss, e);
+    return sweep(n, s, s->n, batch, SWEEP_EVALUATE, accuracy, loss, e);
+}
+
+int net_evaluate_batch_stats(struct net *n, const struct split *s, int batch, double *accuracy,
+                             double *loss, struct err *e)
+{
+    return sweep(n, s, s->n, batch, SWEEP_BATCH_STATS, accuracy, loss, e);
 }
 
 int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
@@ -239,5 +252,5 @@ int net_recalibrate(struct net *n, const struct split *s, int images, int batch,
 {
     if (images > s->n)
         images = s->n;
-    return sweep(n, s, images, batch, 1, NULL, NULL, e);
+    return sweep(n, s, images, batch, SWEEP_RECALIBRATE, NULL, NULL, e);
 }

@@ -99,6 +99,13 @@ int net_evaluate(struct net *n, const struct split *s, int batch, double *accura
 int model_evaluate(struct model *m, const struct split *s, int batch, double *accuracy,
                    double *loss, struct err *e);
 
+/* net_evaluate with each batch normalised by its own BN statistics
+ * (training-mode BN, as NAO-V2 scores architectures): a prediction depends
+ * on the other images of its batch, so the score depends on `batch`; the
+ * running statistics are neither used nor changed.  0 or -1. */
+int net_evaluate_batch_stats(struct net *n, const struct split *s, int batch, double *accuracy,
+                             double *loss, struct err *e);
+
 /* Re-estimates every BN running statistic of a bound net from the first
  * `images` images of s (batch statistics averaged with equal weight, like
  * PyTorch's momentum=None), as one-shot methods do before evaluating a path

@@ -296,19 +296,6 @@ static void param_targets(const struct space *s, const struct arch *a, int count
         acc[i] = (double)arch_cost(s, &a[i]).params / 1e5;
 }
 
-/* Share of the pairs that f orders as acc does (ties in acc left out). */
-static double pairwise_accuracy(const double *f, const double *acc, int count)
-{
-    long right = 0, all = 0;
-    for (int i = 0; i < count; i++)
-        for (int j = i + 1; j < count; j++)
-            if (acc[i] != acc[j]) {
-                all++;
-                right += (f[i] - f[j]) * (acc[i] - acc[j]) > 0;
-            }
-    return all ? (double)right / all : NAN;
-}
-
 static int hamming_total(const struct arch *a, const struct arch *b, int count)
 {
     int d = 0;

@@ -1,7 +1,7 @@
 /* Unit tests of src/rank.c against hand-computed values: Kendall's tau-b
  * with ties (in x only, in y only and in both), Spearman's rho with average
- * ranks, the bootstrap interval of tau, and precision at k with ties at the
- * boundary. */
+ * ranks, the bootstrap interval of tau, precision at k with ties at the
+ * boundary, and NAO's pairwise accuracy. */
 #include "rank.h"
 
 #include <math.h>
@@ -212,6 +212,26 @@ static void test_precision_at_k(void)
     CHECK_NEAR(precision_at_k(nx, ry, 3, 1), 0.0, 0);
 }
 
+/* Pairwise accuracy: all pairs right, all wrong, ties on either side, the
+ * tie-free identity with tau, and undefined without a pair to order. */
+static void test_pairwise_accuracy(void)
+{
+    double y[] = {1, 2, 3, 4, 5};
+    double up[] = {10, 20, 30, 40, 50}, down[] = {5, 4, 3, 2, 1};
+    CHECK_NEAR(pairwise_accuracy(up, y, 5), 1, 0);
+    CHECK_NEAR(pairwise_accuracy(down, y, 5), 0, 0);
+    double flat[] = {7, 7, 7, 7, 7};
+    CHECK_NEAR(pairwise_accuracy(flat, y, 5), 0.5, 0);
+    CHECK(isnan(pairwise_accuracy(up, flat, 5)));
+    CHECK(isnan(pairwise_accuracy(up, y, 1)));
+    /* y ties (1 and 2 equal) leave their pair out: 9 pairs, 1 wrong */
+    double yt[] = {1, 1, 3, 4, 5}, x[] = {2, 1, 3, 5, 4};
+    CHECK_NEAR(pairwise_accuracy(x, yt, 5), 8.0 / 9, 1e-15);
+    /* without ties, (tau + 1) / 2 */
+    double a[] = {0.3, 0.1, 0.7, 0.2, 0.9, 0.5}, b[] = {1, 3, 2, 6, 5, 4};
+    CHECK_NEAR(pairwise_accuracy(a, b, 6), (kendall_tau(a, b, 6) + 1) / 2, 1e-15);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -222,5 +242,6 @@ int main(void)
     RUN(test_ci_undefined_resamples);
     RUN(test_tau_ci);
     RUN(test_precision_at_k);
+    RUN(test_pairwise_accuracy);
     return check_done();
 }

@@ -2,7 +2,8 @@
  * without `skip`, validity of every drawn path, the marginals of the uniform
  * sampler, the exact marginals of the proportional sampler over the whole
  * space (closed form of P(a) ∝ params(a)) and over a pool, repeat, seeding,
- * and the error for an unknown name.
+ * and the error for an unknown name; the proportional draw over an explicit
+ * list (chi-square).
  *
  * Frequencies come from 100,000 draws: the standard error of a frequency near
  * 1/7 is ~0.0011, so the 0.01 tolerances sit ~9 standard errors out. */
@@ -569,6 +570,91 @@ static void test_restore_counts_in_range(void)
     sampler_done(&b);
 }
 
+/* ---- an explicit list (NAO-V2's round of new architectures) ---- */
+
+/* The chi-square statistic of counts hits[0..n) against probabilities
+ * p[0..n) over `draws` draws. */
+static double chi_square(const int64_t *hits, const double *p, int n, int draws)
+{
+    double x2 = 0;
+    for (int i = 0; i < n; i++) {
+        double want = p[i] * draws;
+        x2 += ((double)hits[i] - want) * ((double)hits[i] - want) / want;
+    }
+    return x2;
+}
+
+/* The chi-square quantile of df degrees of freedom whose upper tail is
+ * 0.001 (Wilson-Hilferty: within 1% of the tables from df = 5 on). */
+static double chi_square_999(int df)
+{
+    double k = 2.0 / (9.0 * df), c = 1 - k + 3.0902 * sqrt(k);
+    return df * c * c * c;
+}
+
+/* 20 distinct architectures of fmnist-skip, whose parameter counts spread
+ * over a factor of about 3, drawn 100,000 times: the counts pass a
+ * chi-square test against params(i) / sum params at p = 0.001, and fail it
+ * against the uniform draw (the test can fail); the probabilities sum to 1;
+ * the same stream draws the same sequence; errors. */
+static void test_list_proportional(void)
+{
+    struct space s;
+    space_fmnist_variant(&s, 0, 1);
+    enum { N = 20 };
+    struct arch archs[N];
+    struct rng r;
+    rng_seed(&r, 5, 0);
+    for (int i = 0; i < N; i++)
+        arch_random(&s, &r, &archs[i]);
+    struct sampler_list l;
+    struct err e;
+    if (!CHECK(sampler_list_init(&l, &s, archs, N, &e) == 0))
+        return;
+    CHECK(l.archs != archs && memcmp(l.archs, archs, sizeof archs) == 0);
+    double p[N], uniform[N], sum = 0, lo = 1, hi = 0;
+    for (int i = 0; i < N; i++) {
+        p[i] = sampler_list_prob(&l, i);
+        uniform[i] = 1.0 / N;
+        sum += p[i];
+        lo = p[i] < lo ? p[i] : lo;
+        hi = p[i] > hi ? p[i] : hi;
+        CHECK_NEAR(p[i] * l.cum[N - 1], (double)arch_cost(&s, &archs[i]).params, 1e-6);
+    }
+    CHECK_NEAR(sum, 1, 1e-12);
+    CHECK(hi > 1.5 * lo); /* far enough from uniform for the negative check */
+    int64_t hits[N] = {0};
+    rng_seed(&r, 6, RNG_STREAM_SAMPLER);
+    for (int t = 0; t < DRAWS; t++) {
+        int i = sampler_list_next(&l, &r);
+        if (!CHECK(i >= 0 && i < N))
+            break;
+        hits[i]++;
+    }
+    double x2 = chi_square(hits, p, N, DRAWS), crit = chi_square_999(N - 1);
+    CHECK_NEAR(chi_square_999(19), 43.82, 0.25); /* the table's value, within 0.6% */
+    if (!CHECK(x2 < crit))
+        printf("  chi-square %.1f against %.1f (19 degrees of freedom)\n", x2, crit);
+    CHECK(chi_square(hits, uniform, N, DRAWS) > 10 * crit);
+    /* the caller's stream names the sequence */
+    struct rng a, b;
+    rng_seed(&a, 6, RNG_STREAM_SAMPLER);
+    rng_seed(&b, 6, RNG_STREAM_SAMPLER);
+    int same = 1;
+    for (int t = 0; t < 100; t++)
+        same &= sampler_list_next(&l, &a) == sampler_list_next(&l, &b);
+    CHECK(same);
+    sampler_list_done(&l);
+    sampler_list_done(&l); /* a second done is harmless */
+
+    CHECK_EQ_INT(sampler_list_init(&l, &s, archs, 0, &e), -1);
+    CHECK_STR(e.msg, "error: the proportional draw needs at least one architecture");
+    archs[3].choice[0] = s.nchoices;
+    CHECK_EQ_INT(sampler_list_init(&l, &s, archs, N, &e), -1);
+    CHECK_STR(e.msg, "error: the proportional draw's architecture 4 of 20 is not of space "
+                     "fmnist-skip");
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -585,5 +671,6 @@ int main(void)
     RUN(test_errors);
     RUN(test_restore);
     RUN(test_restore_counts_in_range);
+    RUN(test_list_proportional);
     return check_done();
 }

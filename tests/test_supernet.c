@@ -3,7 +3,8 @@
  * samplers, untouched choices left alone, independence of the order of a
  * step's paths, the summed gradient of the shared stem and head, a path
  * against a standalone model with the same weights, evaluation with BN
- * recalibration (statistics restored), and the checkpoint round trip. */
+ * recalibration (statistics restored), evaluation with batch statistics,
+ * and the checkpoint round trip. */
 #include "supernet.h"
 
 #include <stdio.h>
@@ -505,6 +506,24 @@ static void test_evaluate(void)
     CHECK(sc2.acc_before == before && sc2.acc_after == before);
     CHECK(sc2.loss_after == sc2.loss_before && sc2.loss_before == sc.loss_before);
     CHECK(memcmp(sn->stats, stats0, sn->nstats * sizeof(float)) == 0);
+
+    /* each batch's own statistics (NAO-V2's train-mode BN,
+     * net_evaluate_batch_stats): the running statistics are neither used
+     * (the score stays when they are wrecked, while net_evaluate's moves)
+     * nor changed, and the score depends on the batch the images share */
+    double acc16, loss16, acc, loss, wrecked_acc, wrecked_loss;
+    supernet_bind(sn, a);
+    CHECK(net_evaluate_batch_stats(&sn->net, &val, 16, &acc16, &loss16, &e) == 0);
+    CHECK(memcmp(sn->stats, stats0, sn->nstats * sizeof(float)) == 0);
+    for (size_t i = 0; i < sn->nstats; i++)
+        sn->stats[i] += 3.0f;
+    CHECK(net_evaluate_batch_stats(&sn->net, &val, 16, &acc, &loss, &e) == 0);
+    CHECK(acc == acc16 && loss == loss16);
+    CHECK(net_evaluate(&sn->net, &val, 16, &wrecked_acc, &wrecked_loss, &e) == 0);
+    CHECK(wrecked_loss != sc.loss_before);
+    memcpy(sn->stats, stats0, sn->nstats * sizeof(float));
+    CHECK(net_evaluate_batch_stats(&sn->net, &val, 64, &acc, &loss, &e) == 0);
+    CHECK(loss != loss16 && loss > 0 && acc >= 0 && acc <= 1);
 
     free(stats0);
     free(w0);

@@ -15,6 +15,7 @@ int cmd_train(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_supernet(int argc, char **argv);
 int cmd_singlepath(int argc, char **argv);
+int cmd_nao(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
@@ -41,6 +42,15 @@ int cli_experiment_args(struct opt *opts, int argc, char **argv, const char *com
  * for usage errors via cli_usage_error). */
 int cli_fail(const struct err *e);
 int cli_usage_error(const struct err *e, const char *command);
+
+/* A long command's Ctrl-C and SIGTERM: after cli_catch_stop the first one
+ * sets the flag cli_stop_requested reads (the command stops at its next
+ * step and saves) and a second one ends the program at once;
+ * cli_release_stop gives both back their default.  (The flag is the one
+ * state a signal handler may touch.) */
+void cli_catch_stop(void);
+void cli_release_stop(void);
+int cli_stop_requested(void);
 
 /* Sets up the context (threads, a log sink printing to stderr). */
 void cli_ctx(struct ctx *c, int threads);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -22,6 +23,29 @@ int cli_usage_error(const struct err *e, const char *command)
     fprintf(stderr, "try 'oneshot %s --help'\n", command);
     return 2;
 }
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop_signal(int sig)
+{
+    stop_flag = 1;
+    signal(sig, SIG_DFL); /* a second one ends the program at once */
+}
+
+void cli_catch_stop(void)
+{
+    stop_flag = 0;
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
+}
+
+void cli_release_stop(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+int cli_stop_requested(void) { return stop_flag; }
 
 static void log_stderr(void *user, enum log_level level, const char *msg)
 {

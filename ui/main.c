@@ -80,6 +80,7 @@ static void usage(FILE *f)
           "  tui [EXPERIMENT.yaml] [--out DIR]       the interactive workbench (the default)\n"
           "  supernet --sampler NAME --out CKPT      train the weight-sharing supernet\n"
           "  singlepath --space S --epochs N [...]   Single-Path NAS; --target-ms tunes lambda\n"
+          "  nao --space S --out DIR [...]           NAO-V2's search over a supernet\n"
           "  groundtruth --archs N --out FILE.csv    train architectures stand-alone\n"
           "  rank --supernet CKPT --truth FILE.csv   how well the supernet ranks them\n"
           "  latency build|check|compare|predict     latency tables and device models\n"
@@ -113,6 +114,8 @@ int main(int argc, char **argv)
         return cmd_supernet(argc - 2, argv + 2);
     if (strcmp(cmd, "singlepath") == 0)
         return cmd_singlepath(argc - 2, argv + 2);
+    if (strcmp(cmd, "nao") == 0)
+        return cmd_nao(argc - 2, argv + 2);
     if (strcmp(cmd, "groundtruth") == 0)
         return cmd_groundtruth(argc - 2, argv + 2);
     if (strcmp(cmd, "space") == 0)

@@ -102,6 +102,14 @@ int opts_parse(struct opt *opts, int argc, char **argv, const char **positional,
     return 0;
 }
 
+int opts_seen(const struct opt *opts, const char *name)
+{
+    for (const struct opt *q = opts; q->name; q++)
+        if (!strcmp(q->name, name))
+            return q->seen;
+    return 0;
+}
+
 void opts_print_help(const char *usage, const struct opt *opts)
 {
     printf("usage: %s\n\noptions:\n", usage);

@@ -25,6 +25,10 @@ struct opt {
 int opts_parse(struct opt *opts, int argc, char **argv, const char **positional, int npos,
                int *got, int *help, struct err *e);
 
+/* 1 if option name (without "--") was given on the command line, else 0
+ * (also for a name not in opts). */
+int opts_seen(const struct opt *opts, const char *name);
+
 /* Prints the option table as help text to stdout. */
 void opts_print_help(const char *usage, const struct opt *opts);
 
