@@ -3,8 +3,9 @@
 # rows (order and the seconds column aside) on 2 and 4 ranks; a job whose
 # rank is killed midway, rerun with the same command, trains only what the
 # table lacks and ends with the same rows.  Also: --version under mpirun (the
-# BLAS restart happens before MPI_Init, alike on every rank), and threads
-# times the host's ranks capped at its cores.  Runs the MPI build,
+# BLAS restart happens before MPI_Init, alike on every rank), threads times
+# the host's ranks capped at its cores, and src/par.h's own test on 2 ranks.
+# Runs the MPI build,
 # ONESHOT_MPI (make check builds build-mpi/oneshot; skipped without it or
 # without mpirun).
 . "$(dirname "$0")/lib.inc"
@@ -19,11 +20,23 @@ fi
 # unless told; MPICH's mpiexec takes neither option
 flags=""
 mpirun --version 2>&1 | grep -q 'Open MPI' && flags="--oversubscribe --bind-to none"
-mpi() { # mpi N ARGS...: the MPI build on N ranks
+mpi_run() { # mpi_run N PROGRAM ARGS...: PROGRAM on N ranks
     local np=$1
     shift
-    mpirun $flags -np "$np" "$ONESHOT_MPI" "$@"
+    mpirun $flags -np "$np" "$@"
 }
+mpi() { # mpi N ARGS...: the MPI build of oneshot on N ranks
+    local np=$1
+    shift
+    mpi_run "$np" "$ONESHOT_MPI" "$@"
+}
+# src/par.h over MPI on 2 ranks (tests/test_par.c built with MPI): each
+# rank's harness must pass all
+ptest=$(dirname "$ONESHOT_MPI")/tests/test_par
+[ -x "$ptest" ] || fail "no $ptest (make check builds it with the MPI binary)"
+out=$(mpi_run 2 "$ptest" 2>&1) || fail "mpirun test_par: $out"
+expect_eq "test_par on 2 ranks" "$(printf '%s\n' "$out" | grep -c '^# 3 passed, 0 failed, 0 skipped$')" 2
+
 small_data "$TMP/data" 1280 256
 gt="groundtruth --space tiny --archs 8 --epochs 1 --train-images 1024 --val-images 256 --batch 64 --threads 1 --data $TMP/data"
 rows() { grep -v '^#' "$1" | cut -d, -f1-7 | sort; }
