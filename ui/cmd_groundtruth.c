@@ -255,6 +255,14 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     if (status >= 0)
         return status;
     struct err e;
+    /* a build without MPI started by mpirun: each rank would be a whole
+     * command of its own, training every row */
+    if (!par_is_mpi() && !o.worker &&
+        (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"))) {
+        err_plain(&e, "started by mpirun, but built without MPI: every rank would train every "
+                      "row (build with make MPI=1, or give each rank --worker DIR)");
+        return cli_fail(&e);
+    }
     if (!o.out) {
         err_plain(&e, "--out FILE.csv is required");
         return rank ? 2 : cli_usage_error(&e, "groundtruth");

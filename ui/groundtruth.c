@@ -12,6 +12,16 @@
 #include "model.h"
 #include "train.h"
 
+/* Whether jobs i and j train the same architecture with the same seed (an
+ * architecture both chosen and listed, say). */
+static int same_job(const struct gt *g, int i, int j)
+{
+    const struct gt_job *a = &g->jobs[i], *b = &g->jobs[j];
+    const struct arch *x = &g->archs[a->arch], *y = &g->archs[b->arch];
+    return a->seed == b->seed && a->macs == b->macs && x->n == y->n &&
+           memcmp(x->choice, y->choice, (size_t)x->n * sizeof *x->choice) == 0;
+}
+
 int gt_pending(const struct gt *g, const struct truth *done, int *order)
 {
     int n = 0;
@@ -19,6 +29,11 @@ int gt_pending(const struct gt *g, const struct truth *done, int *order)
         char name[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
         arch_format(g->s, &g->archs[g->jobs[j].arch], name, sizeof name);
         if (truth_find(done, name, g->jobs[j].seed) >= 0)
+            continue;
+        int twice = 0;
+        for (int k = 0; k < n && !twice; k++)
+            twice = same_job(g, order[k], j);
+        if (twice)
             continue;
         /* insertion by multiply-adds, largest first, stable */
         int k = n++;
@@ -127,8 +142,11 @@ static int on_result(void *user, int rank, int task, const void *result, size_t 
     row.test_accuracy = r.test_accuracy;
     row.epochs = g->epochs;
     row.seconds = r.seconds;
-    if (truth_append(g->out, &row, e))
-        return -1;
+    /* only if the table lacks it: whatever else writes there (a second
+     * command on the same table), no row is written twice */
+    int rc = truth_append_new(g->out, &row, e);
+    if (rc)
+        return rc < 0 ? -1 : 0;
     g->rows_done++;
     char by[32] = "";
     if (rank > 0)

@@ -39,8 +39,8 @@ struct gt {
 };
 
 /* Orders the jobs the table done lacks, largest multiply-adds first (the
- * jobs' order among equals), into order (room for g->njobs).  Returns how
- * many. */
+ * jobs' order among equals), into order (room for g->njobs), each
+ * architecture and seed once.  Returns how many. */
 int gt_pending(const struct gt *g, const struct truth *done, int *order);
 
 /* Trains the jobs order[0..n) over the ranks of p (src/farm.h): every rank

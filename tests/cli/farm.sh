@@ -86,6 +86,13 @@ grep -q "^8 rows in $TMP/k.csv ($before already there)" "$TMP/k2.err" || fail "t
 cmp -s <(rows "$TMP/k.csv") <(rows "$TMP/serial.csv") ||
     fail "killed and rerun: $(diff <(rows "$TMP/k.csv") <(rows "$TMP/serial.csv"))"
 
+# the build without MPI under mpirun refuses (each rank would train every
+# row), unless each rank is a --worker
+err=$(mpi_run 2 $ONESHOT $gt --out "$TMP/s.csv" 2>&1 >/dev/null) && fail "the serial build under mpirun: exit 0"
+printf '%s\n' "$err" | grep -q "^oneshot: error: started by mpirun, but built without MPI: every rank would train every row (build with make MPI=1, or give each rank --worker DIR)$" ||
+    fail "the serial build under mpirun: $err"
+[ ! -e "$TMP/s.csv" ] || fail "the serial build under mpirun made a table"
+
 # threads times ranks: no more than the host's cores
 cores=$(getconf _NPROCESSORS_ONLN)
 if [ $((cores / 2)) -lt 4 ]; then

@@ -63,6 +63,12 @@ grep -q "^${held%.claim}: taking over from .* (its heartbeat [0-9]* s old)$" "$T
 same_as_serial "a killed worker's training taken over" "$TMP/k/t.csv"
 expect_eq "claims left after the kill" "$(ls "$TMP/k/claims")" ""
 
+# an architecture both chosen and listed is trained once, by one worker or
+# one process
+grep '^k' "$TMP/serial.csv" | cut -d, -f1 | head -n 2 > "$TMP/list.txt"
+$ONESHOT $gt --list "$TMP/list.txt" --out "$TMP/d.csv" 2>"$TMP/d.err" || fail "--list twice: $(cat "$TMP/d.err")"
+same_as_serial "chosen and listed" "$TMP/d.csv"
+
 # the timeout is at least a second
 err=$($ONESHOT $gt --out "$TMP/x.csv" --worker "$TMP/x" --stale 0.5 2>&1 >/dev/null)
 expect_eq "--stale 0.5" "$(printf '%s\n' "$err" | head -n 1)" "oneshot groundtruth: error: --stale: 0.5 is below a second"
