@@ -222,6 +222,31 @@ static int rank_threads(int asked, int local, int rank)
     return asked > 0 && asked < share ? asked : share;
 }
 
+/* After a step that may fail on some ranks (failed: this one's outcome, its
+ * error in e): 0 when none failed.  When every rank failed (a misspelt
+ * space, a missing data directory) rank 0 alone prints its error and all
+ * return 1 together; when only some did, those print theirs and end the
+ * job (par_abort), since the others cannot go on without them.  One
+ * process (p NULL or of size 1) prints its error and returns 1. */
+static int settle(struct par *p, int failed, struct err *e)
+{
+    int size = p ? par_size(p) : 1, rank = p ? par_rank(p) : 0;
+    float count = (float)failed;
+    struct err se;
+    if (size > 1 && par_sum(p, &count, 1, &se)) {
+        cli_fail(&se);
+        par_abort(p, 1);
+        return 1;
+    }
+    if (count == 0)
+        return 0;
+    if (failed && (rank == 0 || (int)count < size))
+        cli_fail(e);
+    if ((int)count < size && size > 1)
+        par_abort(p, 1);
+    return 1;
+}
+
 /* The command, with room for 2 * GT_MAX architectures in archs; p (NULL
  * for --help and --worker) is borrowed. */
 static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
@@ -274,8 +299,9 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     struct ctx ctx;
     cli_ctx(&ctx, rank_threads(o.threads, p ? par_local_size(p) : 1, rank));
     struct space s;
-    if (shipped_space(&s, o.space, &e))
-        return rank ? 1 : cli_fail(&e);
+    int failed = shipped_space(&s, o.space, &e) != 0;
+    if (settle(p, failed, &e))
+        return 1;
     /* rank 0 chooses (it alone reads --list), the others get its choice;
      * n < 0 carries the exit status of an error rank 0 printed */
     int n = rank == 0 ? choose_archs(&o, &s, archs, &status) : 0;
@@ -319,20 +345,23 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     progress_init(&g.progress, stderr);
     int pending = 0, rc = 0, trained = 0;
     double t_all = ctx_seconds();
-    if ((rank == 0 && (truth_create(o.out, comments, 2, &e) ||
-                       truth_load(&done, o.out, &s, 0, &e))) ||
-        cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e)) {
-        rc = -1;
+    failed = (rank == 0 && (truth_create(o.out, comments, 2, &e) ||
+                            truth_load(&done, o.out, &s, 0, &e))) ||
+             cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e);
+    if (settle(p, failed, &e)) {
+        rc = 1; /* printed */
     } else if (o.worker) {
         rc = gt_worker(&g, o.worker, o.stale, &trained, &e);
     } else {
         pending = rank == 0 ? gt_pending(&g, &done, order) : 0;
         rc = gt_farm(&g, p, order, pending, &e);
     }
-    if (rc) {
+    if (rc < 0) {
         status = cli_fail(&e);
         if (size > 1)
             par_abort(p, status);
+    } else if (rc) {
+        status = 1;
     } else if (o.worker) {
         fprintf(stderr, "%d rows in %s (%d trained by this worker), %.0f s\n", njobs, o.out,
                 trained, ctx_seconds() - t_all);

@@ -86,6 +86,12 @@ grep -q "^8 rows in $TMP/k.csv ($before already there)" "$TMP/k2.err" || fail "t
 cmp -s <(rows "$TMP/k.csv") <(rows "$TMP/serial.csv") ||
     fail "killed and rerun: $(diff <(rows "$TMP/k.csv") <(rows "$TMP/serial.csv"))"
 
+# an error every rank meets (no such data) is printed once, by rank 0
+err=$(mpi 2 ${gt/--data $TMP\/data/--data $TMP/none} --out "$TMP/n.csv" 2>&1 >/dev/null) && fail "no data: exit 0"
+expect_eq "no data: the error, once" "$(printf '%s\n' "$err" | grep -c '^oneshot: ')" 1
+printf '%s\n' "$err" | grep -q "^oneshot: $TMP/none/train-images-idx3-ubyte.gz: error: cannot open: No such file or directory$" ||
+    fail "no data: $err"
+
 # the build without MPI under mpirun refuses (each rank would train every
 # row), unless each rank is a --worker
 err=$(mpi_run 2 $ONESHOT $gt --out "$TMP/s.csv" 2>&1 >/dev/null) && fail "the serial build under mpirun: exit 0"
