@@ -1,5 +1,7 @@
 # oneshot: one-shot, hardware-aware neural architecture search workbench.
 # Plain make: all check asan fuzz install uninstall clean deps.
+# `make MPI=1` builds with MPI (mpicc) into build-mpi: src/par_mpi.c instead
+# of src/par_serial.c, so that `mpirun -np N oneshot groundtruth` farms out.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -34,10 +36,21 @@ EXP_CFLAGS    = $(BASE_CFLAGS) $(ENGINE_PKG) -Isrc -Ilua -Iexp $(CFLAGS)
 ALL_CFLAGS    = $(BASE_CFLAGS) $(UI_PKG) -Isrc -Ilua -Iexp -Iui $(CFLAGS)
 LDLIBS   = $(PKG_LIBS) -fopenmp -lm -lpthread
 
+# MPI=1: the MPI compiler wrapper builds everything (Open MPI's or MPICH's
+# mpicc), and src/par_mpi.c replaces src/par_serial.c (src/par.h)
+MPI     ?= 0
+MPICC   ?= mpicc
+ifeq ($(MPI),1)
+CC       = $(MPICC)
+BUILD   ?= build-mpi
+PAR_NOT  = src/par_serial.c
+else
+PAR_NOT  = src/par_mpi.c
+endif
 BUILD   ?= build
 VERSION  = 0.1.0
 
-ENGINE_SRC = $(wildcard src/*.c)
+ENGINE_SRC = $(filter-out $(PAR_NOT),$(wildcard src/*.c))
 LUA_SRC    = $(wildcard lua/*.c)
 EXP_SRC    = $(wildcard exp/*.c)
 UI_SRC     = $(wildcard ui/*.c)
@@ -49,10 +62,11 @@ UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIBS       = $(BUILD)/libexp.a $(BUILD)/libonelua.a $(BUILD)/liboneshot.a
 
-# clang, its runtimes (libFuzzer) and LLVM's OpenMP build the fuzz harnesses
+# clang, its runtimes (libFuzzer) and LLVM's OpenMP build the fuzz harnesses;
+# Open MPI builds and runs the MPI binary that make check tests too
 DEBIAN_PKGS = libopenblas-dev liblua5.4-dev libyaml-dev libncurses-dev zlib1g-dev \
               dataset-fashion-mnist pkg-config gcc make tmux mandoc \
-              clang libclang-rt-14-dev libomp-dev
+              clang libclang-rt-14-dev libomp-dev libopenmpi-dev openmpi-bin
 
 # libFuzzer harnesses, one per parser: tests/fuzz/fuzz_NAME.c, with its seed
 # corpus in tests/fuzz/NAME/seeds and the inputs of fixed bugs in
@@ -67,12 +81,14 @@ FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN      = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 FUZZ_SANITIZE = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all check unit asan fuzz fuzz-build fuzz-bins install uninstall clean deps bench run
+.PHONY: all check unit asan fuzz fuzz-build fuzz-bins install uninstall clean deps bench run mpi FORCE
 
 all: oneshot
 
-oneshot: $(BUILD)/oneshot
-	cp $< $@.tmp && mv -f $@.tmp $@
+# copied whenever it differs, so that ./oneshot is the build last made
+# (`make MPI=1`, then `make`, gives the serial binary back)
+oneshot: $(BUILD)/oneshot FORCE
+	@cmp -s $< $@ || { echo "cp $< $@"; cp $< $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/oneshot: $(UI_OBJ) $(LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(LDFLAGS)
@@ -133,8 +149,17 @@ deps:
 
 # Unit tests and CLI tests, with OPENBLAS_CORETYPE as set and the other way;
 # the last line is "N passed, N failed, N skipped".
-check: all $(TEST_BIN) $(BUILD)/tests/diskshim.so
+check: all $(TEST_BIN) $(BUILD)/tests/diskshim.so mpi
 	@tests/run.sh $(BUILD) --both-blas
+
+# The MPI binary, build-mpi/oneshot, and src/par.h's test built with MPI,
+# that tests/cli/farm.sh runs under mpirun; without mpicc they are not
+# built and those tests are skipped.
+mpi:
+	@if command -v $(MPICC) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory MPI=1 BUILD=build-mpi build-mpi/oneshot build-mpi/tests/test_par; \
+	else echo "$(MPICC) is not installed (make deps installs it): the MPI tests are skipped"; \
+	  rm -f build-mpi/oneshot build-mpi/tests/test_par; fi
 
 # A disk that fills up or is slow, preloaded by tests/cli/diskfull.sh and
 # tests/cli/kill.sh (test code only; no CFLAGS: a sanitizer's runtime cannot
@@ -207,7 +232,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD) oneshot
+	rm -rf build build-asan build-mpi $(FUZZ_BUILD) oneshot
 
 # keep test objects: no "rm" after the test summary
 .SECONDARY:

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define IO_CHUNK (1u << 20) /* bytes per write(2) */
@@ -172,4 +173,50 @@ int atomic_save(const char *path, const void *data, size_t n, struct err *e)
     if (atomic_begin(&a, path, e))
         return -1;
     return atomic_end(&a, atomic_write(&a, data, n, e), e);
+}
+
+int atomic_create(const char *path, const void *data, size_t n, struct err *e)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 12), *dir = dir_of(path);
+    if (!tmp || !dir) {
+        free(tmp);
+        free(dir);
+        return err_set(e, path, 0, 0, "out of memory");
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX.tmp", 12);
+    int rc = -1, dfd = -1, fd = mkstemps(tmp, 4);
+    if (fd < 0) {
+        err_set(e, path, 0, 0, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        free(dir);
+        return -1;
+    }
+    if (fchmod(fd, 0644) || write_full(fd, data, n) || fsync_retry(fd)) {
+        err_set(e, path, 0, 0, "cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+    } else if (close(fd)) {
+        err_set(e, path, 0, 0, "cannot write %s: %s", tmp, strerror(errno));
+    } else if ((dfd = open_retry(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) < 0) {
+        err_set(e, path, 0, 0, "cannot open directory %s: %s", dir, strerror(errno));
+    } else if (link(tmp, path) == 0) {
+        rc = 0;
+    } else if (errno == EEXIST) {
+        rc = 1;
+    } else if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS) {
+        err_set(e, path, 0, 0, "cannot link %s to %s: %s", tmp, path, strerror(errno));
+    } else if (rename(tmp, path) == 0) { /* no hard links here */
+        rc = 0;
+    } else {
+        err_set(e, path, 0, 0, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    }
+    unlink(tmp); /* gone already after a rename */
+    if (rc == 0)
+        (void)fsync_retry(dfd); /* best effort, as atomic_end */
+    if (dfd >= 0)
+        close(dfd);
+    free(tmp);
+    free(dir);
+    return rc;
 }

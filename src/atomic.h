@@ -50,4 +50,13 @@ int write_full(int fd, const void *buf, size_t n);
 /* The whole sequence for data already in memory.  0 or -1. */
 int atomic_save(const char *path, const void *data, size_t n, struct err *e);
 
+/* Creates path whole with data, but never replaces it: the data goes to a
+ * temporary file of a unique name (PATH.XXXXXX.tmp), fsync'd, which is then
+ * linked to PATH (link(2) fails when PATH exists, so of several processes
+ * creating PATH at once exactly one succeeds and nobody's file is lost),
+ * and removed.  On a filesystem without hard links it is renamed instead
+ * (then a concurrent creator may replace PATH).  0 when created, 1 when PATH
+ * existed already (left as it was), -1 on error (nothing left behind). */
+int atomic_create(const char *path, const void *data, size_t n, struct err *e);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,10 +182,11 @@ int truth_create(const char *path, const char *const *comments, int ncomments, s
         used += (size_t)snprintf(buf + used, cap - used, "# %s\n", comments[i]);
     used += (size_t)snprintf(buf + used, cap - used, "%s\n", TRUTH_HEADER);
     /* written whole: a kill while the first lines are written must not leave
-     * a table without its header */
-    int rc = atomic_save(path, buf, used, e);
+     * a table without its header; and never over a table another process
+     * (a worker sharing it) made in the meantime and may have appended to */
+    int rc = atomic_create(path, buf, used, e);
     free(buf);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Cuts a last line that lacks its newline (a write cut short by a kill), so
@@ -212,17 +214,45 @@ static int drop_torn_line(int fd)
     }
 }
 
-int truth_append(const char *path, const struct truth_row *r, struct err *e)
+/* Appends r to path under an exclusive flock(2) of the table, so that
+ * processes sharing it never interleave their cutting and writing; with
+ * once, not when the table holds a row of r's architecture and seed already
+ * (*appended says whether it was).  0 or -1. */
+static int append_locked(const char *path, const struct truth_row *r, int once, int *appended,
+                         struct err *e)
 {
     char buf[1024];
     int n = snprintf(buf, sizeof buf, "%s,%d,%lld,%lld,%.4f,%.4f,%d,%.1f\n", r->arch, r->seed,
                      (long long)r->params, (long long)r->macs, r->val_accuracy, r->test_accuracy,
                      r->epochs, r->seconds);
+    *appended = 0;
     if (n < 0 || (size_t)n >= sizeof buf)
         return err_plain(e, "row too long");
-    int fd = open(path, O_RDWR | O_APPEND);
+    int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd < 0)
         return err_set(e, path, 0, 0, "cannot open for appending: %s", strerror(errno));
+    int lk;
+    while ((lk = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+        ;
+    if (lk != 0) {
+        err_set(e, path, 0, 0, "cannot lock: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (once) {
+        /* read under the lock: every row appended before it is there */
+        struct truth t;
+        if (truth_load(&t, path, NULL, 0, e)) {
+            close(fd); /* releases the lock */
+            return -1;
+        }
+        int found = truth_find(&t, r->arch, r->seed) >= 0;
+        truth_done(&t);
+        if (found) {
+            close(fd);
+            return 0;
+        }
+    }
     off_t end = -1;
     int rc = drop_torn_line(fd) || (end = lseek(fd, 0, SEEK_END)) < 0 ||
              write_full(fd, buf, (size_t)n) || fsync(fd);
@@ -236,7 +266,22 @@ int truth_append(const char *path, const struct truth_row *r, struct err *e)
     if (rc)
         return err_set(e, path, 0, 0, "cannot append: %s%s", strerror(saved),
                        cut ? " (and a part of the row may be left at its end)" : "");
+    *appended = 1;
     return 0;
+}
+
+int truth_append(const char *path, const struct truth_row *r, struct err *e)
+{
+    int appended;
+    return append_locked(path, r, 0, &appended, e);
+}
+
+int truth_append_new(const char *path, const struct truth_row *r, struct err *e)
+{
+    int appended;
+    if (append_locked(path, r, 1, &appended, e))
+        return -1;
+    return appended ? 0 : 1;
 }
 
 int truth_average(const struct truth *t, const struct space *s, int use_val, struct arch *archs,

@@ -6,7 +6,10 @@
  *
  * Rows are appended one write at a time and synced, so a killed run loses at
  * most the row it was training; a last line without its newline (a write cut
- * short) is not a row.  Errors name file:line:col. */
+ * short) is not a row.  Several processes may share a table (groundtruth
+ * --worker): it is created without ever replacing one, and each append
+ * holds an exclusive flock(2) of the file while it cuts a torn last line and
+ * writes its row.  Errors name file:line:col. */
 #ifndef ONESHOT_TRUTH_H
 #define ONESHOT_TRUTH_H
 
@@ -49,11 +52,17 @@ int truth_average(const struct truth *t, const struct space *s, int use_val, str
 int truth_find(const struct truth *t, const char *arch, int seed);
 
 /* Creates path with the comment lines (each written after "# ") and the header
- * if it does not exist yet, atomically (PATH.tmp renamed over it), so a kill
- * leaves no table without its header.  Returns 0 or -1. */
+ * if it does not exist yet, atomically (src/atomic.h's atomic_create: a
+ * temporary file linked to path), so a kill leaves no table without its
+ * header and a table another process made meanwhile is kept.  0 or -1. */
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e);
-/* Appends one row (one write, then fsync); when that fails (a full disk),
- * the part written is cut off again.  0 or -1 (e names path). */
+/* Appends one row (one write, then fsync) under the table's lock; when that
+ * fails (a full disk), the part written is cut off again.  0 or -1 (e names
+ * path). */
 int truth_append(const char *path, const struct truth_row *r, struct err *e);
+/* The same, unless the table holds a row of r's architecture and seed
+ * already (read under the lock, so of processes racing to append the same
+ * row one does): 0 appended, 1 there already, -1 on error. */
+int truth_append_new(const char *path, const struct truth_row *r, struct err *e);
 
 #endif

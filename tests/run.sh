@@ -116,7 +116,8 @@ fi
 if [ -z "$unit_only" ]; then
     for s in "$here"/cli/*.sh; do
         [ -f "$s" ] || continue
-        run_cli "cli/$(basename "$s")" "$s" ONESHOT="$top/oneshot" DISKSHIM_SO="$build_abs/tests/diskshim.so"
+        run_cli "cli/$(basename "$s")" "$s" ONESHOT="$top/oneshot" DISKSHIM_SO="$build_abs/tests/diskshim.so" \
+            ONESHOT_MPI="$top/build-mpi/oneshot"
     done
 fi
 [ -n "$label" ] && echo "== ${label%: }: the counts"

@@ -2,7 +2,9 @@
  * kill cut short. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -74,6 +76,58 @@ static void test_torn_row(void)
     truth_done(&t);
 }
 
+/* Processes sharing a table (groundtruth --worker): six append the same
+ * 80 rows at once with truth_append_new, in the same order; the table
+ * then holds each row once, whole (truth_load refuses a second row of an
+ * architecture and seed, and a torn one would not parse). */
+static void test_concurrent_appends(void)
+{
+    unlink(path);
+    const char *comments[] = {"made by: test"};
+    struct err e;
+    CHECK(truth_create(path, comments, 1, &e) == 0);
+    enum { PROCS = 6, ROWS = 80 };
+    pid_t pids[PROCS];
+    for (int k = 0; k < PROCS; k++) {
+        pids[k] = fork();
+        if (pids[k] == 0) {
+            int bad = 0;
+            for (int i = 0; i < ROWS; i++) {
+                struct truth_row r = {K3, i, 149642, 3524800, 0.5, 0.5,
+                                      3, 1.0, 0};
+                bad |= truth_append_new(path, &r, &e) < 0;
+            }
+            _exit(bad);
+        }
+    }
+    for (int k = 0; k < PROCS; k++) {
+        int st = -1;
+        waitpid(pids[k], &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    struct truth t;
+    if (CHECK(truth_load(&t, path, NULL, 0, &e) == 0)) {
+        CHECK_EQ_INT(t.n, ROWS);
+        truth_done(&t);
+    }
+    struct truth_row r = {K3, 3, 149642, 3524800, 0.5, 0.5, 3, 1.0, 0};
+    CHECK_EQ_INT(truth_append_new(path, &r, &e), 1); /* there already */
+    r.seed = ROWS;
+    CHECK_EQ_INT(truth_append_new(path, &r, &e), 0);
+    /* a table there already is kept as it is, and no temporary file is left */
+    CHECK(truth_create(path, comments, 1, &e) == 0);
+    CHECK(truth_load(&t, path, NULL, 0, &e) == 0);
+    CHECK_EQ_INT(t.n, ROWS + 1);
+    truth_done(&t);
+    DIR *d = opendir(dir);
+    int files = 0;
+    for (struct dirent *de; d && (de = readdir(d));)
+        files += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    CHECK_EQ_INT(files, 1);
+}
+
 static void test_errors(void)
 {
     load_error("arch,seed\n", ":1:1: error: expected the header '" TRUTH_HEADER "'");
@@ -124,6 +178,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/t.csv", dir);
     RUN(test_round_trip);
     RUN(test_torn_row);
+    RUN(test_concurrent_appends);
     RUN(test_errors);
     unlink(path);
     rmdir(dir);

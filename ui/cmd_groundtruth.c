@@ -1,26 +1,28 @@
 /* oneshot groundtruth: train architectures stand-alone into a CSV table, the
  * yardstick the supernet's ranking is measured against.  Resumable: rows
- * already in the table are not trained again. */
+ * already in the table are not trained again.  Under mpirun the ranks share
+ * the trainings (rank 0 hands them out and writes the table); with --worker
+ * independent processes share them through claim files (ui/groundtruth.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "model.h"
+#include "groundtruth.h"
 #include "opts.h"
-#include "progress.h"
+#include "par.h"
 #include "sampler.h"
-#include "train.h"
-#include "truth.h"
 
 #define GT_MAX 1024
 
 struct gt_opts {
-    const char *space, *out, *list, *data;
+    const char *space, *out, *list, *data, *worker;
     int all, archs, epochs, seeds, seeded, select_seed, train_images, val_images, batch, threads;
-    double lr;
+    double lr, stale;
 };
 
 /* A random architecture leaning towards small or large: each layer picks from
@@ -119,11 +121,138 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
     return 0;
 }
 
-/* The command, with room for 2 * GT_MAX architectures in archs. */
-static int groundtruth(int argc, char **argv, struct arch *archs)
+/* The architectures the options name, into archs (room for 2 * GT_MAX):
+ * how many, or -1 after printing an error (*status: the exit status). */
+static int choose_archs(const struct gt_opts *o, const struct space *s, struct arch *archs,
+                        int *status)
+{
+    struct err e;
+    int n = 0;
+    *status = 1;
+    if (!o->all && o->archs > 0 && select_archs(s, o->archs, (uint64_t)o->select_seed, archs)) {
+        err_plain(&e, "out of memory");
+        return cli_fail(&e), -1;
+    }
+    n = o->archs;
+    if (o->all) {
+        double count = space_count(s);
+        if (count > GT_MAX) {
+            err_plain(&e, "--all: the space %s has %.0f architectures, more than %d", s->name,
+                      count, GT_MAX);
+            *status = cli_usage_error(&e, "groundtruth");
+            return -1;
+        }
+        /* enumerate in mixed radix over each layer's allowed choices */
+        struct arch a = {s->nlayers, {0}};
+        int digit[SPACE_MAX_LAYERS] = {0};
+        for (n = 0; n < (int)count; n++) {
+            for (int l = 0; l < s->nlayers; l++) {
+                int seen = 0;
+                for (int c = 0; c < s->nchoices; c++)
+                    if ((s->allowed[l] & (1ULL << c)) && seen++ == digit[l])
+                        a.choice[l] = c;
+            }
+            archs[n] = a;
+            for (int l = s->nlayers - 1; l >= 0; l--) {
+                if (++digit[l] < __builtin_popcountll(s->allowed[l]))
+                    break;
+                digit[l] = 0;
+            }
+        }
+    }
+    if (o->list && read_list(o->list, s, archs, 2 * GT_MAX, &n, &e))
+        return cli_fail(&e), -1;
+    if (n == 0) {
+        err_plain(&e, "nothing to train: give --archs N or --list FILE");
+        *status = cli_usage_error(&e, "groundtruth");
+        return -1;
+    }
+    return n;
+}
+
+/* Whether this command starts the parallel runtime (src/par.h): not to
+ * print --help, and not as a --worker (which needs no MPI: job-array tasks
+ * must not start its runtime). */
+static int wants_par(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+            strcmp(argv[i], "--worker") == 0 || strncmp(argv[i], "--worker=", 9) == 0)
+            return 0;
+    return 1;
+}
+
+/* Every rank parses the options alike; only rank 0 prints what it says. */
+static int parse_quietly(struct opt *opts, int argc, char **argv, const char *usage, int quiet)
+{
+    int saved[2] = {-1, -1}, null = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+    if (null >= 0) {
+        fflush(stdout);
+        fflush(stderr);
+        for (int fd = 1; fd <= 2; fd++) {
+            saved[fd - 1] = dup(fd);
+            dup2(null, fd);
+        }
+    }
+    int status = cli_options(opts, argc, argv, "groundtruth", usage);
+    if (null >= 0) {
+        fflush(stdout);
+        fflush(stderr);
+        for (int fd = 1; fd <= 2; fd++)
+            if (saved[fd - 1] >= 0) {
+                dup2(saved[fd - 1], fd);
+                close(saved[fd - 1]);
+            }
+        close(null);
+    }
+    return status;
+}
+
+/* Threads per rank: the host's cores shared by its ranks (local of them),
+ * at most what --threads asked (0: no limit).  One process keeps --threads. */
+static int rank_threads(int asked, int local, int rank)
+{
+    if (local <= 1)
+        return asked;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int share = cores > local ? (int)(cores / local) : 1;
+    if (asked > share && rank == 0)
+        fprintf(stderr, "oneshot: warning: --threads %d on %d ranks of this host's %ld cores: "
+                        "%d each\n", asked, local, cores, share);
+    return asked > 0 && asked < share ? asked : share;
+}
+
+/* After a step that may fail on some ranks (failed: this one's outcome, its
+ * error in e): 0 when none failed.  When every rank failed (a misspelt
+ * space, a missing data directory) rank 0 alone prints its error and all
+ * return 1 together; when only some did, those print theirs and end the
+ * job (par_abort), since the others cannot go on without them.  One
+ * process (p NULL or of size 1) prints its error and returns 1. */
+static int settle(struct par *p, int failed, struct err *e)
+{
+    int size = p ? par_size(p) : 1, rank = p ? par_rank(p) : 0;
+    float count = (float)failed;
+    struct err se;
+    if (size > 1 && par_sum(p, &count, 1, &se)) {
+        cli_fail(&se);
+        par_abort(p, 1);
+        return 1;
+    }
+    if (count == 0)
+        return 0;
+    if (failed && (rank == 0 || (int)count < size))
+        cli_fail(e);
+    if ((int)count < size && size > 1)
+        par_abort(p, 1);
+    return 1;
+}
+
+/* The command, with room for 2 * GT_MAX architectures in archs; p (NULL
+ * for --help and --worker) is borrowed. */
+static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
 {
     struct gt_opts o = {.archs = 24, .epochs = 4, .seeds = 1, .seeded = -1, .train_images = 50000,
-                        .val_images = 10000, .batch = 128, .lr = 0.1};
+                        .val_images = 10000, .batch = 128, .lr = 0.1, .stale = 300};
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
         {"archs", OPT_INT, &o.archs, "N", "architectures spanning small to large (default 24)", 0, GT_MAX, 0},
@@ -137,62 +266,69 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
         {"val-images", OPT_INT, &o.val_images, "N", "validation images (default 10000)", 1, 60000, 0},
         {"batch", OPT_INT, &o.batch, "B", "batch size (default 128)", 1, 65536, 0},
         {"lr", OPT_FLOAT, &o.lr, "X", "peak learning rate (default 0.1)", 0, -1, 0},
-        {"threads", OPT_INT, &o.threads, "T", "threads (default: all cores)", 0, 1024, 0},
+        {"threads", OPT_INT, &o.threads, "T", "threads (default: all cores; under MPI, shared by the host's ranks)", 0, 1024, 0},
         {"data", OPT_STRING, &o.data, "DIR", "Fashion-MNIST directory", 0, -1, 0},
         {"out", OPT_STRING, &o.out, "FILE.csv", "table to write or continue (required)", 0, -1, 0},
+        {"worker", OPT_STRING, &o.worker, "DIR", "share the table with other workers, claiming trainings in DIR", 0, -1, 0},
+        {"stale", OPT_FLOAT, &o.stale, "S", "with --worker: a claim without a heartbeat for S seconds is taken over (default 300)", 0, -1, 0},
         {0},
     };
-    int status = cli_options(opts, argc, argv, "groundtruth",
-                             "oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv");
+    int rank = p ? par_rank(p) : 0, size = p ? par_size(p) : 1;
+    int status = parse_quietly(opts, argc, argv,
+                               "oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv [--worker DIR]",
+                               rank > 0);
     if (status >= 0)
         return status;
     struct err e;
+    /* a build without MPI started by mpirun: each rank would be a whole
+     * command of its own, training every row */
+    if (!par_is_mpi() && !o.worker &&
+        (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"))) {
+        err_plain(&e, "started by mpirun, but built without MPI: every rank would train every "
+                      "row (build with make MPI=1, or give each rank --worker DIR)");
+        return cli_fail(&e);
+    }
     if (!o.out) {
         err_plain(&e, "--out FILE.csv is required");
-        return cli_usage_error(&e, "groundtruth");
+        return rank ? 2 : cli_usage_error(&e, "groundtruth");
+    }
+    if (!(o.stale >= 1)) {
+        err_plain(&e, "--stale: %g is below a second", o.stale);
+        return rank ? 2 : cli_usage_error(&e, "groundtruth");
     }
     struct ctx ctx;
-    cli_ctx(&ctx, o.threads);
+    cli_ctx(&ctx, rank_threads(o.threads, p ? par_local_size(p) : 1, rank));
     struct space s;
-    if (shipped_space(&s, o.space, &e))
-        return cli_fail(&e);
-    int n = 0;
-    if (!o.all && o.archs > 0 && select_archs(&s, o.archs, (uint64_t)o.select_seed, archs)) {
+    int failed = shipped_space(&s, o.space, &e) != 0;
+    if (settle(p, failed, &e))
+        return 1;
+    /* rank 0 chooses (it alone reads --list), the others get its choice;
+     * n < 0 carries the exit status of an error rank 0 printed */
+    int n = rank == 0 ? choose_archs(&o, &s, archs, &status) : 0;
+    if (n < 0)
+        n = -status;
+    if (size > 1 && (par_bcast(p, &n, sizeof n, 0, &e) ||
+                     (n > 0 && par_bcast(p, archs, (size_t)n * sizeof *archs, 0, &e)))) {
+        cli_fail(&e);
+        par_abort(p, 1);
+        return 1;
+    }
+    if (n < 0)
+        return -n;
+    /* jobs: every architecture with seed 0, the `seeded` ones (spread) with more */
+    int seeded = o.seeded < 0 || o.seeded > n ? n : o.seeded, njobs = 0;
+    struct gt_job *jobs = malloc((size_t)n * (size_t)o.seeds * sizeof *jobs);
+    int *order = malloc((size_t)n * (size_t)o.seeds * sizeof *order);
+    if (!jobs || !order) {
+        free(jobs);
+        free(order);
         err_plain(&e, "out of memory");
         return cli_fail(&e);
     }
-    n = o.archs;
-    if (o.all) {
-        double count = space_count(&s);
-        if (count > GT_MAX) {
-            err_plain(&e, "--all: the space %s has %.0f architectures, more than %d", s.name,
-                      count, GT_MAX);
-            return cli_usage_error(&e, "groundtruth");
-        }
-        /* enumerate in mixed radix over each layer's allowed choices */
-        struct arch a = {s.nlayers, {0}};
-        int digit[SPACE_MAX_LAYERS] = {0};
-        for (n = 0; n < (int)count; n++) {
-            for (int l = 0; l < s.nlayers; l++) {
-                int seen = 0;
-                for (int c = 0; c < s.nchoices; c++)
-                    if ((s.allowed[l] & (1ULL << c)) && seen++ == digit[l])
-                        a.choice[l] = c;
-            }
-            archs[n] = a;
-            for (int l = s.nlayers - 1; l >= 0; l--) {
-                if (++digit[l] < __builtin_popcountll(s.allowed[l]))
-                    break;
-                digit[l] = 0;
-            }
-        }
-    }
-    if (o.list && read_list(o.list, &s, archs, 2 * GT_MAX, &n, &e))
-        return cli_fail(&e);
-    if (n == 0) {
-        err_plain(&e, "nothing to train: give --archs N or --list FILE");
-        return cli_usage_error(&e, "groundtruth");
-    }
+    for (int seed = 0; seed < o.seeds; seed++)
+        for (int i = 0; i < n; i++)
+            if (seed == 0 || (seeded > 0 && i * seeded % n < seeded))
+                jobs[njobs++] = (struct gt_job){i, seed, arch_cost(&s, &archs[i]).macs};
     /* the command line that regenerates this table, kept in its first lines */
     char cmd[2048];
     int used = snprintf(cmd, sizeof cmd, "made by: oneshot groundtruth");
@@ -202,83 +338,45 @@ static int groundtruth(int argc, char **argv, struct arch *archs)
     snprintf(info, sizeof info, "oneshot %s, space %s, %d epochs on %d images, batch %d, lr %g",
              ONESHOT_VERSION, s.name, o.epochs, o.train_images, o.batch, o.lr);
     const char *comments[] = {cmd, info};
-    struct truth done;
-    if (truth_create(o.out, comments, 2, &e) || truth_load(&done, o.out, &s, 0, &e))
-        return cli_fail(&e);
-    struct cli_data data;
-    if (cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e)) {
-        truth_done(&done);
-        return cli_fail(&e);
-    }
-    /* jobs: every architecture with seed 0, the `seeded` ones (spread) with more */
-    int seeded = o.seeded < 0 || o.seeded > n ? n : o.seeded;
-    int jobs = 0, skipped = 0, rc = 0;
-    struct progress p;
-    progress_init(&p, stderr);
+    struct truth done = {0};
+    struct cli_data data = {0};
+    struct gt g = {.out = o.out, .epochs = o.epochs, .batch = o.batch, .lr = o.lr, .s = &s,
+                   .archs = archs, .jobs = jobs, .njobs = njobs, .data = &data};
+    progress_init(&g.progress, stderr);
+    int pending = 0, rc = 0, trained = 0;
     double t_all = ctx_seconds();
-    for (int seed = 0; seed < o.seeds && !rc; seed++)
-        for (int i = 0; i < n && !rc; i++) {
-            int has_seeds = seed == 0 || (seeded > 0 && i * seeded % n < seeded);
-            if (!has_seeds)
-                continue;
-            char name[SPACE_MAX_LAYERS * CHOICE_NAME_MAX];
-            arch_format(&s, &archs[i], name, sizeof name);
-            jobs++;
-            if (truth_find(&done, name, seed) >= 0) {
-                skipped++;
-                continue;
-            }
-            struct model *m = model_new(&s, &archs[i], (uint64_t)seed, &e);
-            struct trainer t;
-            struct train_config cfg;
-            train_config_default(&cfg);
-            cfg.epochs = o.epochs;
-            cfg.batch = o.batch;
-            cfg.lr = (float)o.lr;
-            cfg.seed = (uint64_t)seed;
-            if (!m || trainer_init(&t, m, &data.train, &cfg, &e)) {
-                model_free(m);
-                rc = cli_fail(&e);
-                break;
-            }
-            double t0 = ctx_seconds();
-            int more;
-            while ((more = trainer_step(&t, &e)) > 0)
-                progress_update(&p, (double)t.step / (double)t.total, 0,
-                                "job %d: %.40s seed %d  loss %.4f", jobs, name, seed, t.loss);
-            struct truth_row row = {0};
-            if (more < 0 ||
-                model_evaluate(m, &data.val, 500, &row.val_accuracy, NULL, &e) ||
-                model_evaluate(m, &data.test, 500, &row.test_accuracy, NULL, &e)) {
-                trainer_done(&t);
-                model_free(m);
-                rc = cli_fail(&e);
-                break;
-            }
-            struct cost c = arch_cost(&s, &archs[i]);
-            snprintf(row.arch, sizeof row.arch, "%s", name);
-            row.seed = seed;
-            row.params = c.params;
-            row.macs = c.macs;
-            row.epochs = o.epochs;
-            row.seconds = ctx_seconds() - t0;
-            trainer_done(&t);
-            model_free(m);
-            if (truth_append(o.out, &row, &e)) {
-                rc = cli_fail(&e);
-                break;
-            }
-            progress_clear(&p);
-            fprintf(stderr, "%s seed %d: %lld macs, val %.4f, test %.4f (%.0f s)\n", name, seed,
-                    (long long)c.macs, row.val_accuracy, row.test_accuracy, row.seconds);
-        }
-    progress_clear(&p);
-    if (!rc)
-        fprintf(stderr, "%d rows in %s (%d already there), %.0f s\n", jobs, o.out, skipped,
-                ctx_seconds() - t_all);
+    failed = (rank == 0 && (truth_create(o.out, comments, 2, &e) ||
+                            truth_load(&done, o.out, &s, 0, &e))) ||
+             cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e);
+    if (settle(p, failed, &e)) {
+        rc = 1; /* printed */
+    } else if (o.worker) {
+        rc = gt_worker(&g, o.worker, o.stale, &trained, &e);
+    } else {
+        pending = rank == 0 ? gt_pending(&g, &done, order) : 0;
+        rc = gt_farm(&g, p, order, pending, &e);
+    }
+    if (rc < 0) {
+        status = cli_fail(&e);
+        if (size > 1)
+            par_abort(p, status);
+    } else if (rc) {
+        status = 1;
+    } else if (o.worker) {
+        fprintf(stderr, "%d rows in %s (%d trained by this worker), %.0f s\n", njobs, o.out,
+                trained, ctx_seconds() - t_all);
+    } else if (rank == 0) {
+        fprintf(stderr, "%d rows in %s (%d already there), %.0f s", njobs, o.out,
+                njobs - pending, ctx_seconds() - t_all);
+        if (size > 1)
+            fprintf(stderr, " on %d ranks", size);
+        fputc('\n', stderr);
+    }
     truth_done(&done);
     cli_data_done(&data);
-    return rc;
+    free(jobs);
+    free(order);
+    return rc ? status : 0;
 }
 
 int cmd_groundtruth(int argc, char **argv)
@@ -288,7 +386,14 @@ int cmd_groundtruth(int argc, char **argv)
         fprintf(stderr, "oneshot: error: out of memory\n");
         return 1;
     }
-    int rc = groundtruth(argc, argv, archs);
+    struct err e;
+    struct par *p = NULL;
+    if (wants_par(argc, argv) && !(p = par_new(NULL, NULL, &e))) {
+        free(archs);
+        return cli_fail(&e);
+    }
+    int rc = groundtruth(argc, argv, archs, p);
+    par_free(p);
     free(archs);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cpu.h"
+#include "par.h"
 
 /* Two settings that libraries read when they load, before main(), so the
  * only way to change them is to set them and start again (once):
@@ -131,13 +132,17 @@ int main(int argc, char **argv)
     return 2;
 }
 
-/* Which kernels run and why: who chose them. */
+/* Which kernels run and why: who chose them; and whether MPI is built in. */
 int cmd_version(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    char blas[128];
+    char blas[128], mpi[256];
     printf("oneshot %s\n", ONESHOT_VERSION);
+    if (par_is_mpi())
+        printf("MPI: built in (%s)\n", par_library(mpi, sizeof mpi));
+    else
+        printf("MPI: not built in (make MPI=1 builds it in)\n");
     printf("BLAS: %s", ctx_blas_line(blas, sizeof blas));
     const char *why = getenv("ONESHOT_REEXECED");
     char chosen[64], detected[64];

@@ -9,6 +9,7 @@ fallback='Prescott|Core2|Penryn|Dunnington|Nehalem|Atom|Banias|Katmai|Coppermine
 out=$($ONESHOT --version) || fail "--version exited $?"
 printf '%s\n' "$out" | grep -q '^oneshot [0-9][0-9.]*$' || fail "no version line: $out"
 blas=$(printf '%s\n' "$out" | grep '^BLAS: ') || fail "no BLAS line: $out"
+printf '%s\n' "$out" | grep -Eq '^MPI: (built in \(.+\)|not built in \(make MPI=1 builds it in\))$' || fail "no MPI line: $out"
 core=$(printf '%s\n' "$blas" | sed -E 's/.*, core ([A-Za-z0-9]+).*/\1/')
 # why: one of the four reasons
 printf '%s\n' "$blas" | grep -Eq '\((chosen by oneshot: OpenBLAS took this CPU for [A-Za-z0-9]+; it runs [A-Za-z0-9]+ kernels|OPENBLAS_CORETYPE=[A-Za-z0-9]+ set by the user|detected by OpenBLAS|OpenBLAS.s generic kernels: this CPU has neither AVX2 nor AVX-512)\)$' ||
