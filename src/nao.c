@@ -9,6 +9,7 @@
 #include "dense.h"
 #include "lstm.h"
 #include "optim.h"
+#include "rank.h"
 #include "rng.h"
 
 /* Below this norm a vector is divided by NORM_EPS instead (PyTorch's
@@ -814,19 +815,6 @@ void nao_outputs_grad(const struct nao *n, const double *o, double *grad)
 
 /* ---- moves and generation ---- */
 
-struct ranked {
-    int i;
-    double acc;
-};
-
-static int by_acc_desc(const void *x, const void *y)
-{
-    const struct ranked *a = x, *b = y;
-    if (a->acc != b->acc)
-        return a->acc > b->acc ? -1 : 1;
-    return a->i - b->i;
-}
-
 /* Encodes B architectures and keeps, arch-major, their encoder outputs o
  * [B][L][H] and the gradient of f there, grad [B][H]. */
 static void encode_keep(struct nao *n, const struct arch *a, int B, double *o, double *grad)
@@ -940,25 +928,26 @@ int nao_generate(struct nao *n, const struct arch *pool, const double *acc, int 
     if (top_k > npool)
         top_k = npool;
     const int L = n->L, H = n->H, cap = n->cfg.batch;
-    struct ranked *rk = malloc((size_t)npool * sizeof *rk);
+    int *order = malloc((size_t)npool * sizeof *order);
     struct arch *top = malloc((size_t)top_k * sizeof *top);
     struct archset seen = {0};
     struct moves m = {0};
     int kept = -1;
-    if (!rk || !top) {
+    if (!order || !top) {
         err_plain(e, "out of memory");
         goto out;
     }
     if (archset_init(&seen, &n->space, e) || moves_init(&m, n, top_k, e))
         goto out;
-    for (int i = 0; i < npool; i++) {
+    for (int i = 0; i < npool; i++)
         if (archset_add(&seen, &pool[i], e) < 0)
             goto out;
-        rk[i] = (struct ranked){i, acc[i]};
+    if (rank_order_desc(acc, npool, order) < 0) { /* (every one: no NaN, checked above) */
+        err_plain(e, "out of memory");
+        goto out;
     }
-    qsort(rk, (size_t)npool, sizeof *rk, by_acc_desc);
     for (int k = 0; k < top_k; k++)
-        top[k] = pool[rk[k].i];
+        top[k] = pool[order[k]];
     /* the top architectures are encoded once; each eta moves them afresh */
     for (int at = 0; at < top_k; at += cap) {
         int B = top_k - at < cap ? top_k - at : cap;
@@ -984,7 +973,7 @@ int nao_generate(struct nao *n, const struct arch *pool, const double *acc, int 
         }
     }
 out:
-    free(rk);
+    free(order);
     free(top);
     archset_done(&seen);
     moves_done(&m);

@@ -165,37 +165,18 @@ static double *acc_at(struct naosearch *ns, int i, int r)
     return &ns->acc[(size_t)i * ns->cfg.rounds + r - 1];
 }
 
-struct ranked {
-    int i;
-    double acc;
-};
-
-static int by_acc_desc(const void *x, const void *y)
-{
-    const struct ranked *a = x, *b = y;
-    if (a->acc != b->acc)
-        return a->acc > b->acc ? -1 : 1;
-    return a->i - b->i;
-}
-
 int naosearch_ranked(const struct naosearch *ns, int *idx)
 {
     if (ns->evaluated < 1)
         return 0;
-    struct ranked *rk = malloc((size_t)(ns->npool ? ns->npool : 1) * sizeof *rk);
-    int n = 0;
-    if (!rk)
+    double *acc = malloc((size_t)(ns->npool ? ns->npool : 1) * sizeof *acc);
+    if (!acc)
         return 0;
-    for (int i = 0; i < ns->npool; i++) {
-        double a = naosearch_acc(ns, i, ns->evaluated);
-        if (!isnan(a))
-            rk[n++] = (struct ranked){i, a};
-    }
-    qsort(rk, (size_t)n, sizeof *rk, by_acc_desc);
-    for (int k = 0; k < n; k++)
-        idx[k] = rk[k].i;
-    free(rk);
-    return n;
+    for (int i = 0; i < ns->npool; i++)
+        acc[i] = naosearch_acc(ns, i, ns->evaluated);
+    int n = rank_order_desc(acc, ns->npool, idx);
+    free(acc);
+    return n < 0 ? 0 : n;
 }
 
 /* The pool's architectures (and their accuracies after round r, if vals)

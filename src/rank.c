@@ -57,6 +57,30 @@ static int by_value(const void *a, const void *b)
     return p->i - q->i;
 }
 
+static int by_value_desc(const void *a, const void *b)
+{
+    const struct idx_val *p = a, *q = b;
+    if (p->v != q->v)
+        return p->v > q->v ? -1 : 1;
+    return p->i - q->i;
+}
+
+int rank_order_desc(const double *v, int n, int *idx)
+{
+    struct idx_val *t = malloc((size_t)(n > 0 ? n : 1) * sizeof *t);
+    if (!t)
+        return -1;
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            t[m++] = (struct idx_val){i, v[i]};
+    qsort(t, (size_t)m, sizeof *t, by_value_desc);
+    for (int k = 0; k < m; k++)
+        idx[k] = t[k].i;
+    free(t);
+    return m;
+}
+
 /* Average ranks (1-based) of v into r. */
 static int ranks(const double *v, int n, double *r)
 {

@@ -27,6 +27,11 @@ void kendall_tau_ci(const double *x, const double *y, int n, int resamples, uint
  * by x.  Ties at the boundary are broken by index. */
 double precision_at_k(const double *x, const double *y, int n, int k);
 
+/* The indices of v's values that are not NaN, best (highest) first, ties by
+ * index, into idx (room for n).  Returns how many, or -1 when out of
+ * memory. */
+int rank_order_desc(const double *v, int n, int *idx);
+
 /* A correlation as text: "0.346" (3 decimals), or "undefined" for NAN.
  * Returns buf (n >= 16 bytes). */
 const char *rank_text(double v, char *buf, int n);

@@ -232,6 +232,18 @@ static void test_pairwise_accuracy(void)
     CHECK_NEAR(pairwise_accuracy(a, b, 6), (kendall_tau(a, b, 6) + 1) / 2, 1e-15);
 }
 
+/* Best first, ties by index, NaN left out. */
+static void test_order_desc(void)
+{
+    const double v[6] = {0.5, NAN, 0.9, 0.5, 0.1, 0.9};
+    int idx[6] = {-1, -1, -1, -1, -1, -1};
+    CHECK_EQ_INT(rank_order_desc(v, 6, idx), 5);
+    const int want[5] = {2, 5, 0, 3, 4};
+    for (int k = 0; k < 5; k++)
+        CHECK_EQ_INT(idx[k], want[k]);
+    CHECK_EQ_INT(rank_order_desc(v, 0, idx), 0);
+}
+
 int main(void)
 {
     struct ctx ctx;
@@ -243,5 +255,6 @@ int main(void)
     RUN(test_tau_ci);
     RUN(test_precision_at_k);
     RUN(test_pairwise_accuracy);
+    RUN(test_order_desc);
     return check_done();
 }

@@ -2,6 +2,8 @@
 #ifndef ONESHOT_CLI_H
 #define ONESHOT_CLI_H
 
+#include <signal.h>
+
 #include "ctx.h"
 #include "data.h"
 #include "err.h"
@@ -49,6 +51,8 @@ int cli_usage_error(const struct err *e, const char *command);
  * cli_release_stop gives both back their default.  (The flag is the one
  * state a signal handler may touch.) */
 void cli_catch_stop(void);
+/* The flag itself, for what polls it (runner_open). */
+volatile sig_atomic_t *cli_stop_flag(void);
 void cli_release_stop(void);
 int cli_stop_requested(void);
 

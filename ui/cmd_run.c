@@ -1,5 +1,4 @@
 /* oneshot run: an experiment end to end, headless, into a run directory. */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,14 +7,6 @@
 #include "opts.h"
 #include "progress.h"
 #include "rank.h"
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    stop_flag = 1;
-    signal(sig, SIG_DFL); /* a second one ends the program at once */
-}
 
 struct view {
     struct progress p;
@@ -271,7 +262,7 @@ int cmd_run(int argc, char **argv)
     enum runner_mode mode = resume ? (reload ? RUNNER_RESUME_RELOAD : RUNNER_RESUME)
                             : check ? RUNNER_CHECK
                                     : RUNNER_NEW;
-    struct runner *r = runner_open(resume ? resume : experiment, out, mode, &stop_flag, &e);
+    struct runner *r = runner_open(resume ? resume : experiment, out, mode, cli_stop_flag(), &e);
     if (!r)
         return cli_fail(&e);
     const struct runner_info *in = runner_info(r);
@@ -314,11 +305,9 @@ int cmd_run(int argc, char **argv)
                                .retrained = ev_retrained,
                                .sp_step = ev_sp_step,
                                .sp_epoch = ev_sp_epoch};
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_catch_stop();
     int rc = runner_run(r, &ev, &e);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_release_stop();
     progress_clear(&v.p);
     status = 0;
     if (rc == 0) {

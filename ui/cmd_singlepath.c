@@ -2,7 +2,6 @@
  * --target-ms Single-Path Mobile AutoML's tuning of lambda for a target
  * latency (src/sptune.h). */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,14 +17,6 @@
 
 #define ARCH_TEXT (SPACE_MAX_LAYERS * CHOICE_NAME_MAX)
 #define EVAL_BATCH 256
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    stop_flag = 1;
-    signal(sig, SIG_DFL); /* a second one ends the program at once */
-}
 
 struct sp_opts {
     const char *space, *device, *lut, *data, *save, *resume;
@@ -153,7 +144,8 @@ static int run_search(const struct sp_opts *o, const struct space *s, const stru
             loss_sum = R_sum = 0;
             n = 0;
         }
-        int stop_now = (stop_flag || (o->stop_after && t.step - first >= o->stop_after)) &&
+        int stop_now = (cli_stop_requested() ||
+                        (o->stop_after && t.step - first >= o->stop_after)) &&
                        t.step < t.total;
         if (o->save && (end_of_epoch || stop_now) && singlepath_save(&t, o->save, &e))
             goto fail;
@@ -193,7 +185,7 @@ static int run_search(const struct sp_opts *o, const struct space *s, const stru
                 (long long)t.step, (long long)t.total,
                 o->save ? "; continue with --resume " : "; nothing saved (no --save)",
                 o->save ? o->save : "");
-    rc = stopped && stop_flag ? 130 : 0;
+    rc = stopped && cli_stop_requested() ? 130 : 0;
     goto done;
 fail:
     progress_clear(&p);
@@ -287,7 +279,7 @@ static int run_tuning(const struct sp_opts *o, const struct space *s, const stru
         }
         if (rc == 0)
             break;
-        if (stop_flag || (o->stop_after && steps >= o->stop_after)) {
+        if (cli_stop_requested() || (o->stop_after && steps >= o->stop_after)) {
             stopped = 1;
             break;
         }
@@ -352,7 +344,7 @@ static int run_tuning(const struct sp_opts *o, const struct space *s, const stru
         printf("%.1f s in all\n", seconds);
     }
     sptune_close(&tn);
-    return stopped && stop_flag ? 130 : 0;
+    return stopped && cli_stop_requested() ? 130 : 0;
 }
 
 /* ---- the command ---- */
@@ -464,12 +456,10 @@ int cmd_singlepath(int argc, char **argv)
     cfg.seed = (uint64_t)o.seed;
     cfg.train_images = o.train_images;
     cfg.calib_images = o.calib_images;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_catch_stop();
     int rc = tuning ? run_tuning(&o, &s, &g, &lat, &data, &cfg)
                     : run_search(&o, &s, &g, &lat, &data, &cfg);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_release_stop();
     cli_data_done(&data);
     return rc;
 }

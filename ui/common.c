@@ -39,6 +39,8 @@ void cli_catch_stop(void)
     signal(SIGTERM, on_stop_signal);
 }
 
+volatile sig_atomic_t *cli_stop_flag(void) { return &stop_flag; }
+
 void cli_release_stop(void)
 {
     signal(SIGINT, SIG_DFL);
