@@ -24,8 +24,13 @@ declare -A RECIPES=(
     [shared]="--sampler fair --epochs 3 --train-images 50000 --shared-lr 0.142857"
     [smooth]="--sampler fair --epochs 3 --train-images 50000 --label-smoothing 0.1"
     [uniform3]="--sampler uniform --epochs 21 --train-images 50000"
+    # The levers one at a time at the base budget (10,000 images, 1,638
+    # path-steps), a fifth of the full-data recipes' cost:
+    [uniform]="--sampler uniform --epochs 21 --train-images 10000"
+    [shared10]="--sampler fair --epochs 3 --train-images 10000 --shared-lr 0.142857"
+    [smooth10]="--sampler fair --epochs 3 --train-images 10000 --label-smoothing 0.1"
 )
-ORDER="base full3 uniform3 shared smooth full8"
+ORDER="base uniform shared10 smooth10 full3 uniform3 shared smooth full8"
 mkdir -p "$out"
 case $cmd in
 train)
