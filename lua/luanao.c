@@ -159,12 +159,14 @@ static double num_field(lua_State *L, int idx, const char *key, double lo, int o
     }
     int isnum;
     double v = lua_tonumberx(L, -1, &isnum);
-    if (!isnum || !isfinite(v) || v < lo || (open && v == lo) || v > hi)
-        luaL_argerror(L, idx, lua_pushfstring(L, "%s: expected a number %s %f%s, got %s", key,
-                                              open ? ">" : ">=", lo,
-                                              isfinite(hi) ? lua_pushfstring(L, " and <= %f", hi)
-                                                           : "",
+    if (!isnum || !isfinite(v) || v < lo || (open && v == lo) || v > hi) {
+        char range[64];
+        int used = snprintf(range, sizeof range, "%s %g", open ? ">" : ">=", lo);
+        if (isfinite(hi))
+            snprintf(range + used, sizeof range - (size_t)used, " and <= %g", hi);
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s: expected a number %s, got %s", key, range,
                                               luaL_tolstring(L, -1, NULL)));
+    }
     lua_pop(L, 1);
     return v;
 }
@@ -336,33 +338,22 @@ static int m_reconstruct(lua_State *L)
     return 1;
 }
 
-/* generate(top, count [, {max_eta =, exclude =}]): nao_generate over the
- * pool top ++ exclude, ranked in that order (top first, best first). */
+/* generate(top, count [, exclude [, max_eta]]): nao_generate over the pool
+ * top ++ exclude, ranked in that order (top first, best first). */
 static int m_generate(lua_State *L)
 {
-    static const char *const keys[] = {"exclude", "max_eta", NULL};
-    lua_settop(L, 4);
+    lua_settop(L, 5);
     struct controller *c = check_controller(L);
     struct arch *top, *ex = NULL;
     int ntop = luaarch_check_list(L, 2, &top), nex = 0;
     luaL_argcheck(L, ntop >= 1, 2, "no architectures to move");
     lua_Integer count = luaL_checkinteger(L, 3);
     luaL_argcheck(L, count >= 0 && count <= MAX_COUNT, 3, "count: 0 to 1000000");
-    int max_eta = DEFAULT_MAX_ETA;
-    if (!lua_isnil(L, 4)) {
-        luaL_checktype(L, 4, LUA_TTABLE);
-        check_keys(L, 4, keys);
-        max_eta = (int)int_field(L, 4, "max_eta", 0, MAX_EPOCHS, max_eta);
-        if (lua_getfield(L, 4, "exclude") != LUA_TNIL) {
-            if (!lua_istable(L, -1))
-                luaL_argerror(L, 4, lua_pushfstring(L, "exclude: expected a list of "
-                                                       "architectures, got a %s",
-                                                    luaL_typename(L, -1)));
-            nex = luaarch_check_list(L, lua_gettop(L), &ex);
-        }
-    }
-    if (nex > MAX_COUNT - ntop)
-        luaL_argerror(L, 4, "more than 1000000 architectures in all");
+    if (!lua_isnil(L, 4))
+        nex = luaarch_check_list(L, 4, &ex);
+    lua_Integer max_eta = luaL_optinteger(L, 5, DEFAULT_MAX_ETA);
+    luaL_argcheck(L, max_eta >= 0 && max_eta <= MAX_EPOCHS, 5, "max_eta: 0 to 1000000");
+    luaL_argcheck(L, nex <= MAX_COUNT - ntop, 4, "more than 1000000 architectures in all");
     int npool = ntop + nex;
     struct arch *pool = lua_newuserdatauv(L, (size_t)npool * sizeof *pool, 0);
     double *rank = lua_newuserdatauv(L, (size_t)npool * sizeof *rank, 0);
@@ -374,7 +365,8 @@ static int m_generate(lua_State *L)
     struct arch *out = lua_newuserdatauv(L, (size_t)(count > 0 ? count : 1) * sizeof *out, 0);
     int eta;
     struct err e;
-    int kept = nao_generate(c->n, pool, rank, npool, ntop, (int)count, max_eta, out, &eta, &e);
+    int kept = nao_generate(c->n, pool, rank, npool, ntop, (int)count, (int)max_eta, out, &eta,
+                            &e);
     if (kept < 0)
         return nao_error(L, "generate", &e);
     push_archs(L, out, kept);

@@ -116,8 +116,7 @@ local function nao()
   oneshot.report(1, best(pool, s, oneshot.population))
   for g = 2, oneshot.generations do
     local loss = c:train(pool, s)
-    local new, eta = c:generate(best(pool, s, p.top_k), oneshot.population,
-                                {max_eta = p.max_eta, exclude = pool})
+    local new, eta = c:generate(best(pool, s, p.top_k), oneshot.population, pool, p.max_eta)
     local decoded = #new
     for _, a in ipairs(new) do
       seen[a:encode()] = true
