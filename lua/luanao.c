@@ -265,53 +265,6 @@ static int m_train(lua_State *L)
     return 1;
 }
 
-static int m_predict(lua_State *L)
-{
-    lua_settop(L, 2);
-    struct controller *c = check_controller(L);
-    struct arch *v;
-    int one, n = check_archs(L, 2, &v, &one);
-    double *f = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *f, 0);
-    struct err e;
-    if (nao_predict(c->n, v, n, f, &e))
-        return nao_error(L, "predict", &e);
-    if (one) {
-        lua_pushnumber(L, f[0]);
-        return 1;
-    }
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushnumber(L, f[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 1;
-}
-
-static int m_embed(lua_State *L)
-{
-    lua_settop(L, 2);
-    struct controller *c = check_controller(L);
-    struct arch *v;
-    int one, n = check_archs(L, 2, &v, &one);
-    const int H = c->n->H;
-    double *emb = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * H * sizeof *emb, 0);
-    struct err e;
-    if (nao_encode(c->n, v, n, NULL, emb, &e))
-        return nao_error(L, "embed", &e);
-    if (!one)
-        lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_createtable(L, H, 0);
-        for (int k = 0; k < H; k++) {
-            lua_pushnumber(L, emb[(size_t)i * H + k]);
-            lua_rawseti(L, -2, k + 1);
-        }
-        if (!one)
-            lua_rawseti(L, -2, i + 1);
-    }
-    return 1;
-}
-
 static void push_archs(lua_State *L, const struct arch *v, int n)
 {
     lua_createtable(L, n, 0);
@@ -321,22 +274,61 @@ static void push_archs(lua_State *L, const struct arch *v, int n)
     }
 }
 
-static int m_reconstruct(lua_State *L)
+enum per_arch { PREDICT, EMBED, RECONSTRUCT };
+
+/* c:predict, c:embed and c:reconstruct: for one architecture its result,
+ * for a list of them the list of their results. */
+static int per_arch(lua_State *L, enum per_arch what)
 {
+    static const char *const names[] = {"predict", "embed", "reconstruct"};
     lua_settop(L, 2);
     struct controller *c = check_controller(L);
     struct arch *v;
     int one, n = check_archs(L, 2, &v, &one);
-    struct arch *out = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *out, 0);
+    const size_t rows = (size_t)(n > 0 ? n : 1), H = (size_t)c->n->H;
+    double *x = NULL; /* PREDICT: [n], EMBED: [n][H] */
+    struct arch *out = NULL;
     struct err e;
-    if (nao_reconstruct(c->n, v, n, out, &e))
-        return nao_error(L, "reconstruct", &e);
-    if (one)
-        luaarch_push(L, &out[0]);
-    else
-        push_archs(L, out, n);
+    int rc;
+    if (what == RECONSTRUCT) {
+        out = lua_newuserdatauv(L, rows * sizeof *out, 0);
+        rc = nao_reconstruct(c->n, v, n, out, &e);
+    } else {
+        x = lua_newuserdatauv(L, rows * (what == EMBED ? H : 1) * sizeof *x, 0);
+        rc = what == EMBED ? nao_encode(c->n, v, n, NULL, x, &e) : nao_predict(c->n, v, n, x, &e);
+    }
+    if (rc)
+        return nao_error(L, names[what], &e);
+    if (what == RECONSTRUCT) {
+        if (one)
+            luaarch_push(L, &out[0]);
+        else
+            push_archs(L, out, n);
+        return 1;
+    }
+    if (!one)
+        lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        if (what == EMBED) {
+            lua_createtable(L, (int)H, 0);
+            for (size_t k = 0; k < H; k++) {
+                lua_pushnumber(L, x[i * H + k]);
+                lua_rawseti(L, -2, (lua_Integer)k + 1);
+            }
+        } else {
+            lua_pushnumber(L, x[i]);
+        }
+        if (!one)
+            lua_rawseti(L, -2, i + 1);
+    }
     return 1;
 }
+
+static int m_predict(lua_State *L) { return per_arch(L, PREDICT); }
+
+static int m_embed(lua_State *L) { return per_arch(L, EMBED); }
+
+static int m_reconstruct(lua_State *L) { return per_arch(L, RECONSTRUCT); }
 
 /* generate(top, count [, exclude [, max_eta]]): nao_generate over the pool
  * top ++ exclude, ranked in that order (top first, best first). */

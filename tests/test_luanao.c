@@ -155,6 +155,30 @@ static struct arch arch_at(lua_State *L, int idx, int i)
     return a;
 }
 
+/* lab_open on space (64 MB), with count random architectures from seed
+ * (into pool and acc) as the globals `pool` and `acc`.  0 or -1. */
+static int lab_start(struct lab *x, const char *space, uint64_t seed, struct arch *pool,
+                     double *acc, int count)
+{
+    if (lab_open(x, space, 64u << 20))
+        return -1;
+    random_pool(&x->s, seed, pool, acc, count);
+    set_pool(x, pool, acc, count);
+    return 0;
+}
+
+/* Runs code, which must succeed: its results are on the returned stack.
+ * NULL after a failed check (x is then closed). */
+static lua_State *lab_eval(struct lab *x, const char *code)
+{
+    char msg[1024];
+    if (CHECK(lab_run(x, code, msg, sizeof msg) == 0))
+        return luabox_state(x->b);
+    printf("  %s\n", msg);
+    luabox_free(x->b);
+    return NULL;
+}
+
 /* ------------------------------------------------------------ the bindings */
 
 /* Two rounds of training, predictions, embeddings, reconstructions and
@@ -162,12 +186,10 @@ static struct arch arch_at(lua_State *L, int idx, int i)
 static void test_equals_direct(void)
 {
     struct lab x;
-    if (lab_open(&x, "fmnist-skip", 64u << 20))
-        return;
     static struct arch pool[POOL];
     double acc[POOL];
-    random_pool(&x.s, 1, pool, acc, POOL);
-    set_pool(&x, pool, acc, POOL);
+    if (lab_start(&x, "fmnist-skip", 1, pool, acc, POOL))
+        return;
     int order[POOL];
     CHECK(rank_order_desc(acc, POOL, order) == POOL);
     /* the top 6 by accuracy, best first, as generate wants them */
@@ -178,23 +200,17 @@ static void test_equals_direct(void)
         lua_rawseti(L, -2, k + 1);
     }
     lua_setglobal(L, "top");
-    char msg[1024];
-    int rc = lab_run(&x,
-                     "local c = oneshot.nao.new{embed = 6, hidden = 7, batch = 10, seed = 5,\n"
-                     "                          lr = 0.01, trade_off = 0.7, clip = 2}\n"
-                     "local l1 = c:train(pool, acc, 4)\n"
-                     "local half = {table.unpack(pool, 1, 12)}\n"
-                     "local l2 = c:train(half, {table.unpack(acc, 1, 12)}, 3)\n"
-                     "local new, eta = c:generate(top, 15, pool, 30)\n"
-                     "return l1.loss, l1.mse, l1.nll, l2.loss, l2.epochs, c:predict(pool),\n"
-                     "  c:predict(pool[3]), c:embed(pool), c:embed(pool[2]),\n"
-                     "  c:reconstruct(pool), new, eta, tostring(c)",
-                     msg, sizeof msg);
-    if (!CHECK(rc == 0)) {
-        printf("  %s\n", msg);
-        luabox_free(x.b);
+    if (!lab_eval(&x,
+        "local c = oneshot.nao.new{embed = 6, hidden = 7, batch = 10, seed = 5,\n"
+        "                          lr = 0.01, trade_off = 0.7, clip = 2}\n"
+        "local l1 = c:train(pool, acc, 4)\n"
+        "local half = {table.unpack(pool, 1, 12)}\n"
+        "local l2 = c:train(half, {table.unpack(acc, 1, 12)}, 3)\n"
+        "local new, eta = c:generate(top, 15, pool, 30)\n"
+        "return l1.loss, l1.mse, l1.nll, l2.loss, l2.epochs, c:predict(pool),\n"
+        "  c:predict(pool[3]), c:embed(pool), c:embed(pool[2]),\n"
+        "  c:reconstruct(pool), new, eta, tostring(c)"))
         return;
-    }
     CHECK_EQ_INT(lua_gettop(L), 13);
 
     struct nao_config cfg;
@@ -285,28 +301,20 @@ static void test_equals_direct(void)
 static void test_generated_new(void)
 {
     struct lab x;
-    if (lab_open(&x, "fmnist-skip", 64u << 20))
-        return;
     static struct arch pool[POOL];
     double acc[POOL];
-    random_pool(&x.s, 2, pool, acc, POOL);
-    set_pool(&x, pool, acc, POOL);
-    char msg[1024];
-    int rc = lab_run(&x,
-                     "local c = oneshot.nao.new{embed = 8, hidden = 8, batch = 12}\n"
-                     "c:train(pool, acc, 30)\n"
-                     "local top = {table.unpack(pool, 1, 4)}\n"
-                     "local ex = {table.unpack(pool, 5)}\n"
-                     "local few = c:generate(top, 3, ex)\n"
-                     "local none = c:generate(top, 0)\n"
-                     "return c:generate(top, 40, ex, 50), #few, #none",
-                     msg, sizeof msg);
-    if (!CHECK(rc == 0)) {
-        printf("  %s\n", msg);
-        luabox_free(x.b);
+    if (lab_start(&x, "fmnist-skip", 2, pool, acc, POOL))
         return;
-    }
-    lua_State *L = luabox_state(x.b);
+    lua_State *L = lab_eval(&x,
+        "local c = oneshot.nao.new{embed = 8, hidden = 8, batch = 12}\n"
+        "c:train(pool, acc, 30)\n"
+        "local top = {table.unpack(pool, 1, 4)}\n"
+        "local ex = {table.unpack(pool, 5)}\n"
+        "local few = c:generate(top, 3, ex)\n"
+        "local none = c:generate(top, 0)\n"
+        "return c:generate(top, 40, ex, 50), #few, #none");
+    if (!L)
+        return;
     CHECK_EQ_INT(lua_tointeger(L, 2), 3);
     CHECK_EQ_INT(lua_tointeger(L, 3), 0);
     int got = (int)lua_rawlen(L, 1);
@@ -332,13 +340,12 @@ static void test_generated_new(void)
                      &a, &e) == 0);
     archset_canonical(&x.s, &a, &c);
     CHECK(!arch_equal(&a, &c));
-    char code[256], want[256];
+    char want[256];
     arch_format(&x.s, &c, want, sizeof want);
-    snprintf(code, sizeof code,
-             "return oneshot.nao.canonical(oneshot.arch('k3e3-k3e6-k5e3-skip-k5e6-k7e3-k3e3-"
-             "skip-k7e6-k3e3-k3e6-k5e3')):encode()");
-    if (CHECK(lab_run(&x, code, msg, sizeof msg) == 0))
-        CHECK_STR(lua_tostring(L, 1), want);
+    if (!lab_eval(&x, "return oneshot.nao.canonical(oneshot.arch('k3e3-k3e6-k5e3-skip-k5e6-"
+                      "k7e3-k3e3-skip-k7e6-k3e3-k3e6-k5e3')):encode()"))
+        return;
+    CHECK_STR(lua_tostring(L, 1), want);
     luabox_free(x.b);
 }
 
@@ -347,28 +354,20 @@ static void test_generated_new(void)
 static void test_predictor_ranks(void)
 {
     struct lab x;
-    if (lab_open(&x, "fmnist", 64u << 20))
-        return;
     static struct arch pool[40];
     double acc[40];
-    random_pool(&x.s, 3, pool, acc, 40);
-    set_pool(&x, pool, acc, 40);
-    char msg[1024];
-    int rc = lab_run(&x,
-                     "local c = oneshot.nao.new{embed = 16, hidden = 16, batch = 10, epochs = 150,\n"
-                     "                          lr = 0.005}\n"
-                     "local before = oneshot.nao.tau(c:predict(pool), acc)\n"
-                     "local loss = c:train(pool, acc)\n"
-                     "local f = c:predict(pool)\n"
-                     "local tau, pairwise = oneshot.nao.tau(f, acc)\n"
-                     "return before, tau, pairwise, f, loss.epochs",
-                     msg, sizeof msg);
-    if (!CHECK(rc == 0)) {
-        printf("  %s\n", msg);
-        luabox_free(x.b);
+    if (lab_start(&x, "fmnist", 3, pool, acc, 40))
         return;
-    }
-    lua_State *L = luabox_state(x.b);
+    lua_State *L = lab_eval(&x,
+        "local c = oneshot.nao.new{embed = 16, hidden = 16, batch = 10, epochs = 150,\n"
+        "                          lr = 0.005}\n"
+        "local before = oneshot.nao.tau(c:predict(pool), acc)\n"
+        "local loss = c:train(pool, acc)\n"
+        "local f = c:predict(pool)\n"
+        "local tau, pairwise = oneshot.nao.tau(f, acc)\n"
+        "return before, tau, pairwise, f, loss.epochs");
+    if (!L)
+        return;
     double before = lua_tonumber(L, 1), tau = lua_tonumber(L, 2), pw = lua_tonumber(L, 3);
     double f[40];
     for (int i = 0; i < 40; i++)
@@ -379,11 +378,11 @@ static void test_predictor_ranks(void)
     if (!CHECK(tau >= 0.8 && tau > before + 0.3))
         printf("  tau %.3f (before training %.3f)\n", tau, before);
     /* undefined figures are nil */
-    CHECK(lab_run(&x, "return oneshot.nao.tau({1, 2, 3}, {5, 5, 5}), oneshot.nao.tau({}, {})",
-                  msg, sizeof msg) == 0);
+    if (!lab_eval(&x, "return oneshot.nao.tau({1, 2, 3}, {5, 5, 5}), oneshot.nao.tau({}, {})"))
+        return;
     CHECK(lua_gettop(L) == 3 && lua_isnil(L, 1) && lua_isnil(L, 2) && lua_isnil(L, 3));
-    CHECK(lab_run(&x, "return oneshot.nao.tau({1, 2, 3, 4}, {1, 3, 2, 4})", msg, sizeof msg) ==
-          0);
+    if (!lab_eval(&x, "return oneshot.nao.tau({1, 2, 3, 4}, {1, 3, 2, 4})"))
+        return;
     CHECK_NEAR(lua_tonumber(L, 1), 4.0 / 6.0, 1e-15);
     CHECK_NEAR(lua_tonumber(L, 2), 5.0 / 6.0, 1e-15);
     luabox_free(x.b);
@@ -393,15 +392,11 @@ static void test_predictor_ranks(void)
 static void test_argument_errors(void)
 {
     struct lab x;
-    if (lab_open(&x, "tiny", 64u << 20))
-        return;
     static struct arch pool[6];
     double acc[6];
-    random_pool(&x.s, 4, pool, acc, 6);
-    set_pool(&x, pool, acc, 6);
-    char msg[256];
-    CHECK(lab_run(&x, "c = oneshot.nao.new{embed = 4, hidden = 4, epochs = 2}", msg,
-                  sizeof msg) == 0);
+    if (lab_start(&x, "tiny", 4, pool, acc, 6) ||
+        !lab_eval(&x, "c = oneshot.nao.new{embed = 4, hidden = 4, epochs = 2}"))
+        return;
     expect_error(&x, "\noneshot.nao.new{hiden = 8}",
                  "t.lua:2: error: bad argument #1 to 'new' (unknown key 'hiden' (did you mean "
                  "'hidden'?))");
@@ -478,7 +473,8 @@ static void test_argument_errors(void)
     expect_error(&x, "do local d <close> = oneshot.nao.new{embed = 4, hidden = 4}\nc = d end\n"
                      "return c:predict(pool)",
                  "t.lua:3: error: calling 'predict' on bad self (the controller was closed)");
-    CHECK(lab_run(&x, "return tostring(c), getmetatable(c)", msg, sizeof msg) == 0);
+    if (!lab_eval(&x, "return tostring(c), getmetatable(c)"))
+        return;
     CHECK_STR(lua_tostring(luabox_state(x.b), 1), "NAO controller (closed)");
     CHECK(lua_toboolean(luabox_state(x.b), 2) == 0);
     luabox_free(x.b);
@@ -497,24 +493,24 @@ static void test_memory(void)
     cfg.embed = cfg.hidden = 16;
     size_t one = nao_memory(&x.s, &cfg);
     CHECK(one > (3u << 20) && one < (6u << 20)); /* a few fit in 16 MB at a time */
-    char msg[256], want[256];
+    char want[256];
     nao_config_default(&cfg);
     snprintf(want, sizeof want,
              "t.lua:1: error: oneshot.nao.new: a controller of %d MB would pass the script's "
              "memory limit",
              (int)((nao_memory(&x.s, &cfg) + (1u << 20) - 1) >> 20));
     expect_error(&x, "oneshot.nao.new()", want);
-    CHECK(lab_run(&x, "local small = {embed = 16, hidden = 16}\n"
-                      "for i = 1, 12 do local c = oneshot.nao.new(small) end\n"
-                      "local ok = pcall(oneshot.nao.new)\n"
-                      "local keep = {}\n"
-                      "for i = 1, 12 do\n"
-                      "  local made, c = pcall(oneshot.nao.new, small)\n"
-                      "  keep[i] = made and c\n"
-                      "end\n"
-                      "return ok, keep[1], keep[12]",
-                  msg, sizeof msg) == 0);
-    lua_State *L = luabox_state(x.b);
+    lua_State *L = lab_eval(&x, "local small = {embed = 16, hidden = 16}\n"
+                            "for i = 1, 12 do local c = oneshot.nao.new(small) end\n"
+                            "local ok = pcall(oneshot.nao.new)\n"
+                            "local keep = {}\n"
+                            "for i = 1, 12 do\n"
+                            "  local made, c = pcall(oneshot.nao.new, small)\n"
+                            "  keep[i] = made and c\n"
+                            "end\n"
+                            "return ok, keep[1], keep[12]");
+    if (!L)
+        return;
     CHECK(!lua_toboolean(L, 1) && lua_toboolean(L, 2) && !lua_toboolean(L, 3));
     luabox_free(x.b);
 }
@@ -524,14 +520,11 @@ static void test_memory(void)
 static void test_interrupt(void)
 {
     struct lab x;
-    if (lab_open(&x, "tiny", 64u << 20))
-        return;
     static struct arch pool[6];
     double acc[6];
-    random_pool(&x.s, 5, pool, acc, 6);
-    set_pool(&x, pool, acc, 6);
-    char msg[256];
-    CHECK(lab_run(&x, "c = oneshot.nao.new{embed = 4, hidden = 4}", msg, sizeof msg) == 0);
+    if (lab_start(&x, "tiny", 5, pool, acc, 6) ||
+        !lab_eval(&x, "c = oneshot.nao.new{embed = 4, hidden = 4}"))
+        return;
     x.stop = 1;
     time_t t0 = time(NULL);
     expect_error(&x, "c:train(pool, acc, 1000000)", "t.lua: error: interrupted");
