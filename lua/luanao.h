@@ -4,7 +4,9 @@
  *   oneshot.nao.new([config])          a controller over the run's space
  *   c:train(archs, scores [, epochs])  a training round -> {loss, mse, nll, epochs}
  *   c:predict(a | list)                the predictor's output(s) in (0, 1)
- *   c:generate(top, count [, opts])    new architectures moved from top, canonical
+ *   c:generate(top, count [, exclude [, max_eta]])
+ *                                      new architectures moved from top (best
+ *                                      first), in neither list, canonical
  *   c:embed(a | list)                  the embedding(s), lists of numbers
  *   c:reconstruct(a | list)            encoded and decoded again
  *   oneshot.nao.canonical(a)           a's canonical form (src/archset.h)
