@@ -31,6 +31,9 @@
 -- trains them again; our evaluations are deterministic, so a duplicate
 -- would add nothing.  Novelty is decided by what this run proposed, never by
 -- oneshot.evaluated, so a resumed run replays the same proposals.
+--
+-- The returned table also holds fitness and propose, for strategies that
+-- load this file with oneshot.strategy("aging") (nao.lua).
 
 -- The first architecture make() returns that the run has not proposed yet
 -- (marked proposed), or nil after `tries` attempts.
@@ -135,4 +138,7 @@ return {
     tries = 100,     -- attempts at a child the run has not proposed yet
   },
   run = aging,
+  -- for strategies built on this one (nao.lua): the helpers above
+  fitness = fitness,
+  propose = propose,
 }

@@ -47,6 +47,26 @@ const struct arch *luaarch_check(lua_State *L, int idx)
     return luaL_checkudata(L, idx, ARCH_MT);
 }
 
+int luaarch_check_list(lua_State *L, int idx, struct arch **out)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+    if (n > 1000000)
+        luaL_argerror(L, idx, "more than 1000000 architectures");
+    struct arch *v = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *v, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        const struct arch *a = luaarch_test(L, -1);
+        if (!a)
+            luaL_argerror(L, idx, lua_pushfstring(L, "element %d is a %s, not an architecture",
+                                                  (int)i, luaL_typename(L, -1)));
+        v[i - 1] = *a;
+        lua_pop(L, 1);
+    }
+    *out = v;
+    return (int)n; /* the userdata stays on the stack as the array's owner */
+}
+
 static int l_arch(lua_State *L)
 {
     const char *str = luaL_checkstring(L, 1);

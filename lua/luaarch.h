@@ -44,6 +44,15 @@ const struct arch *luaarch_test(lua_State *L, int idx);
 /* The same, raising an argument error when it is none. */
 const struct arch *luaarch_check(lua_State *L, int idx);
 
+/* The architectures of the list at idx (a sequence of at most 1000000),
+ * checked: an argument error names the first element that is not one
+ * (`bad argument #1 to 'select' (element 2 is a number, not an
+ * architecture)`).  *out points into a userdata left on top of the stack
+ * as the array's owner.  Returns how many.  Lengths are raw, as the
+ * elements are read: a __len metamethod cannot make the count negative or
+ * disagree with them. */
+int luaarch_check_list(lua_State *L, int idx, struct arch **out);
+
 /* The space and stream the module was opened with. */
 const struct space *luaarch_space(lua_State *L);
 struct rng *luaarch_rng(lua_State *L);

@@ -90,10 +90,28 @@ static void box_hook(lua_State *L, lua_Debug *ar)
 void luabox_rearm(struct luabox *b)
 {
     b->ticks = 0;
+    luabox_stopping(b);
+}
+
+int luabox_stopping(struct luabox *b)
+{
     if (raised(b) && !b->stopped && !b->too_long) {
         b->stopped = 1;
         lua_sethook(b->L, box_hook, LUA_MASKCOUNT, 1);
     }
+    return b->stopped;
+}
+
+int luabox_charge(struct luabox *b, long long bytes)
+{
+    if (bytes < 0) {
+        b->used -= (size_t)-bytes;
+        return 0;
+    }
+    if ((size_t)bytes > b->o.memory - b->used)
+        return -1;
+    b->used += (size_t)bytes;
+    return 0;
 }
 
 /* Message handler: notes the innermost line of the script on the stack (for

@@ -52,6 +52,18 @@ struct luabox *luabox_of(lua_State *L);
  * script stops at its next instruction. */
 void luabox_rearm(struct luabox *b);
 
+/* For a C function that works long for a script (training a controller):
+ * notes a raised interrupt flag as luabox_rearm does, without resetting the
+ * instruction budget, and returns 1 when the script is being stopped (the
+ * function should then return soon; the script's next instruction fails). */
+int luabox_stopping(struct luabox *b);
+
+/* Memory a C function holds for the script outside the state (a binding's
+ * own allocations) counted against the state's limit: bytes > 0 takes them,
+ * failing (-1, nothing taken) when the state's memory and what it holds
+ * would pass the limit; bytes < 0 gives them back (0). */
+int luabox_charge(struct luabox *b, long long bytes);
+
 /* Loads text as the chunk of file path (a #! first line is blanked, a UTF-8
  * byte-order mark skipped) and runs it; its results (nresults, or all with
  * LUA_MULTRET) are left on the stack.  0, or -1 with e filled

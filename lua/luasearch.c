@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "luaarch.h"
 #include "luabox.h"
+#include "luanao.h"
 #include "objective.h"
 #include "pareto.h"
 #include "rng.h"
@@ -165,29 +166,6 @@ static int l_evaluated(lua_State *L)
     return 1;
 }
 
-/* The architectures of the list at idx (a sequence), checked.  Lengths are
- * raw, as the elements are read: a __len metamethod cannot make n negative
- * or disagree with them. */
-static int list_archs(lua_State *L, int idx, struct arch **out)
-{
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
-    if (n > 1000000)
-        luaL_argerror(L, idx, "more than 1000000 architectures");
-    struct arch *v = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *v, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, idx, i);
-        const struct arch *a = luaarch_test(L, -1);
-        if (!a)
-            luaL_argerror(L, idx, lua_pushfstring(L, "element %d is a %s, not an architecture",
-                                                  (int)i, luaL_typename(L, -1)));
-        v[i - 1] = *a;
-        lua_pop(L, 1);
-    }
-    *out = v;
-    return (int)n; /* the userdata stays on the stack as the array's owner */
-}
-
 /* The objective matrix (n x nobj) of the architectures, evaluating them. */
 static double *objective_matrix(lua_State *L, struct luasearch *ls, const struct arch *v, int n)
 {
@@ -241,7 +219,7 @@ static int l_scores(lua_State *L)
 {
     struct luasearch *ls = search_of(L);
     struct arch *v;
-    int n = list_archs(L, 1, &v);
+    int n = luaarch_check_list(L, 1, &v);
     double *f = objective_matrix(L, ls, v, n);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
@@ -262,7 +240,7 @@ static int l_fronts(lua_State *L)
     double wbuf[EXP_MAX_OBJECTIVES];
     const double *w = weights_arg(L, ls, 2, wbuf);
     struct arch *v;
-    int n = list_archs(L, 1, &v);
+    int n = luaarch_check_list(L, 1, &v);
     double *f = objective_matrix(L, ls, v, n);
     int *rank = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *rank, 0);
     double *crowd = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *crowd, 0);
@@ -287,7 +265,7 @@ static int l_select(lua_State *L)
     double wbuf[EXP_MAX_OBJECTIVES];
     const double *w = weights_arg(L, ls, 3, wbuf);
     struct arch *v;
-    int n = list_archs(L, 1, &v);
+    int n = luaarch_check_list(L, 1, &v);
     lua_Integer k = luaL_checkinteger(L, 2);
     luaL_argcheck(L, k >= 0 && k <= n, 2, "k must lie in 0..#list");
     double *f = objective_matrix(L, ls, v, n);
@@ -334,7 +312,7 @@ static int l_pareto(lua_State *L)
 {
     struct luasearch *ls = search_of(L);
     struct arch *v;
-    int n = list_archs(L, 1, &v);
+    int n = luaarch_check_list(L, 1, &v);
     double *f = objective_matrix(L, ls, v, n);
     int *front = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *front, 0);
     int nf = pareto_front(f, n, ls->obj.n, ls->obj.maximize, front);
@@ -371,7 +349,7 @@ static int l_report(lua_State *L)
     lua_Integer g = luaL_checkinteger(L, 1);
     luaL_argcheck(L, g >= 1 && g <= 10000000, 1, "generations count from 1");
     struct arch *v;
-    int n = list_archs(L, 2, &v);
+    int n = luaarch_check_list(L, 2, &v);
     if (g > ls->cfg.generations)
         return over_budget(L, ls,
                            "oneshot.report: generation %lld is beyond the experiment's %d "
@@ -656,6 +634,7 @@ static int setup(lua_State *L)
     lua_pushlightuserdata(L, ls);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &search_key);
     luaarch_open(L, ls->cfg.s, &ls->rngp);
+    luanao_open(L, ls->cfg.seed);
     lua_getglobal(L, "oneshot");
     luaL_setfuncs(L, search_funcs, 0);
     lua_pushinteger(L, ls->cfg.generations);

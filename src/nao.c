@@ -161,6 +161,38 @@ static int work_arrays(struct nao_work *w, double **p[], size_t len[])
     return k;
 }
 
+/* Where each tensor starts for sizes V, E, H, into off[NAO_NTENSORS + 1];
+ * returns the number of parameters. */
+static size_t tensor_offsets(int v, int e, int h, size_t off[])
+{
+    const size_t V = (size_t)v, E = (size_t)e, H = (size_t)h;
+    const size_t sizes[NAO_NTENSORS] = {
+        [NAO_ENC_EMB] = V * E, [NAO_ENC_W] = 4 * H * (E + H), [NAO_ENC_B] = 4 * H,
+        [NAO_PRED_W] = H,      [NAO_PRED_B] = 1,              [NAO_DEC_EMB] = V * E,
+        [NAO_DEC_W] = 4 * H * (E + H), [NAO_DEC_B] = 4 * H,   [NAO_ATT_IN] = H * H,
+        [NAO_ATT_OUT] = H * 2 * H,     [NAO_OUT_W] = V * H,   [NAO_OUT_B] = V,
+    };
+    off[0] = 0;
+    for (int t = 0; t < NAO_NTENSORS; t++)
+        off[t + 1] = off[t] + sizes[t];
+    return off[NAO_NTENSORS];
+}
+
+size_t nao_memory(const struct space *s, const struct nao_config *cfg)
+{
+    struct nao_work w = {.cap = cfg->batch, .L = s->nlayers, .E = cfg->embed,
+                         .H = cfg->hidden, .V = s->nchoices + 1};
+    double **p[40];
+    size_t len[40], off[NAO_NTENSORS + 1];
+    size_t bytes = sizeof(struct nao) + sizeof w +
+                   4 * tensor_offsets(w.V, w.E, w.H, off) * sizeof(double);
+    int k = work_arrays(&w, p, len);
+    for (int i = 0; i < k; i++)
+        bytes += len[i] * sizeof(double);
+    const size_t cap = (size_t)w.cap;
+    return bytes + 2 * (size_t)w.L * cap * sizeof(int) + cap * sizeof(struct arch);
+}
+
 static void work_free(struct nao_work *w)
 {
     if (!w)
@@ -273,17 +305,7 @@ struct nao *nao_new(const struct space *s, const struct nao_config *cfg, struct 
     n->L = s->nlayers;
     n->E = cfg->embed;
     n->H = cfg->hidden;
-    size_t V = (size_t)n->V, E = (size_t)n->E, H = (size_t)n->H;
-    size_t sizes[NAO_NTENSORS] = {
-        [NAO_ENC_EMB] = V * E, [NAO_ENC_W] = 4 * H * (E + H), [NAO_ENC_B] = 4 * H,
-        [NAO_PRED_W] = H,      [NAO_PRED_B] = 1,              [NAO_DEC_EMB] = V * E,
-        [NAO_DEC_W] = 4 * H * (E + H), [NAO_DEC_B] = 4 * H,   [NAO_ATT_IN] = H * H,
-        [NAO_ATT_OUT] = H * 2 * H,     [NAO_OUT_W] = V * H,   [NAO_OUT_B] = V,
-    };
-    n->off[0] = 0;
-    for (int t = 0; t < NAO_NTENSORS; t++)
-        n->off[t + 1] = n->off[t] + sizes[t];
-    n->nparams = n->off[NAO_NTENSORS];
+    n->nparams = tensor_offsets(n->V, n->E, n->H, n->off);
     n->w = calloc(n->nparams, sizeof *n->w);
     n->g = calloc(n->nparams, sizeof *n->g);
     n->adam_m = calloc(n->nparams, sizeof *n->adam_m);

@@ -129,6 +129,12 @@ struct nao *nao_new(const struct space *s, const struct nao_config *cfg, struct 
 /* Frees n (NULL: nothing). */
 void nao_free(struct nao *n);
 
+/* The bytes a controller nao_new(s, cfg) makes holds between calls
+ * (weights, gradient, Adam's moments and the work space; not a training
+ * round's copy of its pool, nor the scratch of a call), known before making
+ * it.  For sizes nao_new accepts. */
+size_t nao_memory(const struct space *s, const struct nao_config *cfg);
+
 /* Where tensor t starts in n->w (and n->g); its size in *size and its name
  * ("enc_emb", ...) in *name when those are not NULL. */
 size_t nao_tensor(const struct nao *n, enum nao_tensor t, size_t *size, const char **name);
