@@ -153,8 +153,9 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
         free(blob);
         return err_set(e, path, 0, 0,
                        "was saved by a run on %d rank%s, and this one has %d: resume on %d "
-                       "(each step's shares depend on the number of ranks)",
-                       dr.ranks, dr.ranks == 1 ? "" : "s", t->dp.ranks, dr.ranks);
+                       "rank%s (each step's shares depend on their number)",
+                       dr.ranks, dr.ranks == 1 ? "" : "s", t->dp.ranks, dr.ranks,
+                       dr.ranks == 1 ? "" : "s");
     }
     if (dr.ranks > 1 && dr.split != (int32_t)t->cfg.dp.split) {
         free(blob);

@@ -335,9 +335,9 @@ static void test_resume_ranks(void)
     } cases[] = {
         {2, DP_SPLIT_PATHS, NULL},
         {1, DP_SPLIT_PATHS, "was saved by a run on 2 ranks, and this one has 1: resume on 2 "
-                            "(each step's shares depend on the number of ranks)"},
+                            "ranks (each step's shares depend on their number)"},
         {3, DP_SPLIT_PATHS, "was saved by a run on 2 ranks, and this one has 3: resume on 2 "
-                            "(each step's shares depend on the number of ranks)"},
+                            "ranks (each step's shares depend on their number)"},
         {2, DP_SPLIT_DATA, "was saved by a run that split its steps by paths, not by data: "
                            "resume with the same split"},
     };
