@@ -87,7 +87,11 @@ static int select_archs(const struct space *s, int count, uint64_t seed, struct 
     return 0;
 }
 
-/* Reads extra architectures, one per line ('#' comments), into out. */
+/* Reads extra architectures, one per line ('#' comments), into out after
+ * the n there already.  A line's architecture ends at a blank or a comma, so
+ * a CSV whose first column is the architecture (a run's pareto.csv or
+ * evaluations.csv) is a list too, its header line ("arch,...") skipped; an
+ * architecture already in out is not added again. */
 static int read_list(const char *path, const struct space *s, struct arch *out, int max, int *n,
                      struct err *e)
 {
@@ -95,8 +99,13 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
     if (!f)
         return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
     char line[1024];
-    int lineno = 0;
+    int lineno = 0, rest = 0, first = 1;
     while (fgets(line, sizeof line, f)) {
+        /* the tail of a line longer than the buffer: past the architecture */
+        int tail = rest;
+        rest = !strchr(line, '\n') && !feof(f);
+        if (tail)
+            continue;
         lineno++;
         line[strcspn(line, "\r\n")] = 0;
         char *p = line;
@@ -104,17 +113,27 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
             p++;
         if (!*p || *p == '#')
             continue;
+        int header = first && strncmp(p, "arch,", 5) == 0;
+        first = 0;
+        if (header)
+            continue;
+        char *end = p + strcspn(p, " \t,");
+        *end = 0;
+        struct arch a;
+        if (arch_parse_at(s, p, path, lineno, (int)(p - line) + 1, &a, e)) {
+            fclose(f);
+            return -1;
+        }
+        int seen = 0;
+        for (int i = 0; i < *n && !seen; i++)
+            seen = arch_equal(&out[i], &a);
+        if (seen)
+            continue;
         if (*n >= max) {
             fclose(f);
             return err_set(e, path, lineno, 1, "more than %d architectures", max);
         }
-        char *end = p + strcspn(p, " \t");
-        *end = 0;
-        if (arch_parse_at(s, p, path, lineno, (int)(p - line) + 1, &out[*n], e)) {
-            fclose(f);
-            return -1;
-        }
-        (*n)++;
+        out[(*n)++] = a;
     }
     fclose(f);
     return 0;
