@@ -201,11 +201,16 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
         return err_plain(e, "supernet training needs epochs, batch and iterations >= 1, a "
                             "positive learning rate and multiplier of the shared layers' rate, "
                             "and label smoothing in [0, 1)");
+    int ranks = dp_ranks(&cfg->dp);
+    if (ranks > 1 && cfg->dp.split == DP_SPLIT_DATA && cfg->batch < ranks)
+        return err_plain(e, "a batch of %d images cannot be shared by %d ranks: each needs one "
+                            "at least",
+                         cfg->batch, ranks);
     if (batches_init(&t->b, train, s, cfg->batch, cfg->epochs, cfg->seed, e))
         return -1;
     t->steps_per_epoch = t->b.steps_per_epoch;
     t->total = t->b.total;
-    t->dp.ranks = dp_ranks(&cfg->dp);
+    t->dp.ranks = ranks;
     if (resume) {
         if (resume_from(t, s, resume, e)) {
             supertrain_done(t);

@@ -360,6 +360,13 @@ static void test_resume_ranks(void)
         }
         sampler_done(&sm);
     }
+    /* more ranks than images in a batch */
+    cfg.dp = (struct dp_config){.emulate = BATCH + 1};
+    sampler_init(&sm, "fair", &f.s, SEED, 1, 0, &e);
+    CHECK(supertrain_init(&t, &f.s, &sm, &f.train, &cfg, NULL, &e) == -1);
+    CHECK_STR(e.msg, "error: a batch of 32 images cannot be shared by 33 ranks: each needs one "
+                     "at least");
+    sampler_done(&sm);
     unlink(path);
     rmdir(dir);
     fixture_close(&f);
