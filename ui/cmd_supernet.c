@@ -50,8 +50,8 @@ static void print_counts(const struct space *s, const int64_t (*n)[SPACE_MAX_CHO
 /* The command; p (NULL for --help) is borrowed. */
 static int supernet(int argc, char **argv, struct par *p)
 {
-    struct sn_opts o = {.sampler = "fair", .split = "data", .epochs = 1, .train_images = 50000, .val_images = 10000,
-                        .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1, .shared_lr = 1};
+    struct sn_opts o = {.sampler = "fair", .split = "data", .epochs = 1, .train_images = 50000,
+                        .val_images = 10000, .batch = 128, .lr = 0.1, .repeat = 1, .iterations = 1, .shared_lr = 1};
     struct opt opts[] = {
         {"space", OPT_STRING, &o.space, "NAME", "search space (default fmnist)", 0, -1, 0},
         {"sampler", OPT_STRING, &o.sampler, "NAME", "uniform, fair or proportional (default fair)", 0, -1, 0},
