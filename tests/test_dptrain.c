@@ -2,9 +2,10 @@
  *
  * Built as usual (one process) it tests the flat buffer, the ordered sum,
  * and steps emulating 2 ranks against the serial step:
- *  - split by paths (the fair sampler's 3 paths, 2 and 1): every choice only
- *    one path touches ends bit-identical to the serial step (weights,
- *    momentum, BN statistics); the shared stem and head, whose gradients
+ *  - split by paths (the fair sampler's 3 paths, 2 and 1; then with a layer
+ *    of 2 choices, one of which 2 paths share): every choice only one path
+ *    touches ends bit-identical to the serial step (weights, momentum, BN
+ *    statistics); the shared stem, head and choices, whose gradients
  *    the serial step adds up path after path and the split step adds as two
  *    partial sums, agree within the rounding of those additions: per weight
  *    lr * (paths + 1) * FLT_EPSILON * (the sum over paths of |gradient|) plus
@@ -48,10 +49,19 @@ struct fixture {
     int np;
 };
 
-/* halves: make step 0's batch two copies of its first half */
-static int fixture_open(struct fixture *f, int halves)
+/* halves: make step 0's batch two copies of its first half; narrow: layer
+ * 2 has 2 choices, so the fair sampler's 3 paths share one there */
+static int fixture_open(struct fixture *f, int halves, int narrow)
 {
     space_builtin(&f->s, "tiny");
+    if (narrow) {
+        struct err e;
+        f->s.allowed[1] = 3;
+        if (space_finish(&f->s, &e)) {
+            check_fail_msg(__FILE__, __LINE__, "%s", e.msg);
+            return -1;
+        }
+    }
     fake_dataset(&f->d, IMAGES, 3);
     if (halves) {
         int perm[IMAGES];
@@ -108,7 +118,7 @@ static struct supernet *stepped(struct fixture *f, const struct dp_config *cfg, 
 static void test_flatten(void)
 {
     struct fixture f;
-    if (fixture_open(&f, 0))
+    if (fixture_open(&f, 0, 0))
         return;
     struct err e;
     struct supernet *sn = supernet_new(&f.s, 1, &e);
@@ -186,9 +196,9 @@ static int once(const struct fixture *f, int l, int c)
 }
 
 /* Compares a path-split step's supernet a with the serial step's b as the
- * header says; *exact counts the floats of single-path choices compared. */
+ * header says; *shared gets the number of choices several paths share. */
 static void check_paths_match(struct fixture *f, const struct supernet *a,
-                              const struct supernet *b, double la, double lb)
+                              const struct supernet *b, double la, double lb, int *shared)
 {
     const struct space *s = &f->s;
     struct err e;
@@ -220,27 +230,43 @@ static void check_paths_match(struct fixture *f, const struct supernet *a,
         }
     CHECK(exact);
     CHECK(compared > 0);
-    size_t parts[2][2] = {{a->stem_off, net_stem_param_floats(s)},
-                          {a->head_off, net_head_param_floats(s)}};
+    /* the parts several paths go through: stem, head and shared choices
+     * (weights at parts[k], statistics at sparts[k]) */
+    size_t parts[2 + SPACE_MAX_LAYERS][2] = {{a->stem_off, net_stem_param_floats(s)},
+                                             {a->head_off, net_head_param_floats(s)}};
+    size_t sparts[2 + SPACE_MAX_LAYERS][2] = {{a->stem_soff, net_stem_stat_floats(s)},
+                                              {a->head_soff, net_head_stat_floats(s)}};
+    int nparts = 2;
+    for (int l = 0; l < s->nlayers; l++)
+        for (int c = 0; c < s->nchoices; c++) {
+            int users = 0;
+            for (int k = 0; k < f->np; k++)
+                users += f->paths[k].choice[l] == c;
+            if (users > 1 && nparts < 2 + SPACE_MAX_LAYERS) {
+                parts[nparts][0] = a->off[l][c];
+                parts[nparts][1] = net_layer_param_floats(s, l, c);
+                sparts[nparts][0] = a->soff[l][c];
+                sparts[nparts++][1] = net_layer_stat_floats(s, l, c);
+            }
+        }
     int within = 1, differ = 0;
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < nparts; p++)
         for (size_t i = parts[p][0]; i < parts[p][0] + parts[p][1]; i++) {
             double tol = 0.05 * (f->np + 1) * FLT_EPSILON * absg[i] + FLT_EPSILON * fabs(b->w[i]);
             within &= fabs(a->w[i] - b->w[i]) <= tol;
             differ += a->w[i] != b->w[i];
         }
     CHECK(within);
-    /* running statistics of the stem and head: values of order one, rebuilt
-     * from per-rank partial updates */
-    size_t sparts[2][2] = {{a->stem_soff, net_stem_stat_floats(s)},
-                           {a->head_soff, net_head_stat_floats(s)}};
+    /* their running statistics: values of order one, rebuilt from per-rank
+     * partial updates */
     struct supernet *fresh = supernet_new(s, SEED, &e);
     int stats_near = 1;
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < nparts; p++)
         for (size_t i = sparts[p][0]; i < sparts[p][0] + sparts[p][1]; i++)
             stats_near &= fabs(a->stats[i] - b->stats[i]) <=
                           8 * f->np * FLT_EPSILON * (fabs(fresh->stats[i]) + fabs(b->stats[i]) + 1);
     CHECK(stats_near);
+    *shared = nparts - 2;
     CHECK_NEAR(la, lb, 1e-6 * fabs(lb));
     CHECK(memcmp(a->updates, b->updates, sizeof a->updates) == 0 && a->steps == b->steps);
     if (differ == 0)
@@ -252,31 +278,35 @@ static void check_paths_match(struct fixture *f, const struct supernet *a,
 
 static void test_paths_emulated(void)
 {
-    struct fixture f;
-    if (fixture_open(&f, 0))
-        return;
-    double la, lb;
-    struct supernet *a = stepped(&f, &(struct dp_config){.emulate = 2, .split = DP_SPLIT_PATHS},
-                                 &la);
-    struct supernet *b = stepped(&f, &(struct dp_config){0}, &lb);
-    if (a && b)
-        check_paths_match(&f, a, b, la, lb);
-    /* more ranks than paths: the idle ones add nothing */
-    double lc;
-    struct supernet *c = stepped(&f, &(struct dp_config){.emulate = 5, .split = DP_SPLIT_PATHS},
-                                 &lc);
-    if (c && b)
-        check_paths_match(&f, c, b, lc, lb);
-    supernet_free(a);
-    supernet_free(b);
-    supernet_free(c);
-    fixture_close(&f);
+    for (int narrow = 0; narrow < 2; narrow++) {
+        struct fixture f;
+        if (fixture_open(&f, 0, narrow))
+            return;
+        double la, lb, lc;
+        int shared = -1;
+        struct supernet *a = stepped(
+            &f, &(struct dp_config){.emulate = 2, .split = DP_SPLIT_PATHS}, &la);
+        struct supernet *b = stepped(&f, &(struct dp_config){0}, &lb);
+        if (a && b) {
+            check_paths_match(&f, a, b, la, lb, &shared);
+            CHECK(narrow ? shared == 1 : shared == 0);
+        }
+        /* more ranks than paths: the idle ones add nothing */
+        struct supernet *c = stepped(
+            &f, &(struct dp_config){.emulate = 5, .split = DP_SPLIT_PATHS}, &lc);
+        if (c && b)
+            check_paths_match(&f, c, b, lc, lb, &shared);
+        supernet_free(a);
+        supernet_free(b);
+        supernet_free(c);
+        fixture_close(&f);
+    }
 }
 
 static void test_data_emulated(void)
 {
     struct fixture f;
-    if (fixture_open(&f, 1))
+    if (fixture_open(&f, 1, 0))
         return;
     double la, lb;
     struct supernet *a = stepped(&f, &(struct dp_config){.emulate = 2}, &la);
@@ -306,7 +336,7 @@ static void test_data_emulated(void)
 static void test_resume_ranks(void)
 {
     struct fixture f;
-    if (fixture_open(&f, 0))
+    if (fixture_open(&f, 0, 0))
         return;
     char dir[64], path[96];
     snprintf(dir, sizeof dir, "/tmp/oneshot-test-dptrain-XXXXXX");
@@ -383,7 +413,7 @@ static void test_mpi(void)
         return;
     }
     struct fixture f;
-    if (fixture_open(&f, 0))
+    if (fixture_open(&f, 0, 0))
         return;
     struct err e;
     for (int split = DP_SPLIT_DATA; split <= DP_SPLIT_PATHS; split++) {
@@ -410,8 +440,9 @@ static void test_mpi(void)
         if (split == DP_SPLIT_PATHS) {
             double ls;
             struct supernet *s = stepped(&f, &(struct dp_config){0}, &ls);
+            int shared;
             if (s)
-                check_paths_match(&f, a, s, la, ls);
+                check_paths_match(&f, a, s, la, ls, &shared);
             supernet_free(s);
         }
         supernet_free(a);
