@@ -152,14 +152,15 @@ deps:
 check: all $(TEST_BIN) $(BUILD)/tests/diskshim.so mpi
 	@tests/run.sh $(BUILD) --both-blas
 
-# The MPI binary, build-mpi/oneshot, and src/par.h's test built with MPI,
-# that tests/cli/farm.sh runs under mpirun; without mpicc they are not
+# The MPI binary, build-mpi/oneshot, and the tests of src/par.h and
+# src/dptrain.h built with MPI, that tests/cli/farm.sh and tests/cli/dp.sh
+# run under mpirun; without mpicc they are not
 # built and those tests are skipped.
 mpi:
 	@if command -v $(MPICC) >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory MPI=1 BUILD=build-mpi build-mpi/oneshot build-mpi/tests/test_par; \
+	  $(MAKE) --no-print-directory MPI=1 BUILD=build-mpi build-mpi/oneshot build-mpi/tests/test_par build-mpi/tests/test_dptrain; \
 	else echo "$(MPICC) is not installed (make deps installs it): the MPI tests are skipped"; \
-	  rm -f build-mpi/oneshot build-mpi/tests/test_par; fi
+	  rm -f build-mpi/oneshot build-mpi/tests/test_par build-mpi/tests/test_dptrain; fi
 
 # A disk that fills up or is slow, preloaded by tests/cli/diskfull.sh and
 # tests/cli/kill.sh (test code only; no CFLAGS: a sanitizer's runtime cannot

@@ -55,13 +55,23 @@ void batches_done(struct batches *b) {
   b->dlogits = NULL;
 }
 
-int batches_gather(struct batches *b, int64_t step) {
+int batches_gather_part(struct batches *b, int64_t step, int part, int parts,
+                        int *n) {
   int epoch = (int)(step / b->steps_per_epoch),
       k = (int)(step % b->steps_per_epoch);
   if (b->perm_epoch != epoch) {
     batches_epoch_order(b->seed, epoch, b->perm, b->data->n);
     b->perm_epoch = epoch;
   }
-  split_gather(b->data, b->perm + (size_t)k * b->batch, b->batch, b->x, b->y);
+  int lo = (int)((int64_t)part * b->batch / parts),
+      hi = (int)((int64_t)(part + 1) * b->batch / parts);
+  split_gather(b->data, b->perm + (size_t)k * b->batch + lo, hi - lo, b->x,
+               b->y);
+  *n = hi - lo;
   return epoch;
+}
+
+int batches_gather(struct batches *b, int64_t step) {
+  int n;
+  return batches_gather_part(b, step, 0, 1, &n);
 }

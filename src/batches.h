@@ -42,6 +42,14 @@ void batches_done(struct batches *b);
  * Returns its 0-based epoch. */
 int batches_gather(struct batches *b, int64_t step);
 
+/* The part `part` (0 <= part < parts) of the batch of step `step`, for a
+ * rank of a data-parallel run: images [part * batch / parts,
+ * (part + 1) * batch / parts) of it, gathered into b->x as a batch of
+ * *n images ([in_c][h][w][*n]) and b->y.  The parts together are the
+ * batch.  Returns the 0-based epoch. */
+int batches_gather_part(struct batches *b, int64_t step, int part, int parts,
+                        int *n);
+
 /* The order of n training images in epoch `epoch` of a run seeded `seed`. */
 void batches_epoch_order(uint64_t seed, int epoch, int *perm, int n);
 

@@ -70,6 +70,14 @@ int par_sum(struct par *p, float *buf, size_t n, struct err *e);
  * give bit-identical sums on every rank.  One rank leaves buf as it is. */
 int par_sum_ordered(struct par *p, float *buf, size_t n, float *scratch, struct err *e);
 
+/* The additions of par_sum_ordered, in one process: out[i] becomes the sum
+ * of the nparts buffers of n floats laid one after another in parts (part r
+ * at parts + r * n), added in double, part 0 first, rounded to float.  Built
+ * in both implementations (src/par_add.c), so that one process emulating
+ * several ranks (src/dptrain.h) adds their parts exactly as MPI ranks do.
+ * out may be parts itself (part 0 is overwritten). */
+void par_add_parts(const float *parts, int nparts, size_t n, float *out);
+
 /* Sends n <= PAR_MSG_MAX bytes to rank `to` with tag (>= 0); returns once
  * msg may be reused.  A message to oneself is queued (the serial
  * implementation keeps up to 16; MPI may block, so the farm never does it). */

@@ -148,12 +148,7 @@ int par_sum_ordered(struct par *p, float *buf, size_t n, float *scratch, struct 
                                MPI_COMM_WORLD);
         if (rc != MPI_SUCCESS)
             return mpi_fail(e, "MPI_Allgather", rc);
-        for (size_t i = 0; i < k; i++) {
-            double s = 0;
-            for (int r = 0; r < p->size; r++)
-                s += scratch[(size_t)r * k + i];
-            buf[at + i] = (float)s;
-        }
+        par_add_parts(scratch, p->size, k, buf + at);
     }
     return 0;
 }

@@ -95,38 +95,47 @@ static size_t choice_len(const struct supernet *sn, int l, int c)
     return net_layer_param_floats(&sn->space, l, c);
 }
 
-double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
-                           const float *x, const int *y, int N, float *dlogits, float lr,
-                           float shared_lr, float smoothing, const struct sgd *o, int *correct,
-                           struct err *e)
+void supernet_touch(const struct supernet *sn, const struct arch *paths, int npaths,
+                    struct supernet_touched *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int p = 0; p < npaths; p++)
+        for (int l = 0; l < sn->space.nlayers; l++)
+            t->on[l][paths[p].choice[l]] = 1;
+}
+
+void supernet_clear_grads(struct supernet *sn, const struct supernet_touched *t)
 {
     const struct space *s = &sn->space;
-    unsigned char touched[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES] = {{0}};
-    for (int p = 0; p < npaths; p++)
-        for (int l = 0; l < s->nlayers; l++)
-            touched[l][paths[p].choice[l]] = 1;
-    /* clear the gradients this step will fill */
-    size_t stem_n = net_stem_param_floats(s), head_n = net_head_param_floats(s);
-    memset(sn->g + sn->stem_off, 0, stem_n * sizeof(float));
-    memset(sn->g + sn->head_off, 0, head_n * sizeof(float));
+    memset(sn->g + sn->stem_off, 0, net_stem_param_floats(s) * sizeof(float));
+    memset(sn->g + sn->head_off, 0, net_head_param_floats(s) * sizeof(float));
     for (int l = 0; l < s->nlayers; l++)
         for (int c = 0; c < s->nchoices; c++)
-            if (touched[l][c])
+            if (t->on[l][c])
                 memset(sn->g + sn->off[l][c], 0, choice_len(sn, l, c) * sizeof(float));
-    double loss = 0;
-    int right = 0;
-    for (int p = 0; p < npaths; p++) {
-        supernet_bind(sn, &paths[p]);
-        if (net_reserve(&sn->net, N, 1, e))
-            return 0;
-        const float *logits = net_forward(&sn->net, x, 1, BN_MOMENTUM);
-        int ok;
-        loss += softmax_xent_smooth_forward_backward(dlogits, logits, y, s->classes, N, smoothing,
-                                                     &ok);
-        right += ok;
-        net_backward(&sn->net, x, dlogits);
-    }
-    /* one update of everything touched: the shared parts get the summed gradient */
+}
+
+double supernet_path_step(struct supernet *sn, const struct arch *a, const float *x, const int *y,
+                          int N, float *dlogits, float smoothing, int *correct, struct err *e)
+{
+    supernet_bind(sn, a);
+    if (net_reserve(&sn->net, N, 1, e))
+        return 0;
+    const float *logits = net_forward(&sn->net, x, 1, BN_MOMENTUM);
+    int ok;
+    double loss = softmax_xent_smooth_forward_backward(dlogits, logits, y, sn->space.classes, N,
+                                                       smoothing, &ok);
+    net_backward(&sn->net, x, dlogits);
+    if (correct)
+        *correct += ok;
+    return loss;
+}
+
+void supernet_update(struct supernet *sn, const struct supernet_touched *t, float lr,
+                     float shared_lr, const struct sgd *o)
+{
+    const struct space *s = &sn->space;
+    size_t stem_n = net_stem_param_floats(s), head_n = net_head_param_floats(s);
     float lr_shared = lr * shared_lr;
     sgd_step(sn->w + sn->stem_off, sn->g + sn->stem_off, sn->mom + sn->stem_off, stem_n, o,
              lr_shared);
@@ -134,12 +143,32 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
              lr_shared);
     for (int l = 0; l < s->nlayers; l++)
         for (int c = 0; c < s->nchoices; c++)
-            if (touched[l][c]) {
+            if (t->on[l][c]) {
                 size_t off = sn->off[l][c];
                 sgd_step(sn->w + off, sn->g + off, sn->mom + off, choice_len(sn, l, c), o, lr);
                 sn->updates[l][c]++;
             }
     sn->steps++;
+}
+
+double supernet_train_step(struct supernet *sn, const struct arch *paths, int npaths,
+                           const float *x, const int *y, int N, float *dlogits, float lr,
+                           float shared_lr, float smoothing, const struct sgd *o, int *correct,
+                           struct err *e)
+{
+    struct supernet_touched t;
+    supernet_touch(sn, paths, npaths, &t);
+    supernet_clear_grads(sn, &t);
+    double loss = 0;
+    int right = 0;
+    e->msg[0] = 0;
+    for (int p = 0; p < npaths; p++) {
+        loss += supernet_path_step(sn, &paths[p], x, y, N, dlogits, smoothing, &right, e);
+        if (e->msg[0])
+            return 0;
+    }
+    /* one update of everything touched: the shared parts get the summed gradient */
+    supernet_update(sn, &t, lr, shared_lr, o);
     if (correct)
         *correct = right;
     return loss / npaths;

@@ -58,6 +58,33 @@ double supernet_train_step(struct supernet *sn, const struct arch *paths, int np
                            float shared_lr, float smoothing, const struct sgd *o, int *correct,
                            struct err *e);
 
+/* The parts of supernet_train_step, for a step whose paths or images are
+ * shared out between ranks (src/dptrain.h); supernet_train_step is
+ * touch, clear, one supernet_path_step per path, update. */
+
+/* Which choices a step's paths go through (stem and head: always). */
+struct supernet_touched {
+    unsigned char on[SPACE_MAX_LAYERS][SPACE_MAX_CHOICES];
+};
+void supernet_touch(const struct supernet *sn, const struct arch *paths, int npaths,
+                    struct supernet_touched *t);
+
+/* Zeroes the gradients of the stem, the head and the touched choices. */
+void supernet_clear_grads(struct supernet *sn, const struct supernet_touched *t);
+
+/* Forward and backward of path a on x [in_c][h][w][N], y [N]: adds its
+ * gradient to sn->g and moves the BN running statistics of its parts.
+ * Returns the loss (mean over the N images); *correct (may be NULL) grows by
+ * the right answers.  On error e is filled and 0 returned (callers clear
+ * e->msg first and test it). */
+double supernet_path_step(struct supernet *sn, const struct arch *a, const float *x, const int *y,
+                          int N, float *dlogits, float smoothing, int *correct, struct err *e);
+
+/* The one optimiser step over the gradients in sn->g: stem and head at
+ * lr * shared_lr, every touched choice at lr (its update count grows). */
+void supernet_update(struct supernet *sn, const struct supernet_touched *t, float lr,
+                     float shared_lr, const struct sgd *o);
+
 /* Evaluation options of a path with inherited weights. */
 struct supernet_eval {
     int calib_images; /* BN recalibration on this many training images (0: none) */

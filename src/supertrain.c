@@ -44,6 +44,14 @@ static void fill_state(const struct supertrain *t, struct run_state *rs)
     rs->sampler_state = t->sm->st;
 }
 
+/* After the pool, in a checkpoint of a run on more than one rank (a serial
+ * run's ends with the pool, as before ranks existed). */
+#define DP_MAGIC 0x4e525044u /* "DPRN" */
+struct dp_record {
+    uint32_t magic;
+    int32_t ranks, split, reserved;
+};
+
 static size_t pool_bytes(const struct sampler *sm)
 {
     return sm->pool_archs ? (size_t)sm->pool * sizeof(struct arch) : 0;
@@ -57,7 +65,9 @@ int supertrain_save(const struct supertrain *t, const char *path, struct err *e)
                        "good state it held",
                        (long long)t->diverged);
     size_t pb = pool_bytes(t->sm), n = sizeof(struct run_state) + pb;
-    char *blob = malloc(n);
+    struct dp_record dr = {DP_MAGIC, t->dp.ranks, (int32_t)t->cfg.dp.split, 0};
+    size_t dn = t->dp.ranks > 1 ? sizeof dr : 0;
+    char *blob = malloc(n + dn);
     if (!blob)
         return err_plain(e, "out of memory");
     struct run_state rs;
@@ -65,7 +75,9 @@ int supertrain_save(const struct supertrain *t, const char *path, struct err *e)
     memcpy(blob, &rs, sizeof rs);
     if (pb)
         memcpy(blob + sizeof rs, t->sm->pool_archs, pb);
-    int rc = supernet_save(t->sn, blob, n, path, e);
+    if (dn)
+        memcpy(blob + n, &dr, dn);
+    int rc = supernet_save(t->sn, blob, n + dn, path, e);
     free(blob);
     return rc;
 }
@@ -120,11 +132,37 @@ static int resume_from(struct supertrain *t, const struct space *s, const char *
     }
     fill_state(t, &now);
     const char *diff = differing(&saved, &now);
-    if (diff || n != sizeof saved + pb) {
+    struct dp_record dr = {DP_MAGIC, 1, DP_SPLIT_DATA, 0};
+    int recorded = n == sizeof saved + pb + sizeof dr;
+    if (!diff && recorded)
+        memcpy(&dr, (char *)blob + sizeof saved + pb, sizeof dr);
+    else if (!diff && n != sizeof saved + pb)
+        diff = "pool";
+    if (diff) {
         free(blob);
         return err_set(e, path, 0, 0,
                        "was saved by a run with another %s: resume with the same settings",
-                       diff ? diff : "pool");
+                       diff);
+    }
+    if (dr.magic != DP_MAGIC || dr.ranks < 1 || (recorded && dr.ranks < 2) ||
+        (dr.split != DP_SPLIT_DATA && dr.split != DP_SPLIT_PATHS)) {
+        free(blob);
+        return err_set(e, path, 0, 0, "is damaged: its record of the ranks makes no sense");
+    }
+    if (dr.ranks != t->dp.ranks) {
+        free(blob);
+        return err_set(e, path, 0, 0,
+                       "was saved by a run on %d rank%s, and this one has %d: resume on %d "
+                       "rank%s (each step's shares depend on their number)",
+                       dr.ranks, dr.ranks == 1 ? "" : "s", t->dp.ranks, dr.ranks,
+                       dr.ranks == 1 ? "" : "s");
+    }
+    if (dr.ranks > 1 && dr.split != (int32_t)t->cfg.dp.split) {
+        free(blob);
+        return err_set(e, path, 0, 0,
+                       "was saved by a run that split its steps by %s, not by %s: resume with "
+                       "the same split",
+                       dp_split_name((enum dp_split)dr.split), dp_split_name(t->cfg.dp.split));
     }
     if (saved.step < 0 || saved.step > t->total) {
         free(blob);
@@ -163,10 +201,16 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
         return err_plain(e, "supernet training needs epochs, batch and iterations >= 1, a "
                             "positive learning rate and multiplier of the shared layers' rate, "
                             "and label smoothing in [0, 1)");
+    int ranks = dp_ranks(&cfg->dp);
+    if (ranks > 1 && cfg->dp.split == DP_SPLIT_DATA && cfg->batch < ranks)
+        return err_plain(e, "a batch of %d images cannot be shared by %d ranks: each needs one "
+                            "at least",
+                         cfg->batch, ranks);
     if (batches_init(&t->b, train, s, cfg->batch, cfg->epochs, cfg->seed, e))
         return -1;
     t->steps_per_epoch = t->b.steps_per_epoch;
     t->total = t->b.total;
+    t->dp.ranks = ranks;
     if (resume) {
         if (resume_from(t, s, resume, e)) {
             supertrain_done(t);
@@ -174,8 +218,14 @@ int supertrain_init(struct supertrain *t, const struct space *s, struct sampler 
         }
     } else {
         t->sn = supernet_new(s, cfg->seed, e);
-        if (!t->sn)
+        if (!t->sn) {
+            supertrain_done(t);
             return -1;
+        }
+    }
+    if (dp_init(&t->dp, &cfg->dp, t->sn, e)) {
+        supertrain_done(t);
+        return -1;
     }
     return 0;
 }
@@ -184,6 +234,7 @@ void supertrain_done(struct supertrain *t)
 {
     supernet_free(t->sn);
     batches_done(&t->b);
+    dp_done(&t->dp);
     t->sn = NULL;
 }
 
@@ -197,7 +248,6 @@ int supertrain_step(struct supertrain *t, struct err *e)
         return 0;
     double t0 = ctx_seconds();
     int its = t->cfg.iterations;
-    int epoch = batches_gather(&t->b, t->step);
     int64_t it_len = t->total / its;
     if (it_len < 1)
         it_len = 1;
@@ -213,11 +263,10 @@ int supertrain_step(struct supertrain *t, struct err *e)
         *e = t->sm->err;
         return -1;
     }
-    e->msg[0] = 0;
-    double loss = supernet_train_step(t->sn, paths, np, t->b.x, t->b.y, t->cfg.batch, t->b.dlogits, lr,
-                                      (float)t->cfg.shared_lr, (float)t->cfg.label_smoothing,
-                                      &t->recipe.sgd, NULL, e);
-    if (e->msg[0])
+    double loss;
+    int epoch;
+    if (dp_train_step(&t->dp, t->sn, paths, np, &t->b, t->step, lr, (float)t->cfg.shared_lr,
+                      (float)t->cfg.label_smoothing, &t->recipe.sgd, &loss, &epoch, e))
         return -1;
     const struct supernet *sn = t->sn;
     if (train_check_finite(loss, sn->w, sn->nparams, sn->stats, sn->nstats, t->step + 1,

@@ -8,6 +8,12 @@
  * settings: a run saved at any step and resumed takes exactly the steps an
  * uninterrupted run takes (same seed and thread count: same bytes).
  *
+ * With cfg.dp the steps are shared out between ranks (src/dptrain.h): every
+ * rank calls each function alike and holds the same supernet; the caller
+ * lets rank 0 alone save.  The checkpoint of a run on N > 1 ranks (or
+ * emulating N) records N and the split, and a resume must match both: the
+ * shares of a step, and so the training, depend on them.
+ *
  * The command line's `supernet` command and the experiment runner (`run`,
  * the TUI) both drive this.  Nothing here prints. */
 #ifndef ONESHOT_SUPERTRAIN_H
@@ -17,6 +23,7 @@
 
 #include "batches.h"
 #include "data.h"
+#include "dptrain.h"
 #include "err.h"
 #include "sampler.h"
 #include "supernet.h"
@@ -31,6 +38,7 @@ struct supertrain_config {
     int train_images; /* recorded in checkpoints: a resume must match */
     double shared_lr; /* multiplier of lr for the shared stem and head, > 0 (1: none) */
     double label_smoothing; /* of the training loss, in [0, 1) (0: none) */
+    struct dp_config dp;    /* ranks sharing each step (src/dptrain.h); zero: none */
 };
 
 struct supertrain {
@@ -40,6 +48,7 @@ struct supertrain {
     struct supertrain_config cfg;
     struct train_config recipe; /* momentum, weight decay, Nesterov (spaces/README.md) */
     struct batches b;           /* its batches (src/batches.h) */
+    struct dp dp;               /* the step shared out (dp.ranks 1: not) */
     int64_t step, total;        /* steps taken, steps in all (b.total) */
     int steps_per_epoch;        /* (b.steps_per_epoch) */
     /* the last step: */

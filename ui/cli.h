@@ -56,6 +56,30 @@ volatile sig_atomic_t *cli_stop_flag(void);
 void cli_release_stop(void);
 int cli_stop_requested(void);
 
+/* Under mpirun (ui/clipar.c; src/par.h is the runtime). */
+struct par;
+/* Whether a command starts the parallel runtime: not to print --help, and
+ * not when no_par_option (may be NULL) is given, which runs without it. */
+int cli_wants_par(int argc, char **argv, const char *no_par_option);
+/* 1 when this build without MPI was started by mpirun: every rank would
+ * then be a whole command of its own. */
+int cli_mpirun_without_mpi(void);
+/* cli_options on every rank, with what it prints thrown away when quiet
+ * (ranks other than 0). */
+int cli_options_quiet(struct opt *opts, int argc, char **argv, const char *command,
+                      const char *usage, int quiet);
+/* Threads per rank: the host's cores shared by its `local` ranks, at most
+ * what --threads asked (0: no limit), with a warning from rank 0 when it
+ * asked more.  One process keeps what it asked. */
+int cli_rank_threads(int asked, int local, int rank);
+/* After a step that may fail on some ranks (failed: this one's outcome, its
+ * error in e): 0 when none failed.  When every rank failed (a misspelt
+ * space, a missing data directory) rank 0 alone prints its error and all
+ * return 1 together; when only some did, those print theirs and end the
+ * job (par_abort), since the others cannot go on without them.  One
+ * process (p NULL or of size 1) prints its error and returns 1. */
+int cli_settle(struct par *p, int failed, struct err *e);
+
 /* Sets up the context (threads, a log sink printing to stderr). */
 void cli_ctx(struct ctx *c, int threads);
 

@@ -4,7 +4,6 @@
  * the trainings (rank 0 hands them out and writes the table); with --worker
  * independent processes share them through claim files (ui/groundtruth.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +87,11 @@ static int select_archs(const struct space *s, int count, uint64_t seed, struct 
     return 0;
 }
 
-/* Reads extra architectures, one per line ('#' comments), into out. */
+/* Reads extra architectures, one per line ('#' comments), into out after
+ * the n there already.  A line's architecture ends at a blank or a comma, so
+ * a CSV whose first column is the architecture (a run's pareto.csv or
+ * evaluations.csv) is a list too, its header line ("arch,...") skipped; an
+ * architecture already in out is not added again. */
 static int read_list(const char *path, const struct space *s, struct arch *out, int max, int *n,
                      struct err *e)
 {
@@ -96,8 +99,13 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
     if (!f)
         return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
     char line[1024];
-    int lineno = 0;
+    int lineno = 0, rest = 0, first = 1;
     while (fgets(line, sizeof line, f)) {
+        /* the tail of a line longer than the buffer: past the architecture */
+        int tail = rest;
+        rest = !strchr(line, '\n') && !feof(f);
+        if (tail)
+            continue;
         lineno++;
         line[strcspn(line, "\r\n")] = 0;
         char *p = line;
@@ -105,17 +113,27 @@ static int read_list(const char *path, const struct space *s, struct arch *out, 
             p++;
         if (!*p || *p == '#')
             continue;
+        int header = first && strncmp(p, "arch,", 5) == 0;
+        first = 0;
+        if (header)
+            continue;
+        char *end = p + strcspn(p, " \t,");
+        *end = 0;
+        struct arch a;
+        if (arch_parse_at(s, p, path, lineno, (int)(p - line) + 1, &a, e)) {
+            fclose(f);
+            return -1;
+        }
+        int seen = 0;
+        for (int i = 0; i < *n && !seen; i++)
+            seen = arch_equal(&out[i], &a);
+        if (seen)
+            continue;
         if (*n >= max) {
             fclose(f);
             return err_set(e, path, lineno, 1, "more than %d architectures", max);
         }
-        char *end = p + strcspn(p, " \t");
-        *end = 0;
-        if (arch_parse_at(s, p, path, lineno, (int)(p - line) + 1, &out[*n], e)) {
-            fclose(f);
-            return -1;
-        }
-        (*n)++;
+        out[(*n)++] = a;
     }
     fclose(f);
     return 0;
@@ -170,83 +188,6 @@ static int choose_archs(const struct gt_opts *o, const struct space *s, struct a
     return n;
 }
 
-/* Whether this command starts the parallel runtime (src/par.h): not to
- * print --help, and not as a --worker (which needs no MPI: job-array tasks
- * must not start its runtime). */
-static int wants_par(int argc, char **argv)
-{
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
-            strcmp(argv[i], "--worker") == 0 || strncmp(argv[i], "--worker=", 9) == 0)
-            return 0;
-    return 1;
-}
-
-/* Every rank parses the options alike; only rank 0 prints what it says. */
-static int parse_quietly(struct opt *opts, int argc, char **argv, const char *usage, int quiet)
-{
-    int saved[2] = {-1, -1}, null = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
-    if (null >= 0) {
-        fflush(stdout);
-        fflush(stderr);
-        for (int fd = 1; fd <= 2; fd++) {
-            saved[fd - 1] = dup(fd);
-            dup2(null, fd);
-        }
-    }
-    int status = cli_options(opts, argc, argv, "groundtruth", usage);
-    if (null >= 0) {
-        fflush(stdout);
-        fflush(stderr);
-        for (int fd = 1; fd <= 2; fd++)
-            if (saved[fd - 1] >= 0) {
-                dup2(saved[fd - 1], fd);
-                close(saved[fd - 1]);
-            }
-        close(null);
-    }
-    return status;
-}
-
-/* Threads per rank: the host's cores shared by its ranks (local of them),
- * at most what --threads asked (0: no limit).  One process keeps --threads. */
-static int rank_threads(int asked, int local, int rank)
-{
-    if (local <= 1)
-        return asked;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int share = cores > local ? (int)(cores / local) : 1;
-    if (asked > share && rank == 0)
-        fprintf(stderr, "oneshot: warning: --threads %d on %d ranks of this host's %ld cores: "
-                        "%d each\n", asked, local, cores, share);
-    return asked > 0 && asked < share ? asked : share;
-}
-
-/* After a step that may fail on some ranks (failed: this one's outcome, its
- * error in e): 0 when none failed.  When every rank failed (a misspelt
- * space, a missing data directory) rank 0 alone prints its error and all
- * return 1 together; when only some did, those print theirs and end the
- * job (par_abort), since the others cannot go on without them.  One
- * process (p NULL or of size 1) prints its error and returns 1. */
-static int settle(struct par *p, int failed, struct err *e)
-{
-    int size = p ? par_size(p) : 1, rank = p ? par_rank(p) : 0;
-    float count = (float)failed;
-    struct err se;
-    if (size > 1 && par_sum(p, &count, 1, &se)) {
-        cli_fail(&se);
-        par_abort(p, 1);
-        return 1;
-    }
-    if (count == 0)
-        return 0;
-    if (failed && (rank == 0 || (int)count < size))
-        cli_fail(e);
-    if ((int)count < size && size > 1)
-        par_abort(p, 1);
-    return 1;
-}
-
 /* The command, with room for 2 * GT_MAX architectures in archs; p (NULL
  * for --help and --worker) is borrowed. */
 static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
@@ -274,7 +215,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
         {0},
     };
     int rank = p ? par_rank(p) : 0, size = p ? par_size(p) : 1;
-    int status = parse_quietly(opts, argc, argv,
+    int status = cli_options_quiet(opts, argc, argv, "groundtruth",
                                "oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv [--worker DIR]",
                                rank > 0);
     if (status >= 0)
@@ -282,8 +223,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     struct err e;
     /* a build without MPI started by mpirun: each rank would be a whole
      * command of its own, training every row */
-    if (!par_is_mpi() && !o.worker &&
-        (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"))) {
+    if (!o.worker && cli_mpirun_without_mpi()) {
         err_plain(&e, "started by mpirun, but built without MPI: every rank would train every "
                       "row (build with make MPI=1, or give each rank --worker DIR)");
         return cli_fail(&e);
@@ -297,10 +237,10 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
         return rank ? 2 : cli_usage_error(&e, "groundtruth");
     }
     struct ctx ctx;
-    cli_ctx(&ctx, rank_threads(o.threads, p ? par_local_size(p) : 1, rank));
+    cli_ctx(&ctx, cli_rank_threads(o.threads, p ? par_local_size(p) : 1, rank));
     struct space s;
     int failed = shipped_space(&s, o.space, &e) != 0;
-    if (settle(p, failed, &e))
+    if (cli_settle(p, failed, &e))
         return 1;
     /* rank 0 chooses (it alone reads --list), the others get its choice;
      * n < 0 carries the exit status of an error rank 0 printed */
@@ -348,7 +288,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     failed = (rank == 0 && (truth_create(o.out, comments, 2, &e) ||
                             truth_load(&done, o.out, &s, 0, &e))) ||
              cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e);
-    if (settle(p, failed, &e)) {
+    if (cli_settle(p, failed, &e)) {
         rc = 1; /* printed */
     } else if (o.worker) {
         rc = gt_worker(&g, o.worker, o.stale, &trained, &e);
@@ -388,7 +328,7 @@ int cmd_groundtruth(int argc, char **argv)
     }
     struct err e;
     struct par *p = NULL;
-    if (wants_par(argc, argv) && !(p = par_new(NULL, NULL, &e))) {
+    if (cli_wants_par(argc, argv, "--worker") && !(p = par_new(NULL, NULL, &e))) {
         free(archs);
         return cli_fail(&e);
     }

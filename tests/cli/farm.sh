@@ -10,26 +10,7 @@
 # without mpirun).
 . "$(dirname "$0")/lib.inc"
 need_data
-: "${ONESHOT_MPI:=build-mpi/oneshot}"
-[ -x "$ONESHOT_MPI" ] || skip "no MPI build $ONESHOT_MPI (make check builds it when mpicc is installed)"
-need_cmd mpirun
-if [ "$(id -u)" = 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-# Open MPI binds each rank to a core and refuses more ranks than cores
-# unless told; MPICH's mpiexec takes neither option
-flags=""
-mpirun --version 2>&1 | grep -q 'Open MPI' && flags="--oversubscribe --bind-to none"
-mpi_run() { # mpi_run N PROGRAM ARGS...: PROGRAM on N ranks
-    local np=$1
-    shift
-    mpirun $flags -np "$np" "$@"
-}
-mpi() { # mpi N ARGS...: the MPI build of oneshot on N ranks
-    local np=$1
-    shift
-    mpi_run "$np" "$ONESHOT_MPI" "$@"
-}
+need_mpi
 # src/par.h over MPI on 2 ranks (tests/test_par.c built with MPI): each
 # rank's harness must pass all
 ptest=$(dirname "$ONESHOT_MPI")/tests/test_par
@@ -69,7 +50,7 @@ cmp -s <(grep '^#' "$TMP/np2.csv" | sed "s|$TMP/np2.csv|OUT|") <(grep '^#' "$TMP
 
 # a rank killed once the table has two rows: Open MPI ends the job, and the
 # same command run again continues the table
-mpirun $flags -np 2 "$ONESHOT_MPI" $gt --out "$TMP/k.csv" >/dev/null 2>"$TMP/k.err" &
+mpirun $MPI_FLAGS -np 2 "$ONESHOT_MPI" $gt --out "$TMP/k.csv" >/dev/null 2>"$TMP/k.err" &
 job=$! # mpirun, whose children are the ranks
 for _ in $(seq 600); do
     [ "$(whole_rows "$TMP/k.csv")" -ge 2 ] && break

@@ -58,4 +58,12 @@ printf '%s\n' "$err" | grep -q "error: 'k.*' is not an architecture of the space
 printf '# extra\nk3e2-k3e2-k3e2-k3e2\n  k3e2-k9e2-k3e2-k3e2\n' > "$TMP/list.txt"
 err=$($ONESHOT groundtruth --space tiny --archs 0 --list "$TMP/list.txt" --out "$TMP/l.csv" 2>&1 >/dev/null)
 expect_eq "bad list" "$err" "oneshot: $TMP/list.txt:3:8: error: layer 2: unknown choice 'k9e2' (choices here: k3e2 k5e4 k7e6)"
+# a run's pareto.csv as a list: the header skipped, the architecture ends at
+# the comma, one listed twice is trained once
+printf 'arch,accuracy,macs\nk3e2-k5e4-k3e2-k7e6,0.5,100\nk3e2-k5e4-k3e2-k7e6,0.5,100\n' > "$TMP/pareto.csv"
+$ONESHOT groundtruth --space tiny --archs 0 --list "$TMP/pareto.csv" --epochs 1 --train-images 256 --val-images 256 --threads 2 --out "$TMP/p.csv" 2>/dev/null || fail "--list pareto.csv"
+expect_eq "rows of pareto.csv" "$(grep '^k' "$TMP/p.csv" | cut -d, -f1-2)" "k3e2-k5e4-k3e2-k7e6,0"
+printf 'arch,accuracy\nk3e2-k5e4-k3e2-k7e6,0.5\nk3e2-k3e2-k9e2-k3e2,0.4\n' > "$TMP/bad.csv"
+err=$($ONESHOT groundtruth --space tiny --archs 0 --list "$TMP/bad.csv" --out "$TMP/b.csv" 2>&1 >/dev/null)
+expect_eq "bad pareto.csv" "$err" "oneshot: $TMP/bad.csv:3:11: error: layer 3: unknown choice 'k9e2' (choices here: k3e2 k5e4 k7e6)"
 exit 0
