@@ -292,7 +292,8 @@ static void term_blit(struct tty *t, const struct chart_grid *g)
 
 /* ------------------------------------------------------------ the workbench */
 
-enum dialog { DIALOG_NONE, DIALOG_HELP, DIALOG_QUIT };
+/* ABOUT: what the focused panel shows (? once); HELP: the keys (? again) */
+enum dialog { DIALOG_NONE, DIALOG_ABOUT, DIALOG_HELP, DIALOG_QUIT };
 
 struct tui {
     struct tty term;
@@ -499,7 +500,7 @@ static const char *const help_text[] = {
     "PgUp PgDn  scroll the log (focus on the log)",
     "Ctrl-L     redraw the screen",
     "q          quit (asks when work is unsaved)",
-    "?          this help; any key closes it",
+    "?          what the focused panel shows; ? again: these keys",
 };
 
 static void dialog_box(struct tui *t, const char *title, const char *const *lines, int n)
@@ -518,6 +519,38 @@ static void dialog_box(struct tui *t, const char *title, const char *const *line
     frame(t, r, title, CHART_FOCUS);
     for (int i = 0; i < n && i < h - 2; i++)
         chart_text(&t->screen, r.x + 2, r.y + 1 + i, lines[i], w - 4, CHART_PLAIN);
+}
+
+/* The focused panel's explanation in a box over the screen's middle: its
+ * text wrapped, then how to go on. */
+static void about_box(struct tui *t)
+{
+    const char *text = tui_panel_help(t->focus);
+    char title[256];
+    tui_panel_title(t->focus, t->s, &t->view, title, sizeof title);
+    char *gap = strstr(title, "  "); /* the panel's name, without its figures */
+    if (gap)
+        *gap = 0;
+    int w = t->w - 4 < 76 ? t->w - 4 : 76;
+    struct chart_grid g;
+    /* the rows the text takes at this width, then a grid of just those */
+    if (w < 20 || chart_grid_init(&g, w - 4, t->h - 6, t->term.unicode))
+        return;
+    int rows = tui_wrap(&g, 0, CHART_PLAIN, text);
+    chart_grid_done(&g);
+    if (chart_grid_init(&g, w - 4, rows + 2, t->term.unicode))
+        return;
+    tui_wrap(&g, 0, CHART_PLAIN, text);
+    tui_put(&g, 0, rows + 1, CHART_LABEL, "? the keys      any other key closes this");
+    struct chart_rect r = {(t->w - w) / 2, (t->h - rows - 4) / 2, w, rows + 4};
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++)
+            chart_put(&t->screen, x, y, ' ', CHART_PLAIN);
+    char head[300];
+    snprintf(head, sizeof head, "%s: what it shows", title);
+    frame(t, r, head, CHART_FOCUS);
+    paste(&t->screen, &g, r.x + 2, r.y + 1);
+    chart_grid_done(&g);
 }
 
 static void draw(struct tui *t)
@@ -558,6 +591,8 @@ static void draw(struct tui *t)
         snprintf(c, sizeof c, "y  quit      n  stay");
         const char *lines[] = {a, b, "", c};
         dialog_box(t, "quit?", lines, 4);
+    } else if (t->dialog == DIALOG_ABOUT) {
+        about_box(t);
     } else if (t->dialog == DIALOG_HELP) {
         dialog_box(t, "keys", help_text, (int)(sizeof help_text / sizeof help_text[0]));
     }
@@ -723,8 +758,8 @@ static void on_key(struct tui *t, int ch)
         t->dirty = 1;
         return;
     }
-    if (t->dialog == DIALOG_HELP) {
-        t->dialog = DIALOG_NONE;
+    if (t->dialog == DIALOG_HELP || t->dialog == DIALOG_ABOUT) {
+        t->dialog = t->dialog == DIALOG_ABOUT && ch == '?' ? DIALOG_HELP : DIALOG_NONE;
         t->dirty = 1;
         return;
     }
@@ -793,7 +828,7 @@ static void on_key(struct tui *t, int ch)
         export_svg(t);
         return;
     case '?':
-        t->dialog = DIALOG_HELP;
+        t->dialog = tui_panel_help(t->focus) ? DIALOG_ABOUT : DIALOG_HELP;
         return;
     case 'q':
         ask_quit(t);
@@ -880,7 +915,7 @@ int tui_main(const char *path, const char *out, int resume)
         memcpy(t->order, s->singlepath ? sp : oneshot, (size_t)t->npanels * sizeof t->order[0]);
         t->focus = s->singlepath ? TUI_SP_DECISIONS : TUI_PARETO;
         tui_view_init(&t->view, s, t->term.unicode);
-        tui_state_log(s, TUI_INFO, "run directory %s; ? lists the keys", s->dir);
+        tui_state_log(s, TUI_INFO, "run directory %s; ? explains the focused panel, ? again lists the keys", s->dir);
         if (tui_state_start(s, &e))
             tui_state_log(s, TUI_ERROR, "%s", e.msg);
         run_loop(t);

@@ -296,6 +296,15 @@ void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct t
 
 /* ------------------------------------------------------------ supernet */
 
+/* What ? says of each panel (tui_panel_help): what it shows, how to read
+ * it, the paper it comes from. */
+static const char help_supernet[] =
+    "The supernet's training loss at every step, and its learning rate. One set of weights "
+    "holds every network of the space; each step trains the paths the sampler draws on one "
+    "batch. Read it as any training curve: it should fall, noisily, as the paths change from "
+    "step to step. Weight sharing: ENAS (Pham et al., 2018); one path a step: SPOS "
+    "(Guo et al., 2020).";
+
 static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
     char a[16], b[16];
@@ -343,6 +352,13 @@ static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const
 }
 
 /* ------------------------------------------------------------ ranking */
+
+static const char help_ranking[] =
+    "Does the supernet rank? The networks of the space's ground-truth table, scored with the "
+    "shared weights (BatchNorm recalibrated), against their accuracy trained alone: Kendall "
+    "tau 1 is the same order, 0 none. Compare it with the tau of size alone (params, MACs, in "
+    "the log): a supernet that does not beat it ranks nothing. The question FairNAS (Chu et "
+    "al., 2021) and Yu et al. (ICLR 2020) asked of weight sharing.";
 
 static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
@@ -459,6 +475,13 @@ static void draw_weights(struct chart_grid *g, int y, const struct tui_state *s,
                   o == v->objective ? "]" : "") +
               1;
 }
+
+static const char help_pareto[] =
+    "Every evaluated network on two metrics (x and y change them). The highlighted points are "
+    "the front: no other network is better in every objective. The star is the front's best "
+    "by the weights: 1..8 pick an objective, + and - change its weight, and the star moves "
+    "along the front. Non-dominated sorting: NSGA-II (Deb et al., 2002); weights: MoGA (Chu, "
+    "Zhang and Xu, 2020).";
 
 static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
@@ -652,6 +675,12 @@ double tui_worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOI
     return worst;
 }
 
+static const char help_fairness[] =
+    "How many paths trained each choice (a row) of each layer (a column), every column scaled "
+    "to its own range. A fair sampler keeps each column one colour and the ratio at 1; a "
+    "uniform one drifts, and a choice trained less looks worse than it is. Strict fairness, "
+    "every choice once a step: FairNAS (Chu, Zhang and Xu, 2021).";
+
 /* The heat map shows path-trainings (paths trained through each choice),
  * each layer scaled to its own range: strict fairness is per layer.  A
  * choice trained by more paths than it got updates (several paths of a step
@@ -804,6 +833,13 @@ void tui_arch_draw(struct chart_grid *g, int y0, const struct tui_state *s, stru
     }
 }
 
+static const char help_arch[] =
+    "The selected network layer by layer: its choice (kernel k, expansion e, s for "
+    "squeeze-and-excitation), parameters, multiply-adds and latency on the run's device. "
+    "Parameters are memory, MACs arithmetic, latency what a device takes: they need not agree, "
+    "which is why hardware-aware NAS measures it (MnasNet, Tan et al., 2019). t trains it alone "
+    "to check the supernet's accuracy.";
+
 static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
     const struct arch *a = tui_view_selected(v, s);
@@ -872,6 +908,12 @@ static const char *uskip(const char *t, int i)
         t += chart_utf8_next(t, &cp);
     return t;
 }
+
+static const char help_log[] =
+    "The run's messages: a line at each epoch's end (the supernet's ranking, or what "
+    "Single-Path's decisions decode to), the generations, the retrained networks' results, "
+    "the Lua scripts' prints, warnings and errors with their tracebacks. After a Lua error, "
+    "fix the file and press r: the search goes on with every evaluation kept.";
 
 static void draw_log(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
@@ -973,6 +1015,26 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
         break;
     default:
         tui_sp_draw(p, g, s, v);
+    }
+}
+
+const char *tui_panel_help(enum tui_panel p)
+{
+    switch (p) {
+    case TUI_SUPERNET:
+        return help_supernet;
+    case TUI_RANKING:
+        return help_ranking;
+    case TUI_PARETO:
+        return help_pareto;
+    case TUI_FAIRNESS:
+        return help_fairness;
+    case TUI_ARCH:
+        return help_arch;
+    case TUI_LOG:
+        return help_log;
+    default:
+        return tui_sp_help(p);
     }
 }
 

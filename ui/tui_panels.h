@@ -104,6 +104,11 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
  * Under lock. */
 int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v);
 
+/* What panel p shows, how to read it and the paper it comes from, in two
+ * or three sentences (static text, one paragraph), or NULL when the panel
+ * has none. */
+const char *tui_panel_help(enum tui_panel p);
+
 /* What the panels share with each other (ui/tui_sp.c draws Single-Path
  * NAS's): */
 /* printf into row y of g from column x, clipped at the grid's edge; returns
