@@ -246,8 +246,8 @@ static void term_stop(struct tty *t)
     signal(SIGHUP, SIG_DFL);
 }
 
-/* Moves what was written to fds 1 and 2 into the log, line by line. */
-static void term_capture(struct tty *t, struct tui_state *s)
+/* Hands what was written to fds 1 and 2 to line(ud, text), line by line. */
+static void term_drain(struct tty *t, void (*line)(void *ud, const char *text), void *ud)
 {
     char buf[4096];
     ssize_t n;
@@ -255,7 +255,7 @@ static void term_capture(struct tty *t, struct tui_state *s)
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == '\n' || t->npartial == (int)sizeof t->partial - 1) {
                 t->partial[t->npartial] = 0;
-                tui_state_log(s, -1, "%s", t->partial);
+                line(ud, t->partial);
                 t->npartial = 0;
                 if (buf[i] == '\n')
                     continue;
@@ -264,6 +264,17 @@ static void term_capture(struct tty *t, struct tui_state *s)
                 t->partial[t->npartial++] = buf[i];
         }
     }
+}
+
+static void log_line(void *ud, const char *text)
+{
+    tui_state_log(ud, -1, "%s", text);
+}
+
+/* Moves what was written to fds 1 and 2 into the log. */
+static void term_capture(struct tty *t, struct tui_state *s)
+{
+    term_drain(t, log_line, s);
 }
 
 /* Copies grid g to the screen, runs of one style at a time. */
@@ -371,39 +382,7 @@ static void layout(struct tui *t)
 /* A box with a title on its top edge. */
 static void frame(struct tui *t, struct chart_rect r, const char *title, int style)
 {
-    struct chart_grid *g = &t->screen;
-    int u = g->unicode;
-    uint32_t h = u ? 0x2500 : '-', v = u ? 0x2502 : '|';
-    uint32_t tl = u ? 0x250C : '+', tr = u ? 0x2510 : '+', bl = u ? 0x2514 : '+',
-             br = u ? 0x2518 : '+';
-    for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
-        chart_put(g, x, r.y, h, style);
-        chart_put(g, x, r.y + r.h - 1, h, style);
-    }
-    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
-        chart_put(g, r.x, y, v, style);
-        chart_put(g, r.x + r.w - 1, y, v, style);
-    }
-    chart_put(g, r.x, r.y, tl, style);
-    chart_put(g, r.x + r.w - 1, r.y, tr, style);
-    chart_put(g, r.x, r.y + r.h - 1, bl, style);
-    chart_put(g, r.x + r.w - 1, r.y + r.h - 1, br, style);
-    if (title && r.w > 6) {
-        char buf[512];
-        snprintf(buf, sizeof buf, " %s ", title);
-        chart_text(g, r.x + 2, r.y, buf, r.w - 5, style == CHART_FOCUS ? CHART_FOCUS : CHART_LABEL);
-    }
-}
-
-/* Copies grid p into the screen at (x, y). */
-static void paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y)
-{
-    for (int j = 0; j < p->h; j++)
-        for (int i = 0; i < p->w; i++) {
-            struct chart_cell *c = chart_at(screen, x + i, y + j);
-            if (c)
-                *c = p->cells[j * p->w + i];
-        }
+    tui_box(&t->screen, r, title, style);
 }
 
 static void status_bar(struct tui *t)
@@ -549,7 +528,7 @@ static void about_box(struct tui *t)
     char head[300];
     snprintf(head, sizeof head, "%s: what it shows", title);
     frame(t, r, head, CHART_FOCUS);
-    paste(&t->screen, &g, r.x + 2, r.y + 1);
+    tui_paste(&t->screen, &g, r.x + 2, r.y + 1);
     chart_grid_done(&g);
 }
 
@@ -573,7 +552,7 @@ static void draw(struct tui *t)
             struct chart_grid g;
             if (chart_grid_init(&g, r.w - 2, r.h - 2, t->term.unicode) == 0) {
                 tui_panel_draw(p, &g, s, &t->view);
-                paste(&t->screen, &g, r.x + 1, r.y + 1);
+                tui_paste(&t->screen, &g, r.x + 1, r.y + 1);
             }
             chart_grid_done(&g);
         }
@@ -951,4 +930,72 @@ int tui_main(const char *path, const char *out, int resume)
     runner_close(r);
     free(s), free(t);
     return status;
+}
+
+/* ------------------------------------------------------------ the terminal for others */
+
+struct tui_term {
+    struct tty tty;
+};
+
+struct tui_term *tui_term_open(struct err *e)
+{
+    setlocale(LC_ALL, "");
+    struct tui_term *t = calloc(1, sizeof *t);
+    if (!t) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    atexit(at_exit);
+    if (term_start(&t->tty, e)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void tui_term_close(struct tui_term *t)
+{
+    if (!t)
+        return;
+    term_stop(&t->tty);
+    close(t->tty.capture);
+    free(t);
+}
+
+void tui_term_size(const struct tui_term *t, int *w, int *h, int *unicode)
+{
+    getmaxyx(stdscr, *h, *w);
+    *unicode = t->tty.unicode;
+}
+
+void tui_term_show(struct tui_term *t, const struct chart_grid *g)
+{
+    erase();
+    term_blit(&t->tty, g);
+    refresh();
+}
+
+int tui_term_key(struct tui_term *t)
+{
+    (void)t;
+    if (tui_signal) {
+        tui_signal = 0;
+        return TUI_KEY_SIGNAL;
+    }
+    int ch = getch();
+    if (ch == ERR)
+        return 0;
+    if (ch == KEY_RESIZE)
+        return TUI_KEY_RESIZE;
+    if (ch == 12) { /* Ctrl-L */
+        clearok(curscr, TRUE);
+        return TUI_KEY_RESIZE;
+    }
+    return panel_key_of(ch);
+}
+
+void tui_term_drain(struct tui_term *t, void (*line)(void *ud, const char *text), void *ud)
+{
+    term_drain(&t->tty, line, ud);
 }

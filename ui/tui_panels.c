@@ -13,6 +13,41 @@
 
 /* ------------------------------------------------------------ helpers */
 
+void tui_box(struct chart_grid *g, struct chart_rect r, const char *title, int style)
+{
+    int u = g->unicode;
+    uint32_t h = u ? 0x2500 : '-', v = u ? 0x2502 : '|';
+    uint32_t tl = u ? 0x250C : '+', tr = u ? 0x2510 : '+', bl = u ? 0x2514 : '+',
+             br = u ? 0x2518 : '+';
+    for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
+        chart_put(g, x, r.y, h, style);
+        chart_put(g, x, r.y + r.h - 1, h, style);
+    }
+    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+        chart_put(g, r.x, y, v, style);
+        chart_put(g, r.x + r.w - 1, y, v, style);
+    }
+    chart_put(g, r.x, r.y, tl, style);
+    chart_put(g, r.x + r.w - 1, r.y, tr, style);
+    chart_put(g, r.x, r.y + r.h - 1, bl, style);
+    chart_put(g, r.x + r.w - 1, r.y + r.h - 1, br, style);
+    if (title && r.w > 6) {
+        char buf[512];
+        snprintf(buf, sizeof buf, " %s ", title);
+        chart_text(g, r.x + 2, r.y, buf, r.w - 5, style == CHART_FOCUS ? CHART_FOCUS : CHART_LABEL);
+    }
+}
+
+void tui_paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y)
+{
+    for (int j = 0; j < p->h; j++)
+        for (int i = 0; i < p->w; i++) {
+            struct chart_cell *c = chart_at(screen, x + i, y + j);
+            if (c)
+                *c = p->cells[j * p->w + i];
+        }
+}
+
 int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
 {
     char buf[1024];
