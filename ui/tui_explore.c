@@ -206,7 +206,7 @@ static void train_current(struct explorer *x)
         ex_log(x, "one training at a time: %s is training", arch_text(x, &so->a, buf));
         return;
     }
-    if (x->seen[x->current].alone == x->seen[x->current].alone) {
+    if (!isnan(x->seen[x->current].alone)) {
         ex_log(x, "%s is trained already", arch_text(x, &x->a, buf));
         return;
     }
@@ -304,7 +304,7 @@ static void draw_table(struct explorer *x, struct chart_grid *g)
     int training = so->running && arch_equal(&so->a, &x->a);
     int64_t step = so->step, total = so->total;
     pthread_mutex_unlock(&so->lock);
-    if (s->alone == s->alone)
+    if (!isnan(s->alone))
         tui_put(g, 0, y, CHART_TRAINED, "stand-alone accuracy %.2f%% (%d epochs)", s->alone * 100,
                 so->epochs);
     else if (training)
@@ -339,7 +339,7 @@ static void draw_plot(struct explorer *x, struct chart_grid *g)
     for (int i = 0; i < nf; i++)
         kind[front[i]] = CHART_FRONT;
     for (int i = 0; i < n; i++)
-        if (x->seen[i].alone == x->seen[i].alone)
+        if (!isnan(x->seen[i].alone))
             kind[i] = CHART_TRAINED;
     kind[x->current] = CHART_SELECTED;
     double xlo, xhi, ylo, yhi;

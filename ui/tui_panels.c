@@ -391,8 +391,8 @@ static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const
 static const char help_ranking[] =
     "Does the supernet rank? The networks of the space's ground-truth table, scored with the "
     "shared weights (BatchNorm recalibrated), against their accuracy trained alone: Kendall "
-    "tau 1 is the same order, 0 none. Compare it with the tau of size alone (params, MACs, in "
-    "the log): a supernet that does not beat it ranks nothing. The question FairNAS (Chu et "
+    "tau 1 is the same order, 0 none. Compare it with the tau of size alone (params, MACs) "
+    "shown beside it: a supernet that does not beat it ranks nothing. The question FairNAS (Chu et "
     "al., 2021) and Yu et al. (ICLR 2020) asked of weight sharing.";
 
 static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
