@@ -279,8 +279,10 @@ static void draw_table(struct explorer *x, struct chart_grid *g)
     int at = tui_put(g, 0, 1, CHART_DIM, "%2s  %-7s  %7s %7s", "#", "choice", "params", "MACs");
     for (int d = 0; d < x->ndev; d++)
         at += tui_put(g, at, 1, CHART_DIM, " %10.10s", x->lat[d]->device);
-    int y = 2;
-    for (int l = 0; l < x->sp.nlayers && y < g->h - 4; l++, y++) {
+    /* below the layers: the total, the supernet's accuracy, the stand-alone
+     * result; the layers scrolled so that the picked one shows */
+    int rows = g->h - 5, first = x->layer >= rows ? x->layer - rows + 1 : 0, y = 2;
+    for (int l = first; l < x->sp.nlayers && y < g->h - 3; l++, y++) {
         int c = x->a.choice[l];
         struct cost lc = space_layer_cost(&x->sp, l, c);
         int sel = l == x->layer, style = sel ? CHART_SELECTED : CHART_PLAIN;
@@ -295,7 +297,7 @@ static void draw_table(struct explorer *x, struct chart_grid *g)
                  chart_format((double)s->c.macs, b2, 16));
     for (int d = 0; d < x->ndev; d++)
         at += tui_put(g, at, y, CHART_LABEL, " %7.4f ms", s->ms[d]);
-    y += 2;
+    y++;
     if (x->sn)
         tui_put(g, 0, y++, CHART_SERIES1, "supernet accuracy %.2f%% (BN recalibrated on %d images)",
                 s->acc * 100, x->ev.calib_images);
@@ -394,9 +396,16 @@ static void draw(struct explorer *x, struct chart_grid *screen)
     chart_text(screen, 1, h - 1,
                "q quit  ? help  arrows pick  r random  s smallest  b biggest  Enter copy  t train",
                w - 2, CHART_BAR);
-    int lw = w * 58 / 100, ht = h - 2 - (h - 2) / 4;
-    if (ht < x->sp.nlayers + 9 && h - 2 - (x->sp.nlayers + 9) >= 4)
-        ht = x->sp.nlayers + 9;
+    if (w < 60 || h < 16) {
+        chart_text(screen, 0, 1, "too small: 60x16 at least", w, CHART_PLAIN);
+        return;
+    }
+    /* the table a row per layer and five more, inside its frame, as far as
+     * the log keeps a line */
+    int lw = 32 + 11 * x->ndev, ht = h - 2 - (h - 2) / 4, need = x->sp.nlayers + 7;
+    lw = lw > w - 26 ? w - 26 : lw < w * 45 / 100 ? w * 45 / 100 : lw;
+    if (ht < need)
+        ht = need < h - 5 ? need : h - 5;
     char title[64];
     snprintf(title, sizeof title, "pareto  seen %d", x->nseen);
     panel(x, screen, (struct chart_rect){0, 1, lw, ht}, "architecture", draw_table);
