@@ -273,7 +273,12 @@ static const char *const keys[] = {
 
 static void draw_table(struct explorer *x, struct chart_grid *g)
 {
+    /* the sizes and latencies of a itself; what needs the supernet or a
+     * training from its entry of seen, once it has one (a picked but not
+     * evaluated yet: the status bar says it is being) */
     const struct seen *s = &x->seen[x->current];
+    int known = arch_equal(&s->a, &x->a);
+    struct cost sum = arch_cost(&x->sp, &x->a);
     char b1[16], b2[16], b3[16], buf[ARCH_TEXT_MAX];
     tui_put(g, 0, 0, CHART_LABEL, "%s", arch_text(x, &x->a, buf));
     int at = tui_put(g, 0, 1, CHART_DIM, "%2s  %-7s  %7s %7s", "#", "choice", "params", "MACs");
@@ -293,11 +298,13 @@ static void draw_table(struct explorer *x, struct chart_grid *g)
             at += tui_put(g, at, y, style, " %10s",
                           chart_format(latency_layer(x->lat[d], l, c), b3, 16));
     }
-    at = tui_put(g, 0, y, CHART_LABEL, "%-12s %7s %7s", "total", chart_format((double)s->c.params, b1, 16),
-                 chart_format((double)s->c.macs, b2, 16));
+    at = tui_put(g, 0, y, CHART_LABEL, "%-12s %7s %7s", "total",
+                 chart_format((double)sum.params, b1, 16), chart_format((double)sum.macs, b2, 16));
     for (int d = 0; d < x->ndev; d++)
-        at += tui_put(g, at, y, CHART_LABEL, " %7.4f ms", s->ms[d]);
+        at += tui_put(g, at, y, CHART_LABEL, " %7.4f ms", latency_predict(x->lat[d], &x->a));
     y++;
+    if (!known)
+        return;
     if (x->sn)
         tui_put(g, 0, y++, CHART_SERIES1, "supernet accuracy %.2f%% (BN recalibrated on %d images)",
                 s->acc * 100, x->ev.calib_images);
@@ -629,7 +636,10 @@ int tui_explore_main(const struct explore_opts *o)
         }
         if (x->evaluating) { /* the screen says so; now the work */
             int i = visit(x, &x->a);
-            x->current = i >= 0 ? i : x->current;
+            if (i >= 0)
+                x->current = i;
+            else /* logged: back to the last one known */
+                x->a = x->seen[x->current].a;
             x->evaluating = 0;
             dirty = 1;
             continue;
@@ -648,7 +658,10 @@ int tui_explore_main(const struct explore_opts *o)
             break;
         if (!x->sn) { /* no supernet: everything else is immediate */
             int i = visit(x, &x->a);
-            x->current = i >= 0 ? i : x->current;
+            if (i >= 0)
+                x->current = i;
+            else
+                x->a = x->seen[x->current].a;
         }
     }
     chart_grid_done(&screen);

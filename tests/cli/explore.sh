@@ -40,7 +40,10 @@ wait_for() {
     fail "timed out waiting for '$1'; the screen:
 $(screen)"
 }
-$T send-keys -t a "LC_ALL=C.UTF-8 $ONESHOT tui --explore tiny --supernet $TMP/sn.ckpt --device host $data --calib-images 128 --epochs 1 --threads 1; echo exit=\$?" Enter
+# the session's environment is wiped: a data directory set for the test
+# (a build elsewhere, as tests/run.sh runs the sanitizer's) is handed on
+dd=${ONESHOT_DATADIR:+ONESHOT_DATADIR=$ONESHOT_DATADIR }
+$T send-keys -t a "${dd}LC_ALL=C.UTF-8 $ONESHOT tui --explore tiny --supernet $TMP/sn.ckpt --device host $data --calib-images 128 --epochs 1 --threads 1; echo exit=\$?" Enter
 wait_for 'supernet accuracy [0-9.]+%'
 screen | grep -q '^│k3e2-k3e2-k3e2-k3e2 ' || fail "not the smallest first: $(screen)"
 screen | grep -Eq 'choice +params +MACs +host +mobile-gpu +mobile-cpu' || fail "no device columns: $(screen)"
