@@ -484,52 +484,20 @@ static const char *const help_text[] = {
 
 static void dialog_box(struct tui *t, const char *title, const char *const *lines, int n)
 {
-    int w = 0;
-    for (int i = 0; i < n; i++)
-        w = (int)strlen(lines[i]) > w ? (int)strlen(lines[i]) : w;
-    w += 4;
-    if (w > t->w - 2)
-        w = t->w - 2;
-    int h = n + 2 > t->h - 2 ? t->h - 2 : n + 2;
-    struct chart_rect r = {(t->w - w) / 2, (t->h - h) / 2, w, h};
-    for (int y = r.y; y < r.y + r.h; y++)
-        for (int x = r.x; x < r.x + r.w; x++)
-            chart_put(&t->screen, x, y, ' ', CHART_PLAIN);
-    frame(t, r, title, CHART_FOCUS);
-    for (int i = 0; i < n && i < h - 2; i++)
-        chart_text(&t->screen, r.x + 2, r.y + 1 + i, lines[i], w - 4, CHART_PLAIN);
+    tui_text_box(&t->screen, title, NULL, lines, n, NULL);
 }
 
-/* The focused panel's explanation in a box over the screen's middle: its
- * text wrapped, then how to go on. */
+/* The focused panel's explanation in a box over the screen's middle. */
 static void about_box(struct tui *t)
 {
-    const char *text = tui_panel_help(t->focus);
-    char title[256];
+    char title[256], head[300];
     tui_panel_title(t->focus, t->s, &t->view, title, sizeof title);
     char *gap = strstr(title, "  "); /* the panel's name, without its figures */
     if (gap)
         *gap = 0;
-    int w = t->w - 4 < 76 ? t->w - 4 : 76;
-    struct chart_grid g;
-    /* the rows the text takes at this width, then a grid of just those */
-    if (w < 20 || chart_grid_init(&g, w - 4, t->h - 6, t->term.unicode))
-        return;
-    int rows = tui_wrap(&g, 0, CHART_PLAIN, text);
-    chart_grid_done(&g);
-    if (chart_grid_init(&g, w - 4, rows + 2, t->term.unicode))
-        return;
-    tui_wrap(&g, 0, CHART_PLAIN, text);
-    tui_put(&g, 0, rows + 1, CHART_LABEL, "? the keys      any other key closes this");
-    struct chart_rect r = {(t->w - w) / 2, (t->h - rows - 4) / 2, w, rows + 4};
-    for (int y = r.y; y < r.y + r.h; y++)
-        for (int x = r.x; x < r.x + r.w; x++)
-            chart_put(&t->screen, x, y, ' ', CHART_PLAIN);
-    char head[300];
     snprintf(head, sizeof head, "%s: what it shows", title);
-    frame(t, r, head, CHART_FOCUS);
-    tui_paste(&t->screen, &g, r.x + 2, r.y + 1);
-    chart_grid_done(&g);
+    tui_text_box(&t->screen, head, tui_panel_help(t->focus), NULL, 0,
+                 "? the keys      any other key closes this");
 }
 
 static void draw(struct tui *t)

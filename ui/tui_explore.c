@@ -418,29 +418,11 @@ static void draw(struct explorer *x, struct chart_grid *screen)
     panel(x, screen, (struct chart_rect){0, 1, lw, ht}, "architecture", draw_table);
     panel(x, screen, (struct chart_rect){lw, 1, w - lw, ht}, title, draw_plot);
     panel(x, screen, (struct chart_rect){0, 1 + ht, w, h - 2 - ht}, "log", draw_log);
-    if (x->help == 0)
-        return;
-    int bw = w - 4 < 76 ? w - 4 : 76;
-    struct chart_grid g;
-    if (bw < 20 || chart_grid_init(&g, bw - 4, h - 4, screen->unicode))
-        return;
-    int rows = 0;
-    if (x->help == 1) {
-        rows = tui_wrap(&g, 0, CHART_PLAIN, about);
-        tui_put(&g, 0, rows + 1, CHART_LABEL, "? the keys      any other key closes this");
-        rows += 2;
-    } else {
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            tui_put(&g, 0, rows++, CHART_PLAIN, "%s", keys[i]);
-    }
-    struct chart_rect r = {(w - bw) / 2, (h - rows - 2) / 2, bw, rows + 2};
-    for (int yy = r.y; yy < r.y + r.h; yy++)
-        for (int xx = r.x; xx < r.x + r.w; xx++)
-            chart_put(screen, xx, yy, ' ', CHART_PLAIN);
-    tui_box(screen, r, x->help == 1 ? "explore: what it shows" : "keys", CHART_FOCUS);
-    g.h = rows < g.h ? rows : g.h; /* only the rows written */
-    tui_paste(screen, &g, r.x + 2, r.y + 1);
-    chart_grid_done(&g);
+    if (x->help == 1)
+        tui_text_box(screen, "explore: what it shows", about, NULL, 0,
+                     "? the keys      any other key closes this");
+    else if (x->help == 2)
+        tui_text_box(screen, "keys", NULL, keys, (int)(sizeof keys / sizeof keys[0]), NULL);
 }
 
 /* ------------------------------------------------------------ keys */

@@ -38,6 +38,34 @@ void tui_box(struct chart_grid *g, struct chart_rect r, const char *title, int s
     }
 }
 
+void tui_text_box(struct chart_grid *screen, const char *title, const char *text,
+                  const char *const *lines, int nlines, const char *footer)
+{
+    int w = screen->w - 4 < 76 ? screen->w - 4 : 76;
+    struct chart_grid g;
+    /* the rows the text takes at this width, then a grid of just those */
+    if (w < 20 || chart_grid_init(&g, w - 4, screen->h > 6 ? screen->h - 6 : 1, screen->unicode))
+        return;
+    int rows = text ? tui_wrap(&g, 0, CHART_PLAIN, text) : (nlines < g.h ? nlines : g.h);
+    chart_grid_done(&g);
+    int h = rows + (footer ? 2 : 0);
+    if (chart_grid_init(&g, w - 4, h, screen->unicode))
+        return;
+    if (text)
+        tui_wrap(&g, 0, CHART_PLAIN, text);
+    for (int i = 0; !text && i < rows; i++)
+        tui_put(&g, 0, i, CHART_PLAIN, "%s", lines[i]);
+    if (footer)
+        tui_put(&g, 0, rows + 1, CHART_LABEL, "%s", footer);
+    struct chart_rect r = {(screen->w - w) / 2, (screen->h - h - 2) / 2, w, h + 2};
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++)
+            chart_put(screen, x, y, ' ', CHART_PLAIN);
+    tui_box(screen, r, title, CHART_FOCUS);
+    tui_paste(screen, &g, r.x + 2, r.y + 1);
+    chart_grid_done(&g);
+}
+
 void tui_paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y)
 {
     for (int j = 0; j < p->h; j++)

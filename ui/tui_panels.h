@@ -120,6 +120,11 @@ int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
 /* a box on rectangle r of g with title on its top edge (NULL: none), in
  * style (its title CHART_FOCUS when the box is, else CHART_LABEL); */
 void tui_box(struct chart_grid *g, struct chart_rect r, const char *title, int style);
+/* a box over the middle of screen, at most 76 cells wide, titled, holding
+ * text wrapped (or, text NULL, the nlines lines) and below a blank row the
+ * footer (NULL: none); */
+void tui_text_box(struct chart_grid *screen, const char *title, const char *text,
+                  const char *const *lines, int nlines, const char *footer);
 /* grid p copied into screen with its top left at (x, y), clipped; */
 void tui_paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y);
 /* text wrapped at spaces into rows y0.. of g; returns the rows used; */
