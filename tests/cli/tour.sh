@@ -1,9 +1,9 @@
 # The tour of oneshot-tutorial(7): every lesson's experiment loads (run
 # --check), and so does the strategy of lesson 10 after its edit; the manual
 # names every lesson file and every file it names is there; lesson 1's
-# commands give the sizes the manual quotes and train; lessons 2 and 10 run
-# end to end on a few hundred images, and lesson 10's edited strategy
-# really searches around its best network.
+# commands give the sizes the manual quotes and train; lessons 2, 9 (a
+# command) and 10 run end to end on a few hundred images, and lesson 10's
+# edited strategy really searches around its best network.
 . "$(dirname "$0")/lib.inc"
 need_data
 tour=examples/tour
@@ -62,6 +62,17 @@ expect_eq "lesson 2: status" "$(cat "$TMP/02/status")" done
 expect_eq "lesson 2: evaluations" "$(($(wc -l < "$TMP/02/evaluations.csv") - 1))" 8
 [ "$(wc -l < "$TMP/02/retrained.csv")" -ge 2 ] || fail "lesson 2 retrained nothing"
 grep -q 'ranks the 24 architectures of .*tiny.truth.csv' "$TMP/02.err" || fail "lesson 2 ranked nothing: $(cat "$TMP/02.err")"
+
+# lesson 9: its command (the manual's, on a few hundred images, two small
+# rounds) searches, scores its pool, trains a controller and re-ranks
+grep -q 'oneshot nao --space tiny --out nao-tiny --seed-archs 20 --new-archs 10' "$man" ||
+    fail "$man no longer gives lesson 9's command"
+$ONESHOT nao --space tiny --out "$TMP/nao" --seed-archs 6 --new-archs 3 --top-k 3 --rounds 2 \
+    --epochs-per-round 1 --controller-epochs 5 --train-images 512 --val-images 128 \
+    --calib-images 64 --rerank 1 --rerank-epochs 1 --threads 1 --data "$TMP/data" \
+    >"$TMP/nao.out" 2>"$TMP/nao.err" || fail "lesson 9 exited $?: $(tail -n 5 "$TMP/nao.err")"
+grep -q '^round 1/2: 6 new, .* predictor tau ' "$TMP/nao.err" || fail "lesson 9's round line: $(cat "$TMP/nao.err")"
+grep -q '^re-ranked by stand-alone training: k' "$TMP/nao.out" || fail "lesson 9's re-rank: $(cat "$TMP/nao.out")"
 
 # lesson 10 end to end with the edit done: after a random first generation,
 # the first network of the second is a neighbour (one layer changed) of the
