@@ -222,14 +222,18 @@ install: all
 	install -m 644 man/oneshot.1 $(DESTDIR)$(MANDIR)/man1/oneshot.1
 	install -m 644 man/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5
 	install -m 644 man/oneshot-lua.7 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7
+	install -m 644 man/oneshot-tutorial.7 $(DESTDIR)$(MANDIR)/man7/oneshot-tutorial.7
 	install -m 644 spaces/*.lua spaces/*.truth.csv $(DESTDIR)$(DATADIR)/spaces/
 	install -m 644 examples/*.yaml examples/*.lua $(DESTDIR)$(DATADIR)/examples/
+	install -d $(DESTDIR)$(DATADIR)/examples/tour
+	install -m 644 examples/tour/*.yaml examples/tour/*.lua $(DESTDIR)$(DATADIR)/examples/tour/
 	install -m 644 lua/*.lua $(DESTDIR)$(DATADIR)/lua/
 	install -m 644 devices/*.yaml $(DESTDIR)$(DATADIR)/devices/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/oneshot $(DESTDIR)$(MANDIR)/man1/oneshot.1 \
-	  $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7
+	  $(DESTDIR)$(MANDIR)/man5/oneshot.yaml.5 $(DESTDIR)$(MANDIR)/man7/oneshot-lua.7 \
+	  $(DESTDIR)$(MANDIR)/man7/oneshot-tutorial.7
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

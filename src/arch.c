@@ -223,3 +223,26 @@ int arch_equal(const struct arch *a, const struct arch *b)
             return 0;
     return 1;
 }
+
+/* Costs add up layer by layer, so the extremes are taken layer by layer. */
+void arch_extreme(const struct space *s, int largest, struct arch *a)
+{
+    a->n = s->nlayers;
+    for (int l = 0; l < s->nlayers; l++) {
+        int best = -1;
+        for (int c = 0; c < s->nchoices; c++) {
+            if (!(s->allowed[l] & (1ULL << c)))
+                continue;
+            struct cost x = space_layer_cost(s, l, c);
+            if (best >= 0) {
+                struct cost b = space_layer_cost(s, l, best);
+                int better = largest ? (x.macs > b.macs || (x.macs == b.macs && x.params > b.params))
+                                     : (x.macs < b.macs || (x.macs == b.macs && x.params < b.params));
+                if (!better)
+                    continue;
+            }
+            best = c;
+        }
+        a->choice[l] = best;
+    }
+}

@@ -74,4 +74,9 @@ int arch_distance(const struct arch *a, const struct arch *b);
  * (entries past n are ignored), else 0. */
 int arch_equal(const struct arch *a, const struct arch *b);
 
+/* The smallest (largest = 0) or largest architecture of s: in every layer
+ * the allowed choice with the fewest (most) multiply-adds, ties broken by
+ * parameters.  Into a. */
+void arch_extreme(const struct space *s, int largest, struct arch *a);
+
 #endif

@@ -247,6 +247,32 @@ static void test_reproducible(void)
     CHECK(differ > 0);
 }
 
+/* The extremes, layer by layer: fewest and most multiply-adds, and no
+ * allowed architecture beyond them (fmnist-skip: skip wherever a layer
+ * allows it; the largest k7e6 everywhere). */
+static void test_extremes(void)
+{
+    struct space s;
+    skip_space(&s);
+    struct arch lo, hi, a;
+    arch_extreme(&s, 0, &lo);
+    arch_extreme(&s, 1, &hi);
+    char buf[512];
+    CHECK(arch_format(&s, &lo, buf, sizeof buf) > 0);
+    CHECK(strcmp(buf, "skip-skip-k3e3-skip-skip-k3e3-skip-skip-k3e3-skip-skip-skip") == 0);
+    CHECK(arch_format(&s, &hi, buf, sizeof buf) > 0);
+    CHECK(strcmp(buf, "k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6-k7e6") == 0);
+    struct cost cl = arch_cost(&s, &lo), ch = arch_cost(&s, &hi);
+    CHECK(cl.macs == 746800 && ch.macs == 10437184);
+    struct rng r;
+    rng_seed(&r, 7, RNG_STREAM_SEARCH);
+    for (int i = 0; i < 200; i++) {
+        arch_random(&s, &r, &a);
+        struct cost c = arch_cost(&s, &a);
+        CHECK(c.macs >= cl.macs && c.macs <= ch.macs);
+    }
+}
+
 int main(void)
 {
     RUN(test_distance_equal);
@@ -256,5 +282,6 @@ int main(void)
     RUN(test_mutate_one);
     RUN(test_crossover);
     RUN(test_reproducible);
+    RUN(test_extremes);
     return check_done();
 }

@@ -7,30 +7,6 @@
 #include "opts.h"
 #include "sampler.h"
 
-/* The architecture taking, in every layer, the choice with the fewest (most)
- * multiply-adds; costs add up layer by layer, so these are the extremes. */
-static void extreme(const struct space *s, int largest, struct arch *a)
-{
-    a->n = s->nlayers;
-    for (int l = 0; l < s->nlayers; l++) {
-        int best = -1;
-        for (int c = 0; c < s->nchoices; c++) {
-            if (!(s->allowed[l] & (1ULL << c)))
-                continue;
-            struct cost x = space_layer_cost(s, l, c);
-            if (best >= 0) {
-                struct cost b = space_layer_cost(s, l, best);
-                int better = largest ? (x.macs > b.macs || (x.macs == b.macs && x.params > b.params))
-                                     : (x.macs < b.macs || (x.macs == b.macs && x.params < b.params));
-                if (!better)
-                    continue;
-            }
-            best = c;
-        }
-        a->choice[l] = best;
-    }
-}
-
 int cmd_space(int argc, char **argv)
 {
     const char *file = NULL;
@@ -55,8 +31,8 @@ int cmd_space(int argc, char **argv)
     if (shipped_space(&s, file, &e))
         return cli_fail(&e);
     struct arch lo, hi, pick;
-    extreme(&s, 0, &lo);
-    extreme(&s, 1, &hi);
+    arch_extreme(&s, 0, &lo);
+    arch_extreme(&s, 1, &hi);
     struct rng r;
     rng_seed(&r, (uint64_t)seed, RNG_STREAM_SEARCH);
     arch_random(&s, &r, &pick);

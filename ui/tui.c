@@ -246,8 +246,8 @@ static void term_stop(struct tty *t)
     signal(SIGHUP, SIG_DFL);
 }
 
-/* Moves what was written to fds 1 and 2 into the log, line by line. */
-static void term_capture(struct tty *t, struct tui_state *s)
+/* Hands what was written to fds 1 and 2 to line(ud, text), line by line. */
+static void term_drain(struct tty *t, void (*line)(void *ud, const char *text), void *ud)
 {
     char buf[4096];
     ssize_t n;
@@ -255,7 +255,7 @@ static void term_capture(struct tty *t, struct tui_state *s)
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == '\n' || t->npartial == (int)sizeof t->partial - 1) {
                 t->partial[t->npartial] = 0;
-                tui_state_log(s, -1, "%s", t->partial);
+                line(ud, t->partial);
                 t->npartial = 0;
                 if (buf[i] == '\n')
                     continue;
@@ -264,6 +264,17 @@ static void term_capture(struct tty *t, struct tui_state *s)
                 t->partial[t->npartial++] = buf[i];
         }
     }
+}
+
+static void log_line(void *ud, const char *text)
+{
+    tui_state_log(ud, -1, "%s", text);
+}
+
+/* Moves what was written to fds 1 and 2 into the log. */
+static void term_capture(struct tty *t, struct tui_state *s)
+{
+    term_drain(t, log_line, s);
 }
 
 /* Copies grid g to the screen, runs of one style at a time. */
@@ -292,7 +303,8 @@ static void term_blit(struct tty *t, const struct chart_grid *g)
 
 /* ------------------------------------------------------------ the workbench */
 
-enum dialog { DIALOG_NONE, DIALOG_HELP, DIALOG_QUIT };
+/* ABOUT: what the focused panel shows (? once); HELP: the keys (? again) */
+enum dialog { DIALOG_NONE, DIALOG_ABOUT, DIALOG_HELP, DIALOG_QUIT };
 
 struct tui {
     struct tty term;
@@ -370,39 +382,7 @@ static void layout(struct tui *t)
 /* A box with a title on its top edge. */
 static void frame(struct tui *t, struct chart_rect r, const char *title, int style)
 {
-    struct chart_grid *g = &t->screen;
-    int u = g->unicode;
-    uint32_t h = u ? 0x2500 : '-', v = u ? 0x2502 : '|';
-    uint32_t tl = u ? 0x250C : '+', tr = u ? 0x2510 : '+', bl = u ? 0x2514 : '+',
-             br = u ? 0x2518 : '+';
-    for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
-        chart_put(g, x, r.y, h, style);
-        chart_put(g, x, r.y + r.h - 1, h, style);
-    }
-    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
-        chart_put(g, r.x, y, v, style);
-        chart_put(g, r.x + r.w - 1, y, v, style);
-    }
-    chart_put(g, r.x, r.y, tl, style);
-    chart_put(g, r.x + r.w - 1, r.y, tr, style);
-    chart_put(g, r.x, r.y + r.h - 1, bl, style);
-    chart_put(g, r.x + r.w - 1, r.y + r.h - 1, br, style);
-    if (title && r.w > 6) {
-        char buf[512];
-        snprintf(buf, sizeof buf, " %s ", title);
-        chart_text(g, r.x + 2, r.y, buf, r.w - 5, style == CHART_FOCUS ? CHART_FOCUS : CHART_LABEL);
-    }
-}
-
-/* Copies grid p into the screen at (x, y). */
-static void paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y)
-{
-    for (int j = 0; j < p->h; j++)
-        for (int i = 0; i < p->w; i++) {
-            struct chart_cell *c = chart_at(screen, x + i, y + j);
-            if (c)
-                *c = p->cells[j * p->w + i];
-        }
+    tui_box(&t->screen, r, title, style);
 }
 
 static void status_bar(struct tui *t)
@@ -499,25 +479,25 @@ static const char *const help_text[] = {
     "PgUp PgDn  scroll the log (focus on the log)",
     "Ctrl-L     redraw the screen",
     "q          quit (asks when work is unsaved)",
-    "?          this help; any key closes it",
+    "?          what the focused panel shows; ? again: these keys",
 };
 
 static void dialog_box(struct tui *t, const char *title, const char *const *lines, int n)
 {
-    int w = 0;
-    for (int i = 0; i < n; i++)
-        w = (int)strlen(lines[i]) > w ? (int)strlen(lines[i]) : w;
-    w += 4;
-    if (w > t->w - 2)
-        w = t->w - 2;
-    int h = n + 2 > t->h - 2 ? t->h - 2 : n + 2;
-    struct chart_rect r = {(t->w - w) / 2, (t->h - h) / 2, w, h};
-    for (int y = r.y; y < r.y + r.h; y++)
-        for (int x = r.x; x < r.x + r.w; x++)
-            chart_put(&t->screen, x, y, ' ', CHART_PLAIN);
-    frame(t, r, title, CHART_FOCUS);
-    for (int i = 0; i < n && i < h - 2; i++)
-        chart_text(&t->screen, r.x + 2, r.y + 1 + i, lines[i], w - 4, CHART_PLAIN);
+    tui_text_box(&t->screen, title, NULL, lines, n, NULL);
+}
+
+/* The focused panel's explanation in a box over the screen's middle. */
+static void about_box(struct tui *t)
+{
+    char title[256], head[300];
+    tui_panel_title(t->focus, t->s, &t->view, title, sizeof title);
+    char *gap = strstr(title, "  "); /* the panel's name, without its figures */
+    if (gap)
+        *gap = 0;
+    snprintf(head, sizeof head, "%s: what it shows", title);
+    tui_text_box(&t->screen, head, tui_panel_help(t->focus), NULL, 0,
+                 "? the keys      any other key closes this");
 }
 
 static void draw(struct tui *t)
@@ -540,7 +520,7 @@ static void draw(struct tui *t)
             struct chart_grid g;
             if (chart_grid_init(&g, r.w - 2, r.h - 2, t->term.unicode) == 0) {
                 tui_panel_draw(p, &g, s, &t->view);
-                paste(&t->screen, &g, r.x + 1, r.y + 1);
+                tui_paste(&t->screen, &g, r.x + 1, r.y + 1);
             }
             chart_grid_done(&g);
         }
@@ -558,6 +538,8 @@ static void draw(struct tui *t)
         snprintf(c, sizeof c, "y  quit      n  stay");
         const char *lines[] = {a, b, "", c};
         dialog_box(t, "quit?", lines, 4);
+    } else if (t->dialog == DIALOG_ABOUT) {
+        about_box(t);
     } else if (t->dialog == DIALOG_HELP) {
         dialog_box(t, "keys", help_text, (int)(sizeof help_text / sizeof help_text[0]));
     }
@@ -723,8 +705,8 @@ static void on_key(struct tui *t, int ch)
         t->dirty = 1;
         return;
     }
-    if (t->dialog == DIALOG_HELP) {
-        t->dialog = DIALOG_NONE;
+    if (t->dialog == DIALOG_HELP || t->dialog == DIALOG_ABOUT) {
+        t->dialog = t->dialog == DIALOG_ABOUT && ch == '?' ? DIALOG_HELP : DIALOG_NONE;
         t->dirty = 1;
         return;
     }
@@ -793,7 +775,7 @@ static void on_key(struct tui *t, int ch)
         export_svg(t);
         return;
     case '?':
-        t->dialog = DIALOG_HELP;
+        t->dialog = tui_panel_help(t->focus) ? DIALOG_ABOUT : DIALOG_HELP;
         return;
     case 'q':
         ask_quit(t);
@@ -880,7 +862,7 @@ int tui_main(const char *path, const char *out, int resume)
         memcpy(t->order, s->singlepath ? sp : oneshot, (size_t)t->npanels * sizeof t->order[0]);
         t->focus = s->singlepath ? TUI_SP_DECISIONS : TUI_PARETO;
         tui_view_init(&t->view, s, t->term.unicode);
-        tui_state_log(s, TUI_INFO, "run directory %s; ? lists the keys", s->dir);
+        tui_state_log(s, TUI_INFO, "run directory %s; ? explains the focused panel, ? again lists the keys", s->dir);
         if (tui_state_start(s, &e))
             tui_state_log(s, TUI_ERROR, "%s", e.msg);
         run_loop(t);
@@ -916,4 +898,72 @@ int tui_main(const char *path, const char *out, int resume)
     runner_close(r);
     free(s), free(t);
     return status;
+}
+
+/* ------------------------------------------------------------ the terminal for others */
+
+struct tui_term {
+    struct tty tty;
+};
+
+struct tui_term *tui_term_open(struct err *e)
+{
+    setlocale(LC_ALL, "");
+    struct tui_term *t = calloc(1, sizeof *t);
+    if (!t) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    atexit(at_exit);
+    if (term_start(&t->tty, e)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void tui_term_close(struct tui_term *t)
+{
+    if (!t)
+        return;
+    term_stop(&t->tty);
+    close(t->tty.capture);
+    free(t);
+}
+
+void tui_term_size(const struct tui_term *t, int *w, int *h, int *unicode)
+{
+    getmaxyx(stdscr, *h, *w);
+    *unicode = t->tty.unicode;
+}
+
+void tui_term_show(struct tui_term *t, const struct chart_grid *g)
+{
+    erase();
+    term_blit(&t->tty, g);
+    refresh();
+}
+
+int tui_term_key(struct tui_term *t)
+{
+    (void)t;
+    if (tui_signal) {
+        tui_signal = 0;
+        return TUI_KEY_SIGNAL;
+    }
+    int ch = getch();
+    if (ch == ERR)
+        return 0;
+    if (ch == KEY_RESIZE)
+        return TUI_KEY_RESIZE;
+    if (ch == 12) { /* Ctrl-L */
+        clearok(curscr, TRUE);
+        return TUI_KEY_RESIZE;
+    }
+    return panel_key_of(ch);
+}
+
+void tui_term_drain(struct tui_term *t, void (*line)(void *ud, const char *text), void *ud)
+{
+    term_drain(&t->tty, line, ud);
 }

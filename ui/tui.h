@@ -30,4 +30,29 @@
  * signal). */
 int tui_main(const char *path, const char *out, int resume);
 
+/* The terminal for another full-screen front end (the space explorer,
+ * ui/tui_explore.h), taken and given back as the workbench's is: standard
+ * output and error captured, every way out restoring the terminal, keys read
+ * with a timeout of TUI_TICK_MS. */
+struct tui_term;
+struct chart_grid;
+struct err;
+/* Takes the screen (standard input and output must be a terminal).  The
+ * terminal, or NULL with e filled (nothing changed). */
+struct tui_term *tui_term_open(struct err *e);
+/* Gives the screen back; NULL is a no-op. */
+void tui_term_close(struct tui_term *t);
+/* The screen's size and whether it draws Unicode. */
+void tui_term_size(const struct tui_term *t, int *w, int *h, int *unicode);
+/* Shows grid g (the size of the screen) as it is. */
+void tui_term_show(struct tui_term *t, const struct chart_grid *g);
+/* The next key as panels see them (ui/tui_panels.h: a character or a
+ * TUI_KEY_*), TUI_KEY_RESIZE when the screen changed size or asks to be
+ * redrawn, TUI_KEY_SIGNAL after SIGINT, SIGTERM or SIGHUP, 0 when the tick
+ * passed without one. */
+int tui_term_key(struct tui_term *t);
+/* Hands each line written to standard output or error since the last call
+ * to line(ud, text). */
+void tui_term_drain(struct tui_term *t, void (*line)(void *ud, const char *text), void *ud);
+
 #endif

@@ -13,6 +13,69 @@
 
 /* ------------------------------------------------------------ helpers */
 
+void tui_box(struct chart_grid *g, struct chart_rect r, const char *title, int style)
+{
+    int u = g->unicode;
+    uint32_t h = u ? 0x2500 : '-', v = u ? 0x2502 : '|';
+    uint32_t tl = u ? 0x250C : '+', tr = u ? 0x2510 : '+', bl = u ? 0x2514 : '+',
+             br = u ? 0x2518 : '+';
+    for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
+        chart_put(g, x, r.y, h, style);
+        chart_put(g, x, r.y + r.h - 1, h, style);
+    }
+    for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+        chart_put(g, r.x, y, v, style);
+        chart_put(g, r.x + r.w - 1, y, v, style);
+    }
+    chart_put(g, r.x, r.y, tl, style);
+    chart_put(g, r.x + r.w - 1, r.y, tr, style);
+    chart_put(g, r.x, r.y + r.h - 1, bl, style);
+    chart_put(g, r.x + r.w - 1, r.y + r.h - 1, br, style);
+    if (title && r.w > 6) {
+        char buf[512];
+        snprintf(buf, sizeof buf, " %s ", title);
+        chart_text(g, r.x + 2, r.y, buf, r.w - 5, style == CHART_FOCUS ? CHART_FOCUS : CHART_LABEL);
+    }
+}
+
+void tui_text_box(struct chart_grid *screen, const char *title, const char *text,
+                  const char *const *lines, int nlines, const char *footer)
+{
+    int w = screen->w - 4 < 76 ? screen->w - 4 : 76;
+    struct chart_grid g;
+    /* the rows the text takes at this width, then a grid of just those */
+    if (w < 20 || chart_grid_init(&g, w - 4, screen->h > 6 ? screen->h - 6 : 1, screen->unicode))
+        return;
+    int rows = text ? tui_wrap(&g, 0, CHART_PLAIN, text) : (nlines < g.h ? nlines : g.h);
+    chart_grid_done(&g);
+    int h = rows + (footer ? 2 : 0);
+    if (chart_grid_init(&g, w - 4, h, screen->unicode))
+        return;
+    if (text)
+        tui_wrap(&g, 0, CHART_PLAIN, text);
+    for (int i = 0; !text && i < rows; i++)
+        tui_put(&g, 0, i, CHART_PLAIN, "%s", lines[i]);
+    if (footer)
+        tui_put(&g, 0, rows + 1, CHART_LABEL, "%s", footer);
+    struct chart_rect r = {(screen->w - w) / 2, (screen->h - h - 2) / 2, w, h + 2};
+    for (int y = r.y; y < r.y + r.h; y++)
+        for (int x = r.x; x < r.x + r.w; x++)
+            chart_put(screen, x, y, ' ', CHART_PLAIN);
+    tui_box(screen, r, title, CHART_FOCUS);
+    tui_paste(screen, &g, r.x + 2, r.y + 1);
+    chart_grid_done(&g);
+}
+
+void tui_paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y)
+{
+    for (int j = 0; j < p->h; j++)
+        for (int i = 0; i < p->w; i++) {
+            struct chart_cell *c = chart_at(screen, x + i, y + j);
+            if (c)
+                *c = p->cells[j * p->w + i];
+        }
+}
+
 int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
 {
     char buf[1024];
@@ -296,6 +359,15 @@ void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct t
 
 /* ------------------------------------------------------------ supernet */
 
+/* What ? says of each panel (tui_panel_help): what it shows, how to read
+ * it, the paper it comes from. */
+static const char help_supernet[] =
+    "The supernet's training loss at every step, and its learning rate. One set of weights "
+    "holds every network of the space; each step trains the paths the sampler draws on one "
+    "batch. Read it as any training curve: it should fall, noisily, as the paths change from "
+    "step to step. Weight sharing: ENAS (Pham et al., 2018); one path a step: SPOS "
+    "(Guo et al., 2020).";
+
 static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
     char a[16], b[16];
@@ -343,6 +415,13 @@ static void draw_supernet(struct chart_grid *g, const struct tui_state *s, const
 }
 
 /* ------------------------------------------------------------ ranking */
+
+static const char help_ranking[] =
+    "Does the supernet rank? The networks of the space's ground-truth table, scored with the "
+    "shared weights (BatchNorm recalibrated), against their accuracy trained alone: Kendall "
+    "tau 1 is the same order, 0 none. Compare it with the tau of size alone (params, MACs) "
+    "shown beside it: a supernet that does not beat it ranks nothing. The question FairNAS (Chu et "
+    "al., 2021) and Yu et al. (ICLR 2020) asked of weight sharing.";
 
 static void draw_ranking(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
@@ -459,6 +538,13 @@ static void draw_weights(struct chart_grid *g, int y, const struct tui_state *s,
                   o == v->objective ? "]" : "") +
               1;
 }
+
+static const char help_pareto[] =
+    "Every evaluated network on two metrics (x and y change them). The highlighted points are "
+    "the front: no other network is better in every objective. The star is the front's best "
+    "by the weights: 1..8 pick an objective, + and - change its weight, and the star moves "
+    "along the front. Non-dominated sorting: NSGA-II (Deb et al., 2002); weights: MoGA (Chu, "
+    "Zhang and Xu, 2020).";
 
 static void draw_pareto(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
@@ -652,6 +738,12 @@ double tui_worst_ratio(const struct space *sp, const int64_t (*n)[SPACE_MAX_CHOI
     return worst;
 }
 
+static const char help_fairness[] =
+    "How many paths trained each choice (a row) of each layer (a column), every column scaled "
+    "to its own range. A fair sampler keeps each column one colour and the ratio at 1; a "
+    "uniform one drifts, and a choice trained less looks worse than it is. Strict fairness, "
+    "every choice once a step: FairNAS (Chu, Zhang and Xu, 2021).";
+
 /* The heat map shows path-trainings (paths trained through each choice),
  * each layer scaled to its own range: strict fairness is per layer.  A
  * choice trained by more paths than it got updates (several paths of a step
@@ -804,6 +896,13 @@ void tui_arch_draw(struct chart_grid *g, int y0, const struct tui_state *s, stru
     }
 }
 
+static const char help_arch[] =
+    "The selected network layer by layer: its choice (kernel k, expansion e, s for "
+    "squeeze-and-excitation), parameters, multiply-adds and latency on the run's device. "
+    "Parameters are memory, MACs arithmetic, latency what a device takes: they need not agree, "
+    "which is why hardware-aware NAS measures it (MnasNet, Tan et al., 2019). t trains it alone "
+    "to check the supernet's accuracy.";
+
 static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
     const struct arch *a = tui_view_selected(v, s);
@@ -872,6 +971,12 @@ static const char *uskip(const char *t, int i)
         t += chart_utf8_next(t, &cp);
     return t;
 }
+
+static const char help_log[] =
+    "The run's messages: a line at each epoch's end (the supernet's ranking, or what "
+    "Single-Path's decisions decode to), the generations, the retrained networks' results, "
+    "the Lua scripts' prints, warnings and errors with their tracebacks. After a Lua error, "
+    "fix the file and press r: the search goes on with every evaluation kept.";
 
 static void draw_log(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
@@ -973,6 +1078,26 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
         break;
     default:
         tui_sp_draw(p, g, s, v);
+    }
+}
+
+const char *tui_panel_help(enum tui_panel p)
+{
+    switch (p) {
+    case TUI_SUPERNET:
+        return help_supernet;
+    case TUI_RANKING:
+        return help_ranking;
+    case TUI_PARETO:
+        return help_pareto;
+    case TUI_FAIRNESS:
+        return help_fairness;
+    case TUI_ARCH:
+        return help_arch;
+    case TUI_LOG:
+        return help_log;
+    default:
+        return tui_sp_help(p);
     }
 }
 

@@ -49,7 +49,9 @@ enum {
     TUI_KEY_PGDN,
     TUI_KEY_HOME,
     TUI_KEY_END,
-    TUI_KEY_ENTER
+    TUI_KEY_ENTER,
+    TUI_KEY_RESIZE, /* tui_term_key's (ui/tui.h) */
+    TUI_KEY_SIGNAL
 };
 
 struct tui_view {
@@ -104,12 +106,27 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
  * Under lock. */
 int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct tui_view *v);
 
+/* What panel p shows, how to read it and the paper it comes from, in two
+ * or three sentences (static text, one paragraph), or NULL when the panel
+ * has none. */
+const char *tui_panel_help(enum tui_panel p);
+
 /* What the panels share with each other (ui/tui_sp.c draws Single-Path
  * NAS's): */
 /* printf into row y of g from column x, clipped at the grid's edge; returns
  * the cells written; */
 int tui_put(struct chart_grid *g, int x, int y, int style, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* a box on rectangle r of g with title on its top edge (NULL: none), in
+ * style (its title CHART_FOCUS when the box is, else CHART_LABEL); */
+void tui_box(struct chart_grid *g, struct chart_rect r, const char *title, int style);
+/* a box over the middle of screen, at most 76 cells wide, titled, holding
+ * text wrapped (or, text NULL, the nlines lines) and below a blank row the
+ * footer (NULL: none); */
+void tui_text_box(struct chart_grid *screen, const char *title, const char *text,
+                  const char *const *lines, int nlines, const char *footer);
+/* grid p copied into screen with its top left at (x, y), clipped; */
+void tui_paste(struct chart_grid *screen, const struct chart_grid *p, int x, int y);
 /* text wrapped at spaces into rows y0.. of g; returns the rows used; */
 int tui_wrap(struct chart_grid *g, int y0, int style, const char *text);
 /* architecture a drawn from row y0 of g: its params, MACs and latency (with

@@ -77,6 +77,14 @@ static int legend(struct chart_grid *g, int x, int style, uint32_t stroke, const
     return x + 2 + tui_put(g, x + 2, y, CHART_DIM, "%s", text) + 1;
 }
 
+/* What ? says of each panel (tui_sp_help). */
+static const char help_search[] =
+    "Single-Path NAS's loss over the steps: the cross-entropy plus lambda ln R, R the latency "
+    "its decisions predict. During the warm-up (up to the mark) lambda is 0 and decisions are "
+    "dropped at random so every part of each superkernel trains; after it, the gap between "
+    "the loss and the cross-entropy is the price of latency. Single-Path NAS (Stamoulis et "
+    "al., 2019).";
+
 static void draw_search(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
     char a[16], b[16];
@@ -101,6 +109,12 @@ static void draw_search(struct chart_grid *g, const struct tui_state *s, const s
     at = legend(g, at, CHART_SERIES2, stroke, "cross-entropy");
     legend(g, at, CHART_DIM, v->unicode ? 0x2506 : ':', "warm-up end");
 }
+
+static const char help_runtime[] =
+    "R, the latency in ms the device's table predicts for the decisions as they stand. In the "
+    "warm-up it is inflated (decisions dropped, nothing pulls it down); after it, it falls in "
+    "steps, each a layer's decision flipping under lambda's pull. Tuning lambda for a target "
+    "R: Single-Path Mobile AutoML (Stamoulis et al., 2019).";
 
 static void draw_runtime(struct chart_grid *g, const struct tui_state *s, const struct tui_view *v)
 {
@@ -148,6 +162,12 @@ static int nearest(const struct tui_state *s, int l, char *buf, size_t n)
     return best;
 }
 
+static const char help_decisions[] =
+    "Each layer's decisions: a part of the superkernel (kernel 5 or 7, the larger expansion, "
+    "SE, the layer itself) is kept while its weights' norm exceeds a learned threshold. The "
+    "margin is norm less threshold of the decision nearest to flipping; a starred row has "
+    "just flipped. Thresholds learned by gradient: Single-Path NAS (Stamoulis et al., 2019).";
+
 static void draw_decisions(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
     const struct arch *a = &s->sp.arch;
@@ -192,6 +212,11 @@ static void draw_decisions(struct chart_grid *g, const struct tui_state *s, stru
     }
     tui_put(g, 0, g->h - 1, CHART_DIM, "* flipped in the last %d steps", TUI_SP_RECENT);
 }
+
+static const char help_arch[] =
+    "What the decisions decode to, layer by layer, with its predicted latency; at the end its "
+    "proxy accuracy (the search's own weights with hard decisions, BatchNorm recalibrated). "
+    "t trains it alone: the accuracy that counts. Single-Path NAS (Stamoulis et al., 2019).";
 
 static void draw_arch(struct chart_grid *g, const struct tui_state *s, struct tui_view *v)
 {
@@ -241,6 +266,22 @@ void tui_sp_title(enum tui_panel p, const struct tui_state *s, char *buf, int n)
         break;
     default:
         buf[0] = 0;
+    }
+}
+
+const char *tui_sp_help(enum tui_panel p)
+{
+    switch (p) {
+    case TUI_SP_LOSS:
+        return help_search;
+    case TUI_SP_RUNTIME:
+        return help_runtime;
+    case TUI_SP_DECISIONS:
+        return help_decisions;
+    case TUI_SP_ARCH:
+        return help_arch;
+    default:
+        return NULL;
     }
 }
 

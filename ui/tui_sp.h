@@ -26,6 +26,9 @@
 /* The title of Single-Path panel p into buf (n bytes).  Under lock. */
 void tui_sp_title(enum tui_panel p, const struct tui_state *s, char *buf, int n);
 
+/* What Single-Path panel p shows (tui_panel_help), or NULL. */
+const char *tui_sp_help(enum tui_panel p);
+
 /* Draws Single-Path panel p into g (cleared, at least 4 x 1).  Under lock. */
 void tui_sp_draw(enum tui_panel p, struct chart_grid *g, const struct tui_state *s,
                  struct tui_view *v);

@@ -3,7 +3,7 @@
 # while the tests run.  Skipped where mandoc is not installed.
 . "$(dirname "$0")/lib.inc"
 need_cmd mandoc
-mandoc -Tlint -Wstyle man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 > "$TMP/lint" 2>&1
-grep -v 'STYLE: referenced manual not found: Xr oneshot\(\.yaml\|-lua\)\? [157]\( (.*)\)\?$' "$TMP/lint" > "$TMP/left"
+mandoc -Tlint -Wstyle man/oneshot.1 man/oneshot.yaml.5 man/oneshot-lua.7 man/oneshot-tutorial.7 > "$TMP/lint" 2>&1
+grep -v 'STYLE: referenced manual not found: Xr oneshot\(\.yaml\|-lua\|-tutorial\)\? [157]\( (.*)\)\?$' "$TMP/lint" > "$TMP/left"
 [ -s "$TMP/left" ] && fail "mandoc -Tlint: $(cat "$TMP/left")"
 exit 0

@@ -134,9 +134,34 @@ upd2=$(screen a | grep -o '[0-9.k]* path-trainings' | head -n 1)
 [ "$upd1" != "$upd2" ] || fail "the fairness counts did not change: $upd1"
 screen a | grep -Eq 'params +MACs' || fail "no architecture drawn: $(screen a)"
 wait_for a 'generation 1/3' 60
+# ? explains the focused panel (the Pareto plot) with its paper, ? again
+# lists the keys; each panel has its own explanation, Tab six times comes back
+$T send-keys -t a '?'
+wait_for a '─ pareto: what it shows'
+screen a | grep -q 'NSGA-II' || fail "the Pareto plot's explanation names no paper: $(screen a)"
 $T send-keys -t a '?'
 wait_for a 'pause or resume the run'
 $T send-keys -t a Escape
+# about_paper PANEL: waits for its explanation, checks the paper it names, closes it
+about_paper() {
+    local want
+    wait_for a "─ $1: what it shows"
+    case $1 in
+    supernet) want=SPOS ;;
+    ranking | fairness) want=FairNAS ;;
+    architecture) want='MnasNet|Single-Path NAS' ;;
+    search | decisions) want='Single-Path NAS' ;;
+    runtime) want='Mobile AutoML' ;; # (Single-Path Mobile AutoML, wrapped)
+    *) want='' ;;
+    esac
+    [ -z "$want" ] || screen a | grep -Eq "$want" || fail "$1's explanation does not name $want: $(screen a)"
+    $T send-keys -t a Escape
+}
+for p in fairness architecture log supernet ranking; do
+    $T send-keys -t a Tab '?'
+    about_paper $p
+done
+$T send-keys -t a Tab
 $T send-keys -t a e
 wait_for a 'plots written to'
 for f in loss tau ranking pareto fairness; do
@@ -198,6 +223,11 @@ for t in search runtime decisions architecture log; do
     screen a | grep -Eq -- "─ $t( |$)" || fail "no '$t' panel in a Single-Path run: $(screen a)"
 done
 screen a | grep -Eq 'supernet|pareto|fairness' && fail "oneshot's panels in a Single-Path run: $(screen a)"
+for p in decisions architecture log search runtime; do # ? on each, Tab after
+    $T send-keys -t a '?'
+    about_paper $p
+    $T send-keys -t a Tab
+done
 screen a | grep -q 'warm-up: inflated' || fail "R not marked inflated in the warm-up: $(screen a)"
 # a row per layer: number, choice, kernel, expansion, SE, keep or skip
 for l in 1 6 12; do
