@@ -626,7 +626,7 @@ static int load_top(const struct exp_reader *c, const yaml_node_t *root, struct 
             rc = exp_load_singlepath(c, v, x, &m.warmup, &m.trials);
             m.singlepath = k;
         } else if (!strcmp(key, "nao")) {
-            rc = exp_load_nao(c, v, x);
+            rc = exp_load_nao(c, v, x, &m.calib);
             m.nao = k;
         } else if (!strcmp(key, "retrain")) {
             rc = load_retrain(c, v, x, &retrain_images, &m.which);

@@ -35,7 +35,7 @@ int exp_get_choice(const struct exp_reader *c, const yaml_node_t *n, const char 
  * keys), and values checked against the method. */
 struct exp_method_keys {
     const yaml_node_t *supernet, *search, *objectives, *singlepath, *nao; /* keys */
-    const yaml_node_t *which, *warmup, *trials;                           /* values */
+    const yaml_node_t *which, *warmup, *trials, *calib;                   /* values */
 };
 
 /* The singlepath section into x; warmup, trials: set to the nodes of
@@ -44,11 +44,15 @@ struct exp_method_keys {
 int exp_load_singlepath(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
                         const yaml_node_t **warmup, const yaml_node_t **trials);
 
-/* The nao section into x.  0 or -1. */
-int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x);
+/* The nao section into x; calib: set to the node of nao.bn_recalibration
+ * when the file gives it (checked against dataset.train_images after the
+ * whole file).  0 or -1. */
+int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
+                 const yaml_node_t **calib);
 
 /* A section of another method than x's is an error at its key, as is
- * retrain.which pareto with a method that finds one architecture.  0 or -1. */
+ * retrain.which pareto with a method that finds one architecture, and NAO's
+ * recalibration on more images than the training has.  0 or -1. */
 int exp_check_method(const struct exp_reader *c, const struct experiment *x,
                      const struct exp_method_keys *m);
 

@@ -97,7 +97,8 @@ int exp_load_singlepath(const struct exp_reader *c, const yaml_node_t *n, struct
 
 /* The nao section: whole numbers from a table, the learning rate, and two
  * choices. */
-int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
+int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
+                 const yaml_node_t **calib)
 {
     const struct {
         const char *key;
@@ -136,10 +137,18 @@ int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experi
         } else if (!strcmp(key, "reinit")) {
             rc = exp_get_choice(c, v, path, nao_reinit_names, &i);
             x->nao.reinit = rc ? EXP_NAO_REINIT_SCHEDULE : (enum exp_nao_reinit)i;
+        } else if (!strcmp(key, "bn_recalibration")) {
+            *calib = v;
         }
         if (rc)
             return -1;
     }
+    long pool = x->nao.seed_archs + (long)(x->nao.rounds - 1) * x->nao.new_archs;
+    if (pool > EXP_NAO_MAX_POOL)
+        return yamldoc_fail(c->y, map,
+                            "nao: seed_archs + (rounds - 1) new_archs is a pool of %ld "
+                            "architectures, more than %d",
+                            pool, EXP_NAO_MAX_POOL);
     return 0;
 }
 
@@ -173,6 +182,18 @@ int exp_check_method(const struct exp_reader *c, const struct experiment *x,
                             "%s: not read by method: %s (%s; remove the section or set method: "
                             "oneshot)",
                             names[i], exp_method_name(x->method), what[x->method]);
+    }
+    if (x->method == EXP_NAO && x->nao.bn == EXP_NAO_BN_RECAL &&
+        x->nao.bn_recalibration > x->dataset.train_images) {
+        if (m->calib)
+            return yamldoc_fail(c->y, m->calib,
+                                "nao.bn_recalibration: %d images, more than the %d of "
+                                "dataset.train_images",
+                                x->nao.bn_recalibration, x->dataset.train_images);
+        return yamldoc_fail(c->y, m->nao ? m->nao : yamldoc_root(c->y),
+                            "nao.bn_recalibration: its default of %d images is more than the "
+                            "%d of dataset.train_images: set it",
+                            x->nao.bn_recalibration, x->dataset.train_images);
     }
     if (x->method != EXP_ONESHOT && x->retrain.which == EXP_RETRAIN_PARETO)
         return yamldoc_fail(c->y, m->which,
