@@ -394,8 +394,8 @@ int cmd_run(int argc, char **argv)
     }
     if (check && in->x->method == EXP_NAO) {
         const struct experiment *x = in->x;
-        printf("%s: space %s (%.0f architectures), method nao: %d rounds, %d + %d a round "
-               "architectures, %d epoch%s a round of batch %d, re-rank of %d, latency on %s\n",
+        printf("%s: space %s (%.0f architectures), method nao: %d rounds from %d architectures, "
+               "%d new a round, %d epoch%s a round of batch %d, re-rank of %d, latency on %s\n",
                experiment, in->space->name, space_count(in->space), x->nao.rounds,
                x->nao.seed_archs, x->nao.new_archs, x->nao.epochs_per_round,
                x->nao.epochs_per_round == 1 ? "" : "s", x->nao.batch, x->nao.rerank,
@@ -441,8 +441,10 @@ int cmd_run(int argc, char **argv)
         struct runner_progress p;
         runner_progress(r, &p);
         fprintf(stderr, "stopped; %s: continue with\n  oneshot run --resume %s\n",
-                p.retrained < p.retrainings ? "the retraining in progress will start again"
-                                            : "nothing is lost",
+                p.retrained < p.retrainings       ? "the retraining in progress will start again"
+                : in->x->method == EXP_NAO        ? "a NAO round or re-rank training in progress "
+                                                    "will start again"
+                                                  : "nothing is lost",
                 in->dir);
         status = 130;
     } else {

@@ -169,7 +169,7 @@ static void draw_pool(struct chart_grid *g, const struct tui_state *s, const str
     } legend[] = {{CHART_FRONT, "front"}, {CHART_TRAINED, "re-ranked"}, {CHART_SELECTED, "chosen"}};
     for (size_t i = 0; i < sizeof legend / sizeof legend[0] && at < g->w - 4; i++) {
         chart_put(g, at, g->h - 1, chart_marker(g, legend[i].kind), legend[i].kind);
-        at += 2 + tui_put(g, at + 2, g->h - 1, CHART_DIM, "%s", legend[i].what);
+        at += 3 + tui_put(g, at + 2, g->h - 1, CHART_DIM, "%s", legend[i].what);
     }
     (void)v;
 out:
@@ -223,8 +223,11 @@ static void draw_tau(struct chart_grid *g, const struct tui_state *s, const stru
             chart_axes(g, (struct chart_rect){0, y, g->w, g->h - y - 1}, 1, k, -1, 1, 5);
         chart_lines(g, r, 1, k, sr, 2);
     }
-    tui_put(g, 0, g->h - 1, CHART_DIM, "Kendall tau by round: held out, on the pool");
-    (void)v;
+    uint32_t stroke = v->unicode ? 0x2501 : '-'; /* ━ */
+    chart_put(g, 0, g->h - 1, stroke, CHART_SERIES1);
+    at = 2 + tui_put(g, 2, g->h - 1, CHART_DIM, "held out");
+    chart_put(g, at + 1, g->h - 1, stroke, CHART_SERIES2);
+    tui_put(g, at + 3, g->h - 1, CHART_DIM, "on the pool (Kendall tau)");
 }
 
 /* ------------------------------------------------------------ candidates */
