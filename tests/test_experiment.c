@@ -750,6 +750,17 @@ static void test_nao(void)
     LOAD_ERROR("method: nao\nretrain:\n  epochs: 1\n  which: pareto\n",
                ":4:10: error: retrain.which: pareto: method nao finds one architecture, "
                "chosen.txt's (write chosen)");
+    LOAD_ERROR("method: nao\nnao:\n  bn_recalibration: 700\ndataset: {train_images: 600}\n",
+               ":3:21: error: nao.bn_recalibration: 700 images, more than the 600 of "
+               "dataset.train_images");
+    LOAD_ERROR("method: nao\ndataset: {train_images: 400}\n",
+               ":1:1: error: nao.bn_recalibration: its default of 500 images is more than the 400 "
+               "of dataset.train_images: set it");
+    CHECK(load_text("nao.yaml", "method: nao\nnao: {bn: batch}\ndataset: {train_images: 400}\n",
+                    &e) == 0); /* (no recalibration) */
+    LOAD_ERROR("method: nao\nnao:\n  seed_archs: 100000\n  new_archs: 2\n",
+               ":3:3: error: nao: seed_archs + (rounds - 1) new_archs is a pool of 100004 "
+               "architectures, more than 100000");
     LOAD_ERROR("method: nao\nnao: {batch: 128}\nretrain: {epochs: 1, images: 100}\n",
                ":3:30: error: retrain.images: 100 is fewer than a batch (nao.batch: 128)");
     snprintf(path, sizeof path, "%s/nao.yaml", dir);
