@@ -37,6 +37,19 @@ static const char *const search_keys[] = {"strategy", "generations", "population
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
 static const char *const latency_keys[] = {"device", NULL};
 static const char *const retrain_keys[] = {"epochs", "images", "seeds", "which", NULL};
+static const char *const singlepath_keys[] = {"epochs",          "batch",           "lr",
+                                              "lambda",          "warmup_epochs",   "keep",
+                                              "label_smoothing", "bn_recalibration", "target_ms",
+                                              "trials",          NULL};
+static const char *const nao_keys[] = {"rounds",     "seed_archs",        "new_archs",
+                                       "top_k",      "max_eta",           "epochs_per_round",
+                                       "controller_epochs", "batch",      "lr",
+                                       "bn",         "bn_recalibration",  "eval_batch",
+                                       "reinit",     "rerank",            "rerank_epochs",
+                                       NULL};
+/* (experiment_method.c reads those two sections) */
+const char *const *const exp_singlepath_keys = singlepath_keys;
+const char *const *const exp_nao_keys = nao_keys;
 
 /* Where each key lives, for "it belongs in ..." hints. */
 static const struct yamldoc_section sections[] = {{"", top_keys},
@@ -45,8 +58,8 @@ static const struct yamldoc_section sections[] = {{"", top_keys},
                                                   {"search", search_keys},
                                                   {"latency", latency_keys},
                                                   {"retrain", retrain_keys},
-                                                  {"singlepath", exp_singlepath_keys},
-                                                  {"nao", exp_nao_keys},
+                                                  {"singlepath", singlepath_keys},
+                                                  {"nao", nao_keys},
                                                   {NULL, NULL}};
 
 static const char *const device_names[] = {"host", "mobile-gpu", "mobile-cpu", NULL};

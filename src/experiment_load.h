@@ -14,9 +14,10 @@ struct exp_reader {
     const struct yamldoc *y; /* the file */
 };
 
-/* The keys of the sections singlepath and nao (NULL-terminated). */
-extern const char *const exp_singlepath_keys[];
-extern const char *const exp_nao_keys[];
+/* The keys of the sections singlepath and nao (NULL-terminated; the tables
+ * are experiment.c's, with the other sections'). */
+extern const char *const *const exp_singlepath_keys;
+extern const char *const *const exp_nao_keys;
 
 /* "where.key" (or "key" at the top) into out. */
 void exp_key_path(char *out, size_t size, const char *where, const char *key);

@@ -11,23 +11,12 @@
 static const char *const nao_bn_names[] = {"recal", "batch", NULL};          /* enum exp_nao_bn */
 static const char *const nao_reinit_names[] = {"schedule", "weights", NULL}; /* enum exp_nao_reinit */
 
-const char *const exp_singlepath_keys[] = {"epochs",          "batch",           "lr",
-                                              "lambda",          "warmup_epochs",   "keep",
-                                              "label_smoothing", "bn_recalibration", "target_ms",
-                                              "trials",          NULL};
-const char *const exp_nao_keys[] = {"rounds",     "seed_archs",        "new_archs",
-                                       "top_k",      "max_eta",           "epochs_per_round",
-                                       "controller_epochs", "batch",      "lr",
-                                       "bn",         "bn_recalibration",  "eval_batch",
-                                       "reinit",     "rerank",            "rerank_epochs",
-                                       NULL};
-
 /* warmup, trials: set to the nodes of singlepath.warmup_epochs and
  * singlepath.trials when the file gives them (checked against epochs and
  * target_ms after the section, as lambda and the warm-up are when lambda is
  * tuned) */
 int exp_load_singlepath(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
-                           const yaml_node_t **warmup, const yaml_node_t **trials)
+                        const yaml_node_t **warmup, const yaml_node_t **trials)
 {
     const yaml_node_t *map, *k, *v, *lambda = NULL, *target = NULL;
     const char *key;
@@ -159,7 +148,7 @@ int exp_load_nao(const struct exp_reader *c, const yaml_node_t *n, struct experi
 /* A section of another method is an error at its key, as is a retrain.which
  * of pareto with Single-Path NAS or NAO (they pick one architecture). */
 int exp_check_method(const struct exp_reader *c, const struct experiment *x,
-                        const struct exp_method_keys *m)
+                     const struct exp_method_keys *m)
 {
     static const char *const what[] = {
         "this experiment trains a supernet",
