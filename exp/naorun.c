@@ -16,15 +16,6 @@ static const char rerank_header[] = "rank,arch,supernet_acc,standalone_acc,epoch
 
 /* ------------------------------------------------------------ settings */
 
-int naorun_check(const struct experiment *x, const struct split *train, struct err *e)
-{
-    /* (experiment_load checked every value and bn_recalibration against
-     * dataset.train_images; the search needs a batch's worth of images) */
-    if (train->n < 1)
-        return err_set(e, x->file, 0, 0, "dataset.train_images: no training images for NAO");
-    return 0;
-}
-
 static void search_config(const struct experiment *x, struct naosearch_config *c)
 {
     naosearch_config_default(c);

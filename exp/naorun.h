@@ -91,11 +91,6 @@ struct naorun {
     int chosen;               /* pool index of the chosen architecture (-1: none yet) */
 };
 
-/* Checks what the experiment asks of NAO against the run's data: an error
- * at the experiment's file (`t.yaml: error: nao.bn_recalibration: ...`).
- * 0 or -1. */
-int naorun_check(const struct experiment *x, const struct split *train, struct err *e);
-
 /* Opens the phase of run directory c->dir: the search in RUN_DIR/nao, new or
  * continued from its commit (its settings must be the experiment's), its
  * files written again, rerank.csv recovered.  Nothing is trained.  0, or -1

@@ -322,9 +322,9 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         mode == RUNNER_CHECK && !strcmp(r->x.latency.device.resolved, "host") ? NULL : r->lat.lat[0];
     if (shipped_space(&r->space, space, e) || open_latency(r, mode, e) || engine_metrics(r, e) ||
         (sp    ? sprun_check(&r->x, &r->space, lat, e)
-         : nao ? 0
+         : nao ? 0 /* (experiment_load checked what NAO needs) */
                : open_sampler(r, e) || !(r->search = open_search(r, e))) ||
-        load_data(r, e) || (nao && naorun_check(&r->x, &r->data.train, e)))
+        load_data(r, e))
         return -1;
     runner_objectives(r, &r->obj); /* the search's, with the experiment's weights */
     if (r->x.method == EXP_ONESHOT) {
