@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -269,4 +270,100 @@ char *rundir_path(char *out, size_t n, const char *dir, const char *name)
     out[a] = '/';
     memcpy(out + a + 1, name, b + 1);
     return out;
+}
+
+/* ------------------------------------------------------------ a new run */
+
+/* 1 when the nearest existing directory on the way to path is writable. */
+static int writable_ancestor(const char *path)
+{
+    char p[RUNDIR_PATH_MAX];
+    snprintf(p, sizeof p, "%s", path);
+    for (;;) {
+        if (rundir_exists(p))
+            return access(p, W_OK) == 0;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            return access("/", W_OK) == 0;
+        *slash = 0;
+    }
+}
+
+int rundir_new_run(char *dir, size_t n, const char *out, const char *output, const char *name,
+                   char *note, size_t nnote, struct err *e)
+{
+    char probe[RUNDIR_PATH_MAX + 32];
+    if (strlen(out ? out : output) > RUNDIR_PATH_MAX - 64)
+        return err_set(e, out ? out : output, 0, 0,
+                       "the run directory's path is too long");
+    if (out) {
+        snprintf(dir, n, "%s", out);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
+        if (rundir_exists(probe))
+            return err_set(e, out, 0, 0,
+                           "holds a run already: continue it with `oneshot run --resume %s` or "
+                           "choose another --out",
+                           out);
+        return rundir_mkdirs(dir, e);
+    }
+    const char *base = output;
+    char here[RUNDIR_PATH_MAX], cwd[RUNDIR_PATH_MAX - 200];
+    if (!writable_ancestor(base) && getcwd(cwd, sizeof cwd)) {
+        /* an experiment in a read-only place (an installed example) runs
+         * into the current directory */
+        snprintf(here, sizeof here, "%s/runs/%s", cwd, name);
+        snprintf(note, nnote, "%s is not writable: the run goes to %s", base, here);
+        base = here;
+    }
+    for (int k = 0; k < 1000; k++) {
+        if (k == 0)
+            snprintf(dir, n, "%s", base);
+        else
+            snprintf(dir, n, "%.1000s.%d", base, k);
+        snprintf(probe, sizeof probe, "%s/experiment.yaml", dir);
+        if (!rundir_exists(probe))
+            return rundir_mkdirs(dir, e);
+    }
+    return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
+}
+
+/* ------------------------------------------------------------ status, info */
+
+void rundir_status(const char *dir, const char *fmt, ...)
+{
+    char buf[ERR_MAX + 64], path[RUNDIR_PATH_MAX + 16];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof buf - 2)
+        n = (int)sizeof buf - 2;
+    buf[n++] = '\n';
+    rundir_path(path, sizeof path, dir, "status");
+    struct err ignored;
+    atomic_save(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
+}
+
+void rundir_info(const char *dir, const char *fmt, ...)
+{
+    char path[RUNDIR_PATH_MAX + 16];
+    rundir_path(path, sizeof path, dir, "info.txt");
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fclose(f);
+}
+
+void rundir_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }

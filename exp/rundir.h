@@ -68,4 +68,23 @@ int rundir_exists(const char *path);
 /* Makes the directory path and its missing parents.  0 or -1. */
 int rundir_mkdirs(const char *path, struct err *e);
 
+/* Makes a new run's directory into dir (n bytes): out when given (refused
+ * when it holds a run already), else the experiment's output, numbered
+ * (output.1, ...) when that holds a run; an output whose place is not
+ * writable (an installed example) becomes runs/NAME in the current
+ * directory, said in note (nnote bytes; "" otherwise).  0 or -1. */
+int rundir_new_run(char *dir, size_t n, const char *out, const char *output, const char *name,
+                   char *note, size_t nnote, struct err *e);
+
+/* The run's status file (dir/status): the text and a newline, replaced
+ * atomically, best effort (a failure is ignored: the run's other files
+ * matter more). */
+void rundir_status(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends text to dir/info.txt, best effort. */
+void rundir_info(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The time now, "2026-01-31 12:00:00 UTC", into buf (n bytes). */
+void rundir_now(char *buf, size_t n);
+
 #endif

@@ -24,7 +24,7 @@ int runlat_open(struct runlat *rl, const struct experiment *x, const struct spac
 {
     memset(rl, 0, sizeof *rl);
     const struct exp_ref *dev[EXP_MAX_OBJECTIVES + 1];
-    int uses_default = x->method == EXP_SINGLEPATH;
+    int uses_default = x->method != EXP_ONESHOT; /* (a method without objectives: latency.device's table) */
     for (int o = 0; o < x->nobjectives; o++)
         if (!strcmp(x->objectives[o].name, "latency") &&
             !strcmp(x->objectives[o].device.resolved, x->latency.device.resolved))

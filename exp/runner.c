@@ -16,6 +16,7 @@
 #include "latency.h"
 #include "luasampler.h"
 #include "luasearch.h"
+#include "naorun.h"
 #include "report.h"
 #include "atomic.h"
 #include "retrain.h"
@@ -48,6 +49,8 @@ struct runner {
     int trained;             /* 1: supertrain is initialised */
     struct sprun sp;         /* method singlepath: the search (exp/sprun.h) */
     int sp_open;             /* 1: sp is open */
+    struct naorun nao;       /* method nao: the search and re-rank (exp/naorun.h) */
+    int nao_open;            /* 1: nao is open */
     struct run_scripts scripts;
     struct luasearch *search;
     struct objectives obj;   /* the objectives and their weights (the TUI changes them) */
@@ -82,37 +85,19 @@ struct runner {
 
 const char *runner_phase_name(enum runner_phase p)
 {
-    static const char *const names[] = {"setup",      "training", "single-path", "searching",
-                                        "retraining", "done",     "stopped",     "failed"};
+    static const char *const names[] = {"setup",     "training",   "single-path",
+                                        "nao",       "searching",  "retraining",
+                                        "done",      "stopped",    "failed"};
     return names[p];
 }
 
 /* ------------------------------------------------------------- log and status */
 
-static void set_status(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_status(struct runner *r, const char *fmt, ...)
-{
-    char buf[ERR_MAX + 64], path[EXP_PATH_MAX + 16];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof buf - 2)
-        n = (int)sizeof buf - 2;
-    buf[n++] = '\n';
-    rundir_path(path, sizeof path, r->dir, "status");
-    struct err ignored;
-    atomic_save(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
-}
-
 static void set_phase(struct runner *r, enum runner_phase p)
 {
     r->phase = p;
-    if (p == RUNNER_TRAIN || p == RUNNER_SINGLEPATH || p == RUNNER_SEARCH ||
-        p == RUNNER_RETRAIN || p == RUNNER_DONE)
-        set_status(r, "%s", runner_phase_name(p));
+    if (p != RUNNER_SETUP && p != RUNNER_STOPPED && p != RUNNER_FAILED)
+        rundir_status(r->dir, "%s", runner_phase_name(p));
     if (r->ev && r->ev->phase)
         r->ev->phase(r->ev->ud, r);
 }
@@ -173,29 +158,6 @@ static void ctx_log_sink(void *user, enum log_level level, const char *msg)
 
 static void emit_cb(void *ud, const char *text) { emit(ud, text); }
 static void note_cb(void *ud, const char *text) { logf_(ud, "%s", text); }
-
-static void info(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void info(struct runner *r, const char *fmt, ...)
-{
-    char path[EXP_PATH_MAX + 16];
-    rundir_path(path, sizeof path, r->dir, "info.txt");
-    FILE *f = fopen(path, "a");
-    if (!f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    fclose(f);
-}
-
-static void now_text(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
 
 /* ------------------------------------------------------------- setup */
 
@@ -292,61 +254,16 @@ static int open_sampler(struct runner *r, struct err *e)
     return 0;
 }
 
-/* The space's ground-truth table: next to a space file (NAME.truth.csv for
- * NAME.lua), or shipped in spaces/ for a built-in space.  None is fine; one
- * that cannot be read is a warning. */
-/* 1 when the nearest existing directory on the way to path is writable. */
-static int writable_ancestor(const char *path)
-{
-    char p[EXP_PATH_MAX];
-    snprintf(p, sizeof p, "%s", path);
-    for (;;) {
-        if (rundir_exists(p))
-            return access(p, W_OK) == 0;
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p)
-            return access("/", W_OK) == 0;
-        *slash = 0;
-    }
-}
-
-/* A new run directory: out, or the experiment's output (numbered when that
- * holds a run already). */
+/* A new run directory (exp/rundir.h's rundir_new_run): out, or the
+ * experiment's output. */
 static int new_dir(struct runner *r, const char *out, struct err *e)
 {
-    char probe[EXP_PATH_MAX + 32];
-    if (strlen(out ? out : r->x.output.resolved) > EXP_PATH_MAX - 64)
-        return err_set(e, out ? out : r->x.output.resolved, 0, 0,
-                       "the run directory's path is too long");
-    if (out) {
-        snprintf(r->dir, sizeof r->dir, "%s", out);
-        snprintf(probe, sizeof probe, "%s/experiment.yaml", out);
-        if (rundir_exists(probe))
-            return err_set(e, out, 0, 0,
-                           "holds a run already: continue it with `oneshot run --resume %s` or "
-                           "choose another --out",
-                           out);
-        return rundir_mkdirs(r->dir, e);
-    }
-    const char *base = r->x.output.resolved;
-    char here[EXP_PATH_MAX], cwd[EXP_PATH_MAX - 200];
-    if (!writable_ancestor(base) && getcwd(cwd, sizeof cwd)) {
-        /* an experiment in a read-only place (an installed example) runs
-         * into the current directory */
-        snprintf(here, sizeof here, "%s/runs/%s", cwd, r->x.name);
-        logf_(r, "%s is not writable: the run goes to %s", base, here);
-        base = here;
-    }
-    for (int k = 0; k < 1000; k++) {
-        if (k == 0)
-            snprintf(r->dir, sizeof r->dir, "%s", base);
-        else
-            snprintf(r->dir, sizeof r->dir, "%.1000s.%d", base, k);
-        snprintf(probe, sizeof probe, "%s/experiment.yaml", r->dir);
-        if (!rundir_exists(probe))
-            return rundir_mkdirs(r->dir, e);
-    }
-    return err_set(e, base, 0, 0, "1000 runs of this experiment exist already: give --out");
+    char note[EXP_PATH_MAX + 64] = "";
+    int rc = rundir_new_run(r->dir, sizeof r->dir, out, r->x.output.resolved, r->x.name, note,
+                            sizeof note, e);
+    if (note[0])
+        logf_(r, "%s", note);
+    return rc;
 }
 
 static void fill_info(struct runner *r)
@@ -399,17 +316,18 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
     if (mode == RUNNER_RESUME_RELOAD && scripts_relocate_search(&r->scripts, &r->x, e))
         return -1;
     const char *space = r->scripts.space[0] ? r->scripts.space : r->x.space.resolved;
-    int sp = r->x.method == EXP_SINGLEPATH;
+    int sp = r->x.method == EXP_SINGLEPATH, nao = r->x.method == EXP_NAO;
     /* (a check does not time the host: no table to check then) */
     const struct latency_table *lat =
         mode == RUNNER_CHECK && !strcmp(r->x.latency.device.resolved, "host") ? NULL : r->lat.lat[0];
     if (shipped_space(&r->space, space, e) || open_latency(r, mode, e) || engine_metrics(r, e) ||
-        (sp ? sprun_check(&r->x, &r->space, lat, e)
-            : open_sampler(r, e) || !(r->search = open_search(r, e))) ||
+        (sp    ? sprun_check(&r->x, &r->space, lat, e)
+         : nao ? 0 /* (experiment_load checked what NAO needs) */
+               : open_sampler(r, e) || !(r->search = open_search(r, e))) ||
         load_data(r, e))
         return -1;
     runner_objectives(r, &r->obj); /* the search's, with the experiment's weights */
-    if (!sp) {
+    if (r->x.method == EXP_ONESHOT) {
         struct err pe;
         int found = probe_open(&r->probe, &r->x, &r->space, &pe);
         if (found < 0)
@@ -426,7 +344,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
                     runlat_save(&r->lat, r->dir, &r->space, e)))
         return -1;
     char when[64], blas[160];
-    now_text(when, sizeof when);
+    rundir_now(when, sizeof when);
     if (!resume) {
         snprintf(r->x.output.resolved, sizeof r->x.output.resolved, "%s", r->dir);
         snprintf(r->x.output.text, sizeof r->x.output.text, "%s", r->dir);
@@ -436,16 +354,13 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         char how[EXP_PATH_MAX + 256];
         const struct experiment *x = &r->x;
         if (sp)
-            snprintf(how, sizeof how,
-                     "method: singlepath: %d epochs of batch %d, lr %g, lambda %g, warm-up %g "
-                     "epochs (keep %g), label smoothing %g, latency on %s",
-                     x->singlepath.epochs, x->singlepath.batch, x->singlepath.lr,
-                     x->singlepath.lambda, x->singlepath.warmup_epochs, x->singlepath.keep,
-                     x->singlepath.label_smoothing, x->latency.device.text);
+            sprun_describe(x, how, sizeof how);
+        else if (nao)
+            naorun_describe(x, how, sizeof how);
         else
             snprintf(how, sizeof how, "sampler: %s\nstrategy: %s (%s)", sampler_name(&r->sampler),
                      luasearch_name(r->search), luasearch_params(r->search));
-        info(r,
+        rundir_info(r->dir,
              "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
              "space: %s (%.0f architectures)\n%s\nstarted: %s\n",
              ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
@@ -455,7 +370,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         if (mode == RUNNER_RESUME_RELOAD &&
             scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
             return -1;
-        info(r, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
+        rundir_info(r->dir, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
              ctx_blas_line(blas, sizeof blas), r->ctx.threads,
              mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
     }
@@ -489,6 +404,8 @@ void runner_close(struct runner *r)
         supertrain_done(&r->train);
     if (r->sp_open)
         sprun_close(&r->sp);
+    if (r->nao_open)
+        naorun_close(&r->nao);
     sampler_done(&r->sampler);
     luasampler_free(r->lsampler);
     luasearch_free(r->search);
@@ -536,6 +453,8 @@ int64_t runner_unsaved_steps(const struct runner *r)
     /* a diverged network is never saved: nothing is pending */
     if (r->sp_open)
         return sprun_unsaved(&r->sp);
+    if (r->nao_open)
+        return naorun_uncommitted(&r->nao);
     return r->trained && !r->train.diverged ? r->train.step - r->saved_step : 0;
 }
 
@@ -846,6 +765,51 @@ static int singlepath(struct runner *r, struct err *e)
     return rc;
 }
 
+/* ------------------------------------------------------------ NAO */
+
+static void nao_stepped(void *ud)
+{
+    struct runner *r = ud;
+    worked(r);
+    if (r->ev && r->ev->nao_step)
+        r->ev->nao_step(r->ev->ud, r);
+}
+
+static void nao_round(void *ud)
+{
+    struct runner *r = ud;
+    if (r->ev && r->ev->nao_round)
+        r->ev->nao_round(r->ev->ud, r);
+}
+
+static void nao_reranked(void *ud)
+{
+    struct runner *r = ud;
+    if (r->ev && r->ev->nao_reranked)
+        r->ev->nao_reranked(r->ev->ud, r);
+}
+
+/* Method nao's search and re-rank (exp/naorun.h).  0, 1 when stopped, -1. */
+static int nao(struct runner *r, struct err *e)
+{
+    if (!r->nao_open) {
+        struct naorun_config c = {.dir = r->dir, .x = &r->x, .run = r, .space = &r->space,
+                                  .lat = r->lat.lat[0], .train = &r->data.train,
+                                  .val = &r->data.val, .ctx = &r->ctx, .stop = r->stop,
+                                  .log = emit_cb, .ud = r};
+        if (naorun_open(&r->nao, &c, e)) {
+            naorun_close(&r->nao); /* (runner_run may come again) */
+            return -1;
+        }
+        r->nao_open = 1;
+    }
+    if (!r->nao.done)
+        set_phase(r, RUNNER_NAO);
+    const struct naorun_hooks h = {.ud = r, .step = nao_stepped, .round = nao_round,
+                                   .reranked = nao_reranked};
+    return naorun_run(&r->nao, &h, e);
+}
+
 /* ------------------------------------------------------------ retraining */
 
 static void rt_begin(void *ud) { set_phase(ud, RUNNER_RETRAIN); }
@@ -898,7 +862,10 @@ static int retrain(struct runner *r, struct err *e)
         const double *m = luasearch_at(r->search, idx[i], &a);
         pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &picks[i]);
     }
-    if (idx && picks && !r->search)
+    struct runner_nao_arch na;
+    if (idx && picks && r->nao_open && naorun_arch(&r->nao, r->nao.chosen, &na) == 0)
+        pick_of(r, &na.arch, na.accuracy, &picks[n++]);
+    else if (idx && picks && !r->search)
         pick_of(r, &r->sp.now.arch, r->sp.accuracy, &picks[n++]);
     int rc = idx && picks && n >= 0 ? 0 : err_plain(e, "out of memory");
     r->rt = (struct retrain){.run = r,
@@ -930,6 +897,8 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     int rc;
     if (r->x.method == EXP_SINGLEPATH) {
         rc = singlepath(r, e);
+    } else if (r->x.method == EXP_NAO) {
+        rc = nao(r, e);
     } else {
         rc = train(r, e);
         if (rc == 0)
@@ -940,13 +909,13 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     if (rc == 0) {
         set_phase(r, RUNNER_DONE);
         char when[64];
-        now_text(when, sizeof when);
-        info(r, "done: %s\n", when);
+        rundir_now(when, sizeof when);
+        rundir_info(r->dir, "done: %s\n", when);
     } else if (rc > 0) {
-        set_status(r, "stopped");
+        rundir_status(r->dir, "stopped");
         set_phase(r, RUNNER_STOPPED);
     } else {
-        set_status(r, "failed: %s", e->msg);
+        rundir_status(r->dir, "failed: %s", e->msg);
         set_phase(r, RUNNER_FAILED);
     }
     return rc;
@@ -991,6 +960,25 @@ void runner_progress(const struct runner *r, struct runner_progress *p)
         p->saved = s.step - sprun_unsaved(&r->sp);
         p->diverged = r->sp.diverged;
     }
+}
+
+int runner_nao(const struct runner *r, struct runner_nao *p)
+{
+    naorun_status(r->nao_open ? &r->nao : NULL, &r->x, p);
+    return r->x.method == EXP_NAO;
+}
+
+int runner_nao_arch(const struct runner *r, int i, struct runner_nao_arch *a)
+{
+    return r->nao_open ? naorun_arch(&r->nao, i, a) : -1;
+}
+
+int runner_nao_round(const struct runner *r, int k, struct naosearch_round *rd)
+{
+    if (!r->nao_open || k < 1 || k > r->nao.ns.evaluated)
+        return -1;
+    *rd = r->nao.ns.rounds[k - 1];
+    return 0;
 }
 
 int runner_singlepath(const struct runner *r, struct runner_singlepath *p)

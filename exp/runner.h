@@ -7,7 +7,9 @@
  * strategy against it; a run of method singlepath runs Single-Path NAS
  * instead, whose training is the search (exp/sprun.h: its files,
  * singlepath.ckpt, singlepath.csv, decisions.csv, or with
- * singlepath.target_ms the tuning's in tuning/, and chosen.txt).  Then (with
+ * singlepath.target_ms the tuning's in tuning/, and chosen.txt); a run of
+ * method nao runs NAO-V2's rounds and re-ranks their best (exp/naorun.h:
+ * nao/, pool.csv, candidates.csv, rerank.csv, chosen.txt).  Then (with
  * retrain.epochs set) a run trains the architectures the search picked
  * stand-alone (exp/standalone.h), each for each seed (exp/retrain.h).
  * Everything it learns goes to files
@@ -33,7 +35,7 @@
  *                      seed), appended whole when it ends; inherited_accuracy
  *                      is the supernet's (evaluations.csv's accuracy)
  *   standalone.csv     the TUI's stand-alone trainings (exp/standalone.h)
- *   status             training, single-path, searching, retraining, done,
+ *   status             training, single-path, nao, searching, retraining, done,
  *                      stopped or failed: why
  *
  * Resuming: training continues from the checkpoint (rows of history.csv
@@ -57,6 +59,7 @@
 #include "err.h"
 #include "experiment.h"
 #include "metrics.h"
+#include "naosearch.h"
 #include "objective.h"
 #include "space.h"
 #include "superkernel.h"
@@ -65,6 +68,7 @@ enum runner_phase {
     RUNNER_SETUP,
     RUNNER_TRAIN,
     RUNNER_SINGLEPATH, /* method singlepath: the search that is a training */
+    RUNNER_NAO,        /* method nao: NAO-V2's rounds and the re-rank (exp/naorun.h) */
     RUNNER_SEARCH,
     RUNNER_RETRAIN,
     RUNNER_DONE,
@@ -126,6 +130,13 @@ struct runner_events {
     void (*sp_step)(void *ud, const struct runner *r);
     /* an epoch of it ended: its decisions are in decisions.csv and saved */
     void (*sp_epoch)(void *ud, const struct runner *r);
+    /* method nao: after each step of the search or of a re-rank training
+     * (runner_nao says where it is) */
+    void (*nao_step)(void *ud, const struct runner *r);
+    /* a round of it committed (runner_nao_round has its figures) */
+    void (*nao_round)(void *ud, const struct runner *r);
+    /* a re-rank training ended, its row in rerank.csv */
+    void (*nao_reranked)(void *ud, const struct runner *r);
 };
 
 /* Opens a run: of the experiment file `path` into a new run directory (out,
@@ -147,8 +158,9 @@ void runner_close(struct runner *r);
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e);
 
 /* Stops the run (as *stop would) after n more training steps (the
- * supernet's or Single-Path's), evaluations and retraining steps (tests; 0:
- * never). */
+ * supernet's or Single-Path's), evaluations, NAO steps (a supernet step, an
+ * architecture scored, a controller epoch, a generation, a re-rank step) and
+ * retraining steps (tests; 0: never). */
 void runner_stop_after(struct runner *r, int64_t n);
 
 /* Requests from another thread than runner_run's (flags the run reads at
@@ -252,6 +264,50 @@ struct runner_singlepath {
  * begun: zeros before), 0 for any other run. */
 int runner_singlepath(const struct runner *r, struct runner_singlepath *p);
 
+/* Method nao: where the search stands, read as runner_progress. */
+#define RUNNER_NAO_RERANK (NAOSEARCH_DONE + 1) /* the stage after the search */
+struct runner_nao {
+    int round, rounds;          /* the round in progress (1-based; once over, the last), in
+                                   all */
+    int evaluated;              /* rounds scored */
+    int stage;                  /* enum naosearch_phase, or RUNNER_NAO_RERANK */
+    int64_t step, round_steps;  /* the round's supernet steps: taken, in all */
+    double loss, lr;            /* of the last supernet step */
+    int scored, npool;          /* the round's scoring: architectures done, the pool */
+    int controller_epoch, controller_epochs;
+    double fraction;            /* how far the search is, in [0, 1] */
+    int rerank, reranked;       /* the re-rank: architectures, done */
+    int64_t rstep, rtotal;      /* steps of its training in progress */
+    double rloss;               /* of its last step */
+    int last_reranked;          /* pool index of the last re-ranked (-1: none) */
+    const char *device;         /* latency.device as written */
+    int done;                   /* chosen.txt is written */
+    int chosen;                 /* pool index of the chosen architecture (-1: none yet) */
+};
+/* 1 with *p filled for a run of method nao (zeros before the search has
+ * begun), 0 for any other run. */
+int runner_nao(const struct runner *r, struct runner_nao *p);
+
+/* An architecture of NAO's pool. */
+struct runner_nao_arch {
+    struct arch arch;
+    int round;                  /* the round it entered (1: a seed) */
+    int64_t params, macs, updates;
+    double latency_ms;          /* on latency.device */
+    double predicted;           /* the controller's prediction when it decoded it (NAN: a
+                                   seed) */
+    double accuracy;            /* the supernet's, of the latest round that scored it (NAN:
+                                   none yet) */
+    int scored;                 /* that round (0: none) */
+    double standalone;          /* the re-rank's accuracy (NAN: not re-ranked) */
+};
+/* Pool architecture i (0-based, below runner_nao's npool) into *a: 0, or -1
+ * when there is none.  Read as runner_progress. */
+int runner_nao_arch(const struct runner *r, int i, struct runner_nao_arch *a);
+/* The figures of round k (1-based, at most runner_nao's evaluated) into *rd
+ * (src/naosearch.h): 0, or -1 when there are none. */
+int runner_nao_round(const struct runner *r, int k, struct naosearch_round *rd);
+
 /* Per layer and choice: paths trained through it and optimiser updates
  * (zeros before training has begun).  Read as runner_progress. */
 void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
@@ -276,8 +332,8 @@ const char *runner_traceback(const struct runner *r);
 const struct split *runner_train_split(const struct runner *r);
 const struct split *runner_val_split(const struct runner *r);
 
-/* "setup", "training", "single-path", "searching", "retraining", "done",
- * "stopped", "failed". */
+/* "setup", "training", "single-path", "nao", "searching", "retraining",
+ * "done", "stopped", "failed". */
 const char *runner_phase_name(enum runner_phase p);
 
 #endif

@@ -532,3 +532,13 @@ void sprun_status(const struct sprun *p, const struct experiment *x, struct runn
     if (p->done)
         s->accuracy = p->accuracy;
 }
+
+void sprun_describe(const struct experiment *x, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "method: singlepath: %d epochs of batch %d, lr %g, lambda %g, warm-up %g epochs "
+             "(keep %g), label smoothing %g, latency on %s",
+             x->singlepath.epochs, x->singlepath.batch, x->singlepath.lr, x->singlepath.lambda,
+             x->singlepath.warmup_epochs, x->singlepath.keep, x->singlepath.label_smoothing,
+             x->latency.device.text);
+}

@@ -143,4 +143,7 @@ int64_t sprun_unsaved(const struct sprun *p);
  * begun, zeros). */
 void sprun_status(const struct sprun *p, const struct experiment *x, struct runner_singlepath *s);
 
+/* "method: singlepath: ..." for the run's info.txt (n bytes). */
+void sprun_describe(const struct experiment *x, char *buf, size_t n);
+
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "experiment_load.h"
 #include "yamldoc.h"
 
 /* ---- the schema ---- */
@@ -25,7 +26,7 @@
 static const char *const top_keys[] = {"name",    "method",   "seed",     "threads",
                                        "output",  "dataset",  "space",    "supernet",
                                        "search",  "objectives", "latency", "singlepath",
-                                       "retrain", NULL};
+                                       "nao",     "retrain", NULL};
 static const char *const dataset_keys[] = {"path", "train_images", "val_images", NULL};
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
@@ -40,6 +41,15 @@ static const char *const singlepath_keys[] = {"epochs",          "batch",       
                                               "lambda",          "warmup_epochs",   "keep",
                                               "label_smoothing", "bn_recalibration", "target_ms",
                                               "trials",          NULL};
+static const char *const nao_keys[] = {"rounds",     "seed_archs",        "new_archs",
+                                       "top_k",      "max_eta",           "epochs_per_round",
+                                       "controller_epochs", "batch",      "lr",
+                                       "bn",         "bn_recalibration",  "eval_batch",
+                                       "reinit",     "rerank",            "rerank_epochs",
+                                       NULL};
+/* (experiment_method.c reads those two sections) */
+const char *const *const exp_singlepath_keys = singlepath_keys;
+const char *const *const exp_nao_keys = nao_keys;
 
 /* Where each key lives, for "it belongs in ..." hints. */
 static const struct yamldoc_section sections[] = {{"", top_keys},
@@ -49,11 +59,12 @@ static const struct yamldoc_section sections[] = {{"", top_keys},
                                                   {"latency", latency_keys},
                                                   {"retrain", retrain_keys},
                                                   {"singlepath", singlepath_keys},
+                                                  {"nao", nao_keys},
                                                   {NULL, NULL}};
 
 static const char *const device_names[] = {"host", "mobile-gpu", "mobile-cpu", NULL};
 static const char *const which_names[] = {"chosen", "pareto", NULL}; /* enum exp_retrain_which */
-static const char *const method_names[] = {"oneshot", "singlepath", NULL}; /* enum exp_method */
+static const char *const method_names[] = {"oneshot", "singlepath", "nao", NULL}; /* enum exp_method */
 
 /* What a name-or-path value may be. */
 enum ref_kind {
@@ -64,10 +75,6 @@ enum ref_kind {
     REF_DEVICE    /* a built-in device, or a path: has a '/' or a '.' */
 };
 
-struct ctx {
-    const char *dir;         /* absolute directory of the file */
-    const struct yamldoc *y; /* the file */
-};
 
 /* ---- small helpers ---- */
 
@@ -127,7 +134,7 @@ static int resolve_path(const char *dir, const char *rel, char *out, size_t size
     return 0;
 }
 
-static void key_path(char *out, size_t size, const char *where, const char *key)
+void exp_key_path(char *out, size_t size, const char *where, const char *key)
 {
     if (*where)
         snprintf(out, size, "%s.%s", where, key);
@@ -138,7 +145,7 @@ static void key_path(char *out, size_t size, const char *where, const char *key)
 /* ---- values ---- */
 
 /* A scalar string that fits size and holds no NUL or control character. */
-static int get_string(const struct ctx *c, const yaml_node_t *n, const char *path,
+static int get_string(const struct exp_reader *c, const yaml_node_t *n, const char *path,
                       const char *what, char *out, size_t size)
 {
     if (n->type != YAML_SCALAR_NODE || yamldoc_is_null(n))
@@ -206,7 +213,7 @@ static int set_ref(struct exp_ref *r, const char *text, int is_path, const char 
     return resolve_path(dir, text, r->resolved, sizeof r->resolved);
 }
 
-static int get_ref(const struct ctx *c, const yaml_node_t *n, const char *path,
+static int get_ref(const struct exp_reader *c, const yaml_node_t *n, const char *path,
                    enum ref_kind kind, struct exp_ref *r)
 {
     static const char *const what[] = {"a path", "a space name or path", "a sampler name or path",
@@ -276,7 +283,7 @@ static int valid_name(const char *s)
 }
 
 /* A mapping, or nothing (NULL: the section is left at its defaults). */
-static int get_section(const struct ctx *c, const yaml_node_t *n, const char *path,
+int exp_get_section(const struct exp_reader *c, const yaml_node_t *n, const char *path,
                        const char *const *keys, const yaml_node_t **map)
 {
     *map = NULL;
@@ -290,7 +297,7 @@ static int get_section(const struct ctx *c, const yaml_node_t *n, const char *pa
 
 /* One of names (NULL-terminated, at least two) into *index:
  * `path: 'x' is not one of a, b`, `path: expected a or b, got a list`. */
-static int get_choice(const struct ctx *c, const yaml_node_t *n, const char *path,
+int exp_get_choice(const struct exp_reader *c, const yaml_node_t *n, const char *path,
                       const char *const *names, int *index)
 {
     char w[48], list[160];
@@ -317,19 +324,19 @@ static int get_choice(const struct ctx *c, const yaml_node_t *n, const char *pat
 
 /* ---- sections ---- */
 
-static int load_dataset(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
+static int load_dataset(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
                         const yaml_node_t **last_count)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
-    if (get_section(c, n, "dataset", dataset_keys, &map))
+    if (exp_get_section(c, n, "dataset", dataset_keys, &map))
         return -1;
     if (!map)
         return 0;
     YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
     {
         char path[96];
-        key_path(path, sizeof path, "dataset", key);
+        exp_key_path(path, sizeof path, "dataset", key);
         int rc = 0;
         if (!strcmp(key, "path"))
             rc = get_ref(c, v, path, REF_PATH, &x->dataset.path);
@@ -345,18 +352,18 @@ static int load_dataset(const struct ctx *c, const yaml_node_t *n, struct experi
     return 0;
 }
 
-static int load_supernet(const struct ctx *c, const yaml_node_t *n, struct experiment *x)
+static int load_supernet(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
-    if (get_section(c, n, "supernet", supernet_keys, &map))
+    if (exp_get_section(c, n, "supernet", supernet_keys, &map))
         return -1;
     if (!map)
         return 0;
     YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
     {
         char path[96];
-        key_path(path, sizeof path, "supernet", key);
+        exp_key_path(path, sizeof path, "supernet", key);
         int rc = 0;
         if (!strcmp(key, "sampler"))
             rc = get_ref(c, v, path, REF_SAMPLER, &x->supernet.sampler);
@@ -384,7 +391,7 @@ static int load_supernet(const struct ctx *c, const yaml_node_t *n, struct exper
     return 0;
 }
 
-static int load_params(const struct ctx *c, const yaml_node_t *n, struct experiment *x)
+static int load_params(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
 {
     const yaml_node_t *k, *v;
     const char *key;
@@ -422,18 +429,18 @@ static int load_params(const struct ctx *c, const yaml_node_t *n, struct experim
     return 0;
 }
 
-static int load_search(const struct ctx *c, const yaml_node_t *n, struct experiment *x)
+static int load_search(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
-    if (get_section(c, n, "search", search_keys, &map))
+    if (exp_get_section(c, n, "search", search_keys, &map))
         return -1;
     if (!map)
         return 0;
     YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
     {
         char path[96];
-        key_path(path, sizeof path, "search", key);
+        exp_key_path(path, sizeof path, "search", key);
         int rc = 0;
         if (!strcmp(key, "strategy"))
             rc = get_ref(c, v, path, REF_STRATEGY, &x->search.strategy);
@@ -451,11 +458,11 @@ static int load_search(const struct ctx *c, const yaml_node_t *n, struct experim
     return 0;
 }
 
-static int load_latency(const struct ctx *c, const yaml_node_t *n, struct experiment *x)
+static int load_latency(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
-    if (get_section(c, n, "latency", latency_keys, &map))
+    if (exp_get_section(c, n, "latency", latency_keys, &map))
         return -1;
     if (!map)
         return 0;
@@ -471,19 +478,19 @@ static int load_latency(const struct ctx *c, const yaml_node_t *n, struct experi
 /* images, which: set to the nodes of retrain.images and retrain.which when
  * the file gives them (images' default, and the checks against other
  * sections, come after the whole file) */
-static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
+static int load_retrain(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x,
                         const yaml_node_t **images, const yaml_node_t **which)
 {
     const yaml_node_t *map, *k, *v;
     const char *key;
-    if (get_section(c, n, "retrain", retrain_keys, &map))
+    if (exp_get_section(c, n, "retrain", retrain_keys, &map))
         return -1;
     if (!map)
         return 0;
     YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
     {
         char path[96];
-        key_path(path, sizeof path, "retrain", key);
+        exp_key_path(path, sizeof path, "retrain", key);
         int rc = 0;
         if (!strcmp(key, "epochs")) {
             rc = yamldoc_int(c->y, v, path, 0, 100000, &x->retrain.epochs);
@@ -494,7 +501,7 @@ static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experi
             rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_SEEDS, &x->retrain.seeds);
         } else if (!strcmp(key, "which")) {
             int i;
-            rc = get_choice(c, v, path, which_names, &i);
+            rc = exp_get_choice(c, v, path, which_names, &i);
             x->retrain.which = rc ? EXP_RETRAIN_CHOSEN : (enum exp_retrain_which)i;
             *which = v;
         }
@@ -504,80 +511,7 @@ static int load_retrain(const struct ctx *c, const yaml_node_t *n, struct experi
     return 0;
 }
 
-/* warmup, trials: set to the nodes of singlepath.warmup_epochs and
- * singlepath.trials when the file gives them (checked against epochs and
- * target_ms after the section, as lambda and the warm-up are when lambda is
- * tuned) */
-static int load_singlepath(const struct ctx *c, const yaml_node_t *n, struct experiment *x,
-                           const yaml_node_t **warmup, const yaml_node_t **trials)
-{
-    const yaml_node_t *map, *k, *v, *lambda = NULL, *target = NULL;
-    const char *key;
-    if (get_section(c, n, "singlepath", singlepath_keys, &map))
-        return -1;
-    if (!map)
-        return 0;
-    YAMLDOC_FOR_PAIRS(c->y, map, k, v, key)
-    {
-        char path[96];
-        key_path(path, sizeof path, "singlepath", key);
-        int rc = 0;
-        if (!strcmp(key, "epochs")) {
-            rc = yamldoc_int(c->y, v, path, 1, 100000, &x->singlepath.epochs);
-        } else if (!strcmp(key, "batch")) {
-            rc = yamldoc_int(c->y, v, path, 1, 65536, &x->singlepath.batch);
-        } else if (!strcmp(key, "lr")) {
-            rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->singlepath.lr);
-        } else if (!strcmp(key, "lambda")) {
-            rc = yamldoc_number(c->y, v, path, 0, 1e9, 0, &x->singlepath.lambda);
-            lambda = v;
-        } else if (!strcmp(key, "warmup_epochs")) {
-            rc = yamldoc_number(c->y, v, path, 0, 100000, 0, &x->singlepath.warmup_epochs);
-            *warmup = v;
-        } else if (!strcmp(key, "keep")) {
-            rc = yamldoc_number(c->y, v, path, 0, 1, 1, &x->singlepath.keep);
-        } else if (!strcmp(key, "label_smoothing")) {
-            rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->singlepath.label_smoothing);
-        } else if (!strcmp(key, "bn_recalibration")) {
-            rc = yamldoc_int(c->y, v, path, 0, EXP_TOTAL_IMAGES, &x->singlepath.bn_recalibration);
-        } else if (!strcmp(key, "target_ms")) {
-            rc = yamldoc_number(c->y, v, path, 0, 1e6, 1, &x->singlepath.target_ms);
-            x->singlepath.target_line = (int)v->start_mark.line + 1;
-            x->singlepath.target_col = (int)v->start_mark.column + 1;
-            target = v;
-        } else if (!strcmp(key, "trials")) {
-            rc = yamldoc_int(c->y, v, path, 1, EXP_MAX_TRIALS, &x->singlepath.trials);
-            *trials = v;
-        }
-        if (rc)
-            return -1;
-    }
-    if (*warmup && x->singlepath.warmup_epochs > x->singlepath.epochs)
-        return yamldoc_fail(c->y, *warmup,
-                            "singlepath.warmup_epochs: %g is more than the %d epochs (singlepath."
-                            "epochs)",
-                            x->singlepath.warmup_epochs, x->singlepath.epochs);
-    if (*trials && x->singlepath.target_ms == 0)
-        return yamldoc_fail(c->y, *trials,
-                            "singlepath.trials: the budget of lambda's tuning goes with "
-                            "singlepath.target_ms");
-    if (!target)
-        return 0;
-    /* tuned: lambda is the first trial's, and every trial forks from the
-     * warm-up's end (src/sptune.h) */
-    if (x->singlepath.lambda == 0)
-        return yamldoc_fail(c->y, lambda,
-                            "singlepath.lambda: with target_ms it is the first trial's lambda, "
-                            "which must be greater than 0");
-    if (x->singlepath.warmup_epochs >= x->singlepath.epochs && *warmup)
-        return yamldoc_fail(c->y, *warmup,
-                            "singlepath.warmup_epochs: with target_ms the warm-up must leave "
-                            "epochs for the trials (singlepath.epochs: %d)",
-                            x->singlepath.epochs);
-    return 0;
-}
-
-static int load_objective(const struct ctx *c, const yaml_node_t *n, int i,
+static int load_objective(const struct exp_reader *c, const yaml_node_t *n, int i,
                           struct exp_objective *o)
 {
     const yaml_node_t *k, *v;
@@ -597,7 +531,7 @@ static int load_objective(const struct ctx *c, const yaml_node_t *n, int i,
     YAMLDOC_FOR_PAIRS(c->y, n, k, v, key)
     {
         char path[64];
-        key_path(path, sizeof path, where, key);
+        exp_key_path(path, sizeof path, where, key);
         if (!strcmp(key, "name")) {
             if (get_string(c, v, path, "a name", o->name, sizeof o->name))
                 return -1;
@@ -637,7 +571,7 @@ static int load_objective(const struct ctx *c, const yaml_node_t *n, int i,
     return 0;
 }
 
-static int load_objectives(const struct ctx *c, const yaml_node_t *n, struct experiment *x)
+static int load_objectives(const struct exp_reader *c, const yaml_node_t *n, struct experiment *x)
 {
     if (n->type != YAML_SEQUENCE_NODE)
         return yamldoc_expected(c->y, n, "objectives", "a list");
@@ -659,45 +593,10 @@ static int load_objectives(const struct ctx *c, const yaml_node_t *n, struct exp
     return 0;
 }
 
-/* The sections that only one method reads, as the file gives them (their
- * keys), and the values checked against the method. */
-struct method_keys {
-    const yaml_node_t *supernet, *search, *objectives, *singlepath; /* keys */
-    const yaml_node_t *which, *warmup, *trials;                     /* values */
-};
-
-/* A section of the other method is an error at its key, as is a retrain.which
- * of pareto with Single-Path NAS (it finds one architecture). */
-static int check_method(const struct ctx *c, const struct experiment *x,
-                        const struct method_keys *m)
-{
-    const yaml_node_t *other[3] = {m->supernet, m->search, m->objectives};
-    const char *names[3] = {"supernet", "search", "objectives"};
-    if (x->method == EXP_ONESHOT) {
-        if (m->singlepath)
-            return yamldoc_fail(c->y, m->singlepath,
-                                "singlepath: only read with method: singlepath (this experiment "
-                                "trains a supernet; remove the section or set the method)");
-        return 0;
-    }
-    for (int i = 0; i < 3; i++)
-        if (other[i])
-            return yamldoc_fail(c->y, other[i],
-                                "%s: not read by method: singlepath (Single-Path NAS trains no "
-                                "supernet and searches by its own loss; remove the section or "
-                                "set method: oneshot)",
-                                names[i]);
-    if (x->retrain.which == EXP_RETRAIN_PARETO)
-        return yamldoc_fail(c->y, m->which,
-                            "retrain.which: pareto: method singlepath finds one architecture, "
-                            "chosen.txt's (write chosen)");
-    return 0;
-}
-
-static int load_top(const struct ctx *c, const yaml_node_t *root, struct experiment *x)
+static int load_top(const struct exp_reader *c, const yaml_node_t *root, struct experiment *x)
 {
     const yaml_node_t *k, *v, *last_count = NULL, *output = NULL, *retrain_images = NULL;
-    struct method_keys m = {0};
+    struct exp_method_keys m = {0};
     const char *key;
     if (yamldoc_check_keys(c->y, root, top_keys, NULL, ""))
         return -1;
@@ -706,7 +605,7 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
         int rc = 0;
         if (!strcmp(key, "method")) {
             int i;
-            rc = get_choice(c, v, "method", method_names, &i);
+            rc = exp_get_choice(c, v, "method", method_names, &i);
             x->method = rc ? EXP_ONESHOT : (enum exp_method)i;
         } else if (!strcmp(key, "name")) {
             rc = get_string(c, v, "name", "a name", x->name, sizeof x->name);
@@ -737,8 +636,11 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
         } else if (!strcmp(key, "latency")) {
             rc = load_latency(c, v, x);
         } else if (!strcmp(key, "singlepath")) {
-            rc = load_singlepath(c, v, x, &m.warmup, &m.trials);
+            rc = exp_load_singlepath(c, v, x, &m.warmup, &m.trials);
             m.singlepath = k;
+        } else if (!strcmp(key, "nao")) {
+            rc = exp_load_nao(c, v, x, &m.calib);
+            m.nao = k;
         } else if (!strcmp(key, "retrain")) {
             rc = load_retrain(c, v, x, &retrain_images, &m.which);
         }
@@ -747,7 +649,7 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
     }
     if (!m.warmup) /* (the section's default, also when it is absent) */
         x->singlepath.warmup_epochs = x->singlepath.epochs * 5.0 / 8.0;
-    if (check_method(c, x, &m))
+    if (exp_check_method(c, x, &m))
         return -1;
     if (output) {
         if (get_ref(c, output, "output", REF_PATH, &x->output))
@@ -794,7 +696,7 @@ static int load_top(const struct ctx *c, const yaml_node_t *root, struct experim
         return yamldoc_fail(c->y, retrain_images,
                             "retrain.images: %d is fewer than a batch (%s.batch: %d)",
                             x->retrain.images,
-                            x->method == EXP_SINGLEPATH ? "singlepath" : "supernet",
+                            x->method == EXP_ONESHOT ? "supernet" : exp_method_name(x->method),
                             experiment_batch(x));
     return 0;
 }
@@ -845,6 +747,21 @@ void experiment_defaults(struct experiment *x, const char *name, const char *dir
     x->singlepath.bn_recalibration = 2000;
     x->singlepath.target_ms = 0;
     x->singlepath.trials = 8;
+    x->nao.rounds = 3;
+    x->nao.seed_archs = 40;
+    x->nao.new_archs = 20;
+    x->nao.top_k = 20;
+    x->nao.max_eta = 50;
+    x->nao.epochs_per_round = 4;
+    x->nao.controller_epochs = 300;
+    x->nao.batch = 128;
+    x->nao.lr = 0.1;
+    x->nao.bn = EXP_NAO_BN_RECAL;
+    x->nao.bn_recalibration = 500;
+    x->nao.eval_batch = 500;
+    x->nao.reinit = EXP_NAO_REINIT_SCHEDULE;
+    x->nao.rerank = 5;
+    x->nao.rerank_epochs = 1;
     x->retrain.epochs = 0;
     x->retrain.images = x->dataset.train_images;
     x->retrain.seeds = 1;
@@ -900,7 +817,7 @@ int experiment_load(struct experiment *x, const char *path, struct err *e)
     if (yamldoc_load(&y, path, EXP_FILE_MAX, "an experiment file", YAMLDOC_CONTEXT, e))
         return -1;
     y.sections = sections;
-    struct ctx c = {dir, &y};
+    struct exp_reader c = {dir, &y};
     int rc = 0;
     const yaml_node_t *root = yamldoc_root(&y);
     if (root && !yamldoc_is_null(root)) {
@@ -933,13 +850,16 @@ void experiment_done(struct experiment *x)
 
 int experiment_batch(const struct experiment *x)
 {
-    return x->method == EXP_SINGLEPATH ? x->singlepath.batch : x->supernet.batch;
+    return x->method == EXP_SINGLEPATH ? x->singlepath.batch
+           : x->method == EXP_NAO      ? x->nao.batch
+                                       : x->supernet.batch;
 }
 
 const char *exp_method_name(enum exp_method m)
 {
-    return method_names[m == EXP_SINGLEPATH];
+    return method_names[m];
 }
+
 
 const char *exp_direction_name(enum exp_direction d)
 {

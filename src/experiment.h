@@ -30,6 +30,9 @@
 #define EXP_TOTAL_IMAGES 60000  /* images of the Fashion-MNIST training file */
 #define EXP_MAX_SEEDS 1000      /* retrain.seeds at most */
 #define EXP_MAX_TRIALS 64       /* singlepath.trials at most */
+#define EXP_NAO_MAX_ROUNDS 100  /* nao.rounds at most (src/naosearch.h's bound) */
+#define EXP_NAO_MAX_POOL 100000 /* nao.seed_archs, new_archs, top_k at most */
+#define EXP_NAO_MAX_RERANK 100  /* nao.rerank at most */
 
 /* A value that is a built-in name or a path (space, sampler, strategy,
  * devices), or always a path (output, dataset.path). */
@@ -54,9 +57,17 @@ struct exp_param {
 enum exp_direction { EXP_MAXIMIZE, EXP_MINIMIZE };
 
 /* How a run searches: a weight-sharing supernet then a search strategy over
- * it (supernet, search, objectives), or Single-Path NAS, whose training is the
- * search (singlepath). */
-enum exp_method { EXP_ONESHOT, EXP_SINGLEPATH };
+ * it (supernet, search, objectives), Single-Path NAS, whose training is the
+ * search (singlepath), or NAO-V2, rounds of a supernet trained on the
+ * architectures a controller proposes (nao). */
+enum exp_method { EXP_ONESHOT, EXP_SINGLEPATH, EXP_NAO };
+
+/* nao.bn: how NAO scores the pool: BatchNorm statistics re-estimated per
+ * architecture, or each evaluation batch's own (the authors'). */
+enum exp_nao_bn { EXP_NAO_BN_RECAL, EXP_NAO_BN_BATCH };
+/* nao.reinit: what a round restarts: the learning rate's schedule, or the
+ * supernet's weights too. */
+enum exp_nao_reinit { EXP_NAO_REINIT_SCHEDULE, EXP_NAO_REINIT_WEIGHTS };
 
 /* Which architectures retraining trains: chosen.txt's (each once), or every
  * one of pareto.csv. */
@@ -127,6 +138,24 @@ struct experiment {
         int trials;             /* the tuning's budget, 1 .. EXP_MAX_TRIALS [8] */
         int target_line, target_col; /* position of target_ms (0 0: not given) */
     } singlepath;
+    struct {                  /* method nao (src/naosearch.h's settings, and the re-rank) */
+        int rounds;             /* supernet phases, 1 .. EXP_NAO_MAX_ROUNDS [3] */
+        int seed_archs;         /* round 1's random architectures, 2 .. EXP_NAO_MAX_POOL [40] */
+        int new_archs;          /* generated a round, 1 .. EXP_NAO_MAX_POOL [20] */
+        int top_k;              /* generation moves the top_k best, 1 .. EXP_NAO_MAX_POOL [20] */
+        int max_eta;            /* generation's largest step, 1 .. 100000 [50] */
+        int epochs_per_round;   /* supernet epochs a round, 1 .. 100000 [4] */
+        int controller_epochs;  /* a round's controller epochs, 0 .. 1000000 [300] */
+        int batch;              /* supernet batch, 1 .. 65536 [128] */
+        double lr;              /* the supernet's peak learning rate, > 0, at most 1000 [0.1] */
+        enum exp_nao_bn bn;     /* [EXP_NAO_BN_RECAL] */
+        int bn_recalibration;   /* recal: training images of the re-estimate, 1 .. 60000 [500] */
+        int eval_batch;         /* images a forward pass of the scoring, 1 .. 65536 [500] */
+        enum exp_nao_reinit reinit; /* [EXP_NAO_REINIT_SCHEDULE] */
+        int rerank;             /* the best trained alone to re-rank them, 0 .. EXP_NAO_MAX_RERANK
+                                   [5] */
+        int rerank_epochs;      /* epochs of each, 1 .. 100000 [1] */
+    } nao;
     struct {                  /* the search checked: its picks trained stand-alone */
         int epochs;           /* 0 .. 100000, 0 = off [0] */
         int images;           /* training images, the first of the training file,
@@ -134,7 +163,7 @@ struct experiment {
                                  at least a batch when on [dataset.train_images] */
         int seeds;            /* trainings of each, seeded seed, seed + 1, ...:
                                  1 .. EXP_MAX_SEEDS [1] */
-        enum exp_retrain_which which; /* [EXP_RETRAIN_CHOSEN]; singlepath: chosen */
+        enum exp_retrain_which which; /* [EXP_RETRAIN_CHOSEN]; singlepath, nao: chosen */
     } retrain;
 };
 
@@ -165,11 +194,11 @@ int experiment_save(const struct experiment *x, const char *path, struct err *e)
  * out holds n bytes. */
 void experiment_objective_metric(const struct experiment *x, int j, char *out, size_t n);
 
-/* The batch of the run's trainings: supernet.batch or singlepath.batch
- * (the method's), which retraining uses too. */
+/* The batch of the run's trainings: supernet.batch, singlepath.batch or
+ * nao.batch (the method's), which retraining uses too. */
 int experiment_batch(const struct experiment *x);
 
-/* "oneshot" or "singlepath". */
+/* "oneshot", "singlepath" or "nao". */
 const char *exp_method_name(enum exp_method m);
 
 /* "maximize" or "minimize". */
@@ -177,5 +206,9 @@ const char *exp_direction_name(enum exp_direction d);
 
 /* "chosen" or "pareto". */
 const char *exp_retrain_which_name(enum exp_retrain_which w);
+
+/* "recal" or "batch"; "schedule" or "weights". */
+const char *exp_nao_bn_name(enum exp_nao_bn b);
+const char *exp_nao_reinit_name(enum exp_nao_reinit r);
 
 #endif

@@ -49,6 +49,7 @@ static void put_ref(FILE *f, const char *indent, const char *key, const struct e
 
 static void write_oneshot(const struct experiment *x, FILE *f);
 static void write_singlepath(const struct experiment *x, FILE *f);
+static void write_nao(const struct experiment *x, FILE *f);
 
 int experiment_write(const struct experiment *x, FILE *f)
 {
@@ -70,6 +71,8 @@ int experiment_write(const struct experiment *x, FILE *f)
     put_ref(f, "", "space", &x->space);
     if (x->method == EXP_SINGLEPATH)
         write_singlepath(x, f);
+    else if (x->method == EXP_NAO)
+        write_nao(x, f);
     else
         write_oneshot(x, f);
     fprintf(f, "latency:\n");
@@ -103,6 +106,22 @@ static void write_singlepath(const struct experiment *x, FILE *f)
         put_double(f, x->singlepath.target_ms);
         fprintf(f, "\n  trials: %d\n", x->singlepath.trials);
     }
+}
+
+/* The section only method nao reads. */
+static void write_nao(const struct experiment *x, FILE *f)
+{
+    fprintf(f,
+            "nao:\n  rounds: %d\n  seed_archs: %d\n  new_archs: %d\n  top_k: %d\n  max_eta: %d\n"
+            "  epochs_per_round: %d\n  controller_epochs: %d\n  batch: %d\n  lr: ",
+            x->nao.rounds, x->nao.seed_archs, x->nao.new_archs, x->nao.top_k, x->nao.max_eta,
+            x->nao.epochs_per_round, x->nao.controller_epochs, x->nao.batch);
+    put_double(f, x->nao.lr);
+    fprintf(f,
+            "\n  bn: %s\n  bn_recalibration: %d\n  eval_batch: %d\n  reinit: %s\n  rerank: %d\n"
+            "  rerank_epochs: %d\n",
+            exp_nao_bn_name(x->nao.bn), x->nao.bn_recalibration, x->nao.eval_batch,
+            exp_nao_reinit_name(x->nao.reinit), x->nao.rerank, x->nao.rerank_epochs);
 }
 
 /* The sections only method oneshot reads. */

@@ -581,9 +581,10 @@ static void test_singlepath(void)
     CHECK_EQ_INT(y.method, EXP_ONESHOT);
     unlink(out);
 
-    LOAD_ERROR("method: sgd\n", ":1:9: error: method: 'sgd' is not one of oneshot, singlepath");
+    LOAD_ERROR("method: sgd\n",
+               ":1:9: error: method: 'sgd' is not one of oneshot, singlepath, nao");
     LOAD_ERROR("method: [oneshot]\n",
-               ":1:9: error: method: expected oneshot or singlepath, got a list");
+               ":1:9: error: method: expected oneshot, singlepath or nao, got a list");
     LOAD_ERROR("singlepath:\n  epochs: 2\n",
                ":1:1: error: singlepath: only read with method: singlepath (this experiment "
                "trains a supernet; remove the section or set the method)");
@@ -628,6 +629,160 @@ static void test_singlepath(void)
                ":3:30: error: retrain.images: 100 is fewer than a batch (singlepath.batch: 128)");
     snprintf(path, sizeof path, "%s/sp.yaml", dir);
     unlink(path);
+}
+
+/* method: nao and its section: the defaults, every key read and written
+ * back (only the method's sections), and the errors at their place. */
+static void test_nao(void)
+{
+    struct err e;
+    CHECK(load_text("nao.yaml", "method: nao\n", &e) == 0);
+    CHECK_EQ_INT(x.method, EXP_NAO);
+    CHECK_STR(exp_method_name(EXP_NAO), "nao");
+    CHECK_EQ_INT(x.nao.rounds, 3);
+    CHECK_EQ_INT(x.nao.seed_archs, 40);
+    CHECK_EQ_INT(x.nao.new_archs, 20);
+    CHECK_EQ_INT(x.nao.top_k, 20);
+    CHECK_EQ_INT(x.nao.max_eta, 50);
+    CHECK_EQ_INT(x.nao.epochs_per_round, 4);
+    CHECK_EQ_INT(x.nao.controller_epochs, 300);
+    CHECK_EQ_INT(x.nao.batch, 128);
+    CHECK_NEAR(x.nao.lr, 0.1, 0);
+    CHECK_EQ_INT(x.nao.bn, EXP_NAO_BN_RECAL);
+    CHECK_EQ_INT(x.nao.bn_recalibration, 500);
+    CHECK_EQ_INT(x.nao.eval_batch, 500);
+    CHECK_EQ_INT(x.nao.reinit, EXP_NAO_REINIT_SCHEDULE);
+    CHECK_EQ_INT(x.nao.rerank, 5);
+    CHECK_EQ_INT(x.nao.rerank_epochs, 1);
+    const char *text = "method: nao\n"
+                       "nao:\n"
+                       "  rounds: 2\n"
+                       "  seed_archs: 12\n"
+                       "  new_archs: 6\n"
+                       "  top_k: 7\n"
+                       "  max_eta: 9\n"
+                       "  epochs_per_round: 2\n"
+                       "  controller_epochs: 0\n"
+                       "  batch: 48\n"
+                       "  lr: 0.05\n"
+                       "  bn: batch\n"
+                       "  bn_recalibration: 64\n"
+                       "  eval_batch: 100\n"
+                       "  reinit: weights\n"
+                       "  rerank: 0\n"
+                       "  rerank_epochs: 3\n"
+                       "retrain: {epochs: 1, images: 48}\n";
+    if (!CHECK(load_text("nao.yaml", text, &e) == 0))
+        printf("  %s\n", e.msg);
+    char out[256];
+    snprintf(out, sizeof out, "%s/nao-saved.yaml", dir);
+    if (!CHECK(experiment_save(&x, out, &e) == 0) || !CHECK(experiment_load(&y, out, &e) == 0))
+        printf("  %s\n", e.msg);
+    for (int pass = 0; pass < 2; pass++) {
+        const struct experiment *z = pass ? &y : &x;
+        CHECK_EQ_INT(z->method, EXP_NAO);
+        CHECK_EQ_INT(z->nao.rounds, 2);
+        CHECK_EQ_INT(z->nao.seed_archs, 12);
+        CHECK_EQ_INT(z->nao.new_archs, 6);
+        CHECK_EQ_INT(z->nao.top_k, 7);
+        CHECK_EQ_INT(z->nao.max_eta, 9);
+        CHECK_EQ_INT(z->nao.epochs_per_round, 2);
+        CHECK_EQ_INT(z->nao.controller_epochs, 0);
+        CHECK_EQ_INT(z->nao.batch, 48);
+        CHECK_NEAR(z->nao.lr, 0.05, 0);
+        CHECK_EQ_INT(z->nao.bn, EXP_NAO_BN_BATCH);
+        CHECK_EQ_INT(z->nao.bn_recalibration, 64);
+        CHECK_EQ_INT(z->nao.eval_batch, 100);
+        CHECK_EQ_INT(z->nao.reinit, EXP_NAO_REINIT_WEIGHTS);
+        CHECK_EQ_INT(z->nao.rerank, 0);
+        CHECK_EQ_INT(z->nao.rerank_epochs, 3);
+        CHECK_EQ_INT(experiment_batch(z), 48);
+    }
+    FILE *f = fopen(out, "r");
+    char saved[4096] = "";
+    if (CHECK(f != NULL)) {
+        saved[fread(saved, 1, sizeof saved - 1, f)] = 0;
+        fclose(f);
+    }
+    CHECK(strstr(saved, "method: nao\n") != NULL);
+    CHECK(strstr(saved, "  bn: batch\n") != NULL && strstr(saved, "  reinit: weights\n") != NULL);
+    CHECK(strstr(saved, "supernet:") == NULL && strstr(saved, "singlepath:") == NULL &&
+          strstr(saved, "objectives:") == NULL);
+    unlink(out);
+    /* the other methods write no nao section */
+    CHECK(load_text("nao.yaml", "seed: 3\n", &e) == 0);
+    CHECK(experiment_save(&x, out, &e) == 0);
+    f = fopen(out, "r");
+    saved[0] = 0;
+    if (CHECK(f != NULL)) {
+        saved[fread(saved, 1, sizeof saved - 1, f)] = 0;
+        fclose(f);
+    }
+    CHECK(strstr(saved, "nao:") == NULL);
+    unlink(out);
+
+    LOAD_ERROR("method: nao\nnao:\n  rounds: 0\n",
+               ":3:11: error: nao.rounds: 0 is out of range (1 to 100)");
+    LOAD_ERROR("method: nao\nnao:\n  seed_archs: 1\n",
+               ":3:15: error: nao.seed_archs: 1 is out of range (2 to 100000)");
+    LOAD_ERROR("method: nao\nnao:\n  lr: 0\n",
+               ":3:7: error: nao.lr: 0 is out of range (greater than 0, at most 1000)");
+    LOAD_ERROR("method: nao\nnao:\n  bn: train\n",
+               ":3:7: error: nao.bn: 'train' is not one of recal, batch");
+    LOAD_ERROR("method: nao\nnao:\n  reinit: [weights]\n",
+               ":3:11: error: nao.reinit: expected schedule or weights, got a list");
+    LOAD_ERROR("method: nao\nnao:\n  rerank: 101\n",
+               ":3:11: error: nao.rerank: 101 is out of range (0 to 100)");
+    LOAD_ERROR("method: nao\nnao:\n  round: 2\n",
+               ":3:3: error: unknown key 'round' in nao (did you mean 'rounds'?)");
+    LOAD_ERROR("top_k: 2\n", ":1:1: error: unknown key 'top_k' (it belongs in nao)");
+    LOAD_ERROR("nao:\n  rounds: 2\n",
+               ":1:1: error: nao: only read with method: nao (this experiment trains a supernet; "
+               "remove the section or set the method)");
+    LOAD_ERROR("method: nao\nsupernet: {epochs: 2}\n",
+               ":2:1: error: supernet: not read by method: nao (NAO trains its supernet on the "
+               "architectures its controller proposes; remove the section or set method: "
+               "oneshot)");
+    LOAD_ERROR("method: nao\nsinglepath: {epochs: 2}\n",
+               ":2:1: error: singlepath: only read with method: singlepath (NAO trains its "
+               "supernet on the architectures its controller proposes; remove the section or "
+               "set the method)");
+    LOAD_ERROR("method: nao\nretrain:\n  epochs: 1\n  which: pareto\n",
+               ":4:10: error: retrain.which: pareto: method nao finds one architecture, "
+               "chosen.txt's (write chosen)");
+    LOAD_ERROR("method: nao\nnao:\n  bn_recalibration: 700\ndataset: {train_images: 600}\n",
+               ":3:21: error: nao.bn_recalibration: 700 images, more than the 600 of "
+               "dataset.train_images");
+    LOAD_ERROR("method: nao\ndataset: {train_images: 400}\n",
+               ":1:1: error: nao.bn_recalibration: its default of 500 images is more than the 400 "
+               "of dataset.train_images: set it");
+    CHECK(load_text("nao.yaml", "method: nao\nnao: {bn: batch}\ndataset: {train_images: 400}\n",
+                    &e) == 0); /* (no recalibration) */
+    LOAD_ERROR("method: nao\nnao:\n  seed_archs: 100000\n  new_archs: 2\n",
+               ":3:3: error: nao: seed_archs + (rounds - 1) new_archs is a pool of 100004 "
+               "architectures, more than 100000");
+    LOAD_ERROR("method: nao\nnao: {batch: 128}\nretrain: {epochs: 1, images: 100}\n",
+               ":3:30: error: retrain.images: 100 is fewer than a batch (nao.batch: 128)");
+    snprintf(path, sizeof path, "%s/nao.yaml", dir);
+    unlink(path);
+}
+
+/* examples/nao.yaml: NAO-V2 over fmnist-skip on the mobile GPU model,
+ * small enough for a few minutes. */
+static void test_nao_example(void)
+{
+    char p[512];
+    example(p, sizeof p, "nao.yaml");
+    struct err e;
+    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_STR(x.name, "nao");
+    CHECK_EQ_INT(x.method, EXP_NAO);
+    CHECK_STR(x.latency.device.resolved, "mobile-gpu");
+    /* supernet images a run: the rounds' epochs over the training images */
+    CHECK((long)x.nao.rounds * x.nao.epochs_per_round * x.dataset.train_images <= 150000);
 }
 
 /* The error kinds of the brief, exactly. */
@@ -840,6 +995,8 @@ int main(void)
     RUN(test_singlepath_example);
     RUN(test_retrain);
     RUN(test_singlepath);
+    RUN(test_nao);
+    RUN(test_nao_example);
     RUN(test_errors);
     RUN(test_file_size);
     RUN(test_round_trip_odd_text);

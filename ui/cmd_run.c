@@ -1,4 +1,5 @@
 /* oneshot run: an experiment end to end, headless, into a run directory. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,22 @@ static void sp_begins(const struct runner_info *in, const struct runner *r)
             sp.step ? " (resumed)" : "");
 }
 
+static void nao_begins(const struct runner_info *in, const struct runner *r)
+{
+    const struct experiment *x = in->x;
+    struct runner_nao n;
+    runner_nao(r, &n);
+    fprintf(stderr,
+            "NAO over %s: %d rounds from %d random architectures, %d new a round; %d supernet "
+            "epoch%s a round on %d images, %d controller epochs; then the best %d trained %d "
+            "epoch%s alone%s\n",
+            in->space->name, x->nao.rounds, x->nao.seed_archs, x->nao.new_archs,
+            x->nao.epochs_per_round, x->nao.epochs_per_round == 1 ? "" : "s",
+            x->dataset.train_images, x->nao.controller_epochs, x->nao.rerank,
+            x->nao.rerank_epochs, x->nao.rerank_epochs == 1 ? "" : "s",
+            n.evaluated ? " (resumed)" : "");
+}
+
 static void ev_phase(void *ud, const struct runner *r)
 {
     struct view *v = ud;
@@ -50,6 +67,8 @@ static void ev_phase(void *ud, const struct runner *r)
                 p.step ? " (resumed)" : "");
     else if (p.phase == RUNNER_SINGLEPATH)
         sp_begins(in, r);
+    else if (p.phase == RUNNER_NAO)
+        nao_begins(in, r);
     else if (p.phase == RUNNER_SEARCH)
         fprintf(stderr, "searching with %s: %d generations of %d\n", in->strategy,
                 in->x->search.generations, in->x->search.population);
@@ -114,6 +133,73 @@ static void ev_sp_epoch(void *ud, const struct runner *r)
             sp.epoch + 1, sp.epochs, sp.loss, sp.ce, sp.runtime_ms,
             sp.warm ? " (warm-up: lambda 0, not pulled down yet)" : "", name, sp.arch_ms,
             changed, changed == 1 ? "" : "s");
+}
+
+static void ev_nao_step(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_nao n;
+    runner_nao(r, &n);
+    char what[96];
+    switch (n.stage) {
+    case NAOSEARCH_TRAIN:
+        snprintf(what, sizeof what, "training %lld/%lld  loss %.4f  lr %.4f", (long long)n.step,
+                 (long long)n.round_steps, n.loss, n.lr);
+        break;
+    case NAOSEARCH_EVALUATE:
+        snprintf(what, sizeof what, "scoring %d/%d", n.scored, n.npool);
+        break;
+    case NAOSEARCH_CONTROLLER:
+        snprintf(what, sizeof what, "controller epoch %d/%d", n.controller_epoch,
+                 n.controller_epochs);
+        break;
+    case RUNNER_NAO_RERANK:
+        progress_update(&v->p, (n.reranked + (double)n.rstep / (n.rtotal ? n.rtotal : 1)) / n.rerank,
+                        0, "re-rank %d/%d  step %lld/%lld  loss %.4f", n.reranked + 1, n.rerank,
+                        (long long)n.rstep, (long long)n.rtotal, n.rloss);
+        return;
+    default:
+        snprintf(what, sizeof what, "generating");
+    }
+    progress_update(&v->p, n.fraction, 0, "nao round %d/%d  %s", n.round, n.rounds, what);
+}
+
+/* A line per round: its figures (rounds.csv's). */
+static void ev_nao_round(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_nao n;
+    runner_nao(r, &n);
+    struct naosearch_round rd;
+    if (runner_nao_round(r, n.evaluated, &rd))
+        return;
+    char a[16], b[16], c[16];
+    progress_clear(&v->p);
+    fprintf(stderr,
+            "round %d/%d: %d new, %lld steps (%.1f updates each), loss %.4f, pool of %d: best "
+            "%.4f, mean %.4f; held-out tau %s, predictor tau %s, pairwise %s",
+            rd.round, n.rounds, rd.new_archs, (long long)rd.steps, rd.updates_mean,
+            rd.train_loss, rd.pool, rd.best_acc, rd.mean_acc, rank_text(rd.heldout_tau, a, 16),
+            rank_text(rd.tau, b, 16), rank_text(rd.heldout_pairwise, c, 16));
+    if (rd.generated >= 0)
+        fprintf(stderr, "; %d decoded (eta up to %d)", rd.generated, rd.last_eta);
+    fprintf(stderr, " (%.1f s)\n", rd.seconds);
+}
+
+static void ev_nao_reranked(void *ud, const struct runner *r)
+{
+    struct view *v = ud;
+    struct runner_nao n;
+    struct runner_nao_arch a;
+    runner_nao(r, &n);
+    if (runner_nao_arch(r, n.last_reranked, &a))
+        return;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(runner_info(r)->space, &a.arch, name, (int)sizeof name);
+    progress_clear(&v->p);
+    fprintf(stderr, "re-rank %d/%d: %s, stand-alone %.4f after %d epoch%s (supernet %.4f)\n",
+            n.reranked, n.rerank, name, a.standalone, runner_info(r)->x->nao.rerank_epochs,
+            runner_info(r)->x->nao.rerank_epochs == 1 ? "" : "s", a.accuracy);
 }
 
 static void ev_evaluated(void *ud, const struct runner *r, const struct arch *a, const double *m)
@@ -209,6 +295,27 @@ static void sp_summary(const struct runner *r)
         printf("results: %s/{singlepath,decisions}.csv, chosen.txt%s\n", in->dir, rt);
 }
 
+/* NAO's choice and where everything is. */
+static void nao_summary(const struct runner *r)
+{
+    const struct runner_info *in = runner_info(r);
+    struct runner_nao n;
+    struct runner_nao_arch a;
+    runner_nao(r, &n);
+    if (runner_nao_arch(r, n.chosen, &a))
+        return;
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(in->space, &a.arch, name, (int)sizeof name);
+    printf("run %s: NAO chose, after %d round%s and %d architectures,\n  %s\n  %.4g ms "
+           "predicted on %s, supernet accuracy %.4f",
+           in->dir, n.evaluated, n.evaluated == 1 ? "" : "s", n.npool, name, a.latency_ms,
+           n.device, a.accuracy);
+    if (!isnan(a.standalone))
+        printf(", stand-alone %.4f (the best of %d re-ranked)", a.standalone, n.reranked);
+    printf("\nresults: %s/{pool,candidates%s,nao/rounds}.csv, chosen.txt%s\n", in->dir,
+           n.reranked ? ",rerank" : "", in->x->retrain.epochs > 0 ? ", retrained.csv" : "");
+}
+
 /* Prints the chosen architectures and where everything is. */
 static void summary(const struct runner *r)
 {
@@ -216,6 +323,10 @@ static void summary(const struct runner *r)
     char path[EXP_PATH_MAX + 16], line[1024];
     if (runner_info(r)->x->method == EXP_SINGLEPATH) {
         sp_summary(r);
+        return;
+    }
+    if (runner_info(r)->x->method == EXP_NAO) {
+        nao_summary(r);
         return;
     }
     snprintf(path, sizeof path, "%s/chosen.txt", dir);
@@ -281,6 +392,17 @@ int cmd_run(int argc, char **argv)
         runner_close(r);
         return 0;
     }
+    if (check && in->x->method == EXP_NAO) {
+        const struct experiment *x = in->x;
+        printf("%s: space %s (%.0f architectures), method nao: %d rounds from %d architectures, "
+               "%d new a round, %d epoch%s a round of batch %d, re-rank of %d, latency on %s\n",
+               experiment, in->space->name, space_count(in->space), x->nao.rounds,
+               x->nao.seed_archs, x->nao.new_archs, x->nao.epochs_per_round,
+               x->nao.epochs_per_round == 1 ? "" : "s", x->nao.batch, x->nao.rerank,
+               x->latency.device.text);
+        runner_close(r);
+        return 0;
+    }
     if (check) {
         printf("%s: space %s (%.0f architectures), sampler %s, strategy %s (%s), %d objective%s, "
                "%d metrics\n",
@@ -304,7 +426,10 @@ int cmd_run(int argc, char **argv)
                                .retrain_step = ev_retrain_step,
                                .retrained = ev_retrained,
                                .sp_step = ev_sp_step,
-                               .sp_epoch = ev_sp_epoch};
+                               .sp_epoch = ev_sp_epoch,
+                               .nao_step = ev_nao_step,
+                               .nao_round = ev_nao_round,
+                               .nao_reranked = ev_nao_reranked};
     cli_catch_stop();
     int rc = runner_run(r, &ev, &e);
     cli_release_stop();
@@ -316,8 +441,10 @@ int cmd_run(int argc, char **argv)
         struct runner_progress p;
         runner_progress(r, &p);
         fprintf(stderr, "stopped; %s: continue with\n  oneshot run --resume %s\n",
-                p.retrained < p.retrainings ? "the retraining in progress will start again"
-                                            : "nothing is lost",
+                p.retrained < p.retrainings       ? "the retraining in progress will start again"
+                : in->x->method == EXP_NAO        ? "a NAO round or re-rank training in progress "
+                                                    "will start again"
+                                                  : "nothing is lost",
                 in->dir);
         status = 130;
     } else {

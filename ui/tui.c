@@ -18,6 +18,7 @@
 #include "runner.h"
 #include "progress.h"
 #include "tui_export.h"
+#include "tui_nao.h"
 #include "tui_panels.h"
 #include "tui_state.h"
 
@@ -365,6 +366,14 @@ static void layout(struct tui *t)
         t->panel[TUI_LOG] = (struct chart_rect){d + a, 1 + ha, l, hb};
         return;
     }
+    if (t->s->nao) { /* the pool and the candidates wide, the predictor and the log beside */
+        int hb = avail - avail / 2, w0 = t->w * 62 / 100;
+        t->panel[TUI_NAO_POOL] = (struct chart_rect){0, 1, w0, avail / 2};
+        t->panel[TUI_NAO_TAU] = (struct chart_rect){w0, 1, t->w - w0, avail / 2};
+        t->panel[TUI_NAO_CANDIDATES] = (struct chart_rect){0, 1 + avail / 2, w0, hb};
+        t->panel[TUI_LOG] = (struct chart_rect){w0, 1 + avail / 2, t->w - w0, hb};
+        return;
+    }
     if (ha < 10 && avail - 10 >= 8)
         ha = 10;
     int hb = avail - ha;
@@ -412,7 +421,12 @@ static void status_bar(struct tui *t)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  warm-up");
     else if (s->singlepath && s->total > 0)
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  lambda %g", s->lambda);
-    if (!s->singlepath && (s->phase >= RUNNER_SEARCH || s->nev > 0))
+    if (s->nao && s->phase == RUNNER_NAO) {
+        char nao[160];
+        tui_nao_status(s, nao, sizeof nao);
+        used += snprintf(buf + used, sizeof buf - (size_t)used, "  %s", nao);
+    }
+    if (!s->singlepath && !s->nao && (s->phase >= RUNNER_SEARCH || s->nev > 0))
         used += snprintf(buf + used, sizeof buf - (size_t)used, "  gen %d/%d  %lld evaluated",
                          s->generation, s->generations, (long long)s->nevals);
     if (s->phase == RUNNER_RETRAIN && s->retrainings > 0)
@@ -449,9 +463,9 @@ static void key_bar(struct tui *t)
                                              {"tab", "focus"},    {"arrows", "scroll"},
                                              {"t", "train it"},   {"w", "save"},
                                              {"e", "svg"}};
-    const char *const(*k)[2] = t->s->singlepath ? sp_keys : keys;
-    size_t nk = t->s->singlepath ? sizeof sp_keys / sizeof sp_keys[0]
-                                 : sizeof keys / sizeof keys[0];
+    int own = t->s->singlepath || t->s->nao; /* (NAO's keys are Single-Path's) */
+    const char *const(*k)[2] = own ? sp_keys : keys;
+    size_t nk = own ? sizeof sp_keys / sizeof sp_keys[0] : sizeof keys / sizeof keys[0];
     int x = 1;
     for (size_t i = 0; i < nk; i++) {
         int need = (int)(strlen(k[i][0]) + strlen(k[i][1])) + 2;
@@ -533,6 +547,9 @@ static void draw(struct tui *t)
         snprintf(a, sizeof a, "%lld %s step%s not saved yet: saved before oneshot ends",
                  (long long)unsaved, s->singlepath ? "search" : "supernet",
                  unsaved == 1 ? "" : "s");
+        if (s->nao)
+            snprintf(a, sizeof a, "%lld step%s of this NAO round: resumed, it starts again",
+                     (long long)unsaved, unsaved == 1 ? "" : "s");
         snprintf(b, sizeof b, "%s", s->solo_running ? "the stand-alone training is lost"
                                                     : "oneshot tui --resume DIR goes on later");
         snprintf(c, sizeof c, "y  quit      n  stay");
@@ -653,14 +670,16 @@ static void train_selected(struct tui *t)
     struct tui_state *s = t->s;
     pthread_mutex_lock(&s->lock);
     const struct arch *sel = s->singlepath ? (s->sp.arch.n ? &s->sp.arch : NULL)
-                                           : tui_view_selected(&t->view, s);
+                             : s->nao     ? tui_nao_selected(s)
+                                          : tui_view_selected(&t->view, s);
     struct arch a;
     if (sel)
         a = *sel;
     pthread_mutex_unlock(&s->lock);
     if (!sel) {
         message(t, TUI_INFO, s->singlepath ? "no architecture decoded yet"
-                                           : "select an architecture on the Pareto plot first");
+                             : s->nao     ? "no architecture scored yet"
+                                          : "select an architecture on the Pareto plot first");
         return;
     }
     struct err e;
@@ -723,8 +742,14 @@ static void on_key(struct tui *t, int ch)
         return;
     t->dirty = 1;
     const char *what = s->singlepath ? "search" : "supernet";
-    if (s->singlepath && ch > 0 && ch < 128 && (strchr("xy+=-_", ch) || (ch >= '1' && ch <= '8'))) {
-        message(t, TUI_INFO, "a Single-Path run has no Pareto plot: no axes or weights to set");
+    if ((s->singlepath || s->nao) && ch > 0 && ch < 128 &&
+        (strchr("xy+=-_", ch) || (ch >= '1' && ch <= '8'))) {
+        message(t, TUI_INFO, "a %s run has no objectives: no axes or weights to set",
+                s->nao ? "NAO" : "Single-Path");
+        return;
+    }
+    if (s->nao && ch == 'w') {
+        message(t, TUI_INFO, "NAO saves at each round's end; a round stopped part way starts again");
         return;
     }
     switch (ch) {
@@ -794,7 +819,7 @@ static void on_key(struct tui *t, int ch)
     int k = panel_key_of(ch);
     pthread_mutex_lock(&s->lock);
     int used = tui_panel_key(t->focus, k, s, &t->view);
-    if (!used && t->focus != TUI_PARETO && !s->singlepath)
+    if (!used && t->focus != TUI_PARETO && !s->singlepath && !s->nao)
         used = tui_panel_key(TUI_PARETO, k, s, &t->view);
     pthread_mutex_unlock(&s->lock);
 }
@@ -858,9 +883,12 @@ int tui_main(const char *path, const char *out, int resume)
                                                  TUI_FAIRNESS, TUI_ARCH,    TUI_LOG};
         static const enum tui_panel sp[] = {TUI_SP_LOSS, TUI_SP_RUNTIME, TUI_SP_DECISIONS,
                                             TUI_SP_ARCH, TUI_LOG};
-        t->npanels = s->singlepath ? 5 : 6;
-        memcpy(t->order, s->singlepath ? sp : oneshot, (size_t)t->npanels * sizeof t->order[0]);
-        t->focus = s->singlepath ? TUI_SP_DECISIONS : TUI_PARETO;
+        static const enum tui_panel nao[] = {TUI_NAO_POOL, TUI_NAO_TAU, TUI_NAO_CANDIDATES,
+                                             TUI_LOG};
+        t->npanels = s->singlepath ? 5 : s->nao ? 4 : 6;
+        memcpy(t->order, s->singlepath ? sp : s->nao ? nao : oneshot,
+               (size_t)t->npanels * sizeof t->order[0]);
+        t->focus = s->singlepath ? TUI_SP_DECISIONS : s->nao ? TUI_NAO_CANDIDATES : TUI_PARETO;
         tui_view_init(&t->view, s, t->term.unicode);
         tui_state_log(s, TUI_INFO, "run directory %s; ? explains the focused panel, ? again lists the keys", s->dir);
         if (tui_state_start(s, &e))
@@ -881,6 +909,8 @@ int tui_main(const char *path, const char *out, int resume)
     if (status == 0) {
         if (rc == 0 && p.phase == RUNNER_DONE && runner_info(r)->x->method == EXP_SINGLEPATH)
             printf("run %s: done; chosen.txt has Single-Path NAS's architecture\n", dir);
+        else if (rc == 0 && p.phase == RUNNER_DONE && runner_info(r)->x->method == EXP_NAO)
+            printf("run %s: done; chosen.txt has NAO's architecture\n", dir);
         else if (rc == 0 && p.phase == RUNNER_DONE)
             printf("run %s: done, %lld architectures evaluated; chosen.txt has the picks\n", dir,
                    (long long)p.nevals);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pareto.h"
+#include "tui_nao.h"
 #include "tui_sp.h"
 
 #define ARCH_TEXT_MAX (SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1)
@@ -352,8 +353,8 @@ void tui_panel_title(enum tui_panel p, const struct tui_state *s, const struct t
         else
             snprintf(buf, (size_t)n, "log");
         break;
-    default:
-        tui_sp_title(p, s, buf, n);
+    default: /* a method's own panels */
+        (p >= TUI_NAO_POOL ? tui_nao_title : tui_sp_title)(p, s, buf, n);
     }
 }
 
@@ -1076,8 +1077,8 @@ void tui_panel_draw(enum tui_panel p, struct chart_grid *g, const struct tui_sta
     case TUI_LOG:
         draw_log(g, s, v);
         break;
-    default:
-        tui_sp_draw(p, g, s, v);
+    default: /* a method's own panels */
+        (p >= TUI_NAO_POOL ? tui_nao_draw : tui_sp_draw)(p, g, s, v);
     }
 }
 
@@ -1114,6 +1115,7 @@ int tui_panel_key(enum tui_panel p, int key, const struct tui_state *s, struct t
     case TUI_SP_ARCH:
         return key_rows(key, &v->arch_scroll);
     case TUI_SP_DECISIONS:
+    case TUI_NAO_CANDIDATES:
         return key_rows(key, &v->dec_scroll);
     default:
         return 0;

@@ -1,5 +1,6 @@
 /* tui_panels: the six panels of the TUI, drawn into chart grids (a run of
- * method singlepath has its own four and the log: ui/tui_sp.h).
+ * method singlepath has its own four and the log: ui/tui_sp.h; a run of
+ * method nao its own three and the log: ui/tui_nao.h).
  *
  *   supernet      loss and learning rate over the steps (a line chart)
  *   ranking       supernet against stand-alone accuracy of the ground-truth
@@ -36,6 +37,9 @@ enum tui_panel {
     TUI_SP_RUNTIME,
     TUI_SP_DECISIONS,
     TUI_SP_ARCH,
+    TUI_NAO_POOL, /* method nao's (ui/tui_nao.h) */
+    TUI_NAO_TAU,
+    TUI_NAO_CANDIDATES,
     TUI_NPANELS
 };
 

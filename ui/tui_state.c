@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "progress.h"
 #include "standalone.h"
+#include "tui_nao.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -273,6 +274,7 @@ int tui_state_init(struct tui_state *s, struct runner *r, struct err *e)
     for (int i = 0; i < s->nmetrics; i++)
         snprintf(s->metric[i], sizeof s->metric[i], "%s", mt->m[i].name);
     s->singlepath = x->method == EXP_SINGLEPATH;
+    s->nao = x->method == EXP_NAO;
     s->epochs = s->singlepath ? x->singlepath.epochs : x->supernet.epochs;
     s->batch = experiment_batch(x);
     s->lambda = x->singlepath.lambda;
@@ -355,6 +357,8 @@ static void sync_run(struct tui_state *s, const struct runner *r)
     s->rtotal = p.rtotal;
     runner_counts(r, s->trainings, s->updates);
     runner_singlepath(r, &s->sp);
+    if (s->nao)
+        tui_nao_sync(s, r);
     while (s->nev < runner_nevaluations(r)) {
         if (s->nev == s->capev) {
             int cap = s->capev ? 2 * s->capev : 256;
@@ -397,12 +401,20 @@ static void ev_phase(void *ud, const struct runner *r)
                       "decisions dropped), then lambda %g%s",
                       s->space.name, (long long)s->sp.total, (long long)s->sp.warmup_steps,
                       s->lambda, s->sp.step ? " (resumed)" : "");
+    else if (p.phase == RUNNER_NAO)
+        tui_state_log(s, TUI_INFO,
+                      "NAO over %s: %d rounds, each training the supernet on its new "
+                      "architectures, scoring the pool and decoding new ones; then a re-rank%s",
+                      s->space.name, s->nao_run.rounds, s->nao_run.evaluated ? " (resumed)" : "");
     else if (p.phase == RUNNER_SEARCH)
         tui_state_log(s, TUI_INFO, "searching with %s: %d generations of %d", s->strategy,
                       s->generations, s->population);
     else if (p.phase == RUNNER_RETRAIN)
         tui_state_log(s, TUI_INFO, "retraining %d of the search's picks stand-alone%s",
                       p.retrainings - p.retrained, p.retrained ? " (resumed)" : "");
+    else if (p.phase == RUNNER_DONE && s->nao)
+        tui_state_log(s, TUI_INFO, "done: chosen.txt has NAO's architecture; results in %s",
+                      s->dir);
     else if (p.phase == RUNNER_DONE && s->singlepath)
         tui_state_log(s, TUI_INFO, "done: Single-Path NAS chose the architecture shown; results "
                                    "in %s",
@@ -505,6 +517,26 @@ static void ev_retrained(void *ud, const struct runner *r, const struct runner_r
                   s->singlepath ? "by the search" : "in the supernet", rt->seconds);
 }
 
+/* Method nao: a round committed (rerank 0) or a re-rank ended (1): its line
+ * in the log. */
+static void nao_note(struct tui_state *s, const struct runner *r, int rerank)
+{
+    char text[TUI_LOG_WIDTH];
+    pthread_mutex_lock(&s->lock);
+    sync_run(s, r);
+    if (rerank)
+        tui_nao_rerank_text(s, text, sizeof text);
+    else
+        tui_nao_round_text(s, text, sizeof text);
+    pthread_mutex_unlock(&s->lock);
+    if (text[0])
+        tui_state_log(s, TUI_INFO, "%s", text);
+}
+
+static void ev_nao_round(void *ud, const struct runner *r) { nao_note(ud, r, 0); }
+
+static void ev_nao_reranked(void *ud, const struct runner *r) { nao_note(ud, r, 1); }
+
 static void ev_log(void *ud, const char *text)
 {
     struct tui_state *s = ud;
@@ -557,7 +589,10 @@ static void *worker_main(void *arg)
                                   .retrain_step = ev_retrain_step,
                                   .retrained = ev_retrained,
                                   .sp_step = ev_sp_step,
-                                  .sp_epoch = ev_sp_epoch};
+                                  .sp_epoch = ev_sp_epoch,
+                                  .nao_step = ev_retrain_step, /* (a sync, and the pause) */
+                                  .nao_round = ev_nao_round,
+                                  .nao_reranked = ev_nao_reranked};
     for (;;) {
         struct err e = {0};
         int rc = runner_run(r, &ev, &e);
@@ -771,6 +806,7 @@ void tui_state_done(struct tui_state *s)
     free(s->history.v);
     free(s->taus.v);
     free(s->sp_history.v);
+    free(s->nao_pool);
     free(s->rank_pred);
     free(s->rank_truth);
     free(s->ev_arch);

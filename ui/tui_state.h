@@ -15,7 +15,8 @@
  *
  * A run of method singlepath fills the Single-Path part instead of the
  * supernet's and the search's: the search as runner_singlepath has it, and
- * its loss and R over the steps.
+ * its loss and R over the steps; a run of method nao the NAO part: the
+ * search as runner_nao has it, its pool and its rounds (ui/tui_nao.h).
  *
  * After runner_run ends (done or failed, e.g. a Lua error in the strategy) the
  * worker waits: tui_state_retry makes it reload the strategy and metrics
@@ -82,6 +83,7 @@ struct tui_state {
     int epochs, generations, population, batch; /* epochs, batch: the method's */
     struct latency_table *latency; /* per-layer milliseconds, or NULL (owned) */
     int singlepath;                /* 1: a run of method singlepath */
+    int nao;                       /* 1: a run of method nao */
     double lambda;                 /* its singlepath.lambda */
 
     /* the run */
@@ -103,6 +105,10 @@ struct tui_state {
     int64_t rstep, rtotal;      /* steps of the retraining in progress */
     struct runner_singlepath sp; /* method singlepath: the search as it stands */
     struct tui_rows sp_history;  /* and over its steps: step, loss, cross-entropy, R, warm */
+    struct runner_nao nao_run;   /* method nao: the search as it stands (ui/tui_nao.h) */
+    int nao_npool, nao_cap;
+    struct runner_nao_arch *nao_pool; /* [nao_cap] its pool */
+    struct naosearch_round nao_rounds[NAOSEARCH_MAX_ROUNDS]; /* [nao_run.evaluated] */
     int nev, capev;       /* every evaluation, in order */
     struct arch *ev_arch; /* [capev] */
     double *ev_m;         /* [capev][nmetrics] */
