@@ -61,6 +61,10 @@ struct runner {
     int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
     int64_t work;            /* steps + evaluations of this session */
     struct retrain rt;       /* the retraining phase (exp/retrain.h) */
+    struct retrain_pick *picks; /* its architectures (owned) */
+    const struct runner_retrain_opts *only; /* runner_open_retrain's (NULL otherwise) */
+    int replay_only;         /* 1: the search may not evaluate anew (oneshot retrain) */
+    int only_writer;         /* oneshot retrain: this process writes the run's files */
     FILE *history;
     const struct runner_events *ev;
     volatile sig_atomic_t *stop;
@@ -385,6 +389,13 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
                            "is not a run directory of oneshot (it has no experiment.yaml)");
         if (experiment_load(&r->x, yaml, e))
             return -1;
+        if (r->only) { /* oneshot retrain's settings */
+            const struct runner_retrain_opts *o = r->only;
+            r->x.retrain.epochs = o->epochs > 0 ? o->epochs : r->x.retrain.epochs;
+            r->x.retrain.images = o->images > 0 ? o->images : r->x.retrain.images;
+            r->x.retrain.seeds = o->seeds > 0 ? o->seeds : r->x.retrain.seeds;
+            r->x.threads = o->threads > 0 ? o->threads : r->x.threads;
+        }
     } else if (experiment_load(&r->x, path, e)) {
         return -1;
     }
@@ -451,13 +462,15 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
              ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
              (unsigned long long)r->x.seed, r->ctx.threads, r->space.name,
              space_count(&r->space), how, when);
-    } else {
+    } else if (!r->only || r->only->writer) {
         if (mode == RUNNER_RESUME_RELOAD &&
             scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
             return -1;
         info(r, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
              ctx_blas_line(blas, sizeof blas), r->ctx.threads,
-             mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
+             mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again"
+             : r->only                    ? ", its retraining phase alone (oneshot retrain)"
+                                          : "");
     }
     return 0;
 }
@@ -481,10 +494,36 @@ struct runner *runner_open(const char *path, const char *out, enum runner_mode m
     return r;
 }
 
+struct runner *runner_open_retrain(const char *dir, const struct runner_retrain_opts *o,
+                                   volatile sig_atomic_t *stop, struct err *e)
+{
+    struct runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    r->stop = stop;
+    r->phase = RUNNER_SETUP;
+    r->resumed = 1;
+    r->only = o;
+    int rc = open_run(r, dir, NULL, RUNNER_RESUME, e);
+    r->only = NULL; /* (borrowed for the opening only) */
+    if (rc) {
+        runner_close(r);
+        return NULL;
+    }
+    r->replay_only = 1;
+    r->only_writer = o->writer;
+    return r;
+}
+
 void runner_close(struct runner *r)
 {
     if (!r)
         return;
+    retrain_close(&r->rt);
+    free(r->picks);
     if (r->trained)
         supertrain_done(&r->train);
     if (r->sp_open)
@@ -645,6 +684,9 @@ static int train(struct runner *r, struct err *e)
     }
     if (r->train.step == r->train.total && r->saved_step == r->train.total)
         return 0; /* trained already (a resumed run, or runner_run again) */
+    if (r->replay_only)
+        return err_plain(e, "%s: its supernet is not trained to the end: continue the run "
+                            "with `oneshot run --resume %s`", r->dir, r->dir);
     set_phase(r, RUNNER_TRAIN);
     r->last_save = ctx_seconds();
     while (r->train.step < r->train.total) {
@@ -684,6 +726,10 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     apply_weights(r);
     if (r->stop && *r->stop)
         return err_plain(e, "stopped");
+    if (r->replay_only)
+        return err_plain(e, "%s: its search asks for an evaluation evaluations.csv lacks: "
+                            "continue the run with `oneshot run --resume %s`",
+                         r->dir, r->dir);
     double t0 = ctx_seconds();
     struct metrics_source src = {.sn = r->train.sn,
                                  .val = &r->data.val,
@@ -880,30 +926,13 @@ static void pick_of(const struct runner *r, const struct arch *a, double acc,
         p->latency[i] = latency_predict(r->lat.lat[i], a);
 }
 
-/* The retraining phase: the search's picks (chosen.txt's, or pareto.csv's;
- * Single-Path NAS's one), each for each seed, that retrained.csv does not
- * hold yet.  0, 1 when stopped, -1 on error. */
-static int retrain(struct runner *r, struct err *e)
+/* r->rt for r->picks[0..n). */
+static void retrain_setup(struct runner *r, int n)
 {
-    const struct experiment *x = &r->x;
-    if (x->retrain.epochs == 0)
-        return 0;
-    int all = r->search ? luasearch_count(r->search) : 1, n = 0;
-    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
-    struct retrain_pick *picks = malloc((size_t)(all > 0 ? all : 1) * sizeof *picks);
-    if (idx && picks && r->search)
-        n = report_picks(r->search, &r->obj, x->retrain.which, idx);
-    for (int i = 0; i < n; i++) { /* the supernet's accuracy, as evaluations.csv has it */
-        struct arch a;
-        const double *m = luasearch_at(r->search, idx[i], &a);
-        pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &picks[i]);
-    }
-    if (idx && picks && !r->search)
-        pick_of(r, &r->sp.now.arch, r->sp.accuracy, &picks[n++]);
-    int rc = idx && picks && n >= 0 ? 0 : err_plain(e, "out of memory");
+    retrain_close(&r->rt);
     r->rt = (struct retrain){.run = r,
                              .dir = r->dir,
-                             .x = x,
+                             .x = &r->x,
                              .space = &r->space,
                              .train = &r->data.retrain,
                              .nlat = r->lat.n,
@@ -913,12 +942,117 @@ static int retrain(struct runner *r, struct err *e)
                                        .begin = rt_begin,
                                        .step = rt_step,
                                        .retrained = rt_retrained,
-                                       .warn = emit_cb}};
-    if (rc == 0)
-        rc = retrain_run(&r->rt, picks, n, e);
+                                       .warn = emit_cb},
+                             .picks = r->picks,
+                             .npicks = n};
+}
+
+/* The search's picks (chosen.txt's, or pareto.csv's; Single-Path NAS's
+ * one) into r->picks, r->rt set up to train them.  0 or -1. */
+static int retrain_picks(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    int all = r->search ? luasearch_count(r->search) : 1, n = 0;
+    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
+    free(r->picks);
+    r->picks = malloc((size_t)(all > 0 ? all : 1) * sizeof *r->picks);
+    if (idx && r->picks && r->search)
+        n = report_picks(r->search, &r->obj, x->retrain.which, idx);
+    for (int i = 0; i < n; i++) { /* the supernet's accuracy, as evaluations.csv has it */
+        struct arch a;
+        const double *m = luasearch_at(r->search, idx[i], &a);
+        pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &r->picks[i]);
+    }
+    if (idx && r->picks && !r->search)
+        pick_of(r, &r->sp.now.arch, r->sp.accuracy, &r->picks[n++]);
+    int rc = idx && r->picks && n >= 0 ? 0 : err_plain(e, "out of memory");
     free(idx);
-    free(picks);
+    retrain_setup(r, rc == 0 ? n : 0);
     return rc;
+}
+
+/* The retraining phase: the search's picks, each for each seed, that
+ * retrained.csv does not hold yet.  0, 1 when stopped, -1 on error. */
+static int retrain(struct runner *r, struct err *e)
+{
+    if (r->x.retrain.epochs == 0)
+        return 0;
+    if (retrain_picks(r, e))
+        return -1;
+    return retrain_run(&r->rt, e);
+}
+
+/* How runner_run ends (rc: its phases'). */
+static void finish(struct runner *r, int rc, const struct err *e)
+{
+    if (rc == 0) {
+        set_phase(r, RUNNER_DONE);
+        char when[64];
+        now_text(when, sizeof when);
+        info(r, "done: %s\n", when);
+    } else if (rc > 0) {
+        set_status(r, "stopped");
+        set_phase(r, RUNNER_STOPPED);
+    } else {
+        set_status(r, "failed: %s", e->msg);
+        set_phase(r, RUNNER_FAILED);
+    }
+}
+
+struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p, int n,
+                                  struct err *e)
+{
+    if (!r->only_writer) {
+        free(r->picks);
+        r->picks = malloc((size_t)(n > 0 ? n : 1) * sizeof *r->picks);
+        if (!r->picks)
+            return err_plain(e, "out of memory"), NULL;
+        if (n > 0)
+            memcpy(r->picks, p, (size_t)n * sizeof *p);
+        retrain_setup(r, n);
+        return &r->rt;
+    }
+    char path[EXP_PATH_MAX + 32], status[ERR_MAX + 64] = "";
+    rundir_path(path, sizeof path, r->dir, "chosen.txt");
+    if (!rundir_exists(path)) {
+        rundir_path(path, sizeof path, r->dir, "status");
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (!fgets(status, sizeof status, f))
+                status[0] = 0;
+            fclose(f);
+        }
+        status[strcspn(status, "\n")] = 0;
+        err_set(e, r->dir, 0, 0,
+                "its search has not ended (status: %s; no chosen.txt): continue the run with "
+                "`oneshot run --resume %s`, whose retraining phase follows",
+                status[0] ? status : "none", r->dir);
+        return NULL;
+    }
+    if (!r->flushed)
+        flush_early(r);
+    /* the search again from the run's files, as a resumed run replays it */
+    int rc;
+    if (r->x.method == EXP_SINGLEPATH) {
+        rc = singlepath(r, e);
+    } else {
+        rc = train(r, e);
+        if (rc == 0)
+            rc = search(r, e);
+    }
+    if (rc) { /* (the status says so, as runner_run leaves it) */
+        finish(r, rc, e);
+        if (rc > 0)
+            err_plain(e, "stopped");
+        return NULL;
+    }
+    return retrain_picks(r, e) ? NULL : &r->rt;
+}
+
+void runner_retraining_end(struct runner *r, int rc, const struct err *e)
+{
+    if (r->only_writer)
+        finish(r, rc, e);
 }
 
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
@@ -937,18 +1071,7 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     }
     if (rc == 0)
         rc = retrain(r, e);
-    if (rc == 0) {
-        set_phase(r, RUNNER_DONE);
-        char when[64];
-        now_text(when, sizeof when);
-        info(r, "done: %s\n", when);
-    } else if (rc > 0) {
-        set_status(r, "stopped");
-        set_phase(r, RUNNER_STOPPED);
-    } else {
-        set_status(r, "failed: %s", e->msg);
-        set_phase(r, RUNNER_FAILED);
-    }
+    finish(r, rc, e);
     return rc;
 }
 
