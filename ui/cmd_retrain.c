@@ -169,7 +169,7 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
     o.threads = cli_rank_threads(o.threads, p ? par_local_size(p) : 1, rank);
     o.writer = rank == 0;
     struct rt_cmd c = {0};
-    progress_init(&c.bar, rank == 0 ? stderr : NULL);
+    progress_init(&c.bar, stderr); /* (drawn by rank 0 alone: on_step) */
     /* one process stops at Ctrl-C between steps, as a run does; a job of
      * several ends whole (mpirun's signal) and the same command continues */
     if (size == 1)
