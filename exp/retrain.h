@@ -12,7 +12,14 @@
  * checkpoint); rows of other architectures or settings are kept as they
  * are.  Which architectures, and the numbers the search had for them, are
  * the caller's (the supernet's evaluations, or Single-Path NAS's read-off).
- * Nothing here prints. */
+ *
+ * The phase is three steps, so that one process or a farm of them
+ * (`oneshot retrain` under mpirun, ui/cmd_retrain.c) writes the very same
+ * rows: retrain_plan lists the (architecture, seed) tasks retrained.csv
+ * lacks, retrain_train trains one anywhere (it writes nothing; its result
+ * is two numbers), retrain_append formats and appends its row where the
+ * plan was made.  retrain_run is the three in one process, the run's own
+ * phase.  Nothing here prints. */
 #ifndef ONESHOT_RETRAIN_H
 #define ONESHOT_RETRAIN_H
 

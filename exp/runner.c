@@ -65,6 +65,7 @@ struct runner {
     const struct runner_retrain_opts *only; /* runner_open_retrain's (NULL otherwise) */
     int replay_only;         /* 1: the search may not evaluate anew (oneshot retrain) */
     int only_writer;         /* oneshot retrain: this process writes the run's files */
+    struct retrain_hooks more; /* and what it hears of the phase (step, between, retrained) */
     FILE *history;
     const struct runner_events *ev;
     volatile sig_atomic_t *stop;
@@ -902,6 +903,8 @@ static void rt_step(void *ud)
     worked(r);
     if (r->ev && r->ev->retrain_step)
         r->ev->retrain_step(r->ev->ud, r);
+    if (r->more.step)
+        r->more.step(r->more.ud);
 }
 
 static void rt_retrained(void *ud, const struct runner_retrained *rt)
@@ -909,6 +912,14 @@ static void rt_retrained(void *ud, const struct runner_retrained *rt)
     struct runner *r = ud;
     if (r->ev && r->ev->retrained)
         r->ev->retrained(r->ev->ud, r, rt);
+    if (r->more.retrained)
+        r->more.retrained(r->more.ud, rt);
+}
+
+static int rt_between(void *ud, struct err *e)
+{
+    struct runner *r = ud;
+    return r->more.between ? r->more.between(r->more.ud, e) : 0;
 }
 
 /* What the search knew of architecture a: its accuracy (acc), size and
@@ -942,6 +953,7 @@ static void retrain_setup(struct runner *r, int n)
                                        .begin = rt_begin,
                                        .step = rt_step,
                                        .retrained = rt_retrained,
+                                       .between = rt_between,
                                        .warn = emit_cb},
                              .picks = r->picks,
                              .npicks = n};
@@ -1000,8 +1012,10 @@ static void finish(struct runner *r, int rc, const struct err *e)
 }
 
 struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p, int n,
-                                  struct err *e)
+                                  const struct retrain_hooks *h, struct err *e)
 {
+    if (h)
+        r->more = *h;
     if (!r->only_writer) {
         free(r->picks);
         r->picks = malloc((size_t)(n > 0 ? n : 1) * sizeof *r->picks);

@@ -152,6 +152,7 @@ struct runner_retrain_opts {
 
 struct retrain;
 struct retrain_pick;
+struct retrain_hooks;
 
 /* Opens run directory dir for its retraining phase (as RUNNER_RESUME would,
  * with o's settings in place of the run's; a process that is not the
@@ -163,11 +164,14 @@ struct runner *runner_open_retrain(const char *dir, const struct runner_retrain_
 /* The phase of r (opened by runner_open_retrain), owned by r: on the
  * writer, the search replayed from the run's files (nothing evaluated
  * anew) and its picks, as runner_run's phase has them; elsewhere picks
- * p[0..n) (the writer's, copied).  A run whose search has not ended (no
- * chosen.txt) is refused: it must be resumed with `oneshot run --resume`,
- * whose retraining phase follows.  NULL with e filled, or *stop set. */
+ * p[0..n) (the writer's, copied).  h (may be NULL, copied): the caller's
+ * step, between and retrained hooks, called after the run's own (begin and
+ * warn are the run's: the status file and its log).  A run whose search
+ * has not ended (no chosen.txt) is refused, nothing written: it must be
+ * resumed with `oneshot run --resume`, whose retraining phase follows.
+ * NULL with e filled (also when *stop was set). */
 struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p, int n,
-                                  struct err *e);
+                                  const struct retrain_hooks *h, struct err *e);
 
 /* After the phase of runner_retraining, on the writer: the status file and
  * info.txt as runner_run leaves them (rc: 0 done, 1 stopped, -1 failed

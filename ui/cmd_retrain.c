@@ -114,16 +114,20 @@ static int farm_out(struct rt_cmd *c, struct par *p, const int *order, int n, st
     return rc;
 }
 
-/* After rank 0's (or one process's) phase: the status, and what to say. */
+/* After rank 0's (or one process's) phase: the status, and what to say
+ * (argv: the command's arguments, to continue with). */
 static int report(struct rt_cmd *c, const char *dir, int rc, int ranks, double seconds,
-                  const struct err *e)
+                  int argc, char **argv, const struct err *e)
 {
     runner_retraining_end(c->r, rc, e);
     if (rc < 0)
         return cli_fail(e);
     if (rc > 0) {
-        fprintf(stderr, "stopped; %d rows in %s/retrained.csv: continue with\n  oneshot retrain "
-                        "%s\n", c->t->done, dir, dir);
+        fprintf(stderr, "stopped; %d rows in %s/retrained.csv: continue with\n  oneshot retrain",
+                c->t->done, dir);
+        for (int i = 0; i < argc; i++)
+            fprintf(stderr, " %s", argv[i]);
+        fputc('\n', stderr);
         return 130;
     }
     fprintf(stderr, "%d rows in %s/retrained.csv (%d already there), %.0f s", c->t->jobs, dir,
@@ -188,7 +192,10 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
     /* rank 0 lists the picks and what is left; the others get the picks
      * (n < 0: rank 0 failed and said why) */
     int n = -1, *order = NULL;
-    if (rank == 0 && (c.t = runner_retraining(c.r, NULL, 0, &e)) && retrain_plan(c.t, &e) == 0 &&
+    const struct retrain_hooks h = {.ud = &c, .step = rank == 0 ? on_step : NULL,
+                                    .between = between};
+    if (rank == 0 && (c.t = runner_retraining(c.r, NULL, 0, &h, &e)) &&
+        retrain_plan(c.t, &e) == 0 &&
         (order = malloc((size_t)(c.t->ntodo + 1) * sizeof *order)))
         n = c.t->npicks;
     else if (rank == 0 && c.t && c.t->f)
@@ -207,10 +214,10 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
             cli_fail(&e);
             goto abort;
         }
-        if (n > 0 && par_bcast(p, rank == 0 ? (void *)c.t->picks : picks, (size_t)n * sizeof *picks, 0,
-                               &e))
+        void *buf = rank == 0 ? (void *)c.t->picks : picks; /* (only read on rank 0) */
+        if (n > 0 && par_bcast(p, buf, (size_t)n * sizeof *picks, 0, &e))
             goto abort;
-        if (n >= 0 && rank > 0 && !(c.t = runner_retraining(c.r, picks, n, &e))) {
+        if (n >= 0 && rank > 0 && !(c.t = runner_retraining(c.r, picks, n, &h, &e))) {
             cli_fail(&e);
             goto abort;
         }
@@ -223,12 +230,6 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
         goto out;
     }
     int todo = rank == 0 ? pending(c.t, order) : 0;
-    c.t->hooks.ud = &c;
-    c.t->hooks.step = rank == 0 ? on_step : NULL;
-    c.t->hooks.between = between;
-    c.t->hooks.retrained = NULL;
-    c.t->hooks.begin = NULL;
-    c.t->hooks.warn = NULL;
     int rc = farm_out(&c, p, order, todo, &e);
     free(order);
     if (rc < 0 && size > 1) {
@@ -237,7 +238,7 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
         cli_fail(&e);
         goto abort;
     }
-    status = rank == 0 ? report(&c, dir, rc, size, ctx_seconds() - t0, &e) : 0;
+    status = rank == 0 ? report(&c, dir, rc, size, ctx_seconds() - t0, argc, argv, &e) : 0;
 out:
     if (size == 1)
         cli_release_stop();
