@@ -221,6 +221,8 @@ static int load_data(struct runner *r, struct err *e)
                                                x->dataset.val_images, &r->data.retrain, &val, e)) {
         char msg[ERR_MAX];
         snprintf(msg, sizeof msg, "%s", e->text);
+        if (r->only && r->only->images > 0) /* (oneshot retrain's, not the file's) */
+            return err_plain(e, "--train-images %d: %s", r->only->images, msg);
         return err_set(e, x->file, 0, 0, "retrain.images: %s", msg);
     }
     return 0;
@@ -396,6 +398,9 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
             r->x.retrain.images = o->images > 0 ? o->images : r->x.retrain.images;
             r->x.retrain.seeds = o->seeds > 0 ? o->seeds : r->x.retrain.seeds;
             r->x.threads = o->threads > 0 ? o->threads : r->x.threads;
+            if (o->images > 0 && o->images < experiment_batch(&r->x))
+                return err_plain(e, "--train-images %d: fewer than one batch of %d", o->images,
+                                 experiment_batch(&r->x));
         }
     } else if (experiment_load(&r->x, path, e)) {
         return -1;
