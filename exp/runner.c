@@ -1,4 +1,4 @@
-#include "runner.h"
+#include "runner_priv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -29,177 +29,12 @@
 #define SAVE_EVERY_SECONDS 60.0
 #define EVAL_BATCH 256
 
-struct runner {
-    struct experiment x;     /* as loaded (a resume: the run directory's copy) */
-    char path[EXP_PATH_MAX]; /* the experiment file or run directory it was opened from */
-    char dir[EXP_PATH_MAX];  /* the run directory */
-    struct space space;
-    enum runner_phase phase;
-    int resumed;             /* 1: continued an earlier run */
-    struct {
-        struct dataset train_file;
-        struct split train, val;
-        struct split retrain;  /* retraining's training images */
-    } data;
-    struct ctx ctx;
-    struct sampler sampler;
-    struct luasampler *lsampler;
-    struct supertrain train;
-    int trained;             /* 1: supertrain is initialised */
-    struct sprun sp;         /* method singlepath: the search (exp/sprun.h) */
-    int sp_open;             /* 1: sp is open */
-    struct run_scripts scripts;
-    struct luasearch *search;
-    struct objectives obj;   /* the objectives and their weights (the TUI changes them) */
-    struct report report;
-    int search_ready;        /* the search's files are open (runner_run may run again) */
-    int generation;          /* the last generation reported */
-    int64_t nevals;          /* evaluations made, earlier runs' included */
-    double last_save;        /* wall clock of the last checkpoint */
-    double eval_seconds;     /* of the last evaluation */
-    int64_t saved_step;      /* the step in supernet.ckpt */
-    int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
-    int64_t work;            /* steps + evaluations of this session */
-    struct retrain rt;       /* the retraining phase (exp/retrain.h) */
-    struct retrain_pick *picks; /* its architectures (owned) */
-    const struct runner_retrain_opts *only; /* runner_open_retrain's (NULL otherwise) */
-    int replay_only;         /* 1: the search may not evaluate anew (oneshot retrain) */
-    int only_writer;         /* oneshot retrain: this process writes the run's files */
-    struct retrain_hooks more; /* and what it hears of the phase (step, between, retrained) */
-    FILE *history;
-    const struct runner_events *ev;
-    volatile sig_atomic_t *stop;
-    char traceback[4096];    /* of a script error that ended runner_run ("" if none) */
-    /* the ranking probe: the space's ground-truth table, if any */
-    struct probe probe;      /* (exp/probe.h) */
-    int have_probe;
-    struct runlat lat;       /* the latency tables (exp/runlat.h) */
-    struct metrics engine;   /* the engine's metrics of an evaluation */
-    /* requests from other threads */
-    volatile sig_atomic_t want_save, want_reload; /* want_reload also interrupts the strategy */
-    pthread_mutex_t lock;    /* guards weights and weights_changed */
-    double weights[EXP_MAX_OBJECTIVES];
-    int weights_changed;
-    char early[4096];        /* log lines of runner_open, for runner_run to hand over */
-    int flushed;
-    struct runner_info info;
-};
 
 const char *runner_phase_name(enum runner_phase p)
 {
     static const char *const names[] = {"setup",      "training", "single-path", "searching",
                                         "retraining", "done",     "stopped",     "failed"};
     return names[p];
-}
-
-/* ------------------------------------------------------------- log and status */
-
-static void set_status(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_status(struct runner *r, const char *fmt, ...)
-{
-    char buf[ERR_MAX + 64], path[EXP_PATH_MAX + 16];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof buf - 2)
-        n = (int)sizeof buf - 2;
-    buf[n++] = '\n';
-    rundir_path(path, sizeof path, r->dir, "status");
-    struct err ignored;
-    atomic_save(path, buf, (size_t)n, &ignored); /* best effort: the run's files matter more */
-}
-
-static void set_phase(struct runner *r, enum runner_phase p)
-{
-    r->phase = p;
-    if (p == RUNNER_TRAIN || p == RUNNER_SINGLEPATH || p == RUNNER_SEARCH ||
-        p == RUNNER_RETRAIN || p == RUNNER_DONE)
-        set_status(r, "%s", runner_phase_name(p));
-    if (r->ev && r->ev->phase)
-        r->ev->phase(r->ev->ud, r);
-}
-
-/* A line for the front end's log.  Lines of runner_open (before a front end
- * listens) are kept and handed over when runner_run starts, so a TUI that
- * takes the screen after runner_open still shows them. */
-static void emit(struct runner *r, const char *text)
-{
-    if (r->ev && r->ev->log) {
-        r->ev->log(r->ev->ud, text);
-    } else if (r->phase == RUNNER_SETUP && !r->flushed) {
-        size_t used = strlen(r->early), len = strlen(text);
-        if (used + len + 2 < sizeof r->early) {
-            memcpy(r->early + used, text, len);
-            r->early[used + len] = '\n';
-            r->early[used + len + 1] = 0;
-        }
-    } else {
-        fprintf(stderr, "%s\n", text);
-    }
-}
-
-/* Hands the lines kept by emit to the front end (or stderr). */
-static void flush_early(struct runner *r)
-{
-    r->flushed = 1;
-    char *p = r->early;
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        *nl = 0;
-        emit(r, p);
-        p = nl + 1;
-    }
-    r->early[0] = 0;
-}
-
-static void logf_(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct runner *r, const char *fmt, ...)
-{
-    char buf[ERR_MAX + 256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    emit(r, buf);
-}
-
-/* The engine's log (the context's sink): warnings and errors reach the
- * front end's log. */
-static void ctx_log_sink(void *user, enum log_level level, const char *msg)
-{
-    static const char *const tag[] = {"debug", "info", "warning", "error"};
-    if (level == LOG_DEBUG)
-        return;
-    logf_(user, "%s: %s", tag[level], msg);
-}
-
-static void emit_cb(void *ud, const char *text) { emit(ud, text); }
-static void note_cb(void *ud, const char *text) { logf_(ud, "%s", text); }
-
-static void info(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void info(struct runner *r, const char *fmt, ...)
-{
-    char path[EXP_PATH_MAX + 16];
-    rundir_path(path, sizeof path, r->dir, "info.txt");
-    FILE *f = fopen(path, "a");
-    if (!f)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    fclose(f);
-}
-
-static void now_text(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
 /* ------------------------------------------------------------- setup */
@@ -246,7 +81,7 @@ static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
 {
     int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
     return runlat_open(&r->lat, &r->x, &r->space, &r->ctx, r->dir, resume, mode == RUNNER_CHECK,
-                       note_cb, r, e);
+                       runner_note_cb, r, e);
 }
 
 static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
@@ -273,7 +108,7 @@ static struct luasearch *open_search(struct runner *r, struct err *e)
                                .evaluate = host_evaluate,
                                .recorded = host_recorded,
                                .report = host_report,
-                               .print = emit_cb};
+                               .print = runner_emit_cb};
     return luasearch_new(&c, &h, e);
 }
 
@@ -281,7 +116,7 @@ static int open_sampler(struct runner *r, struct err *e)
 {
     const struct experiment *x = &r->x;
     if (r->scripts.sampler[0]) {
-        r->lsampler = luasampler_new(r->scripts.sampler, &r->space, r->stop, emit_cb, r, e);
+        r->lsampler = luasampler_new(r->scripts.sampler, &r->space, r->stop, runner_emit_cb, r, e);
         if (!r->lsampler)
             return -1;
         struct sampler_custom c;
@@ -341,7 +176,7 @@ static int new_dir(struct runner *r, const char *out, struct err *e)
         /* an experiment in a read-only place (an installed example) runs
          * into the current directory */
         snprintf(here, sizeof here, "%s/runs/%s", cwd, r->x.name);
-        logf_(r, "%s is not writable: the run goes to %s", base, here);
+        runner_logf(r, "%s is not writable: the run goes to %s", base, here);
         base = here;
     }
     for (int k = 0; k < 1000; k++) {
@@ -406,7 +241,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         return -1;
     }
     ctx_init(&r->ctx, r->x.threads);
-    r->ctx.log = ctx_log_sink;
+    r->ctx.log = runner_log_sink;
     r->ctx.log_user = r;
     if (scripts_locate(&r->scripts, &r->x, r->dir, resume, e))
         return -1;
@@ -430,12 +265,12 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         struct err pe;
         int found = probe_open(&r->probe, &r->x, &r->space, &pe);
         if (found < 0)
-            logf_(r, "warning: no ranking of the ground truth: %s", pe.msg);
+            runner_logf(r, "warning: no ranking of the ground truth: %s", pe.msg);
         r->have_probe = found > 0;
     }
     fill_info(r);
     if (mode == RUNNER_CHECK) {
-        flush_early(r);
+        runner_flush_early(r);
         return 0;
     }
     /* everything loaded: only now is a new run directory made */
@@ -443,7 +278,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
                     runlat_save(&r->lat, r->dir, &r->space, e)))
         return -1;
     char when[64], blas[160];
-    now_text(when, sizeof when);
+    runner_now_text(when, sizeof when);
     if (!resume) {
         snprintf(r->x.output.resolved, sizeof r->x.output.resolved, "%s", r->dir);
         snprintf(r->x.output.text, sizeof r->x.output.text, "%s", r->dir);
@@ -462,7 +297,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         else
             snprintf(how, sizeof how, "sampler: %s\nstrategy: %s (%s)", sampler_name(&r->sampler),
                      luasearch_name(r->search), luasearch_params(r->search));
-        info(r,
+        runner_info_append(r,
              "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
              "space: %s (%.0f architectures)\n%s\nstarted: %s\n",
              ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
@@ -472,7 +307,7 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         if (mode == RUNNER_RESUME_RELOAD &&
             scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
             return -1;
-        info(r, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
+        runner_info_append(r, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
              ctx_blas_line(blas, sizeof blas), r->ctx.threads,
              mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again"
              : r->only                    ? ", its retraining phase alone (oneshot retrain)"
@@ -681,8 +516,8 @@ static int train(struct runner *r, struct err *e)
         r->saved_step = r->train.step;
         char rk[EXP_PATH_MAX + 16];
         rundir_path(rk, sizeof rk, r->dir, "ranking.csv");
-        if (rundir_recover_csv(hist, history_header, keep_history, r, emit_cb, e) ||
-            rundir_recover_csv(rk, PROBE_HEADER, keep_history, r, emit_cb, e))
+        if (rundir_recover_csv(hist, history_header, keep_history, r, runner_emit_cb, e) ||
+            rundir_recover_csv(rk, PROBE_HEADER, keep_history, r, runner_emit_cb, e))
             return -1;
         r->history = rundir_open_append(hist, history_header, e);
         if (!r->history)
@@ -693,7 +528,7 @@ static int train(struct runner *r, struct err *e)
     if (r->replay_only)
         return err_plain(e, "%s: its supernet is not trained to the end: continue the run "
                             "with `oneshot run --resume %s`", r->dir, r->dir);
-    set_phase(r, RUNNER_TRAIN);
+    runner_set_phase(r, RUNNER_TRAIN);
     r->last_save = ctx_seconds();
     while (r->train.step < r->train.total) {
         if (r->stop && *r->stop) {
@@ -785,7 +620,7 @@ static void reload(struct runner *r)
     struct err e;
     if (scripts_relocate_search(&r->scripts, &r->x, &e)) {
         r->scripts = kept;
-        logf_(r, "reload: %s", e.msg);
+        runner_logf(r, "reload: %s", e.msg);
         return;
     }
     struct luasearch *fresh = open_search(r, &e);
@@ -806,7 +641,7 @@ static void reload(struct runner *r)
     }
     if (!fresh) {
         r->scripts = kept;
-        logf_(r, "reload: %s; the search goes on with the files it had", e.msg);
+        runner_logf(r, "reload: %s; the search goes on with the files it had", e.msg);
         return;
     }
     /* the weights: open_search took them from r->x, kept up to date */
@@ -814,23 +649,23 @@ static void reload(struct runner *r)
     luasearch_free(old);
     fill_info(r);
     if (scripts_copy(&r->scripts, &r->x, r->dir, r->search, &e))
-        logf_(r, "reload: %s", e.msg);
-    logf_(r, "reloaded %s: the strategy starts again with the %d evaluations made",
+        runner_logf(r, "reload: %s", e.msg);
+    runner_logf(r, "reloaded %s: the strategy starts again with the %d evaluations made",
           r->scripts.strategy, made);
 }
 
 static int search(struct runner *r, struct err *e)
 {
     if (!r->search_ready) {
-        if (report_open(&r->report, r->dir, &r->space, r->search, &r->obj, emit_cb, r, e))
+        if (report_open(&r->report, r->dir, &r->space, r->search, &r->obj, runner_emit_cb, r, e))
             return -1;
         r->nevals += r->report.cached;
         r->search_ready = 1;
         if (r->report.cached)
-            logf_(r, "%lld evaluations of the earlier run are reused",
+            runner_logf(r, "%lld evaluations of the earlier run are reused",
                   (long long)r->report.cached);
     }
-    set_phase(r, RUNNER_SEARCH);
+    runner_set_phase(r, RUNNER_SEARCH);
     for (;;) {
         if (r->want_reload) {
             r->want_reload = 0;
@@ -877,7 +712,7 @@ static int singlepath(struct runner *r, struct err *e)
                                  .val = &r->data.val,
                                  .stop = r->stop,
                                  .want_save = &r->want_save,
-                                 .log = emit_cb,
+                                 .log = runner_emit_cb,
                                  .ud = r};
         if (sprun_open(&r->sp, &c, e)) {
             sprun_close(&r->sp); /* (what the failed open made; runner_run may come again) */
@@ -886,13 +721,13 @@ static int singlepath(struct runner *r, struct err *e)
         r->sp_open = 1;
     }
     if (!r->sp.done)
-        set_phase(r, RUNNER_SINGLEPATH);
+        runner_set_phase(r, RUNNER_SINGLEPATH);
     const struct sprun_hooks h = {.ud = r, .step = sp_stepped, .epoch = sp_epoch};
     int rc = sprun_run(&r->sp, &h, e);
     if (rc == 0) {
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
         arch_format(&r->space, &r->sp.now.arch, name, (int)sizeof name);
-        logf_(r, "Single-Path NAS chose %s: %.4g ms predicted on %s, proxy accuracy %.4f",
+        runner_logf(r, "Single-Path NAS chose %s: %.4g ms predicted on %s, proxy accuracy %.4f",
               name, r->sp.now.runtime_ms, r->x.latency.device.text, r->sp.accuracy);
     }
     return rc;
@@ -900,7 +735,7 @@ static int singlepath(struct runner *r, struct err *e)
 
 /* ------------------------------------------------------------ retraining */
 
-static void rt_begin(void *ud) { set_phase(ud, RUNNER_RETRAIN); }
+static void rt_begin(void *ud) { runner_set_phase(ud, RUNNER_RETRAIN); }
 
 static void rt_step(void *ud)
 {
@@ -959,7 +794,7 @@ static void retrain_setup(struct runner *r, int n)
                                        .step = rt_step,
                                        .retrained = rt_retrained,
                                        .between = rt_between,
-                                       .warn = emit_cb},
+                                       .warn = runner_emit_cb},
                              .picks = r->picks,
                              .npicks = n};
 }
@@ -1003,16 +838,16 @@ static int retrain(struct runner *r, struct err *e)
 static void finish(struct runner *r, int rc, const struct err *e)
 {
     if (rc == 0) {
-        set_phase(r, RUNNER_DONE);
+        runner_set_phase(r, RUNNER_DONE);
         char when[64];
-        now_text(when, sizeof when);
-        info(r, "done: %s\n", when);
+        runner_now_text(when, sizeof when);
+        runner_info_append(r, "done: %s\n", when);
     } else if (rc > 0) {
-        set_status(r, "stopped");
-        set_phase(r, RUNNER_STOPPED);
+        runner_set_status(r, "stopped");
+        runner_set_phase(r, RUNNER_STOPPED);
     } else {
-        set_status(r, "failed: %s", e->msg);
-        set_phase(r, RUNNER_FAILED);
+        runner_set_status(r, "failed: %s", e->msg);
+        runner_set_phase(r, RUNNER_FAILED);
     }
 }
 
@@ -1049,7 +884,7 @@ struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p
         return NULL;
     }
     if (!r->flushed)
-        flush_early(r);
+        runner_flush_early(r);
     /* the search again from the run's files, as a resumed run replays it */
     int rc;
     if (r->x.method == EXP_SINGLEPATH) {
@@ -1079,7 +914,7 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     r->ev = ev;
     r->traceback[0] = 0;
     if (!r->flushed)
-        flush_early(r);
+        runner_flush_early(r);
     int rc;
     if (r->x.method == EXP_SINGLEPATH) {
         rc = singlepath(r, e);
@@ -1093,96 +928,3 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     finish(r, rc, e);
     return rc;
 }
-
-/* ------------------------------------------------------------ getters */
-
-const struct runner_info *runner_info(const struct runner *r) { return &r->info; }
-
-void runner_progress(const struct runner *r, struct runner_progress *p)
-{
-    memset(p, 0, sizeof *p);
-    p->phase = r->phase;
-    p->generation = r->generation;
-    p->nevals = r->nevals;
-    p->retrained = r->rt.done;
-    p->retrainings = r->rt.jobs;
-    p->rstep = r->rt.step;
-    p->rtotal = r->rt.total;
-    p->rloss = r->rt.loss;
-    if (r->trained) {
-        const struct supertrain *t = &r->train;
-        p->step = t->step;
-        p->total = t->total;
-        p->epoch = t->epoch;
-        p->npaths = t->npaths;
-        p->loss = t->loss;
-        p->lr = t->lr;
-        p->step_seconds = t->seconds;
-        p->saved = r->saved_step;
-        p->diverged = t->diverged;
-    }
-    if (r->sp_open) {
-        struct runner_singlepath s;
-        sprun_status(&r->sp, &r->x, &s);
-        p->step = s.step;
-        p->total = s.total;
-        p->epoch = s.epoch;
-        p->loss = s.loss;
-        p->lr = s.lr;
-        p->step_seconds = s.step_seconds;
-        p->saved = s.step - sprun_unsaved(&r->sp);
-        p->diverged = r->sp.diverged;
-    }
-}
-
-int runner_singlepath(const struct runner *r, struct runner_singlepath *p)
-{
-    if (r->x.method != EXP_SINGLEPATH) {
-        memset(p, 0, sizeof *p);
-        return 0;
-    }
-    sprun_status(r->sp_open ? &r->sp : NULL, &r->x, p);
-    return 1;
-}
-
-void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
-                   int64_t (*updates)[SPACE_MAX_CHOICES])
-{
-    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
-        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
-            trainings[l][c] = r->trained ? r->sampler.st.counts[l][c] : 0;
-            updates[l][c] = r->trained ? r->train.sn->updates[l][c] : 0;
-        }
-}
-
-/* (method singlepath has no search strategy: the engine's metrics) */
-const struct metrics *runner_metrics(const struct runner *r)
-{
-    return r->search ? luasearch_metrics(r->search) : &r->engine;
-}
-
-void runner_objectives(const struct runner *r, struct objectives *o)
-{
-    const struct metrics *m = runner_metrics(r);
-    const char *names[METRICS_MAX];
-    for (int i = 0; i < m->n; i++)
-        names[i] = m->m[i].name;
-    struct err ignored; /* luasearch_new checked every objective */
-    objectives_init(o, &r->x, names, m->n, NULL, &ignored);
-}
-
-int runner_nevaluations(const struct runner *r)
-{
-    return r->search ? luasearch_count(r->search) : 0;
-}
-
-const double *runner_evaluation(const struct runner *r, int i, struct arch *a)
-{
-    return luasearch_at(r->search, i, a);
-}
-
-const char *runner_traceback(const struct runner *r) { return r->traceback; }
-
-const struct split *runner_train_split(const struct runner *r) { return &r->data.train; }
-
-const struct split *runner_val_split(const struct runner *r) { return &r->data.val; }
