@@ -64,19 +64,17 @@ static int keep_retrained(void *ud, char *line, int lineno, struct err *e)
     return 1;
 }
 
-/* Trains pick p stand-alone with seed and appends its row.  0, 1 when
- * stopped (nothing written), -1 on error. */
-static int retrain_one(struct retrain *t, FILE *f, const char *path, const struct retrain_pick *p,
-                       uint64_t seed, struct err *e)
+int retrain_ntasks(const struct retrain *t) { return t->npicks * t->x->retrain.seeds; }
+
+int retrain_train(struct retrain *t, int task, struct retrain_result *res, struct err *e)
 {
     const struct experiment *x = t->x;
-    struct runner_retrained res = {.arch = p->arch,
-                                   .seed = seed,
-                                   .epochs = x->retrain.epochs,
-                                   .images = x->retrain.images,
-                                   .inherited = p->inherited};
+    if (task < 0 || task >= retrain_ntasks(t))
+        return err_plain(e, "retraining: no task %d (of %d)", task, retrain_ntasks(t));
+    const struct retrain_pick *p = &t->picks[task / x->retrain.seeds];
+    uint64_t seed = x->seed + (uint64_t)(task % x->retrain.seeds);
     struct standalone sa;
-    if (standalone_begin_with(&sa, t->run, &res.arch, res.epochs, seed, t->train, e))
+    if (standalone_begin_with(&sa, t->run, &p->arch, x->retrain.epochs, seed, t->train, e))
         return -1;
     t->step = 0;
     t->total = sa.t.total;
@@ -91,25 +89,48 @@ static int retrain_one(struct retrain *t, FILE *f, const char *path, const struc
         t->loss = sa.t.loss;
         if (t->hooks.step)
             t->hooks.step(t->hooks.ud);
+        if (t->hooks.between && t->hooks.between(t->hooks.ud, e)) {
+            rc = -2; /* (the hook's error, as it is) */
+            break;
+        }
     }
     if (rc == 0 && standalone_evaluate(&sa, e) < 0)
         rc = -1;
     standalone_end(&sa);
-    if (rc < 0) { /* (a divergence, say: the run fails, saying which training) */
+    if (rc == -1) { /* (a divergence, say: the run fails, saying which training) */
         char msg[ERR_MAX];
         snprintf(msg, sizeof msg, "%s", e->text);
         return err_plain(e, "retraining %s with seed %llu: %s", sa.name,
                          (unsigned long long)seed, msg);
     }
-    if (rc > 0)
-        return rc;
-    res.accuracy = sa.accuracy;
-    res.seconds = sa.seconds;
+    if (rc != 0)
+        return rc < 0 ? -1 : rc;
+    res->accuracy = sa.accuracy;
+    res->seconds = sa.seconds;
+    return 0;
+}
+
+int retrain_append(struct retrain *t, int task, const struct retrain_result *res,
+                   struct err *e)
+{
+    const struct experiment *x = t->x;
+    if (!t->f || task < 0 || task >= retrain_ntasks(t))
+        return err_plain(e, "retraining: no row for task %d (of %d)", task, retrain_ntasks(t));
+    const struct retrain_pick *p = &t->picks[task / x->retrain.seeds];
+    struct runner_retrained rt = {.arch = p->arch,
+                                  .seed = x->seed + (uint64_t)(task % x->retrain.seeds),
+                                  .epochs = x->retrain.epochs,
+                                  .images = x->retrain.images,
+                                  .inherited = p->inherited,
+                                  .accuracy = res->accuracy,
+                                  .seconds = res->seconds};
+    char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
+    arch_format(t->space, &p->arch, name, (int)sizeof name);
     struct strbuf row;
     strbuf_init(&row);
-    strbuf_printf(&row, "%s,%llu,%d,%d,", sa.name, (unsigned long long)seed, res.epochs,
-                  res.images);
-    const double v[] = {res.inherited, res.accuracy, p->params, p->macs};
+    strbuf_printf(&row, "%s,%llu,%d,%d,", name, (unsigned long long)rt.seed, rt.epochs,
+                  rt.images);
+    const double v[] = {rt.inherited, rt.accuracy, p->params, p->macs};
     for (int i = 0; i < 4; i++) {
         strbuf_double(&row, v[i]);
         strbuf_add(&row, ",", 1);
@@ -118,55 +139,81 @@ static int retrain_one(struct retrain *t, FILE *f, const char *path, const struc
         strbuf_double(&row, p->latency[i]);
         strbuf_add(&row, ",", 1);
     }
-    strbuf_printf(&row, "%.3f\n", res.seconds);
-    rc = strbuf_failed(&row) ? err_plain(e, "out of memory")
-                             : rundir_append(f, path, e, "%s", strbuf_text(&row));
+    strbuf_printf(&row, "%.3f\n", rt.seconds);
+    int rc = strbuf_failed(&row) ? err_plain(e, "out of memory")
+                                 : rundir_append(t->f, t->path, e, "%s", strbuf_text(&row));
     strbuf_done(&row);
-    if (rc == 0 && t->hooks.retrained)
-        t->hooks.retrained(t->hooks.ud, &res);
+    if (rc == 0) {
+        t->done++;
+        if (t->hooks.retrained)
+            t->hooks.retrained(t->hooks.ud, &rt);
+    }
     return rc;
 }
 
-int retrain_run(struct retrain *t, const struct retrain_pick *picks, int n, struct err *e)
+int retrain_plan(struct retrain *t, struct err *e)
 {
     const struct experiment *x = t->x;
+    t->todo = NULL;
+    t->ntodo = t->done = t->jobs = 0;
+    t->f = NULL;
     if (x->retrain.epochs == 0)
         return 0;
-    int seeds = x->retrain.seeds;
-    struct plan p = {.t = t, .p = picks, .n = n};
-    p.done = calloc((size_t)(n > 0 ? n : 1) * seeds, 1);
-    char path[EXP_PATH_MAX + 32];
-    rundir_path(path, sizeof path, t->dir, "retrained.csv");
+    int n = retrain_ntasks(t);
+    struct plan p = {.t = t, .p = t->picks, .n = t->npicks};
+    p.done = calloc((size_t)(n > 0 ? n : 1), 1);
+    t->todo = malloc((size_t)(n > 0 ? n : 1) * sizeof *t->todo);
+    rundir_path(t->path, sizeof t->path, t->dir, "retrained.csv");
     struct strbuf head;
     strbuf_init(&head);
     strbuf_printf(&head, "%s", retrained_head);
     for (int i = 0; i < t->nlat; i++)
         strbuf_printf(&head, ",%s", t->lat_name[i]);
     strbuf_printf(&head, ",seconds");
-    FILE *f = NULL;
-    int rc = !p.done || strbuf_failed(&head) ? err_plain(e, "out of memory") : 0;
-    if (rc == 0 && (rundir_recover_csv(path, strbuf_text(&head), keep_retrained, &p, warn, e) ||
-                    !(f = rundir_open_append(path, strbuf_text(&head), e))))
+    int rc = !p.done || !t->todo || strbuf_failed(&head) ? err_plain(e, "out of memory") : 0;
+    if (rc == 0 &&
+        (rundir_recover_csv(t->path, strbuf_text(&head), keep_retrained, &p, warn, e) ||
+         !(t->f = rundir_open_append(t->path, strbuf_text(&head), e))))
         rc = -1;
-    t->jobs = rc == 0 ? n * seeds : 0;
-    t->done = p.ndone;
-    if (rc == 0 && t->done < t->jobs && t->hooks.begin)
-        t->hooks.begin(t->hooks.ud);
-    for (int i = 0; rc == 0 && i < n; i++)
-        for (int k = 0; rc == 0 && k < seeds; k++) {
-            if (p.done[(size_t)i * seeds + k])
-                continue;
-            if (t->stop && *t->stop)
-                rc = 1;
-            else
-                rc = retrain_one(t, f, path, &picks[i], x->seed + (uint64_t)k, e);
-            if (rc == 0)
-                t->done++;
-        }
-    t->step = t->total = 0;
-    if (f)
-        fclose(f);
     strbuf_done(&head);
+    if (rc == 0) {
+        t->jobs = n;
+        t->done = p.ndone;
+        for (int i = 0; i < n; i++)
+            if (!p.done[i])
+                t->todo[t->ntodo++] = i;
+        if (t->ntodo && t->hooks.begin)
+            t->hooks.begin(t->hooks.ud);
+    }
     free(p.done);
+    if (rc)
+        retrain_close(t);
+    return rc;
+}
+
+void retrain_close(struct retrain *t)
+{
+    if (t->f)
+        fclose(t->f);
+    t->f = NULL;
+    free(t->todo);
+    t->todo = NULL;
+    t->ntodo = 0;
+    t->step = t->total = 0;
+}
+
+int retrain_run(struct retrain *t, struct err *e)
+{
+    int rc = retrain_plan(t, e);
+    for (int i = 0; rc == 0 && i < t->ntodo; i++) {
+        struct retrain_result res;
+        if (t->stop && *t->stop)
+            rc = 1;
+        else
+            rc = retrain_train(t, t->todo[i], &res, e);
+        if (rc == 0)
+            rc = retrain_append(t, t->todo[i], &res, e);
+    }
+    retrain_close(t);
     return rc;
 }

@@ -12,7 +12,14 @@
  * checkpoint); rows of other architectures or settings are kept as they
  * are.  Which architectures, and the numbers the search had for them, are
  * the caller's (the supernet's evaluations, or Single-Path NAS's read-off).
- * Nothing here prints. */
+ *
+ * The phase is three steps, so that one process or a farm of them
+ * (`oneshot retrain` under mpirun, ui/cmd_retrain.c) writes the very same
+ * rows: retrain_plan lists the (architecture, seed) tasks retrained.csv
+ * lacks, retrain_train trains one anywhere (it writes nothing; its result
+ * is two numbers), retrain_append formats and appends its row where the
+ * plan was made.  retrain_run is the three in one process, the run's own
+ * phase.  Nothing here prints. */
 #ifndef ONESHOT_RETRAIN_H
 #define ONESHOT_RETRAIN_H
 
@@ -40,6 +47,16 @@ struct retrain_hooks {
     void (*step)(void *ud);                 /* after each step of a training */
     void (*retrained)(void *ud, const struct runner_retrained *rt); /* a row written */
     void (*warn)(void *ud, const char *text); /* a damaged row dropped */
+    /* between two steps (a farm's rank 0 answers the other ranks there):
+     * 0 goes on, -1 (e filled) ends the training with that error */
+    int (*between)(void *ud, struct err *e);
+};
+
+/* What a training measured: with its task, all retrain_append needs (a
+ * farm's ranks send it to the one that writes). */
+struct retrain_result {
+    double accuracy;  /* validation accuracy */
+    double seconds;   /* of the whole training */
 };
 
 struct retrain {
@@ -53,16 +70,47 @@ struct retrain {
     const char (*lat_name)[EXP_NAME_MAX];
     volatile sig_atomic_t *stop; /* may be NULL */
     struct retrain_hooks hooks;
+    const struct retrain_pick *picks; /* the architectures, npicks */
+    int npicks;
+    /* the plan (retrain_plan; the process that writes retrained.csv) */
+    int *todo;                 /* tasks retrained.csv lacks, ntodo, in task order */
+    int ntodo;
+    FILE *f;                   /* retrained.csv, open to append */
+    char path[EXP_PATH_MAX + 32];
     /* where the phase is */
     int done, jobs;            /* (architecture, seed) trainings done, in all */
     int64_t step, total;       /* steps of the training in progress */
     double loss;               /* of its last step */
 };
 
-/* Trains picks p[0..n), each for x->retrain.seeds seeds (seed, seed + 1,
- * ...), that retrained.csv does not hold yet.  0 when all are done (at once
- * when retrain.epochs is 0: nothing is written), 1 when stopped, -1 on
- * error (e names the training: `retraining k3e3-... with seed 3: ...`). */
-int retrain_run(struct retrain *t, const struct retrain_pick *p, int n, struct err *e);
+/* The phase's trainings are tasks 0 .. npicks * x->retrain.seeds - 1: task
+ * i * seeds + k trains picks[i] with seed x->seed + k. */
+int retrain_ntasks(const struct retrain *t);
+
+/* Recovers retrained.csv (a row cut short dropped, a damaged one with a
+ * warning), opens it to append and lists the tasks it lacks into t->todo
+ * (t->jobs, t->done set; hooks.begin told when some remain).  Nothing when
+ * retrain.epochs is 0.  0, or -1 with e filled. */
+int retrain_plan(struct retrain *t, struct err *e);
+
+/* Trains task `task` stand-alone (any process holding the run: it writes
+ * nothing), its measures into *res.  0, 1 when stopped (t->stop, nothing
+ * measured), -1 on error (e names the training: `retraining k3e3-... with
+ * seed 3: ...`). */
+int retrain_train(struct retrain *t, int task, struct retrain_result *res, struct err *e);
+
+/* After retrain_plan: task's row (what the search knew of its pick, and
+ * res) appended whole to retrained.csv; hooks.retrained told.  0 or -1. */
+int retrain_append(struct retrain *t, int task, const struct retrain_result *res,
+                   struct err *e);
+
+/* Closes what retrain_plan opened (again: a no-op). */
+void retrain_close(struct retrain *t);
+
+/* The whole phase in this process: plan, then each task retrained.csv
+ * lacks trained and appended in order (picks in order, each for seed,
+ * seed + 1, ...), then closed.  0 when all are done (at once when
+ * retrain.epochs is 0: nothing is written), 1 when stopped, -1 on error. */
+int retrain_run(struct retrain *t, struct err *e);
 
 #endif

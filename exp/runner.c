@@ -1,4 +1,4 @@
-#include "runner.h"
+#include "runner_priv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -30,58 +30,6 @@
 #define SAVE_EVERY_SECONDS 60.0
 #define EVAL_BATCH 256
 
-struct runner {
-    struct experiment x;     /* as loaded (a resume: the run directory's copy) */
-    char path[EXP_PATH_MAX]; /* the experiment file or run directory it was opened from */
-    char dir[EXP_PATH_MAX];  /* the run directory */
-    struct space space;
-    enum runner_phase phase;
-    int resumed;             /* 1: continued an earlier run */
-    struct {
-        struct dataset train_file;
-        struct split train, val;
-        struct split retrain;  /* retraining's training images */
-    } data;
-    struct ctx ctx;
-    struct sampler sampler;
-    struct luasampler *lsampler;
-    struct supertrain train;
-    int trained;             /* 1: supertrain is initialised */
-    struct sprun sp;         /* method singlepath: the search (exp/sprun.h) */
-    int sp_open;             /* 1: sp is open */
-    struct naorun nao;       /* method nao: the search and re-rank (exp/naorun.h) */
-    int nao_open;            /* 1: nao is open */
-    struct run_scripts scripts;
-    struct luasearch *search;
-    struct objectives obj;   /* the objectives and their weights (the TUI changes them) */
-    struct report report;
-    int search_ready;        /* the search's files are open (runner_run may run again) */
-    int generation;          /* the last generation reported */
-    int64_t nevals;          /* evaluations made, earlier runs' included */
-    double last_save;        /* wall clock of the last checkpoint */
-    double eval_seconds;     /* of the last evaluation */
-    int64_t saved_step;      /* the step in supernet.ckpt */
-    int64_t stop_after;      /* > 0: set *stop after this many steps + evaluations */
-    int64_t work;            /* steps + evaluations of this session */
-    struct retrain rt;       /* the retraining phase (exp/retrain.h) */
-    FILE *history;
-    const struct runner_events *ev;
-    volatile sig_atomic_t *stop;
-    char traceback[4096];    /* of a script error that ended runner_run ("" if none) */
-    /* the ranking probe: the space's ground-truth table, if any */
-    struct probe probe;      /* (exp/probe.h) */
-    int have_probe;
-    struct runlat lat;       /* the latency tables (exp/runlat.h) */
-    struct metrics engine;   /* the engine's metrics of an evaluation */
-    /* requests from other threads */
-    volatile sig_atomic_t want_save, want_reload; /* want_reload also interrupts the strategy */
-    pthread_mutex_t lock;    /* guards weights and weights_changed */
-    double weights[EXP_MAX_OBJECTIVES];
-    int weights_changed;
-    char early[4096];        /* log lines of runner_open, for runner_run to hand over */
-    int flushed;
-    struct runner_info info;
-};
 
 const char *runner_phase_name(enum runner_phase p)
 {
@@ -90,74 +38,6 @@ const char *runner_phase_name(enum runner_phase p)
                                         "done",      "stopped",    "failed"};
     return names[p];
 }
-
-/* ------------------------------------------------------------- log and status */
-
-static void set_phase(struct runner *r, enum runner_phase p)
-{
-    r->phase = p;
-    if (p != RUNNER_SETUP && p != RUNNER_STOPPED && p != RUNNER_FAILED)
-        rundir_status(r->dir, "%s", runner_phase_name(p));
-    if (r->ev && r->ev->phase)
-        r->ev->phase(r->ev->ud, r);
-}
-
-/* A line for the front end's log.  Lines of runner_open (before a front end
- * listens) are kept and handed over when runner_run starts, so a TUI that
- * takes the screen after runner_open still shows them. */
-static void emit(struct runner *r, const char *text)
-{
-    if (r->ev && r->ev->log) {
-        r->ev->log(r->ev->ud, text);
-    } else if (r->phase == RUNNER_SETUP && !r->flushed) {
-        size_t used = strlen(r->early), len = strlen(text);
-        if (used + len + 2 < sizeof r->early) {
-            memcpy(r->early + used, text, len);
-            r->early[used + len] = '\n';
-            r->early[used + len + 1] = 0;
-        }
-    } else {
-        fprintf(stderr, "%s\n", text);
-    }
-}
-
-/* Hands the lines kept by emit to the front end (or stderr). */
-static void flush_early(struct runner *r)
-{
-    r->flushed = 1;
-    char *p = r->early;
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        *nl = 0;
-        emit(r, p);
-        p = nl + 1;
-    }
-    r->early[0] = 0;
-}
-
-static void logf_(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct runner *r, const char *fmt, ...)
-{
-    char buf[ERR_MAX + 256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    emit(r, buf);
-}
-
-/* The engine's log (the context's sink): warnings and errors reach the
- * front end's log. */
-static void ctx_log_sink(void *user, enum log_level level, const char *msg)
-{
-    static const char *const tag[] = {"debug", "info", "warning", "error"};
-    if (level == LOG_DEBUG)
-        return;
-    logf_(user, "%s: %s", tag[level], msg);
-}
-
-static void emit_cb(void *ud, const char *text) { emit(ud, text); }
-static void note_cb(void *ud, const char *text) { logf_(ud, "%s", text); }
 
 /* ------------------------------------------------------------- setup */
 
@@ -178,6 +58,8 @@ static int load_data(struct runner *r, struct err *e)
                                                x->dataset.val_images, &r->data.retrain, &val, e)) {
         char msg[ERR_MAX];
         snprintf(msg, sizeof msg, "%s", e->text);
+        if (r->only && r->only->images > 0) /* (oneshot retrain's, not the file's) */
+            return err_plain(e, "--train-images %d: %s", r->only->images, msg);
         return err_set(e, x->file, 0, 0, "retrain.images: %s", msg);
     }
     return 0;
@@ -201,7 +83,7 @@ static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
 {
     int resume = mode == RUNNER_RESUME || mode == RUNNER_RESUME_RELOAD;
     return runlat_open(&r->lat, &r->x, &r->space, &r->ctx, r->dir, resume, mode == RUNNER_CHECK,
-                       note_cb, r, e);
+                       runner_note_cb, r, e);
 }
 
 static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
@@ -228,7 +110,7 @@ static struct luasearch *open_search(struct runner *r, struct err *e)
                                .evaluate = host_evaluate,
                                .recorded = host_recorded,
                                .report = host_report,
-                               .print = emit_cb};
+                               .print = runner_emit_cb};
     return luasearch_new(&c, &h, e);
 }
 
@@ -236,7 +118,7 @@ static int open_sampler(struct runner *r, struct err *e)
 {
     const struct experiment *x = &r->x;
     if (r->scripts.sampler[0]) {
-        r->lsampler = luasampler_new(r->scripts.sampler, &r->space, r->stop, emit_cb, r, e);
+        r->lsampler = luasampler_new(r->scripts.sampler, &r->space, r->stop, runner_emit_cb, r, e);
         if (!r->lsampler)
             return -1;
         struct sampler_custom c;
@@ -262,7 +144,7 @@ static int new_dir(struct runner *r, const char *out, struct err *e)
     int rc = rundir_new_run(r->dir, sizeof r->dir, out, r->x.output.resolved, r->x.name, note,
                             sizeof note, e);
     if (note[0])
-        logf_(r, "%s", note);
+        runner_logf(r, "%s", note);
     return rc;
 }
 
@@ -302,11 +184,21 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
                            "is not a run directory of oneshot (it has no experiment.yaml)");
         if (experiment_load(&r->x, yaml, e))
             return -1;
+        if (r->only) { /* oneshot retrain's settings */
+            const struct runner_retrain_opts *o = r->only;
+            r->x.retrain.epochs = o->epochs > 0 ? o->epochs : r->x.retrain.epochs;
+            r->x.retrain.images = o->images > 0 ? o->images : r->x.retrain.images;
+            r->x.retrain.seeds = o->seeds > 0 ? o->seeds : r->x.retrain.seeds;
+            r->x.threads = o->threads > 0 ? o->threads : r->x.threads;
+            if (o->images > 0 && o->images < experiment_batch(&r->x))
+                return err_plain(e, "--train-images %d: fewer than one batch of %d", o->images,
+                                 experiment_batch(&r->x));
+        }
     } else if (experiment_load(&r->x, path, e)) {
         return -1;
     }
     ctx_init(&r->ctx, r->x.threads);
-    r->ctx.log = ctx_log_sink;
+    r->ctx.log = runner_log_sink;
     r->ctx.log_user = r;
     if (scripts_locate(&r->scripts, &r->x, r->dir, resume, e))
         return -1;
@@ -331,12 +223,12 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         struct err pe;
         int found = probe_open(&r->probe, &r->x, &r->space, &pe);
         if (found < 0)
-            logf_(r, "warning: no ranking of the ground truth: %s", pe.msg);
+            runner_logf(r, "warning: no ranking of the ground truth: %s", pe.msg);
         r->have_probe = found > 0;
     }
     fill_info(r);
     if (mode == RUNNER_CHECK) {
-        flush_early(r);
+        runner_flush_early(r);
         return 0;
     }
     /* everything loaded: only now is a new run directory made */
@@ -366,13 +258,15 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
              ONESHOT_VERSION, __DATE__, __TIME__, ctx_blas_line(blas, sizeof blas), path,
              (unsigned long long)r->x.seed, r->ctx.threads, r->space.name,
              space_count(&r->space), how, when);
-    } else {
+    } else if (!r->only || r->only->writer) {
         if (mode == RUNNER_RESUME_RELOAD &&
             scripts_copy(&r->scripts, &r->x, r->dir, r->search, e))
             return -1;
         rundir_info(r->dir, "resumed: %s (oneshot %s, %s, %d threads)%s\n", when, ONESHOT_VERSION,
              ctx_blas_line(blas, sizeof blas), r->ctx.threads,
-             mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again" : "");
+             mode == RUNNER_RESUME_RELOAD ? ", strategy and metrics files read again"
+             : r->only                    ? ", its retraining phase alone (oneshot retrain)"
+                                          : "");
     }
     return 0;
 }
@@ -396,10 +290,36 @@ struct runner *runner_open(const char *path, const char *out, enum runner_mode m
     return r;
 }
 
+struct runner *runner_open_retrain(const char *dir, const struct runner_retrain_opts *o,
+                                   volatile sig_atomic_t *stop, struct err *e)
+{
+    struct runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        err_plain(e, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    r->stop = stop;
+    r->phase = RUNNER_SETUP;
+    r->resumed = 1;
+    r->only = o;
+    int rc = open_run(r, dir, NULL, RUNNER_RESUME, e);
+    r->only = NULL; /* (borrowed for the opening only) */
+    if (rc) {
+        runner_close(r);
+        return NULL;
+    }
+    r->replay_only = 1;
+    r->only_writer = o->writer;
+    return r;
+}
+
 void runner_close(struct runner *r)
 {
     if (!r)
         return;
+    retrain_close(&r->rt);
+    free(r->picks);
     if (r->trained)
         supertrain_done(&r->train);
     if (r->sp_open)
@@ -555,8 +475,8 @@ static int train(struct runner *r, struct err *e)
         r->saved_step = r->train.step;
         char rk[EXP_PATH_MAX + 16];
         rundir_path(rk, sizeof rk, r->dir, "ranking.csv");
-        if (rundir_recover_csv(hist, history_header, keep_history, r, emit_cb, e) ||
-            rundir_recover_csv(rk, PROBE_HEADER, keep_history, r, emit_cb, e))
+        if (rundir_recover_csv(hist, history_header, keep_history, r, runner_emit_cb, e) ||
+            rundir_recover_csv(rk, PROBE_HEADER, keep_history, r, runner_emit_cb, e))
             return -1;
         r->history = rundir_open_append(hist, history_header, e);
         if (!r->history)
@@ -564,7 +484,10 @@ static int train(struct runner *r, struct err *e)
     }
     if (r->train.step == r->train.total && r->saved_step == r->train.total)
         return 0; /* trained already (a resumed run, or runner_run again) */
-    set_phase(r, RUNNER_TRAIN);
+    if (r->replay_only)
+        return err_plain(e, "%s: its supernet is not trained to the end: continue the run "
+                            "with `oneshot run --resume %s`", r->dir, r->dir);
+    runner_set_phase(r, RUNNER_TRAIN);
     r->last_save = ctx_seconds();
     while (r->train.step < r->train.total) {
         if (r->stop && *r->stop) {
@@ -603,6 +526,10 @@ static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *
     apply_weights(r);
     if (r->stop && *r->stop)
         return err_plain(e, "stopped");
+    if (r->replay_only)
+        return err_plain(e, "%s: its search asks for an evaluation evaluations.csv lacks: "
+                            "continue the run with `oneshot run --resume %s`",
+                         r->dir, r->dir);
     double t0 = ctx_seconds();
     struct metrics_source src = {.sn = r->train.sn,
                                  .val = &r->data.val,
@@ -652,7 +579,7 @@ static void reload(struct runner *r)
     struct err e;
     if (scripts_relocate_search(&r->scripts, &r->x, &e)) {
         r->scripts = kept;
-        logf_(r, "reload: %s", e.msg);
+        runner_logf(r, "reload: %s", e.msg);
         return;
     }
     struct luasearch *fresh = open_search(r, &e);
@@ -673,7 +600,7 @@ static void reload(struct runner *r)
     }
     if (!fresh) {
         r->scripts = kept;
-        logf_(r, "reload: %s; the search goes on with the files it had", e.msg);
+        runner_logf(r, "reload: %s; the search goes on with the files it had", e.msg);
         return;
     }
     /* the weights: open_search took them from r->x, kept up to date */
@@ -681,23 +608,23 @@ static void reload(struct runner *r)
     luasearch_free(old);
     fill_info(r);
     if (scripts_copy(&r->scripts, &r->x, r->dir, r->search, &e))
-        logf_(r, "reload: %s", e.msg);
-    logf_(r, "reloaded %s: the strategy starts again with the %d evaluations made",
+        runner_logf(r, "reload: %s", e.msg);
+    runner_logf(r, "reloaded %s: the strategy starts again with the %d evaluations made",
           r->scripts.strategy, made);
 }
 
 static int search(struct runner *r, struct err *e)
 {
     if (!r->search_ready) {
-        if (report_open(&r->report, r->dir, &r->space, r->search, &r->obj, emit_cb, r, e))
+        if (report_open(&r->report, r->dir, &r->space, r->search, &r->obj, runner_emit_cb, r, e))
             return -1;
         r->nevals += r->report.cached;
         r->search_ready = 1;
         if (r->report.cached)
-            logf_(r, "%lld evaluations of the earlier run are reused",
+            runner_logf(r, "%lld evaluations of the earlier run are reused",
                   (long long)r->report.cached);
     }
-    set_phase(r, RUNNER_SEARCH);
+    runner_set_phase(r, RUNNER_SEARCH);
     for (;;) {
         if (r->want_reload) {
             r->want_reload = 0;
@@ -744,7 +671,7 @@ static int singlepath(struct runner *r, struct err *e)
                                  .val = &r->data.val,
                                  .stop = r->stop,
                                  .want_save = &r->want_save,
-                                 .log = emit_cb,
+                                 .log = runner_emit_cb,
                                  .ud = r};
         if (sprun_open(&r->sp, &c, e)) {
             sprun_close(&r->sp); /* (what the failed open made; runner_run may come again) */
@@ -753,13 +680,13 @@ static int singlepath(struct runner *r, struct err *e)
         r->sp_open = 1;
     }
     if (!r->sp.done)
-        set_phase(r, RUNNER_SINGLEPATH);
+        runner_set_phase(r, RUNNER_SINGLEPATH);
     const struct sprun_hooks h = {.ud = r, .step = sp_stepped, .epoch = sp_epoch};
     int rc = sprun_run(&r->sp, &h, e);
     if (rc == 0) {
         char name[SPACE_MAX_LAYERS * (CHOICE_NAME_MAX + 1) + 1];
         arch_format(&r->space, &r->sp.now.arch, name, (int)sizeof name);
-        logf_(r, "Single-Path NAS chose %s: %.4g ms predicted on %s, proxy accuracy %.4f",
+        runner_logf(r, "Single-Path NAS chose %s: %.4g ms predicted on %s, proxy accuracy %.4f",
               name, r->sp.now.runtime_ms, r->x.latency.device.text, r->sp.accuracy);
     }
     return rc;
@@ -796,7 +723,7 @@ static int nao(struct runner *r, struct err *e)
         struct naorun_config c = {.dir = r->dir, .x = &r->x, .run = r, .space = &r->space,
                                   .lat = r->lat.lat[0], .train = &r->data.train,
                                   .val = &r->data.val, .ctx = &r->ctx, .stop = r->stop,
-                                  .log = emit_cb, .ud = r};
+                                  .log = runner_emit_cb, .ud = r};
         if (naorun_open(&r->nao, &c, e)) {
             naorun_close(&r->nao); /* (runner_run may come again) */
             return -1;
@@ -804,7 +731,7 @@ static int nao(struct runner *r, struct err *e)
         r->nao_open = 1;
     }
     if (!r->nao.done)
-        set_phase(r, RUNNER_NAO);
+        runner_set_phase(r, RUNNER_NAO);
     const struct naorun_hooks h = {.ud = r, .step = nao_stepped, .round = nao_round,
                                    .reranked = nao_reranked};
     return naorun_run(&r->nao, &h, e);
@@ -812,7 +739,7 @@ static int nao(struct runner *r, struct err *e)
 
 /* ------------------------------------------------------------ retraining */
 
-static void rt_begin(void *ud) { set_phase(ud, RUNNER_RETRAIN); }
+static void rt_begin(void *ud) { runner_set_phase(ud, RUNNER_RETRAIN); }
 
 static void rt_step(void *ud)
 {
@@ -820,6 +747,8 @@ static void rt_step(void *ud)
     worked(r);
     if (r->ev && r->ev->retrain_step)
         r->ev->retrain_step(r->ev->ud, r);
+    if (r->more.step)
+        r->more.step(r->more.ud);
 }
 
 static void rt_retrained(void *ud, const struct runner_retrained *rt)
@@ -827,6 +756,14 @@ static void rt_retrained(void *ud, const struct runner_retrained *rt)
     struct runner *r = ud;
     if (r->ev && r->ev->retrained)
         r->ev->retrained(r->ev->ud, r, rt);
+    if (r->more.retrained)
+        r->more.retrained(r->more.ud, rt);
+}
+
+static int rt_between(void *ud, struct err *e)
+{
+    struct runner *r = ud;
+    return r->more.between ? r->more.between(r->more.ud, e) : 0;
 }
 
 /* What the search knew of architecture a: its accuracy (acc), size and
@@ -844,33 +781,13 @@ static void pick_of(const struct runner *r, const struct arch *a, double acc,
         p->latency[i] = latency_predict(r->lat.lat[i], a);
 }
 
-/* The retraining phase: the search's picks (chosen.txt's, or pareto.csv's;
- * Single-Path NAS's one), each for each seed, that retrained.csv does not
- * hold yet.  0, 1 when stopped, -1 on error. */
-static int retrain(struct runner *r, struct err *e)
+/* r->rt for r->picks[0..n). */
+static void retrain_setup(struct runner *r, int n)
 {
-    const struct experiment *x = &r->x;
-    if (x->retrain.epochs == 0)
-        return 0;
-    int all = r->search ? luasearch_count(r->search) : 1, n = 0;
-    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
-    struct retrain_pick *picks = malloc((size_t)(all > 0 ? all : 1) * sizeof *picks);
-    if (idx && picks && r->search)
-        n = report_picks(r->search, &r->obj, x->retrain.which, idx);
-    for (int i = 0; i < n; i++) { /* the supernet's accuracy, as evaluations.csv has it */
-        struct arch a;
-        const double *m = luasearch_at(r->search, idx[i], &a);
-        pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &picks[i]);
-    }
-    struct runner_nao_arch na;
-    if (idx && picks && r->nao_open && naorun_arch(&r->nao, r->nao.chosen, &na) == 0)
-        pick_of(r, &na.arch, na.accuracy, &picks[n++]);
-    else if (idx && picks && !r->search)
-        pick_of(r, &r->sp.now.arch, r->sp.accuracy, &picks[n++]);
-    int rc = idx && picks && n >= 0 ? 0 : err_plain(e, "out of memory");
+    retrain_close(&r->rt);
     r->rt = (struct retrain){.run = r,
                              .dir = r->dir,
-                             .x = x,
+                             .x = &r->x,
                              .space = &r->space,
                              .train = &r->data.retrain,
                              .nlat = r->lat.n,
@@ -880,12 +797,128 @@ static int retrain(struct runner *r, struct err *e)
                                        .begin = rt_begin,
                                        .step = rt_step,
                                        .retrained = rt_retrained,
-                                       .warn = emit_cb}};
-    if (rc == 0)
-        rc = retrain_run(&r->rt, picks, n, e);
+                                       .between = rt_between,
+                                       .warn = runner_emit_cb},
+                             .picks = r->picks,
+                             .npicks = n};
+}
+
+/* The search's picks (chosen.txt's, or pareto.csv's; Single-Path NAS's
+ * one) into r->picks, r->rt set up to train them.  0 or -1. */
+static int retrain_picks(struct runner *r, struct err *e)
+{
+    const struct experiment *x = &r->x;
+    int all = r->search ? luasearch_count(r->search) : 1, n = 0;
+    int *idx = malloc((size_t)(all > 0 ? all : 1) * sizeof *idx);
+    free(r->picks);
+    r->picks = malloc((size_t)(all > 0 ? all : 1) * sizeof *r->picks);
+    if (idx && r->picks && r->search)
+        n = report_picks(r->search, &r->obj, x->retrain.which, idx);
+    for (int i = 0; i < n; i++) { /* the supernet's accuracy, as evaluations.csv has it */
+        struct arch a;
+        const double *m = luasearch_at(r->search, idx[i], &a);
+        pick_of(r, &a, m[metrics_find(&r->engine, "accuracy")], &r->picks[i]);
+    }
+    struct runner_nao_arch na;
+    if (idx && r->picks && r->nao_open && naorun_arch(&r->nao, r->nao.chosen, &na) == 0)
+        pick_of(r, &na.arch, na.accuracy, &r->picks[n++]);
+    else if (idx && r->picks && !r->search)
+        pick_of(r, &r->sp.now.arch, r->sp.accuracy, &r->picks[n++]);
+    int rc = idx && r->picks && n >= 0 ? 0 : err_plain(e, "out of memory");
     free(idx);
-    free(picks);
+    retrain_setup(r, rc == 0 ? n : 0);
     return rc;
+}
+
+/* The retraining phase: the search's picks, each for each seed, that
+ * retrained.csv does not hold yet.  0, 1 when stopped, -1 on error. */
+static int retrain(struct runner *r, struct err *e)
+{
+    if (r->x.retrain.epochs == 0)
+        return 0;
+    if (retrain_picks(r, e))
+        return -1;
+    return retrain_run(&r->rt, e);
+}
+
+/* How runner_run ends (rc: its phases'). */
+static void finish(struct runner *r, int rc, const struct err *e)
+{
+    if (rc == 0) {
+        runner_set_phase(r, RUNNER_DONE);
+        char when[64];
+        rundir_now(when, sizeof when);
+        rundir_info(r->dir, "done: %s\n", when);
+    } else if (rc > 0) {
+        rundir_status(r->dir, "stopped");
+        runner_set_phase(r, RUNNER_STOPPED);
+    } else {
+        rundir_status(r->dir, "failed: %s", e->msg);
+        runner_set_phase(r, RUNNER_FAILED);
+    }
+}
+/* The run's method up to its picks: the supernet's training and search,
+ * Single-Path NAS, or NAO.  0, 1 when stopped, -1. */
+static int method(struct runner *r, struct err *e)
+{
+    if (r->x.method == EXP_SINGLEPATH)
+        return singlepath(r, e);
+    if (r->x.method == EXP_NAO)
+        return nao(r, e);
+    int rc = train(r, e);
+    return rc == 0 ? search(r, e) : rc;
+}
+
+
+struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p, int n,
+                                  const struct retrain_hooks *h, struct err *e)
+{
+    if (h)
+        r->more = *h;
+    if (!r->only_writer) {
+        free(r->picks);
+        r->picks = malloc((size_t)(n > 0 ? n : 1) * sizeof *r->picks);
+        if (!r->picks)
+            return err_plain(e, "out of memory"), NULL;
+        if (n > 0)
+            memcpy(r->picks, p, (size_t)n * sizeof *p);
+        retrain_setup(r, n);
+        return &r->rt;
+    }
+    char path[EXP_PATH_MAX + 32], status[ERR_MAX + 64] = "";
+    rundir_path(path, sizeof path, r->dir, "chosen.txt");
+    if (!rundir_exists(path)) {
+        rundir_path(path, sizeof path, r->dir, "status");
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (!fgets(status, sizeof status, f))
+                status[0] = 0;
+            fclose(f);
+        }
+        status[strcspn(status, "\n")] = 0;
+        err_set(e, r->dir, 0, 0,
+                "its search has not ended (status: %s; no chosen.txt): continue the run with "
+                "`oneshot run --resume %s`, whose retraining phase follows",
+                status[0] ? status : "none", r->dir);
+        return NULL;
+    }
+    if (!r->flushed)
+        runner_flush_early(r);
+    /* the search again from the run's files, as a resumed run replays it */
+    int rc = method(r, e);
+    if (rc) { /* (the status says so, as runner_run leaves it) */
+        finish(r, rc, e);
+        if (rc > 0)
+            err_plain(e, "stopped");
+        return NULL;
+    }
+    return retrain_picks(r, e) ? NULL : &r->rt;
+}
+
+void runner_retraining_end(struct runner *r, int rc, const struct err *e)
+{
+    if (r->only_writer)
+        finish(r, rc, e);
 }
 
 int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
@@ -893,142 +926,10 @@ int runner_run(struct runner *r, const struct runner_events *ev, struct err *e)
     r->ev = ev;
     r->traceback[0] = 0;
     if (!r->flushed)
-        flush_early(r);
-    int rc;
-    if (r->x.method == EXP_SINGLEPATH) {
-        rc = singlepath(r, e);
-    } else if (r->x.method == EXP_NAO) {
-        rc = nao(r, e);
-    } else {
-        rc = train(r, e);
-        if (rc == 0)
-            rc = search(r, e);
-    }
+        runner_flush_early(r);
+    int rc = method(r, e);
     if (rc == 0)
         rc = retrain(r, e);
-    if (rc == 0) {
-        set_phase(r, RUNNER_DONE);
-        char when[64];
-        rundir_now(when, sizeof when);
-        rundir_info(r->dir, "done: %s\n", when);
-    } else if (rc > 0) {
-        rundir_status(r->dir, "stopped");
-        set_phase(r, RUNNER_STOPPED);
-    } else {
-        rundir_status(r->dir, "failed: %s", e->msg);
-        set_phase(r, RUNNER_FAILED);
-    }
+    finish(r, rc, e);
     return rc;
 }
-
-/* ------------------------------------------------------------ getters */
-
-const struct runner_info *runner_info(const struct runner *r) { return &r->info; }
-
-void runner_progress(const struct runner *r, struct runner_progress *p)
-{
-    memset(p, 0, sizeof *p);
-    p->phase = r->phase;
-    p->generation = r->generation;
-    p->nevals = r->nevals;
-    p->retrained = r->rt.done;
-    p->retrainings = r->rt.jobs;
-    p->rstep = r->rt.step;
-    p->rtotal = r->rt.total;
-    p->rloss = r->rt.loss;
-    if (r->trained) {
-        const struct supertrain *t = &r->train;
-        p->step = t->step;
-        p->total = t->total;
-        p->epoch = t->epoch;
-        p->npaths = t->npaths;
-        p->loss = t->loss;
-        p->lr = t->lr;
-        p->step_seconds = t->seconds;
-        p->saved = r->saved_step;
-        p->diverged = t->diverged;
-    }
-    if (r->sp_open) {
-        struct runner_singlepath s;
-        sprun_status(&r->sp, &r->x, &s);
-        p->step = s.step;
-        p->total = s.total;
-        p->epoch = s.epoch;
-        p->loss = s.loss;
-        p->lr = s.lr;
-        p->step_seconds = s.step_seconds;
-        p->saved = s.step - sprun_unsaved(&r->sp);
-        p->diverged = r->sp.diverged;
-    }
-}
-
-int runner_nao(const struct runner *r, struct runner_nao *p)
-{
-    naorun_status(r->nao_open ? &r->nao : NULL, &r->x, p);
-    return r->x.method == EXP_NAO;
-}
-
-int runner_nao_arch(const struct runner *r, int i, struct runner_nao_arch *a)
-{
-    return r->nao_open ? naorun_arch(&r->nao, i, a) : -1;
-}
-
-int runner_nao_round(const struct runner *r, int k, struct naosearch_round *rd)
-{
-    if (!r->nao_open || k < 1 || k > r->nao.ns.evaluated)
-        return -1;
-    *rd = r->nao.ns.rounds[k - 1];
-    return 0;
-}
-
-int runner_singlepath(const struct runner *r, struct runner_singlepath *p)
-{
-    if (r->x.method != EXP_SINGLEPATH) {
-        memset(p, 0, sizeof *p);
-        return 0;
-    }
-    sprun_status(r->sp_open ? &r->sp : NULL, &r->x, p);
-    return 1;
-}
-
-void runner_counts(const struct runner *r, int64_t (*trainings)[SPACE_MAX_CHOICES],
-                   int64_t (*updates)[SPACE_MAX_CHOICES])
-{
-    for (int l = 0; l < SPACE_MAX_LAYERS; l++)
-        for (int c = 0; c < SPACE_MAX_CHOICES; c++) {
-            trainings[l][c] = r->trained ? r->sampler.st.counts[l][c] : 0;
-            updates[l][c] = r->trained ? r->train.sn->updates[l][c] : 0;
-        }
-}
-
-/* (method singlepath has no search strategy: the engine's metrics) */
-const struct metrics *runner_metrics(const struct runner *r)
-{
-    return r->search ? luasearch_metrics(r->search) : &r->engine;
-}
-
-void runner_objectives(const struct runner *r, struct objectives *o)
-{
-    const struct metrics *m = runner_metrics(r);
-    const char *names[METRICS_MAX];
-    for (int i = 0; i < m->n; i++)
-        names[i] = m->m[i].name;
-    struct err ignored; /* luasearch_new checked every objective */
-    objectives_init(o, &r->x, names, m->n, NULL, &ignored);
-}
-
-int runner_nevaluations(const struct runner *r)
-{
-    return r->search ? luasearch_count(r->search) : 0;
-}
-
-const double *runner_evaluation(const struct runner *r, int i, struct arch *a)
-{
-    return luasearch_at(r->search, i, a);
-}
-
-const char *runner_traceback(const struct runner *r) { return r->traceback; }
-
-const struct split *runner_train_split(const struct runner *r) { return &r->data.train; }
-
-const struct split *runner_val_split(const struct runner *r) { return &r->data.val; }

@@ -151,6 +151,44 @@ struct runner *runner_open(const char *path, const char *out, enum runner_mode m
                            volatile sig_atomic_t *stop, struct err *e);
 void runner_close(struct runner *r);
 
+/* `oneshot retrain` (ui/cmd_retrain.c): the retraining phase of a run
+ * directory alone, by one process or by a farm of them (exp/retrain.h's
+ * steps), with the run's retrain settings or others (0: the run's). */
+struct runner_retrain_opts {
+    int epochs, images, seeds; /* retrain.epochs, .images, .seeds */
+    int threads;               /* 0: the run's */
+    int writer;                /* 1: the process that writes the run's files; 0:
+                                  one that only trains (nothing written) */
+};
+
+struct retrain;
+struct retrain_pick;
+struct retrain_hooks;
+
+/* Opens run directory dir for its retraining phase (as RUNNER_RESUME would,
+ * with o's settings in place of the run's; a process that is not the
+ * writer writes nothing, not even info.txt's line).  The run, or NULL with
+ * e filled. */
+struct runner *runner_open_retrain(const char *dir, const struct runner_retrain_opts *o,
+                                   volatile sig_atomic_t *stop, struct err *e);
+
+/* The phase of r (opened by runner_open_retrain), owned by r: on the
+ * writer, the search replayed from the run's files (nothing evaluated
+ * anew) and its picks, as runner_run's phase has them; elsewhere picks
+ * p[0..n) (the writer's, copied).  h (may be NULL, copied): the caller's
+ * step, between and retrained hooks, called after the run's own (begin and
+ * warn are the run's: the status file and its log).  A run whose search
+ * has not ended (no chosen.txt) is refused, nothing written: it must be
+ * resumed with `oneshot run --resume`, whose retraining phase follows.
+ * NULL with e filled (also when *stop was set). */
+struct retrain *runner_retraining(struct runner *r, const struct retrain_pick *p, int n,
+                                  const struct retrain_hooks *h, struct err *e);
+
+/* After the phase of runner_retraining, on the writer: the status file and
+ * info.txt as runner_run leaves them (rc: 0 done, 1 stopped, -1 failed
+ * with e). */
+void runner_retraining_end(struct runner *r, int rc, const struct err *e);
+
 /* Runs to the end, or until *stop is set (the supernet is saved first).
  * Returns 0 when done, 1 when stopped, -1 on error (e filled; the status
  * file says so too; runner_traceback has a script's traceback).  May be

@@ -19,6 +19,7 @@ int cmd_supernet(int argc, char **argv);
 int cmd_singlepath(int argc, char **argv);
 int cmd_nao(int argc, char **argv);
 int cmd_groundtruth(int argc, char **argv);
+int cmd_retrain(int argc, char **argv);
 int cmd_rank(int argc, char **argv);
 int cmd_space(int argc, char **argv);
 int cmd_latency(int argc, char **argv);

@@ -78,6 +78,7 @@ static void usage(FILE *f)
           "  bench   --arch ARCH [--json]            training and inference throughput\n"
           "  run EXPERIMENT.yaml [--out DIR]         an experiment end to end, headless\n"
           "  run --resume DIR                        continue a stopped or killed run\n"
+          "  retrain DIR                             a run's retraining phase (mpirun farms it)\n"
           "  tui [EXPERIMENT.yaml] [--out DIR]       the interactive workbench (the default)\n"
           "  supernet --sampler NAME --out CKPT      train the weight-sharing supernet\n"
           "  singlepath --space S --epochs N [...]   Single-Path NAS; --target-ms tunes lambda\n"
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
         return cmd_nao(argc - 2, argv + 2);
     if (strcmp(cmd, "groundtruth") == 0)
         return cmd_groundtruth(argc - 2, argv + 2);
+    if (strcmp(cmd, "retrain") == 0)
+        return cmd_retrain(argc - 2, argv + 2);
     if (strcmp(cmd, "space") == 0)
         return cmd_space(argc - 2, argv + 2);
     if (strcmp(cmd, "rank") == 0)

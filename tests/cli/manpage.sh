@@ -229,10 +229,10 @@ for f in lua/*.c; do
     }
     /lua_getglobal\(L, "[a-z_]+"\)/ { t = $0; sub(/.*lua_getglobal\(L, "/, "", t); sub(/".*/, "", t); tbl = t }
     /lua_pushglobaltable\(L\)/ { tbl = "" }
-    pushed && /lua_setfield\(L, -2, "[a-z_]+"\)/ { n = $0; sub(/.*lua_setfield\(L, -2, "/, "", n); sub(/".*/, "", n); print "std\t-\t" (tbl == "" ? "" : tbl ".") n }
-    pushed && /lua_setglobal\(L, "[a-z_]+"\)/ { n = $0; sub(/.*lua_setglobal\(L, "/, "", n); sub(/".*/, "", n); print "std\t-\t" n }
+    pushed && /lua_setfield\(L, -2, "[a-z_]+"\)/ { n = $0; sub(/.*lua_setfield\(L, -2, "/, "", n); sub(/".*/, "", n); print "std\t" file "\t" (tbl == "" ? "" : tbl ".") n }
+    pushed && /lua_setglobal\(L, "[a-z_]+"\)/ { n = $0; sub(/.*lua_setglobal\(L, "/, "", n); sub(/".*/, "", n); print "std\t" file "\t" n }
     { pushed = ($0 ~ /lua_pushc(function|closure)\(/) }
-    /[^_a-z]wrap\(L, "[a-z_]+", / { n = $0; sub(/.*wrap\(L, "/, "", n); sub(/".*/, "", n); print "std\t-\t" (tbl == "" ? "" : tbl ".") n }
+    /[^_a-z]wrap\(L, "[a-z_]+", / { n = $0; sub(/.*wrap\(L, "/, "", n); sub(/".*/, "", n); print "std\t" file "\t" (tbl == "" ? "" : tbl ".") n }
     ' "$f"
 done > "$TMP/lua_code"
 [ "$(wc -l < "$TMP/lua_code")" -ge 20 ] || fail "found only $(wc -l < "$TMP/lua_code") functions in lua/*.c"
@@ -267,7 +267,14 @@ while IFS="$(printf '\t')" read -r kind where name; do
             esac
             [ "$name" = __tostring ] && echo tostring >> "$TMP/lua_installed"
             continue;;
-        "std -") echo "$name" >> "$TMP/lua_installed"
+        "reg luanao.c:methods") full=c:$name;;
+        "reg luanao.c:meta") continue;; # __gc, __close, __tostring of a controller
+        "std luanao.c") # the functions of the oneshot.nao table it makes
+            name=oneshot.nao.${name#oneshot.}
+            echo "$name" >> "$TMP/lua_installed"
+            lua_item "$name" || problem "man/oneshot-lua.7: $name (lua/luanao.c) has no item (.It Fn $name) in THE ONESHOT MODULE"
+            continue;;
+        "std "*) echo "$name" >> "$TMP/lua_installed"
             case $name in
                 math.* | print) lua_item "$name" || problem "man/oneshot-lua.7: $name (lua/*.c) has no item in THE ONESHOT MODULE";;
                 *) grep -qxF "$name" "$TMP/lua_named" || problem "man/oneshot-lua.7: $name, which the sandbox (lua/*.c) replaces, is not named (.Fn $name)";;
