@@ -271,6 +271,38 @@ static void draw_candidates(struct chart_grid *g, const struct tui_state *s, str
 
 /* ------------------------------------------------------------ dispatch */
 
+/* What ? says of each panel (tui_nao_help). */
+static const char help_pool[] =
+    "Every architecture NAO has scored, its accuracy through the supernet against its latency, "
+    "the front of the two marked; the newest rounds' points come from the controller, the "
+    "first round's are random. Each round retrains the supernet only on that round's new "
+    "networks, so older points were scored by weights that moved since. NAO (Luo et al., "
+    "2018) with NAO-V2's balanced training.";
+static const char help_tau[] =
+    "Kendall's tau of the controller's predicted accuracy against the supernet's, per round: "
+    "on the pool it trained on (its fit) and on the next round's networks before they were "
+    "scored (held out, the figure that matters). 0 is chance, 1 a perfect order. NAO's "
+    "performance predictor (Luo et al., 2018).";
+static const char help_candidates[] =
+    "The last round's decoded architectures: each came from moving a good network's "
+    "embedding along the predictor's gradient and decoding it, best predicted first, with "
+    "its accuracy once the supernet scored it. NAO's continuous optimisation (Luo et al., "
+    "2018).";
+
+const char *tui_nao_help(enum tui_panel p)
+{
+    switch (p) {
+    case TUI_NAO_POOL:
+        return help_pool;
+    case TUI_NAO_TAU:
+        return help_tau;
+    case TUI_NAO_CANDIDATES:
+        return help_candidates;
+    default:
+        return NULL;
+    }
+}
+
 void tui_nao_title(enum tui_panel p, const struct tui_state *s, char *buf, int n)
 {
     const struct runner_nao *st = &s->nao_run;

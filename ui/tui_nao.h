@@ -39,6 +39,9 @@ void tui_nao_status(const struct tui_state *s, char *buf, int n);
 const struct arch *tui_nao_selected(const struct tui_state *s);
 
 /* The title of NAO panel p into buf (n bytes).  Under lock. */
+/* What NAO panel p shows (tui_panel_help), or NULL. */
+const char *tui_nao_help(enum tui_panel p);
+
 void tui_nao_title(enum tui_panel p, const struct tui_state *s, char *buf, int n);
 
 /* Draws NAO panel p into g (cleared).  Under lock. */

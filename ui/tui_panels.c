@@ -1098,7 +1098,7 @@ const char *tui_panel_help(enum tui_panel p)
     case TUI_LOG:
         return help_log;
     default:
-        return tui_sp_help(p);
+        return tui_sp_help(p) ? tui_sp_help(p) : tui_nao_help(p);
     }
 }
 

@@ -161,6 +161,19 @@ printf '%s\n' "$screen" | grep -Eq "│ *2 +$((n - 10)) +[0-9.]+ +[-0-9.]+ +- " 
 first=$(sed -n 2p "$a/candidates.csv" | cut -d, -f3)
 printf '%s\n' "$screen" | grep -Eq "^│ +1 [0-9.]+ +[0-9.]+ +[0-9.]+ +$first " || fail "candidate 1 is not $first: $screen"
 printf '%s\n' "$screen" | grep -q 'x latency \[ms on mobile-gpu\] y accuracy' || fail "no axes on the pool plot: $screen"
+# ? on each NAO panel explains it and names NAO's paper (Tab moves the focus)
+seen=0
+for _ in 1 2 3 4 5; do
+    $T send-keys -t a '?'
+    sleep 0.3
+    screen=$($T capture-pane -p -t a)
+    if p=$(printf '%s\n' "$screen" | grep -Eo '─ (pool|predictor|candidates): what it shows'); then
+        printf '%s\n' "$screen" | grep -q 'Luo et al' || fail "$p: no paper named: $screen"
+        seen=$((seen + 1))
+    fi
+    $T send-keys -t a Escape Tab
+done
+[ "$seen" -ge 3 ] || fail "? explained $seen of the 3 NAO panels"
 $T send-keys -t a q
 end=$((SECONDS + 10))
 until $T capture-pane -p -t a | grep -q '^exit=0'; do
