@@ -1,8 +1,8 @@
 # The tour of oneshot-tutorial(7): every lesson's experiment loads (run
 # --check), and so does the strategy of lesson 10 after its edit; the manual
 # names every lesson file and every file it names is there; lesson 1's
-# commands give the sizes the manual quotes and train; lessons 2, 9 (a
-# command) and 10 run end to end on a few hundred images, and lesson 10's
+# commands give the sizes the manual quotes and train; lessons 2, 9 (its
+# command and its file) and 10 run end to end on a few hundred images, and lesson 10's
 # edited strategy really searches around its best network.
 . "$(dirname "$0")/lib.inc"
 need_data
@@ -73,6 +73,22 @@ $ONESHOT nao --space tiny --out "$TMP/nao" --seed-archs 6 --new-archs 3 --top-k 
     >"$TMP/nao.out" 2>"$TMP/nao.err" || fail "lesson 9 exited $?: $(tail -n 5 "$TMP/nao.err")"
 grep -q '^round 1/2: 6 new, .* predictor tau ' "$TMP/nao.err" || fail "lesson 9's round line: $(cat "$TMP/nao.err")"
 grep -q '^re-ranked by stand-alone training: k' "$TMP/nao.out" || fail "lesson 9's re-rank: $(cat "$TMP/nao.out")"
+# and its experiment file, cut as small, runs NAO through the runner to the
+# files its panels read
+shrink "$tour/09-nao.yaml" "$TMP/09.yaml"
+sed -i -e 's/^  seed_archs: .*/  seed_archs: 6/' -e 's/^  new_archs: .*/  new_archs: 3/' \
+    -e 's/^  top_k: .*/  top_k: 3/' -e 's/^  rounds: .*/  rounds: 2/' \
+    -e 's/^  epochs_per_round: .*/  epochs_per_round: 1\n  controller_epochs: 5\n  bn_recalibration: 64/' \
+    -e 's/^  rerank: .*/  rerank: 1/' -e 's/^  rerank_epochs: .*/  rerank_epochs: 1/' "$TMP/09.yaml"
+grep -q '^  controller_epochs: 5$' "$TMP/09.yaml" || fail "lesson 9's file: no epochs_per_round to cut"
+$ONESHOT run "$TMP/09.yaml" --out "$TMP/09" >"$TMP/09.out" 2>"$TMP/09.err" ||
+    fail "lesson 9's file exited $?: $(tail -n 5 "$TMP/09.err")"
+expect_eq "lesson 9's file: status" "$(cat "$TMP/09/status")" done
+# (the second round decodes up to 3 more: how many depends on the controller)
+rounds=$(($(grep -vc '^#' "$TMP/09/nao/rounds.csv") - 1)) pool=$(($(grep -vc '^#' "$TMP/09/pool.csv") - 1))
+[ "$rounds" -ge 1 ] && [ "$pool" -ge 6 ] && [ "$pool" -le 9 ] ||
+    fail "lesson 9's file: $rounds rounds and $pool architectures in the pool"
+[ -s "$TMP/09/chosen.txt" ] || fail "lesson 9's file chose nothing"
 
 # lesson 10 end to end with the edit done: after a random first generation,
 # the first network of the second is a neighbour (one layer changed) of the
