@@ -58,11 +58,11 @@ import csv, sys
 for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")):
     print(sys.argv[2] + "," + r["arch"] + "," + r["accuracy"])' "$out/$m/evaluations.csv" "$m"
         done
-        if [ -s "$out/nao/nao/pool.csv" ]; then
+        if [ -s "$out/nao/pool.csv" ]; then
             /usr/bin/python3 -c '
 import csv, sys
 for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")):
-    print("nao," + r["arch"] + "," + r["accuracy"])' "$out/nao/nao/pool.csv"
+    print("nao," + r["arch"] + "," + r["accuracy"])' "$out/nao/pool.csv"
         fi
         for c in k3e3 k3e6 k5e3 k5e6 k7e3 k7e6; do
             echo "uniform,$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c,"
@@ -108,16 +108,20 @@ PY
     cat "$out/picks.csv"
     ;;
 train)
+    # as a worker of OUTDIR/claims: run it in several shells to use more cores
     $bin groundtruth --space fmnist-skip --archs 0 --list "$out/picks.txt" --epochs 4 \
-        --seeds "$seeds" --threads "$threads" --out "$out/standalone.csv"
+        --seeds "$seeds" --threads "$threads" --out "$out/standalone.csv" --worker "$out/claims"
     ;;
 table)
     /usr/bin/python3 - "$out" <<'PY'
-import csv, math, statistics as st, sys
+import csv, glob, math, statistics as st, sys
 out = sys.argv[1]
-acc = {}
-for r in csv.DictReader(l for l in open(f"{out}/standalone.csv") if not l.startswith("#")):
-    acc.setdefault(r["arch"], []).append(float(r["test_accuracy"]))
+acc, seen = {}, set()
+for f in sorted(glob.glob(f"{out}/standalone*.csv")):    # standalone.csv, and any kept apart
+    for r in csv.DictReader(l for l in open(f) if not l.startswith("#")):
+        if (r["arch"], r["seed"]) not in seen:
+            seen.add((r["arch"], r["seed"]))
+            acc.setdefault(r["arch"], []).append(float(r["test_accuracy"]))
 picks = list(csv.DictReader(open(f"{out}/picks.csv")))
 def ms(v):
     if len(v) < 2:
