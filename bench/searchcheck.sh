@@ -51,19 +51,15 @@ pick)
     cands="$out/candidates.csv"
     {
         echo "method,arch,supernet_accuracy"
-        for m in moga random; do
-            [ -s "$out/$m/evaluations.csv" ] || continue
+        # each search's scored architectures: METHOD FILE (a CSV with arch and accuracy)
+        for mf in "moga $out/moga/evaluations.csv" "random $out/random/evaluations.csv" "nao $out/nao/pool.csv"; do
+            set -- $mf
+            [ -s "$2" ] || continue
             /usr/bin/python3 -c '
 import csv, sys
-for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")):
-    print(sys.argv[2] + "," + r["arch"] + "," + r["accuracy"])' "$out/$m/evaluations.csv" "$m"
+for r in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")):
+    print(sys.argv[1] + "," + r["arch"] + "," + r["accuracy"])' "$1" "$2"
         done
-        if [ -s "$out/nao/pool.csv" ]; then
-            /usr/bin/python3 -c '
-import csv, sys
-for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")):
-    print("nao," + r["arch"] + "," + r["accuracy"])' "$out/nao/pool.csv"
-        fi
         for c in k3e3 k3e6 k5e3 k5e6 k7e3 k7e6; do
             echo "uniform,$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c,"
             echo "uniform,skip-skip-$c-skip-skip-$c-skip-skip-$c-$c-skip-$c,"
@@ -145,7 +141,7 @@ for t in dict.fromkeys(p["target_ms"] for p in picks):
     best = max(plain, key=lambda p: st.mean(acc[p["arch"]]))
     b = acc[best["arch"]]
     for p in here:
-        if p["method"] in ("uniform",):
+        if p["method"] == "uniform":
             continue
         v = acc[p["arch"]]
         se = math.sqrt(st.variance(v) / len(v) + st.variance(b) / len(b))

@@ -2,8 +2,8 @@
 # --check), and so does the strategy of lesson 10 after its edit; the manual
 # names every lesson file and every file it names is there; lesson 1's
 # commands give the sizes the manual quotes and train; lessons 2, 9 (its
-# command and its file) and 10 run end to end on a few hundred images, and lesson 10's
-# edited strategy really searches around its best network.
+# command and its file) and 10 run end to end on a few hundred images, and
+# lesson 10's edited strategy really searches around its best network.
 . "$(dirname "$0")/lib.inc"
 need_data
 tour=examples/tour
