@@ -136,7 +136,8 @@ before=$(whole_rows "$TMP/mk/retrained.csv")
 mpi 3 retrain "$TMP/mk" 2>"$TMP/mk2.err" || fail "rerun after the kill: $(cat "$TMP/mk2.err")"
 grep -q "^$total rows in $TMP/mk/retrained.csv ($before already there), [0-9]* s on 3 ranks\$" "$TMP/mk2.err" ||
     fail "the rerun's summary: $(cat "$TMP/mk2.err")"
-grep -q ', rank [12])$' "$TMP/mk2.err" || fail "no other rank trained: $(cat "$TMP/mk2.err")"
+# (which rank trains what is a race: with one row left, rank 0 may take it
+# before the others ask; tests/cli/farm.sh checks that every rank trains)
 expect_eq "-np 3: status" "$(cat "$TMP/mk/status")" done
 expect_eq "-np 3: info lines" "$(grep -c 'its retraining phase alone' "$TMP/mk/info.txt")" 2
 cmp -s <(rows "$TMP/mk/retrained.csv") <(rows "$TMP/a/retrained.csv") ||
