@@ -13,6 +13,14 @@
 # images, 1,638 path-steps), and NAO-V2 at the same supernet budget, all
 # with the latency table results/singlepath/host-skip.yaml.
 #
+# DEVICE=mobile-gpu does the same on the mobile-GPU device model (issue 11):
+# MoGA searches again with that model's latency (bench/searchcheck/
+# moga-gpu.yaml, the same supernet recipe and seed), random search's
+# evaluations are the host run's (random search scores what it draws
+# whatever the device: copy the host OUTDIR's random/ into this OUTDIR), and
+# the targets are Single-Path's three mobile-GPU targets (0.8836, 1.1323 and
+# 1.4307 ms), with its architectures of results/singlepath/mobile-gpu-*.json.
+#
 # Targets (TARGETS, milliseconds on that table): by default the latencies of
 # the uniform architectures k3e3 x 12 (1.906), k5e3 x 12 and k3e6 x 12 (3.599
 # and 3.627, their mean 3.613), and Single-Path's three host targets of
@@ -29,20 +37,32 @@ cd "$(dirname "$0")/.."
 cmd=$1 out=$2
 shift 2
 bin=${ONESHOT:-./oneshot} threads=${THREADS:-1} seeds=${SEEDS:-3}
-targets=${TARGETS:-"1.906 2.988 3.613 5.679 8.908"}
-lut=results/singlepath/host-skip.yaml
+case ${DEVICE:=host} in
+host)
+    targets=${TARGETS:-"1.906 2.988 3.613 5.679 8.908"}
+    lut=results/singlepath/host-skip.yaml sp=results/singlepath/host-skip yaml="" ;;
+mobile-gpu)
+    targets=${TARGETS:-"0.8836 1.1323 1.4307"}
+    lut=mobile-gpu sp=results/singlepath/mobile-gpu yaml=-gpu ;;
+*)
+    echo "bench/searchcheck.sh: DEVICE=$DEVICE: host or mobile-gpu" >&2
+    exit 2 ;;
+esac
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 case $cmd in
 run)
+    [ -z "$yaml" ] || [ -e "$out/random/evaluations.csv" ] ||
+        echo "bench/searchcheck.sh: no $out/random/evaluations.csv: copy the host run's random/ here" >&2
     for m in ${*:-moga random nao}; do
+        [ -e "bench/searchcheck/$m$yaml.yaml" ] || { echo "no bench/searchcheck/$m$yaml.yaml: $m not run" >&2; continue; }
         d="$out/$m"
         if grep -qs done "$d/status"; then continue; fi
         echo "$(date -u +%H:%M) searching: $m" >&2
         if [ -d "$d" ]; then
             $bin run --resume "$d"
         else
-            $bin run "bench/searchcheck/$m.yaml" --out "$d"
+            $bin run "bench/searchcheck/$m$yaml.yaml" --out "$d"
         fi
     done
     ;;
@@ -64,7 +84,7 @@ for r in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")):
             echo "uniform,$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c-$c,"
             echo "uniform,skip-skip-$c-skip-skip-$c-skip-skip-$c-$c-skip-$c,"
         done
-        for f in results/singlepath/host-skip-*.json; do
+        for f in "$sp"-*.json; do
             a=$(grep -o '"arch": "[^"]*"' "$f" | head -n 1 | sed 's/.*: "//; s/"$//')
             [ -n "$a" ] && echo "singlepath,$a,"
         done
