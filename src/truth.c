@@ -165,6 +165,31 @@ int truth_load(struct truth *t, const char *path, const struct space *s, int mis
     return rc;
 }
 
+int truth_check_settings(const char *path, const char *settings, struct err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(e, path, 0, 0, "cannot open: %s", strerror(errno));
+    char line[1024];
+    int lineno = 0, rc = 0;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (line[0] != '#')
+            break; /* the comments come first */
+        line[strcspn(line, "\r\n")] = 0;
+        if (strncmp(line, "# oneshot ", 10) != 0)
+            continue;
+        const char *theirs = strstr(line, ", ");
+        if (theirs && strcmp(theirs + 2, settings) != 0)
+            rc = err_set(e, path, lineno, 1,
+                         "the table was trained with '%s', this command trains with '%s': "
+                         "continue it with the same settings, or give another table",
+                         theirs + 2, settings);
+    }
+    fclose(f);
+    return rc;
+}
+
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e)
 {
     struct stat st;

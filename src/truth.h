@@ -56,6 +56,15 @@ int truth_find(const struct truth *t, const char *arch, int seed);
  * temporary file linked to path), so a kill leaves no table without its
  * header and a table another process made meanwhile is kept.  0 or -1. */
 int truth_create(const char *path, const char *const *comments, int ncomments, struct err *e);
+/* A table about to be continued must have been trained as the command
+ * would train (the rows say nothing of images, batch or learning rate):
+ * settings is the command's own settings comment without its first field
+ * (what follows "oneshot VERSION, ", say "space S, 4 epochs on 50000
+ * images, batch 128, lr 0.1").  Every comment line of path of the form
+ * "# oneshot VERSION, ..." must say the same after its version; a table
+ * without such a line (made by hand) passes.  0, or -1 with e naming the
+ * line that differs and both settings. */
+int truth_check_settings(const char *path, const char *settings, struct err *e);
 /* Appends one row (one write, then fsync) under the table's lock; when that
  * fails (a full disk), the part written is cut off again.  0 or -1 (e names
  * path). */

@@ -170,6 +170,37 @@ static void test_errors(void)
     CHECK_STR(e.msg, want);
 }
 
+/* a table continued must have been trained with the command's settings */
+static void test_settings(void)
+{
+    const char *ours = "space fmnist, 4 epochs on 50000 images, batch 128, lr 0.1";
+    struct err e;
+    /* the same settings (another version, a comment of the user's): passes */
+    write_file("# made by: oneshot groundtruth --epochs 4\n# kept by hand\n"
+               "# oneshot 0.0.9, space fmnist, 4 epochs on 50000 images, batch 128, lr 0.1\n"
+               TRUTH_HEADER "\n");
+    CHECK(truth_check_settings(path, ours, &e) == 0);
+    /* no settings line at all (a table made by hand): passes */
+    write_file(TRUTH_HEADER "\n" K3 ",0,1,2,0.5,0.5,3,1\n");
+    CHECK(truth_check_settings(path, ours, &e) == 0);
+    /* other epochs: refused, naming the line and both */
+    write_file("# made by: oneshot groundtruth --epochs 2\n"
+               "# oneshot 0.1.0, space fmnist, 2 epochs on 50000 images, batch 128, lr 0.1\n"
+               TRUTH_HEADER "\n");
+    if (CHECK(truth_check_settings(path, ours, &e) == -1)) {
+        char want[512];
+        snprintf(want, sizeof want,
+                 "%s:2:1: error: the table was trained with 'space fmnist, 2 epochs on 50000 "
+                 "images, batch 128, lr 0.1', this command trains with '%s': continue it with "
+                 "the same settings, or give another table",
+                 path, ours);
+        CHECK_STR(e.msg, want);
+    }
+    /* a comment after the rows is no settings line */
+    write_file(TRUTH_HEADER "\n# oneshot 0.1.0, space tiny\n");
+    CHECK(truth_check_settings(path, ours, &e) == 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/oneshot-truth-XXXXXX");
@@ -180,6 +211,7 @@ int main(void)
     RUN(test_torn_row);
     RUN(test_concurrent_appends);
     RUN(test_errors);
+    RUN(test_settings);
     unlink(path);
     rmdir(dir);
     return check_done();

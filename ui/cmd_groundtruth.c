@@ -286,6 +286,7 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
     int pending = 0, rc = 0, trained = 0;
     double t_all = ctx_seconds();
     failed = (rank == 0 && (truth_create(o.out, comments, 2, &e) ||
+                            truth_check_settings(o.out, strchr(info, ',') + 2, &e) ||
                             truth_load(&done, o.out, &s, 0, &e))) ||
              cli_load_data(&data, o.data, &s, o.train_images, o.val_images, 1, &e);
     if (cli_settle(p, failed, &e)) {
