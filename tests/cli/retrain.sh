@@ -108,7 +108,7 @@ grep -q '^retrain' "$TMP/off.err" && fail "retrained without a retrain section"
 grep -q '^  epochs: 0$' "$TMP/off/experiment.yaml" || fail "experiment.yaml: retrain not written back off"
 
 # more images than the data set holds: an error naming the file and the key
-# (tests/test_experiment.c has the loader's errors), before any work and
+# (tests/test_experiment.c and tests/test_expmethods.c have the loader's errors), before any work and
 # without a run directory
 sed 's/  images: 1024/  images: 1500/' "$TMP/t.yaml" > "$TMP/e.yaml"
 err=$($ONESHOT run "$TMP/e.yaml" --out "$TMP/e" 2>&1 >/dev/null)
