@@ -19,7 +19,8 @@
  * lock) and the view, the UI's own state (selection, axes, weights, scroll
  * positions).  tui.c frames them, copies the grids to the screen and hands
  * keys to the panel with the focus; a panel says whether it used a key.
- * The same plots are written as SVG files by ui/tui_export.h. */
+ * The same plots are written as SVG files by ui/tui_export.h.  Each group
+ * of panels has a file of its own (ui/tui_panels_priv.h names them). */
 #ifndef ONESHOT_TUI_PANELS_H
 #define ONESHOT_TUI_PANELS_H
 
