@@ -10,6 +10,7 @@
 #include "luaarch.h"
 #include "luabox.h"
 #include "nao.h"
+#include "naogen.h"
 #include "rank.h"
 #include "suggest.h"
 
@@ -330,7 +331,7 @@ static int m_embed(lua_State *L) { return per_arch(L, EMBED); }
 
 static int m_reconstruct(lua_State *L) { return per_arch(L, RECONSTRUCT); }
 
-/* generate(top, count [, exclude [, max_eta]]): nao_generate over the pool
+/* generate(top, count [, exclude [, max_eta]]): naogen_generate over the pool
  * top ++ exclude, ranked in that order (top first, best first). */
 static int m_generate(lua_State *L)
 {
@@ -357,8 +358,8 @@ static int m_generate(lua_State *L)
     struct arch *out = lua_newuserdatauv(L, (size_t)(count > 0 ? count : 1) * sizeof *out, 0);
     int eta;
     struct err e;
-    int kept = nao_generate(c->n, pool, rank, npool, ntop, (int)count, (int)max_eta, out, &eta,
-                            &e);
+    int kept = naogen_generate(c->n, pool, rank, npool, ntop, (int)count, (int)max_eta, out,
+                               &eta, &e);
     if (kept < 0)
         return nao_error(L, "generate", &e);
     push_archs(L, out, kept);

@@ -4,7 +4,7 @@
  * layers after the first keep their shape, so a skip (an identity) can sit
  * anywhere among them and [A, skip, B] computes what [A, B, skip] does.  The
  * canonical form pushes each stage's skips to its end; a set keeps the
- * canonical forms, so it holds each network once.  NAO (src/nao.c) uses it
+ * canonical forms, so it holds each network once.  NAO (src/naogen.c) uses it
  * to keep only new networks; a search that draws a pool of distinct random
  * architectures can use it the same way. */
 #ifndef ONESHOT_ARCHSET_H

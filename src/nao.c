@@ -5,11 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archset.h"
 #include "dense.h"
 #include "lstm.h"
 #include "optim.h"
-#include "rank.h"
 #include "rng.h"
 
 /* Below this norm a vector is divided by NORM_EPS instead (PyTorch's
@@ -335,7 +333,7 @@ void nao_free(struct nao *n)
 
 /* ---- the forward ---- */
 
-static int check_archs(const struct nao *n, const struct arch *a, int count, struct err *e)
+int nao_check(const struct nao *n, const struct arch *a, int count, struct err *e)
 {
     for (int i = 0; i < count; i++)
         if (a[i].n != n->L || !arch_is_valid(&n->space, &a[i]))
@@ -622,7 +620,7 @@ int nao_loss(struct nao *n, const struct arch *archs, const double *target, int 
     if (count < 1 || count > n->cfg.batch)
         return err_set(e, n->space.name, 0, 0, "NAO controller: a batch of %d architectures, "
                        "need 1 to %d", count, n->cfg.batch);
-    if (check_archs(n, archs, count, e))
+    if (nao_check(n, archs, count, e))
         return -1;
     struct nao_work *w = n->work;
     const int B = count, L = n->L, V = n->V;
@@ -655,7 +653,7 @@ int nao_train_begin(struct nao *n, const struct arch *archs, const double *acc, 
     if (count < 1 || epochs < 0)
         return err_set(e, n->space.name, 0, 0, "NAO controller: training needs architectures "
                        "and epochs >= 0, got %d and %d", count, epochs);
-    if (check_archs(n, archs, count, e))
+    if (nao_check(n, archs, count, e))
         return -1;
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < count; i++) {
@@ -757,7 +755,7 @@ static int infer(struct nao *n, const struct arch *archs, int count, double *f, 
 {
     if (count < 0)
         return err_set(e, n->space.name, 0, 0, "NAO controller: %d architectures", count);
-    if (check_archs(n, archs, count, e))
+    if (nao_check(n, archs, count, e))
         return -1;
     struct nao_work *w = n->work;
     const int L = n->L, H = n->H;
@@ -835,169 +833,21 @@ void nao_outputs_grad(const struct nao *n, const double *o, double *grad)
     outputs_grad(n, e, mn, f, grad);
 }
 
-/* ---- moves and generation ---- */
-
-/* Encodes B architectures and keeps, arch-major, their encoder outputs o
- * [B][L][H] and the gradient of f there, grad [B][H]. */
-static void encode_keep(struct nao *n, const struct arch *a, int B, double *o, double *grad)
+int nao_decode(struct nao *n, const double *o, int count, struct arch *out, struct err *e)
 {
+    if (count < 0)
+        return err_set(e, n->space.name, 0, 0, "NAO controller: %d architectures", count);
     struct nao_work *w = n->work;
     const int L = n->L, H = n->H;
-    set_tokens(n, a, B);
-    encode(n, B);
-    for (int b = 0; b < B; b++) {
-        for (int t = 0; t < L; t++)
-            memcpy(o + ((size_t)b * L + t) * H, w->o + ((size_t)t * B + b) * H,
-                   (size_t)H * sizeof *o);
-        if (grad)
-            outputs_grad(n, w->emb + (size_t)b * H, w->mn[b], w->f[b], grad + (size_t)b * H);
-    }
-}
-
-/* Decodes B architectures from encoder outputs o [B][L][H] moved by eta
- * along grad [B][H]: o'_t = normalize(o_t + eta grad), the embedding
- * normalize(mean o'_t), attention over the o'_t.  o2 [L][B][H] and emb2
- * [B][H] are scratch. */
-static void move_decode(struct nao *n, const double *o, const double *grad, int B, double eta,
-                        double *o2, double *emb2, struct arch *out)
-{
-    const int L = n->L, H = n->H;
-    for (int b = 0; b < B; b++) {
-        const double *gb = grad + (size_t)b * H;
-        for (int t = 0; t < L; t++) {
-            const double *ot = o + ((size_t)b * L + t) * H;
-            double *dst = o2 + ((size_t)t * B + b) * H;
-            for (int k = 0; k < H; k++)
-                dst[k] = ot[k] + eta * gb[k];
-            normalize(dst, dst, H);
+    for (int at = 0; at < count; at += n->cfg.batch) {
+        int B = count - at < n->cfg.batch ? count - at : n->cfg.batch;
+        const size_t BH = (size_t)B * H;
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < L; t++)
+                normalize(w->o + t * BH + (size_t)b * H, o + (((size_t)at + b) * L + t) * H, H);
+            pool_outputs(w->emb + (size_t)b * H, w->o + (size_t)b * H, L, H, BH);
         }
-        pool_outputs(emb2 + (size_t)b * H, o2 + (size_t)b * H, L, H, (size_t)B * H);
+        decode_greedy(n, B, w->o, w->emb, out + at);
     }
-    decode_greedy(n, B, o2, emb2, out);
-}
-
-/* Scratch of the moves of up to cap architectures at once. */
-struct moves {
-    double *o;     /* [cap][L][H] encoder outputs */
-    double *grad;  /* [cap][H] */
-    double *o2;    /* [L][cap][H] moved */
-    double *emb2;  /* [cap][H] */
-    struct arch *dec; /* [cap] */
-};
-
-static void moves_done(struct moves *m)
-{
-    free(m->o);
-    free(m->grad);
-    free(m->o2);
-    free(m->emb2);
-    free(m->dec);
-    *m = (struct moves){0};
-}
-
-/* Room for `keep` architectures' outputs and gradients, and the moves of
- * cfg.batch at once.  0, or -1 with e filled. */
-static int moves_init(struct moves *m, const struct nao *n, int keep, struct err *e)
-{
-    const size_t L = (size_t)n->L, H = (size_t)n->H, cap = (size_t)n->cfg.batch;
-    m->o = malloc((size_t)keep * L * H * sizeof *m->o);
-    m->grad = malloc((size_t)keep * H * sizeof *m->grad);
-    m->o2 = malloc(L * cap * H * sizeof *m->o2);
-    m->emb2 = malloc(cap * H * sizeof *m->emb2);
-    m->dec = malloc(cap * sizeof *m->dec);
-    if (m->o && m->grad && m->o2 && m->emb2 && m->dec)
-        return 0;
-    moves_done(m);
-    return err_plain(e, "out of memory");
-}
-
-int nao_move(struct nao *n, const struct arch *archs, int count, double eta, struct arch *out,
-             struct err *e)
-{
-    if (count < 0 || !isfinite(eta))
-        return err_set(e, n->space.name, 0, 0, "NAO controller: %d architectures moved by %g",
-                       count, eta);
-    if (check_archs(n, archs, count, e))
-        return -1;
-    const int cap = n->cfg.batch;
-    struct moves m;
-    if (moves_init(&m, n, cap, e))
-        return -1;
-    for (int at = 0; at < count; at += cap) {
-        int B = count - at < cap ? count - at : cap;
-        encode_keep(n, archs + at, B, m.o, m.grad);
-        move_decode(n, m.o, m.grad, B, eta, m.o2, m.emb2, out + at);
-    }
-    moves_done(&m);
     return 0;
-}
-
-int nao_generate(struct nao *n, const struct arch *pool, const double *acc, int npool, int top_k,
-                 int want, int max_eta, struct arch *out, int *last_eta, struct err *e)
-{
-    if (last_eta)
-        *last_eta = 0;
-    if (npool < 1 || top_k < 1 || want < 0 || max_eta < 0)
-        return err_set(e, n->space.name, 0, 0, "NAO controller: generation needs a pool, top_k "
-                       ">= 1, want >= 0 and max_eta >= 0, got %d, %d, %d and %d", npool, top_k,
-                       want, max_eta);
-    if (check_archs(n, pool, npool, e))
-        return -1;
-    for (int i = 0; i < npool; i++)
-        if (isnan(acc[i]))
-            return err_set(e, n->space.name, 0, 0, "NAO controller: the accuracy of architecture "
-                           "%d of %d is not a number", i + 1, npool);
-    if (top_k > npool)
-        top_k = npool;
-    const int L = n->L, H = n->H, cap = n->cfg.batch;
-    int *order = malloc((size_t)npool * sizeof *order);
-    struct arch *top = malloc((size_t)top_k * sizeof *top);
-    struct archset seen = {0};
-    struct moves m = {0};
-    int kept = -1;
-    if (!order || !top) {
-        err_plain(e, "out of memory");
-        goto out;
-    }
-    if (archset_init(&seen, &n->space, e) || moves_init(&m, n, top_k, e))
-        goto out;
-    for (int i = 0; i < npool; i++)
-        if (archset_add(&seen, &pool[i], e) < 0)
-            goto out;
-    if (rank_order_desc(acc, npool, order) < 0) { /* (every one: no NaN, checked above) */
-        err_plain(e, "out of memory");
-        goto out;
-    }
-    for (int k = 0; k < top_k; k++)
-        top[k] = pool[order[k]];
-    /* the top architectures are encoded once; each eta moves them afresh */
-    for (int at = 0; at < top_k; at += cap) {
-        int B = top_k - at < cap ? top_k - at : cap;
-        encode_keep(n, top + at, B, m.o + (size_t)at * L * H, m.grad + (size_t)at * H);
-    }
-    kept = 0;
-    for (int eta = 1; eta <= max_eta && kept < want; eta++) {
-        if (last_eta)
-            *last_eta = eta;
-        for (int at = 0; at < top_k && kept < want; at += cap) {
-            int B = top_k - at < cap ? top_k - at : cap;
-            move_decode(n, m.o + (size_t)at * L * H, m.grad + (size_t)at * H, B, eta, m.o2,
-                        m.emb2, m.dec);
-            for (int b = 0; b < B && kept < want; b++) {
-                int added = archset_add(&seen, &m.dec[b], e);
-                if (added < 0) {
-                    kept = -1;
-                    goto out;
-                }
-                if (added)
-                    archset_canonical(&n->space, &m.dec[b], &out[kept++]);
-            }
-        }
-    }
-out:
-    free(order);
-    free(top);
-    archset_done(&seen);
-    moves_done(&m);
-    return kept;
 }

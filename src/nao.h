@@ -3,8 +3,8 @@
  * maps an architecture to a vector, a predictor of its accuracy from the
  * vector, and a decoder that maps a vector back to an architecture; new
  * architectures come from moving the vectors of good ones along the
- * predictor's gradient and decoding them.  Computed in double (the
- * controller is small, and its gradients are checked to 1e-6).
+ * predictor's gradient and decoding them (src/naogen.h).  Computed in double
+ * (the controller is small, and its gradients are checked to 1e-6).
  *
  * Tokens.  An architecture of a space (src/arch.h) is a sequence of L tokens,
  * one per searchable layer: its choice index.  The vocabulary is the space's
@@ -31,19 +31,14 @@
  * Adam (optim.h; lr 1e-3) and keeps the weights of earlier rounds; batches of
  * 100 in a seeded order, the gradient clipped to norm 5.
  *
- * Moving an embedding (nao_generate).  The gradient of f with respect to each
- * encoder output has a closed form, the same vector for every t:
+ * The predictor's gradient.  The gradient of f with respect to each encoder
+ * output has a closed form, the same vector for every t:
  *     df/do_t = f (1 - f) / (L |m|) * (w - (w . e) e)
  * (chain rule: df/de = f(1 - f) w; de/dm = (I - e e^T) / |m|, the Jacobian of
- * normalisation; dm/do_t = I / L).  For eta = 1, 2, ... each encoder output
- * moves to o'_t = normalize(o_t + eta df/do_t), the embedding becomes
- * normalize(mean o'_t), and the decoder decodes from it with attention over
- * the o'_t.  Nothing here is random: only the initial weights and the order
- * of training draw from the seed.
- *
- * Canonical form.  Within a stage, [A, skip, B] and [A, B, skip] are the same
- * network: generation compares architectures in the canonical form of
- * src/archset.h (each stage's skips at its end) and returns them in it.
+ * normalisation; dm/do_t = I / L).  Moving the encoder outputs along it and
+ * decoding them, into new architectures: src/naogen.h.  Nothing here is
+ * random: only the initial weights and the order of training draw from the
+ * seed.
  *
  * Where this differs from the authors' code (renqianluo/NAO_pytorch,
  * NAO_V2): one token per layer (theirs pairs a node's input and op tokens
@@ -190,29 +185,24 @@ int nao_reconstruct(struct nao *n, const struct arch *archs, int count, struct a
 int nao_encode(struct nao *n, const struct arch *archs, int count, double *o, double *emb,
                struct err *e);
 
-/* Each of count architectures moved by eta along the predictor's gradient
- * and decoded greedily (one step of nao_generate, without de-duplication or
- * canonical form) into out[count]. */
-int nao_move(struct nao *n, const struct arch *archs, int count, double eta, struct arch *out,
-             struct err *e);
+/* 0 when each of count architectures is one of the controller's space's;
+ * else -1 with e filled ("architecture i of count is not one of the
+ * space's"), the check of every call here that takes architectures. */
+int nao_check(const struct nao *n, const struct arch *archs, int count, struct err *e);
+
+/* Greedy decoding (masked to the allowed choices) from vectors o
+ * [count][L][H] in place of encoder outputs, into out[count]: each o_t
+ * normalised first (as the encoder's outputs are), the embedding
+ * normalize(mean o_t), the decoder started from it with attention over the
+ * normalised o_t.  How src/naogen.h decodes moved outputs.  Errors: count
+ * < 0. */
+int nao_decode(struct nao *n, const double *o, int count, struct arch *out, struct err *e);
 
 /* f as a function of one architecture's encoder outputs o [L][H] alone
- * (normalize the mean, the predictor; no LSTM): what nao_generate moves. */
+ * (normalize the mean, the predictor; no LSTM): what src/naogen.h moves. */
 double nao_predict_outputs(const struct nao *n, const double *o);
 /* df/do_t of nao_predict_outputs at o [L][H], the same for every t (the
  * closed form above): into grad [H]. */
 void nao_outputs_grad(const struct nao *n, const double *o, double *grad);
-
-/* New architectures from the top_k of a pool of npool architectures by acc
- * (higher is better, ties by index; a NaN is an error): for eta = 1 ..
- * max_eta, each of them (in rank order) moved by eta along the predictor's
- * gradient and decoded (see above); a decoded architecture is kept, in
- * canonical form, when its canonical form is neither the canonical form of
- * a pool architecture nor already kept.  Stops when want are kept or eta
- * passes max_eta.  out holds want entries; returns how many were kept
- * (0..want), or -1.  *last_eta (may be NULL) gets the last eta tried (0
- * when none was).  NAO-V2: top_k 100, max_eta 50. */
-int nao_generate(struct nao *n, const struct arch *pool, const double *acc, int npool, int top_k,
-                 int want, int max_eta, struct arch *out, int *last_eta, struct err *e);
 
 #endif

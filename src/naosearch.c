@@ -11,6 +11,7 @@
 #include "atomic.h"
 #include "ckpt.h"
 #include "naockpt.h"
+#include "naogen.h"
 #include "optim.h"
 #include "rank.h"
 #include "strbuf.h"
@@ -685,8 +686,8 @@ static int generate(struct naosearch *ns, double t0, struct err *e)
     if (!out || !pred)
         err_plain(e, "out of memory");
     else
-        kept = nao_generate(ns->nao, ns->archs, ns->vals, ns->npool, c->top_k, c->new_archs,
-                            c->max_eta, out, &r->last_eta, e);
+        kept = naogen_generate(ns->nao, ns->archs, ns->vals, ns->npool, c->top_k, c->new_archs,
+                               c->max_eta, out, &r->last_eta, e);
     if (kept > 0 && nao_predict(ns->nao, out, kept, pred, e))
         kept = -1;
     if (kept >= 0) {

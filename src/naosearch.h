@@ -28,7 +28,7 @@
  *              normalised), controller_epochs epochs, one a step; its
  *              Kendall tau on the pool is the round's predictor tau;
  *   4. generate (not in the last round) new_archs architectures from the
- *              top_k by this round's accuracy (nao_generate, eta up to
+ *              top_k by this round's accuracy (naogen_generate, eta up to
  *              max_eta), each new in canonical form; they enter the pool as
  *              round r + 1's.  If none is new the search ends early.
  * Each new architecture's prediction at generation is kept; once the next

@@ -28,6 +28,7 @@
 #include "luanao.h"
 #include "luasearch.h"
 #include "nao.h"
+#include "naogen.h"
 #include "rank.h"
 #include "space.h"
 
@@ -278,7 +279,7 @@ static void test_equals_direct(void)
 
     struct arch gen[15];
     int eta;
-    int kept = nao_generate(n, pool, acc, POOL, 6, 15, 30, gen, &eta, &e);
+    int kept = naogen_generate(n, pool, acc, POOL, 6, 15, 30, gen, &eta, &e);
     CHECK(kept > 0);
     CHECK_EQ_INT(lua_rawlen(L, 11), kept);
     same = 0;

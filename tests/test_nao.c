@@ -1,4 +1,5 @@
-/* Unit tests of nao: NAO's controller (src/nao.c).
+/* Unit tests of nao: NAO's controller (src/nao.c), and its generation of
+ * new architectures (src/naogen.c), which needs a trained controller.
  *
  * - The loss against a naive reference written out here one architecture at
  *   a time (the encoder, the predictor, the decoder with attention, as
@@ -26,6 +27,7 @@
 #include "archset.h"
 #include "check.h"
 #include "fdd.h"
+#include "naogen.h"
 #include "rank.h"
 
 static struct nao *new_nao(const struct space *s, int embed, int hidden, int batch,
@@ -434,7 +436,7 @@ static void test_moves(void)
     int changed[POOL] = {0}, better = 0, tried = 0;
     struct arch first[POOL];
     for (int eta = 1; eta <= 50; eta++) {
-        CHECK(nao_move(n, t->pool, POOL, eta, moved, &e) == 0);
+        CHECK(naogen_move(n, t->pool, POOL, eta, moved, &e) == 0);
         for (int i = 0; i < POOL; i++) {
             CHECK(arch_is_valid(&t->s, &moved[i]));
             if (!changed[i] && !arch_equal(&moved[i], &t->pool[i])) {
@@ -458,7 +460,7 @@ static void test_moves(void)
 
     /* eta 0 moves nothing: the reconstruction */
     struct arch rec[POOL];
-    CHECK(nao_move(n, t->pool, POOL, 0, moved, &e) == 0);
+    CHECK(naogen_move(n, t->pool, POOL, 0, moved, &e) == 0);
     CHECK(nao_reconstruct(n, t->pool, POOL, rec, &e) == 0);
     CHECK_EQ_INT(hamming_total(moved, rec, POOL), 0);
     free(o);
@@ -517,7 +519,7 @@ static void test_generate(void)
     enum { WANT = 30 };
     struct arch out[WANT];
     int eta;
-    int got = nao_generate(n, t->pool, t->acc, POOL, 20, WANT, 50, out, &eta, &e);
+    int got = naogen_generate(n, t->pool, t->acc, POOL, 20, WANT, 50, out, &eta, &e);
     if (getenv("NAO_VERBOSE"))
         printf("  generated %d of %d, last eta %d\n", got, WANT, eta);
     CHECK_EQ_INT(got, WANT);
@@ -538,13 +540,13 @@ static void test_generate(void)
     /* the same call, the same list; a smaller want is its prefix */
     struct arch again[WANT];
     int eta2;
-    CHECK_EQ_INT(nao_generate(n, t->pool, t->acc, POOL, 20, WANT / 2, 50, again, &eta2, &e),
-                 WANT / 2);
+    CHECK_EQ_INT(
+        naogen_generate(n, t->pool, t->acc, POOL, 20, WANT / 2, 50, again, &eta2, &e), WANT / 2);
     CHECK(eta2 <= eta);
     for (int i = 0; i < WANT / 2; i++)
         CHECK(arch_equal(&again[i], &out[i]));
     /* eta stops the search: none at all with max_eta 0 */
-    CHECK_EQ_INT(nao_generate(n, t->pool, t->acc, POOL, 20, WANT, 0, again, &eta2, &e), 0);
+    CHECK_EQ_INT(naogen_generate(n, t->pool, t->acc, POOL, 20, WANT, 0, again, &eta2, &e), 0);
     CHECK_EQ_INT(eta2, 0);
 }
 
@@ -585,9 +587,9 @@ static void test_errors(void)
     CHECK(nao_train_begin(n, a, y, 5, 1, &e) == -1);
     CHECK_STR(e.msg, "tiny: error: NAO controller: the accuracy of architecture 5 of 5 is not a "
                      "finite number");
-    CHECK(nao_generate(n, a, y, 5, 3, 2, 10, a, NULL, &e) == -1);
+    CHECK(naogen_generate(n, a, y, 5, 3, 2, 10, a, NULL, &e) == -1);
     y[4] = 0.1;
-    CHECK(nao_generate(n, a, y, 5, 0, 2, 10, a, NULL, &e) == -1);
+    CHECK(naogen_generate(n, a, y, 5, 0, 2, 10, a, NULL, &e) == -1);
     /* a pool of equal accuracies trains toward 0.5 */
     double same[5] = {0.7, 0.7, 0.7, 0.7, 0.7};
     CHECK(nao_train_begin(n, a, same, 5, 1, &e) == 0);
