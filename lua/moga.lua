@@ -13,7 +13,7 @@
 -- the environmental selection that cuts the last admitted front, so a
 -- heavily weighted objective keeps its spread.  Only the ratios of the
 -- weights matter, and equal weights give plain NSGA-II exactly, generation
--- for generation (tests/test_luasearch.c checks it against nsga2.lua).
+-- for generation (tests/test_luaevolution.c checks it against nsga2.lua).
 --
 -- Everything else is nsga2.lua: generation 1 is `population` distinct random
 -- architectures; each later generation makes up to `population` offspring
