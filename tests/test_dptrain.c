@@ -17,9 +17,11 @@
  *  - a checkpoint records the ranks: resumed with as many it continues, with
  *    another number or split it is refused.
  * `make check` also builds it with MPI (build-mpi/tests/test_dptrain) and
- * tests/cli/dp.sh runs that on 2 ranks: the MPI step in the deterministic
- * mode ends bit-identical to the emulated one, on every rank, for both
- * splits, and the path split meets the serial step as above. */
+ * tests/cli/dp.sh runs that on 2 and 3 ranks: the MPI step in the
+ * deterministic mode ends bit-identical to the emulated one, on every rank,
+ * for both splits (an MPI_Allreduce in place of the ordered sum passes on
+ * 2 ranks and fails on 3), and the path split meets the serial step as
+ * above. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>

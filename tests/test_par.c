@@ -1,9 +1,11 @@
 /* Tests of src/par.h.  Built as usual it tests src/par_serial.c: rank 0 of
  * 1, collectives that leave the data as it is, messages to oneself in
  * order.  `make check` also builds it with MPI (build-mpi/tests/test_par),
- * and tests/cli/farm.sh runs that on 2 ranks under mpirun: sums against
- * the same additions done here, the ordered sum bit-identical on every
- * rank, a broadcast, messages around the ring of ranks. */
+ * and tests/cli/farm.sh runs that on 2 and 3 ranks under mpirun: sums
+ * against the same additions done here, the ordered sum bit-identical on
+ * every rank, a broadcast, messages around the ring of ranks (on 2 ranks
+ * any order of the additions gives the ordered sum's bits; on 3 an
+ * MPI_Allreduce in its place fails test_sums). */
 #include <string.h>
 
 #include "check.h"

@@ -69,6 +69,11 @@ int cli_mpirun_without_mpi(void);
  * (ranks other than 0). */
 int cli_options_quiet(struct opt *opts, int argc, char **argv, const char *command,
                       const char *usage, int quiet);
+/* When argv holds --resume, which a command that continues its table by
+ * being run again does not take: rank 0 prints `oneshot COMMAND: error: no
+ * --resume: WHAT` and the usage hint, and every rank returns the exit
+ * status 2; otherwise -1. */
+int cli_no_resume(int argc, char **argv, const char *command, const char *what, int rank);
 /* Threads per rank: the host's cores shared by its `local` ranks, at most
  * what --threads asked (0: no limit), with a warning from rank 0 when it
  * asked more.  One process keeps what it asked. */

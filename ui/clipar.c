@@ -53,6 +53,17 @@ int cli_options_quiet(struct opt *opts, int argc, char **argv, const char *comma
     return status;
 }
 
+int cli_no_resume(int argc, char **argv, const char *command, const char *what, int rank)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--resume") == 0 || strncmp(argv[i], "--resume=", 9) == 0) {
+            struct err e;
+            err_plain(&e, "no --resume: %s", what);
+            return rank ? 2 : cli_usage_error(&e, command);
+        }
+    return -1;
+}
+
 int cli_rank_threads(int asked, int local, int rank)
 {
     if (local <= 1)

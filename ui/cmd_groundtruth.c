@@ -215,7 +215,12 @@ static int groundtruth(int argc, char **argv, struct arch *archs, struct par *p)
         {0},
     };
     int rank = p ? par_rank(p) : 0, size = p ? par_size(p) : 1;
-    int status = cli_options_quiet(opts, argc, argv, "groundtruth",
+    int status = cli_no_resume(argc, argv, "groundtruth",
+                               "the same command run again trains only the rows its table lacks",
+                               rank);
+    if (status >= 0)
+        return status;
+    status = cli_options_quiet(opts, argc, argv, "groundtruth",
                                "oneshot groundtruth [--space NAME] --archs N --epochs E [--seeds K] --out FILE.csv [--worker DIR]",
                                rank > 0);
     if (status >= 0)

@@ -154,6 +154,11 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
     const char *pos[2];
     int npos = 0, help = 0;
     struct err e;
+    int status = cli_no_resume(argc, argv, "retrain",
+                               "the same command run again trains only the rows "
+                               "RUN_DIR/retrained.csv lacks", rank);
+    if (status >= 0)
+        return status;
     if (opts_parse(opts, argc, argv, pos, 2, &npos, &help, &e))
         return rank ? 2 : cli_usage_error(&e, "retrain");
     if (help) {
@@ -180,7 +185,7 @@ static int retrain_cmd(int argc, char **argv, struct par *p)
         cli_catch_stop();
     double t0 = ctx_seconds();
     c.r = runner_open_retrain(dir, &o, size == 1 ? cli_stop_flag() : NULL, &e);
-    int status = 1;
+    status = 1;
     if (cli_settle(p, !c.r, &e))
         goto out;
     if (runner_info(c.r)->x->retrain.epochs == 0) {

@@ -7,6 +7,10 @@
 #    bit-identical to the emulated one on every rank, and the path-split
 #    step against the serial step within the rounding of the gradient sums)
 #    passes on both;
+#  - on 3 ranks too, test_dptrain passes on each and --deterministic equals
+#    --emulate-ranks 3: two floats add up to the same float in any order,
+#    so only a third rank shows that the sum is the rank-ordered one and not
+#    MPI_Allreduce's (on 2 ranks both give the same bits);
 #  - a resume on another number of ranks, or with the other split, is
 #    refused with what to do; --threads beyond the cores is cut with a
 #    warning; rank 0 alone prints (one JSON line).
@@ -18,6 +22,8 @@ dtest=$(dirname "$ONESHOT_MPI")/tests/test_dptrain
 [ -x "$dtest" ] || fail "no $dtest (make check builds it with the MPI binary)"
 out=$(mpi_run 2 "$dtest" 2>&1) || fail "mpirun test_dptrain: $out"
 expect_eq "test_dptrain on 2 ranks" "$(printf '%s\n' "$out" | grep -c '^# 6 passed, 0 failed, 0 skipped$')" 2
+out=$(mpi_run 3 "$dtest" 2>&1) || fail "mpirun -np 3 test_dptrain: $out"
+expect_eq "test_dptrain on 3 ranks" "$(printf '%s\n' "$out" | grep -c '^# 6 passed, 0 failed, 0 skipped$')" 3
 
 small_data "$TMP/data" 320 64
 sn="supernet --space tiny --epochs 1 --train-images 256 --val-images 64 --batch 64 --threads 1 --data $TMP/data --json"
@@ -34,6 +40,9 @@ mpi 2 $sn --deterministic --out "$TMP/b.ckpt" --resume "$TMP/b.ckpt" >/dev/null 
 cmp -s "$TMP/a.ckpt" "$TMP/b.ckpt" || fail "two deterministic runs on 2 ranks (one resumed) differ"
 $ONESHOT $sn --emulate-ranks 2 --out "$TMP/e.ckpt" >/dev/null 2>"$TMP/e.err" || fail "--emulate-ranks 2: $(cat "$TMP/e.err")"
 cmp -s "$TMP/a.ckpt" "$TMP/e.ckpt" || fail "one process emulating 2 ranks differs from 2 ranks"
+mpi 3 $sn --deterministic --out "$TMP/a3.ckpt" >/dev/null 2>"$TMP/a3.err" || fail "mpirun -np 3 supernet: $(cat "$TMP/a3.err")"
+$ONESHOT $sn --emulate-ranks 3 --out "$TMP/e3.ckpt" >/dev/null 2>"$TMP/e3.err" || fail "--emulate-ranks 3: $(cat "$TMP/e3.err")"
+cmp -s "$TMP/a3.ckpt" "$TMP/e3.ckpt" || fail "one process emulating 3 ranks differs from 3 deterministic ranks"
 
 # another number of ranks (the MPI build alone is one rank), another split
 err=$("$ONESHOT_MPI" $sn --out "$TMP/x.ckpt" --resume "$TMP/b.ckpt" 2>&1 >/dev/null) && fail "resume on 1 rank: exit 0"

@@ -2,21 +2,26 @@
 # first, and alone writes the table, which must hold the serial command's
 # rows (order and the seconds column aside) on 2 and 4 ranks; a job whose
 # rank is killed midway, rerun with the same command, trains only what the
-# table lacks and ends with the same rows.  Also: --version under mpirun (the
-# BLAS restart happens before MPI_Init, alike on every rank), threads times
-# the host's ranks capped at its cores, and src/par.h's own test on 2 ranks.
+# table lacks and ends with the same rows (--resume is refused, once, with
+# that advice).  Also: --version under mpirun (the BLAS restart happens
+# before MPI_Init, alike on every rank), threads times the host's ranks
+# capped at its cores, and src/par.h's own test on 2 and 3 ranks.
 # Runs the MPI build,
 # ONESHOT_MPI (make check builds build-mpi/oneshot; skipped without it or
 # without mpirun).
 . "$(dirname "$0")/lib.inc"
 need_data
 need_mpi
-# src/par.h over MPI on 2 ranks (tests/test_par.c built with MPI): each
-# rank's harness must pass all
+# src/par.h over MPI on 2 and 3 ranks (tests/test_par.c built with MPI):
+# each rank's harness must pass all.  Two floats add up to the same float in
+# any order, so only the third rank shows that par_sum_ordered adds in rank
+# order and not as MPI_Allreduce does.
 ptest=$(dirname "$ONESHOT_MPI")/tests/test_par
 [ -x "$ptest" ] || fail "no $ptest (make check builds it with the MPI binary)"
-out=$(mpi_run 2 "$ptest" 2>&1) || fail "mpirun test_par: $out"
-expect_eq "test_par on 2 ranks" "$(printf '%s\n' "$out" | grep -c '^# 3 passed, 0 failed, 0 skipped$')" 2
+for np in 2 3; do
+    out=$(mpi_run $np "$ptest" 2>&1) || fail "mpirun -np $np test_par: $out"
+    expect_eq "test_par on $np ranks" "$(printf '%s\n' "$out" | grep -c '^# 3 passed, 0 failed, 0 skipped$')" $np
+done
 
 small_data "$TMP/data" 1280 256
 gt="groundtruth --space tiny --archs 8 --epochs 1 --train-images 1024 --val-images 256 --batch 64 --threads 1 --data $TMP/data"
@@ -72,6 +77,10 @@ err=$(mpi 2 ${gt/--data $TMP\/data/--data $TMP/none} --out "$TMP/n.csv" 2>&1 >/d
 expect_eq "no data: the error, once" "$(printf '%s\n' "$err" | grep -c '^oneshot: ')" 1
 printf '%s\n' "$err" | grep -q "^oneshot: $TMP/none/train-images-idx3-ubyte.gz: error: cannot open: No such file or directory$" ||
     fail "no data: $err"
+
+# --resume (the rerun above is the resume) is refused, by rank 0 alone
+err=$(mpi 2 $gt --out "$TMP/np2.csv" --resume 2>&1 >/dev/null) && fail "--resume: exit 0"
+expect_eq "--resume under mpirun: printed once" "$(printf '%s\n' "$err" | grep -c '^oneshot groundtruth: error: no --resume: ')" 1
 
 # the build without MPI under mpirun refuses (each rank would train every
 # row), unless each rank is a --worker

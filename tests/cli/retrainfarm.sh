@@ -5,7 +5,8 @@
 # midway and run again ends with the same table; under mpirun (3 ranks) the
 # farm writes the same table, and a job killed midway, run again, too.  A run
 # whose search has not ended, one without a retraining phase, a directory
-# that holds no run and trainings smaller than a batch are refused.  The MPI
+# that holds no run, trainings smaller than a batch and --resume (running
+# the command again is the resume) are refused.  The MPI
 # parts need the MPI build (ONESHOT_MPI) and mpirun, and are skipped
 # without them.
 . "$(dirname "$0")/lib.inc"
@@ -102,6 +103,8 @@ printf '%s\n' "$err" | grep -q "^oneshot retrain: $TMP/e: error: its experiment 
     fail "no retraining phase: $err"
 err=$($ONESHOT retrain "$TMP/none" 2>&1 >/dev/null) && fail "no run: exit 0"
 expect_eq "no run" "$err" "oneshot: $TMP/none: error: is not a run directory of oneshot (it has no experiment.yaml)"
+err=$($ONESHOT retrain "$TMP/s" --resume 2>&1 >/dev/null) && fail "--resume: exit 0"
+expect_eq "--resume" "$(printf '%s\n' "$err" | head -n 1)" "oneshot retrain: error: no --resume: the same command run again trains only the rows RUN_DIR/retrained.csv lacks"
 err=$($ONESHOT retrain "$TMP/s" --train-images 10 2>&1 >/dev/null) && fail "--train-images 10: exit 0"
 expect_eq "--train-images 10" "$err" "oneshot: error: --train-images 10: fewer than one batch of 64"
 expect_eq "its status then" "$(cat "$TMP/s/status")" done

@@ -3,7 +3,8 @@
 # command's rows (order and the seconds column aside), each row once, and
 # leave no claim behind; a stale claim (a worker that died) is taken over;
 # a worker killed midway leaves its claim to go stale, and another worker
-# takes the training over and completes the table.
+# takes the training over and completes the table.  --resume is refused:
+# the same command continues a table.
 . "$(dirname "$0")/lib.inc"
 need_data
 small_data "$TMP/data" 1280 256
@@ -68,6 +69,11 @@ expect_eq "claims left after the kill" "$(ls "$TMP/k/claims")" ""
 grep '^k' "$TMP/serial.csv" | cut -d, -f1 | head -n 2 > "$TMP/list.txt"
 $ONESHOT $gt --list "$TMP/list.txt" --out "$TMP/d.csv" 2>"$TMP/d.err" || fail "--list twice: $(cat "$TMP/d.err")"
 same_as_serial "chosen and listed" "$TMP/d.csv"
+
+# no --resume: the same command continues the table, and says so
+err=$($ONESHOT $gt --out "$TMP/d.csv" --resume 2>&1 >/dev/null); status=$?
+expect_eq "--resume: status" $status 2
+expect_eq "--resume" "$(printf '%s\n' "$err" | head -n 1)" "oneshot groundtruth: error: no --resume: the same command run again trains only the rows its table lacks"
 
 # the timeout is at least a second
 err=$($ONESHOT $gt --out "$TMP/x.csv" --worker "$TMP/x" --stale 0.5 2>&1 >/dev/null)
