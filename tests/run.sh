@@ -9,8 +9,14 @@
 # --both-blas runs the whole suite twice: with OPENBLAS_CORETYPE as the
 # environment has it, then the other way (unset if it was set; set to the
 # kernels oneshot picked if it was not), since some machines set it and
-# every test must hold both ways.
+# every test must hold both ways.  A CLI script with the line
+# "# suite: first BLAS pass only" in its header runs in the first pass
+# alone: the MPI scripts, whose processes are compared with each other under
+# one setting (the BLAS kernels' own contracts are in the scripts that run
+# twice); the second pass names them.
 #
+# Every test's wall time is printed after it, so that the suite's time can
+# be read per test (CI must stay under 20 minutes on 2 cores).
 # A unit test binary prints "# N passed, M failed, K skipped"; a CLI script
 # exits 0 (passed), 77 (skipped: a tool or the data set is missing) or
 # anything else (failed).  A skip is never counted as a pass.
@@ -31,11 +37,11 @@ if [ "$mode" = "--both-blas" ]; then
     printf '%s\n' "$out1"
     if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
         other="unset"
-        out2=$(env -u OPENBLAS_CORETYPE "$0" "$build" --pass "OPENBLAS_CORETYPE unset" 2>&1) || status=1
+        out2=$(env -u OPENBLAS_CORETYPE SUITE_PASS=2 "$0" "$build" --pass "OPENBLAS_CORETYPE unset" 2>&1) || status=1
     else
         core=$("$top/oneshot" --version | sed -nE 's/^BLAS: .*, core ([A-Za-z0-9]+).*/\1/p')
         other="OPENBLAS_CORETYPE=$core"
-        out2=$(OPENBLAS_CORETYPE=$core "$0" "$build" --pass "$other" 2>&1) || status=1
+        out2=$(OPENBLAS_CORETYPE=$core SUITE_PASS=2 "$0" "$build" --pass "$other" 2>&1) || status=1
     fi
     printf '%s\n' "$out2"
     sum() { printf '%s\n' "$1" | tail -n 1 | sed -nE "s/^(.* )?([0-9]+) $2.*/\2/p" | grep . || { [ "$2" = failed ] && echo 1 || echo 0; }; }
@@ -65,8 +71,10 @@ for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
     case "$t" in *.o|*.d) continue;; esac
     echo "== $(basename "$t")"
+    t0=$SECONDS
     out=$("$t" 2>&1)
     status=$?
+    echo "   ($((SECONDS - t0)) s)
     printf '%s\n' "$out" | grep -v '^ok ' || true
     line=$(printf '%s\n' "$out" | grep -E '^# [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n 1)
     if [ -z "$line" ]; then
@@ -88,9 +96,15 @@ done
 run_cli() {
     local name=$1 script=$2
     shift 2
+    if [ "${SUITE_PASS:-1}" = 2 ] && sed -n '1,40p' "$script" | grep -q '^# suite: first BLAS pass only'; then
+        echo "== $name: run in the first pass only"
+        return
+    fi
     echo "== $name"
+    local t0=$SECONDS
     out=$(cd "$top" && env "$@" bash "$script" 2>&1)
     local status=$?
+    echo "   ($((SECONDS - t0)) s)
     if [ "$status" -eq 0 ]; then
         printf '%s\n' "$out" | grep '^fuzz_' # a harness's executions
         passed=$((passed + 1))
