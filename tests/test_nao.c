@@ -13,6 +13,7 @@
  *   distance 0), and ranks held-out architectures (pairwise accuracy);
  *   bit-identical with the same seed; the stepper's returns.  At NAO-V2's
  *   own sizes, a 50-architecture pool overfitted (Hamming distance 0).
+ *   Across rounds the weights carry over and Adam's state restarts.
  * - Moves: a small move along the gradient raises f for every input;
  *   decoded moved architectures predict higher than their sources for most.
  * - Masked decoding is valid even when the logits favour what a layer does
@@ -448,6 +449,45 @@ static void test_overfit_defaults(void)
     nao_free(n);
 }
 
+/* Rounds: the weights carry over from one round to the next and Adam's
+ * state restarts.  A controller trained a round on one pool, then a round
+ * on another, ends bit for bit as a fresh controller given the first's
+ * weights after its first round (and its seed and count of epochs, which
+ * name the order of training) and trained the second round alone; had Adam's
+ * moments or step count carried over, the two would differ. */
+static void test_rounds(void)
+{
+    struct space s;
+    space_fmnist_variant(&s, 0, 1);
+    struct nao *a = new_nao(&s, 8, 12, 16, 31), *b = new_nao(&s, 8, 12, 16, 31);
+    struct arch p1[40], p2[40];
+    double y1[40], y2[40];
+    distinct_archs(&s, p1, 40, 33);
+    distinct_archs(&s, p2, 40, 34);
+    param_targets(&s, p1, 40, y1);
+    param_targets(&s, p2, 40, y2);
+    struct err e;
+    size_t bytes = a->nparams * sizeof *a->w;
+    CHECK(nao_train(a, p1, y1, 40, 5, NULL, &e) == 0);
+    CHECK(a->adam_t == 5 * 3); /* 3 batches an epoch */
+    memcpy(b->w, a->w, bytes);
+    b->epochs_done = a->epochs_done;
+    CHECK(nao_train_begin(a, p2, y2, 40, 4, &e) == 0);
+    CHECK(a->adam_t == 0 && memcmp(a->w, b->w, bytes) == 0); /* restarted, weights kept */
+    size_t moments = 0;
+    for (size_t i = 0; i < a->nparams; i++)
+        moments += a->adam_m[i] != 0 || a->adam_v[i] != 0;
+    CHECK_EQ_INT(moments, 0);
+    while (nao_train_step(a, NULL, &e) == 1)
+        ;
+    nao_train_end(a);
+    CHECK(nao_train(b, p2, y2, 40, 4, NULL, &e) == 0);
+    CHECK(memcmp(a->w, b->w, bytes) == 0);
+    CHECK(a->epochs_done == 9 && b->epochs_done == 9);
+    nao_free(a);
+    nao_free(b);
+}
+
 /* ---- moves ---- */
 
 static void test_moves(void)
@@ -653,6 +693,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_train);
     RUN(test_overfit_defaults);
+    RUN(test_rounds);
     RUN(test_moves);
     RUN(test_generate);
     nao_free(trained.n);
