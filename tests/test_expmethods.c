@@ -1,7 +1,7 @@
 /* Tests of src/experiment.c's sections of the methods and phases beyond the
  * one-shot search: singlepath: (Single-Path NAS, src/experiment_method.c),
  * nao: (NAO-V2) and retrain: (the retraining phase), with the shipped
- * examples of the first two; tests/test_experiment.c tests the file's
+ * examples of the first two (and NAO's preset of the authors' sizes); tests/test_experiment.c tests the file's
  * general form. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +390,44 @@ static void test_nao_example(void)
     CHECK((long)x.nao.rounds * x.nao.epochs_per_round * x.dataset.train_images <= 150000);
 }
 
+/* examples/nao-authors.yaml: the preset of NAO-V2's sizes as the authors'
+ * search runs them (1,000 seeds, 300 new a round from the top 100, 4
+ * supernet phases of 50 epochs, 3 controller rounds of 1,000 epochs, batch
+ * 64 at 0.025, one batch of 500 validation images scored with batch
+ * statistics, the top 5 re-ranked for 10 epochs), whose new architectures
+ * get about 117 updates each. */
+static void test_nao_authors(void)
+{
+    char p[512];
+    example(p, sizeof p, "nao-authors.yaml");
+    struct err e;
+    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
+        printf("  %s\n", e.msg);
+        return;
+    }
+    CHECK_EQ_INT(x.method, EXP_NAO);
+    CHECK_STR(x.space.resolved, "fmnist-skip");
+    CHECK_EQ_INT(x.nao.seed_archs, 1000);
+    CHECK_EQ_INT(x.nao.new_archs, 300);
+    CHECK_EQ_INT(x.nao.top_k, 100);
+    CHECK_EQ_INT(x.nao.max_eta, 50);
+    CHECK_EQ_INT(x.nao.rounds, 4);
+    CHECK_EQ_INT(x.nao.epochs_per_round, 50);
+    CHECK_EQ_INT(x.nao.controller_epochs, 1000);
+    CHECK_EQ_INT(x.nao.batch, 64);
+    CHECK_NEAR(x.nao.lr, 0.025, 1e-12);
+    CHECK_EQ_INT(x.nao.bn, EXP_NAO_BN_BATCH);
+    CHECK_EQ_INT(x.dataset.val_images, 500);
+    CHECK_EQ_INT(x.nao.eval_batch, 500); /* the validation images are one batch */
+    CHECK_EQ_INT(x.nao.reinit, EXP_NAO_REINIT_SCHEDULE);
+    CHECK_EQ_INT(x.nao.rerank, 5);
+    CHECK_EQ_INT(x.nao.rerank_epochs, 10);
+    /* a round's steps (whole batches) over its 300 new architectures */
+    long steps = (long)(x.dataset.train_images / x.nao.batch) * x.nao.epochs_per_round;
+    double updates = (double)steps / x.nao.new_archs;
+    CHECK(updates > 110 && updates < 125);
+}
+
 int main(void)
 {
     if (fixture_open("expmethods"))
@@ -399,6 +437,7 @@ int main(void)
     RUN(test_singlepath);
     RUN(test_nao);
     RUN(test_nao_example);
+    RUN(test_nao_authors);
     fixture_close();
     return check_done();
 }

@@ -15,7 +15,8 @@
  *   the same pool.csv and top.csv bytes and the same rounds.csv but for the
  *   seconds as the uninterrupted search.
  * - A search of 2 rounds resumed with 3 ends as a search of 3 rounds.
- * - BatchNorm with batch statistics and weights re-initialised each round
+ * - Weights and momentum kept from round 1 to round 2 (reinit schedule);
+ *   BatchNorm with batch statistics and weights re-initialised each round
  *   (round 2 starts from the initial weights with momentum zero).
  * - Refusals: nothing to resume, a search already there, another setting,
  *   fewer rounds than evaluated, a pool larger than the space. */
@@ -478,6 +479,21 @@ static void test_variants(void)
     struct naosearch ns;
     if (open_search(&ns, &f, a, &c, 0))
         return;
+    /* reinit schedule: round 2 starts from round 1's last weights and
+       momentum, as its training left them */
+    CHECK_EQ_INT(run_until(&ns, 1, NAOSEARCH_EVALUATE), 1);
+    size_t bytes = ns.sn->nparams * sizeof *ns.sn->w;
+    float *w1 = malloc(bytes), *m1 = malloc(bytes);
+    memcpy(w1, ns.sn->w, bytes);
+    memcpy(m1, ns.sn->mom, bytes);
+    CHECK_EQ_INT(run_until(&ns, 2, NAOSEARCH_TRAIN), 1);
+    int nonzero = 0;
+    for (size_t i = 0; i < ns.sn->nparams; i++)
+        nonzero += m1[i] != 0;
+    CHECK(nonzero > 0);
+    CHECK(memcmp(ns.sn->w, w1, bytes) == 0 && memcmp(ns.sn->mom, m1, bytes) == 0);
+    free(w1);
+    free(m1);
     CHECK_EQ_INT(run(&ns), 0);
     double recal = ns.rounds[1].mean_acc;
     naosearch_close(&ns);
