@@ -33,7 +33,7 @@ top=$(cd "$here/.." && pwd)
 
 if [ "$mode" = "--both-blas" ]; then
     status=0
-    out1=$("$0" "$build" --pass "as set" 2>&1) || status=1
+    out1=$("$0" "$build" --pass "OPENBLAS_CORETYPE as set" 2>&1) || status=1
     printf '%s\n' "$out1"
     if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
         other="unset"
@@ -57,7 +57,7 @@ label=""
 extra_cli=()
 if [ "$mode" = "--pass" ]; then
     label="${3:-}: "
-    echo "=== the suite with OPENBLAS_CORETYPE ${3:-}"
+    echo "=== the suite with ${3:-}"
 elif [ "$mode" = "--unit-only" ]; then
     unit_only=1
     label=${3:+$3: }
@@ -74,7 +74,7 @@ for t in "$build"/tests/test_*; do
     t0=$SECONDS
     out=$("$t" 2>&1)
     status=$?
-    echo "   ($((SECONDS - t0)) s)
+    echo "   ($((SECONDS - t0)) s)"
     printf '%s\n' "$out" | grep -v '^ok ' || true
     line=$(printf '%s\n' "$out" | grep -E '^# [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -n 1)
     if [ -z "$line" ]; then
@@ -104,7 +104,7 @@ run_cli() {
     local t0=$SECONDS
     out=$(cd "$top" && env "$@" bash "$script" 2>&1)
     local status=$?
-    echo "   ($((SECONDS - t0)) s)
+    echo "   ($((SECONDS - t0)) s)"
     if [ "$status" -eq 0 ]; then
         printf '%s\n' "$out" | grep '^fuzz_' # a harness's executions
         passed=$((passed + 1))

@@ -15,6 +15,8 @@
 #    refused with what to do; --threads beyond the cores is cut with a
 #    warning; rank 0 alone prints (one JSON line).
 # Runs the MPI build, ONESHOT_MPI (skipped without it or without mpirun).
+# suite: first BLAS pass only (its processes are compared with each other,
+# under one BLAS setting: see tests/run.sh)
 . "$(dirname "$0")/lib.inc"
 need_data
 need_mpi

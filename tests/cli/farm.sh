@@ -9,6 +9,8 @@
 # Runs the MPI build,
 # ONESHOT_MPI (make check builds build-mpi/oneshot; skipped without it or
 # without mpirun).
+# suite: first BLAS pass only (its processes are compared with each other,
+# under one BLAS setting: see tests/run.sh)
 . "$(dirname "$0")/lib.inc"
 need_data
 need_mpi

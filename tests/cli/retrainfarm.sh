@@ -9,6 +9,8 @@
 # the command again is the resume) are refused.  The MPI
 # parts need the MPI build (ONESHOT_MPI) and mpirun, and are skipped
 # without them.
+# suite: first BLAS pass only (its processes are compared with each other,
+# under one BLAS setting: see tests/run.sh)
 . "$(dirname "$0")/lib.inc"
 need_data
 small_data "$TMP/data" 1024 16

@@ -5,6 +5,8 @@
 # a worker killed midway leaves its claim to go stale, and another worker
 # takes the training over and completes the table.  --resume is refused:
 # the same command continues a table.
+# suite: first BLAS pass only (its processes are compared with each other,
+# under one BLAS setting: see tests/run.sh)
 . "$(dirname "$0")/lib.inc"
 need_data
 small_data "$TMP/data" 1280 256
