@@ -31,6 +31,7 @@ struct luasearch {
     char name[64];
     struct rng rng, *rngp;
     struct evalcache *cache;
+    struct evalcache *asked;               /* what this run() asked for (a set: no metrics read) */
     int nmetrics, nengine;                 /* all.n, and its engine ones */
     struct metrics all;                    /* the engine's metrics, then the file's */
     int metric_ref[LUASEARCH_MAX_METRICS]; /* registry refs of the Lua metrics (engine: none) */
@@ -90,27 +91,43 @@ static int over_budget(lua_State *L, struct luasearch *ls, const char *fmt, ...)
     return host_error(L, ls);
 }
 
+/* a counted against this run()'s budget: the first time the strategy asks
+ * for it, whether it is evaluated now or was before (preloaded from a run
+ * resumed, or evaluated before a reload).  A strategy that replays its draws
+ * is held to the budget it had; a reloaded one, another strategy, gets a
+ * budget of its own instead of the one its predecessor spent. */
+static void ask(lua_State *L, struct luasearch *ls, const struct arch *a)
+{
+    if (evalcache_get(ls->asked, a))
+        return;
+    long long budget = (long long)ls->cfg.generations * ls->cfg.population;
+    if (evalcache_count(ls->asked) >= budget)
+        over_budget(L, ls,
+                    "oneshot.evaluate: the experiment's budget of %lld evaluations "
+                    "(search.generations %d x search.population %d) is spent",
+                    budget, ls->cfg.generations, ls->cfg.population);
+    const double none = 0;
+    if (evalcache_put(ls->asked, a, &none))
+        luaL_error(L, "out of memory");
+}
+
 /* The metrics of a (all nmetrics), evaluated once and cached.  The returned
  * pointer is valid until the next evaluation. */
 static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct arch *a)
 {
     if (ls->host_failed)
         host_error(L, ls);
-    const double *m = evalcache_get(ls->cache, a);
-    if (m)
-        return m;
+    if (evalcache_get(ls->cache, a)) {
+        ask(L, ls, a);
+        return evalcache_get(ls->cache, a);
+    }
     if ((ls->cfg.interrupt && *ls->cfg.interrupt) || (ls->cfg.restart && *ls->cfg.restart)) {
         /* no new evaluation once interrupted; luabox_rearm notes the flag,
          * so the run ends as interrupted */
         luabox_rearm(ls->box);
         luaL_error(L, "interrupted");
     }
-    long long budget = (long long)ls->cfg.generations * ls->cfg.population;
-    if (evalcache_count(ls->cache) >= budget)
-        over_budget(L, ls,
-                    "oneshot.evaluate: the experiment's budget of %lld evaluations "
-                    "(search.generations %d x search.population %d) is spent",
-                    budget, ls->cfg.generations, ls->cfg.population);
+    ask(L, ls, a);
     double v[LUASEARCH_MAX_METRICS];
     if (ls->host.evaluate(ls->host.ud, a, v, &ls->host_err))
         host_error(L, ls);
@@ -799,7 +816,8 @@ struct luasearch *luasearch_new(const struct luasearch_config *c, const struct l
         goto fail;
     lua_settop(L, 0);
     ls->cache = evalcache_new(LUASEARCH_MAX_METRICS);
-    if (!ls->cache) {
+    ls->asked = evalcache_new(1);
+    if (!ls->cache || !ls->asked) {
         err_plain(e, "out of memory");
         goto fail;
     }
@@ -815,6 +833,7 @@ void luasearch_free(struct luasearch *ls)
         return;
     luabox_free(ls->box);
     evalcache_free(ls->cache);
+    evalcache_free(ls->asked);
     free(ls);
 }
 
@@ -856,6 +875,12 @@ int luasearch_run(struct luasearch *ls, struct err *e)
     lua_State *L = luabox_state(ls->box);
     luabox_rearm(ls->box);
     ls->last_generation = 0;
+    /* run() starts again: so do its generations and its budget */
+    struct evalcache *asked = evalcache_new(1);
+    if (!asked)
+        return err_plain(e, "out of memory");
+    evalcache_free(ls->asked);
+    ls->asked = asked;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ls->run_ref);
     int rc = luabox_call(ls->box, 0, 0, ls->strategy, "run", e);
     if (ls->host_failed) {

@@ -102,7 +102,9 @@ const char *luasearch_loaded(const struct luasearch *ls, int i);
 const char *luasearch_params(const struct luasearch *ls);
 
 /* Puts metrics known from an earlier run (all nmetrics values) in the cache,
- * so they are not evaluated again.  0 or -1 (out of memory). */
+ * so they are not evaluated again; each counts against a run()'s budget
+ * (generations x population) once the strategy asks for it.  0 or -1 (out
+ * of memory). */
 int luasearch_preload(struct luasearch *ls, const struct arch *a, const double *values);
 
 /* The objectives' weights that oneshot.weights() returns from now on (n =
@@ -117,7 +119,9 @@ int luasearch_set_weights(struct luasearch *ls, const double *w, int n);
 int luasearch_count(const struct luasearch *ls);
 const double *luasearch_at(const struct luasearch *ls, int i, struct arch *a);
 
-/* Runs the strategy's run() to its end.  0, or -1 with e filled: a script
+/* Runs the strategy's run() to its end, with a budget of generations x
+ * population architectures asked for (new or cached) and its generations
+ * counted from 1, both again at each call.  0, or -1 with e filled: a script
  * error (`nsga2.lua:40: error: in run: ...`, with luasearch_traceback), a
  * host callback's error, or `...: error: in run: interrupted`. */
 int luasearch_run(struct luasearch *ls, struct err *e);

@@ -110,6 +110,77 @@ static void test_search_budget(void)
     CHECK_EQ_INT(h1.nreports, 3);
 }
 
+/* The budget is of what one run of the strategy asks for: started again over
+ * evaluations made before, a strategy that replays its draws (a run resumed)
+ * is held to the budget it had, and another one (a strategy edited and
+ * reloaded, as lesson 10 of oneshot-tutorial(7) does) has a budget of its
+ * own, the earlier evaluations reused when it asks for them. */
+static void test_budget_per_run(void)
+{
+    static struct host h2, h3; /* static: large */
+    struct space s;
+    space_builtin(&s, "fmnist");
+    two_objectives(1, 1);
+    char draw[256], other[256];
+    struct err e;
+    write_file("draw.lua",
+               "return {run = function()\n"
+               "  while true do oneshot.evaluate(oneshot.sample()) end\n"
+               "end}\n",
+               draw, sizeof draw);
+    CHECK(run_search(draw, &s, 1, 3, 4, NULL, &h1, &e) == -1);
+    if (!CHECK(h1.calls == 12))
+        return;
+    double v[LUASEARCH_MAX_METRICS];
+    /* the same strategy over its 12 evaluations: the same draws, none
+     * evaluated again, and the 13th refused */
+    host_init(&h2, &s);
+    struct luasearch *ls = open_search(draw, &s, 1, 3, 4, NULL, &h2, NULL, &e);
+    if (!CHECK(ls != NULL))
+        return;
+    for (int k = 0; k < 12; k++) {
+        fake_metrics(&h1, &h1.evals[k], v);
+        CHECK(luasearch_preload(ls, &h1.evals[k], v) == 0);
+    }
+    CHECK(luasearch_run(ls, &e) == -1);
+    CHECK(strstr(e.msg, "draw.lua:2: error: in run: oneshot.evaluate: the experiment's budget of "
+                        "12 evaluations") != NULL);
+    CHECK_EQ_INT(h2.calls, 0);
+    /* run() started again on the same search (a reload that failed keeps the
+     * strategy it had): its budget starts again too, and is spent by the
+     * same replay */
+    CHECK(luasearch_run(ls, &e) == -1);
+    CHECK_EQ_INT(h2.calls, 0);
+    luasearch_free(ls);
+    /* another strategy over them, skipping what was evaluated: 12 new */
+    write_file("other.lua",
+               "return {run = function()\n"
+               "  for g = 1, 3 do\n"
+               "    local l = {}\n"
+               "    while #l < 4 do\n"
+               "      local a = oneshot.sample()\n"
+               "      if not oneshot.evaluated(a) then oneshot.evaluate(a); l[#l + 1] = a end\n"
+               "    end\n"
+               "    oneshot.report(g, l)\n"
+               "  end\n"
+               "end}\n",
+               other, sizeof other);
+    host_init(&h3, &s);
+    ls = open_search(other, &s, 1, 3, 4, NULL, &h3, NULL, &e);
+    if (!CHECK(ls != NULL))
+        return;
+    for (int k = 0; k < 12; k++) {
+        fake_metrics(&h1, &h1.evals[k], v);
+        CHECK(luasearch_preload(ls, &h1.evals[k], v) == 0);
+    }
+    if (!CHECK(luasearch_run(ls, &e) == 0))
+        printf("  %s\n", e.msg);
+    CHECK_EQ_INT(h3.calls, 12);
+    CHECK_EQ_INT(h3.nreports, 3);
+    CHECK_EQ_INT(luasearch_count(ls), 24);
+    luasearch_free(ls);
+}
+
 static void test_memory_limit(void)
 {
     two_objectives(1, 1);
@@ -240,6 +311,7 @@ int main(void)
         return 1;
     RUN(test_instruction_budget);
     RUN(test_search_budget);
+    RUN(test_budget_per_run);
     RUN(test_memory_limit);
     RUN(test_interrupt);
     RUN(test_host_errors);

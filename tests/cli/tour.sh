@@ -1,6 +1,8 @@
 # The tour of oneshot-tutorial(7): every lesson's experiment loads (run
 # --check), and so does the strategy of lesson 10 after its edit; the manual
-# names every lesson file and every file it names is there; lesson 1's
+# names every lesson file and every file it names is there; its lessons are
+# 1 to 10, each with what to expect, why, a paper and its question, each
+# from 2 on with its file, and FILES lists every file of the tour; lesson 1's
 # commands give the sizes the manual quotes and train; lessons 2, 9 (its
 # command and its file) and 10 run end to end on a few hundred images, and
 # lesson 10's edited strategy really searches around its best network.
@@ -17,12 +19,39 @@ for f in "$tour"/*.yaml; do
     grep -q "$(basename "$f")" "$man" || fail "$man does not name $(basename "$f")"
     n=$((n + 1))
 done
-[ $n -ge 8 ] || fail "only $n lessons in $tour"
+[ $n -ge 9 ] || fail "only $n lessons in $tour"
 for f in $(grep -o 'examples/tour/[0-9][0-9]-[a-z-]*\.\(yaml\|lua\)' "$man" | sort -u); do
     [ -f "$f" ] || fail "$man names $f, which is not there"
 done
 for f in "$tour"/*.lua; do
     grep -q "$(basename "$f")" "$man" || fail "$man does not name $(basename "$f")"
+done
+# the manual's lessons are 1 to 10 in order, each says what to expect and
+# why, names a paper (a year) and ends with its question; from lesson 2 on,
+# each runs its file of examples/tour, and FILES lists every file there
+awk '
+    /^\.Sh / { section = $0; lesson = 0 }
+    /^\.Sh LESSON [0-9]+:/ { lesson = $3 + 0; n++; if (lesson != n) { print "lesson " lesson " is number " n; bad = 1 } }
+    lesson && /^\.Ss / { sub(/^\.Ss /, ""); subs[lesson] = subs[lesson] "|" $0 }
+    lesson && /(^|[^0-9.,])(19|20)[0-9][0-9]([^0-9]|$)/ { paper[lesson] = 1 }
+    lesson >= 2 && match($0, /examples\/tour\/[0-9][0-9]-[a-z-]*\.yaml/) {
+        f = substr($0, RSTART, RLENGTH)
+        if (substr(f, 15, 2) + 0 == lesson) file[lesson] = 1
+    }
+    END {
+        if (n != 10) { print n " lessons"; bad = 1 }
+        for (l = 1; l <= n; l++) {
+            if (subs[l] != "|What you should see|Why|The question") { print "lesson " l "'"'"'s subsections:" subs[l]; bad = 1 }
+            if (!paper[l]) { print "lesson " l " names no paper"; bad = 1 }
+            if (l >= 2 && !file[l]) { print "lesson " l " runs no examples/tour/" sprintf("%02d", l) "-*.yaml"; bad = 1 }
+        }
+        exit bad
+    }' "$man" > "$TMP/lessons" || fail "$man: $(cat "$TMP/lessons")"
+sed -n '/^\.Sh FILES/,/^\.Sh /p' "$man" > "$TMP/files"
+for f in "$tour"/*; do
+    [ -f "$f" ] || continue
+    b=$(basename "$f")
+    grep -Eq "^\.It Pa .*(examples/tour/$b|, $b)( |,|$)" "$TMP/files" || fail "$man's FILES does not list $b"
 done
 sed "s|strategy: 10-mine.lua|strategy: $PWD/$tour/10-solution.lua|" "$tour/10-strategy.yaml" > "$TMP/10s.yaml"
 out=$($ONESHOT run --check "$TMP/10s.yaml" 2>&1) || fail "the solution of lesson 10: $out"
