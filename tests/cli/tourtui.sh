@@ -19,7 +19,10 @@ sed -e "s|^dataset:$|dataset:\n  path: $TMP/data|" -e 's/^  train_images: .*/  t
 grep -q '^  strategy: 10-mine.lua$' "$TMP/10.yaml" || fail "10-strategy.yaml does not run 10-mine.lua"
 budget=$(($(sed -n 's/^  generations: //p' "$TMP/10.yaml") * $(sed -n 's/^  population: //p' "$TMP/10.yaml")))
 
-$T new-session -d -s a -x 100 -y 30 "exec env -i PATH='$PATH' HOME='$TMP' TERM=\"\$TERM\" bash --norc --noprofile"
+# a tall screen: the log panel must hold the reload's line and every line
+# after it (five generations and the end can follow it within a second, and
+# a line scrolled off the panel could not be waited for)
+$T new-session -d -s a -x 120 -y 60 "exec env -i PATH='$PATH' HOME='$TMP' TERM=\"\$TERM\" bash --norc --noprofile"
 $T set-option -t a status off >/dev/null
 screen() { $T capture-pane -p -t a; }
 wait_for() {
