@@ -67,6 +67,20 @@ static inline void example(char *p, size_t n, const char *name)
     snprintf(p, n, "%.*s/../examples/%s", slash ? (int)(slash - me) : 1, slash ? me : ".", name);
 }
 
+/* Loads examples/NAME into x; false (the failure reported at the caller's
+ * line, with the loader's message) when it does not load. */
+#define LOAD_EXAMPLE(name) load_example(__FILE__, __LINE__, name)
+static inline int load_example(const char *file, int line, const char *name)
+{
+    char p[512];
+    struct err e = {0};
+    example(p, sizeof p, name);
+    int ok = experiment_load(&x, p, &e) == 0;
+    if (!check_report(ok, file, line, "the example loads"))
+        printf("  %s\n", e.msg);
+    return ok;
+}
+
 /* The directory every test writes into (made once per binary). */
 static inline int fixture_open(const char *name)
 {

@@ -336,13 +336,8 @@ static void test_round_trip(void)
 
 static void test_quick_example(void)
 {
-    char p[512];
-    example(p, sizeof p, "quick.yaml");
-    struct err e;
-    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
-        printf("  %s\n", e.msg);
+    if (!LOAD_EXAMPLE("quick.yaml"))
         return;
-    }
     CHECK_STR(x.name, "quick");
     CHECK_STR(x.space.resolved, "fmnist-skip");
     CHECK_EQ_INT(x.dataset.train_images, 10000);

@@ -16,13 +16,8 @@
  * GPU model, small enough for a few minutes. */
 static void test_singlepath_example(void)
 {
-    char p[512];
-    example(p, sizeof p, "singlepath.yaml");
-    struct err e;
-    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
-        printf("  %s\n", e.msg);
+    if (!LOAD_EXAMPLE("singlepath.yaml"))
         return;
-    }
     CHECK_STR(x.name, "singlepath");
     CHECK_EQ_INT(x.method, EXP_SINGLEPATH);
     CHECK_STR(x.space.resolved, "fmnist-skip");
@@ -376,13 +371,8 @@ static void test_nao(void)
  * small enough for a few minutes. */
 static void test_nao_example(void)
 {
-    char p[512];
-    example(p, sizeof p, "nao.yaml");
-    struct err e;
-    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
-        printf("  %s\n", e.msg);
+    if (!LOAD_EXAMPLE("nao.yaml"))
         return;
-    }
     CHECK_STR(x.name, "nao");
     CHECK_EQ_INT(x.method, EXP_NAO);
     CHECK_STR(x.latency.device.resolved, "mobile-gpu");
@@ -398,13 +388,8 @@ static void test_nao_example(void)
  * get about 117 updates each. */
 static void test_nao_authors(void)
 {
-    char p[512];
-    example(p, sizeof p, "nao-authors.yaml");
-    struct err e;
-    if (!CHECK(experiment_load(&x, p, &e) == 0)) {
-        printf("  %s\n", e.msg);
+    if (!LOAD_EXAMPLE("nao-authors.yaml"))
         return;
-    }
     CHECK_EQ_INT(x.method, EXP_NAO);
     CHECK_STR(x.space.resolved, "fmnist-skip");
     CHECK_EQ_INT(x.nao.seed_archs, 1000);

@@ -10,6 +10,18 @@
 #include "check.h"
 #include "luahost.h"
 
+/* A strategy's body: 3 generations of 4 architectures not evaluated
+ * before, each evaluated and reported. */
+#define NEW_3X4                                                                    \
+    "  for g = 1, 3 do\n"                                                          \
+    "    local l = {}\n"                                                           \
+    "    while #l < 4 do\n"                                                        \
+    "      local a = oneshot.sample()\n"                                           \
+    "      if not oneshot.evaluated(a) then oneshot.evaluate(a); l[#l + 1] = a end\n" \
+    "    end\n"                                                                    \
+    "    oneshot.report(g, l)\n"                                                   \
+    "  end\n"
+
 static int run_text(const char *text, int gens, struct host *h, volatile sig_atomic_t *interrupt,
                     char *path, size_t n, struct err *e)
 {
@@ -85,14 +97,7 @@ static void test_search_budget(void)
     char path[256];
     write_file("full.lua",
                "return {run = function()\n"
-               "  for g = 1, 3 do\n"
-               "    local l = {}\n"
-               "    while #l < 4 do\n"
-               "      local a = oneshot.sample()\n"
-               "      if not oneshot.evaluated(a) then oneshot.evaluate(a); l[#l + 1] = a end\n"
-               "    end\n"
-               "    oneshot.report(g, l)\n"
-               "  end\n"
+               NEW_3X4
                "  -- evaluated ones come from the cache: not counted again\n"
                "  oneshot.evaluate(oneshot.arch(oneshot.evaluated and 'k3e3-k3e3-k3e3-k3e3-k3e3-"
                "k3e3-k3e3-k3e3-k3e3-k3e3-k3e3-k3e3'))\n"
@@ -155,14 +160,7 @@ static void test_budget_per_run(void)
     /* another strategy over them, skipping what was evaluated: 12 new */
     write_file("other.lua",
                "return {run = function()\n"
-               "  for g = 1, 3 do\n"
-               "    local l = {}\n"
-               "    while #l < 4 do\n"
-               "      local a = oneshot.sample()\n"
-               "      if not oneshot.evaluated(a) then oneshot.evaluate(a); l[#l + 1] = a end\n"
-               "    end\n"
-               "    oneshot.report(g, l)\n"
-               "  end\n"
+               NEW_3X4
                "end}\n",
                other, sizeof other);
     host_init(&h3, &s);

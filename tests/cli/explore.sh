@@ -10,8 +10,6 @@
 . "$(dirname "$0")/lib.inc"
 need_cmd tmux
 need_data
-T="tmux -S $TMP/tmux.sock"
-trap '$T kill-server 2>/dev/null; rm -rf "$TMP" 2>/dev/null' EXIT
 ONESHOT=$(cd "$(dirname "$ONESHOT")" && pwd)/$(basename "$ONESHOT")
 small_data "$TMP/data" 768 16
 data="--data $TMP/data --train-images 512 --val-images 256"
@@ -28,18 +26,7 @@ err=$($ONESHOT tui --explore tiny </dev/null 2>&1 >/dev/null)
 expect_eq "without a terminal: status" $? 1
 case "$err" in *"the explorer needs a terminal"*) ;; *) fail "refusal: $err" ;; esac
 
-$T new-session -d -s a -x 110 -y 32 "exec env -i PATH='$PATH' HOME='$TMP' TERM=\"\$TERM\" bash --norc --noprofile"
-$T set-option -t a status off >/dev/null
-screen() { $T capture-pane -p -t a; }
-wait_for() {
-    local end=$((SECONDS + ${2:-30}))
-    while [ $SECONDS -lt $end ]; do
-        screen | grep -Eq -- "$1" && return 0
-        sleep 0.2
-    done
-    fail "timed out waiting for '$1'; the screen:
-$(screen)"
-}
+tmux_open 110 32
 # the session's environment is wiped: a data directory set for the test
 # (a build elsewhere, as tests/run.sh runs the sanitizer's) is handed on
 dd=${ONESHOT_DATADIR:+ONESHOT_DATADIR=$ONESHOT_DATADIR }

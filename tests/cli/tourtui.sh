@@ -7,8 +7,6 @@
 . "$(dirname "$0")/lib.inc"
 need_cmd tmux
 need_data
-T="tmux -S $TMP/tmux.sock"
-trap '$T kill-server 2>/dev/null; rm -rf "$TMP" 2>/dev/null' EXIT
 ONESHOT=$(cd "$(dirname "$ONESHOT")" && pwd)/$(basename "$ONESHOT")
 tour=examples/tour
 [ -f "$tour/10-strategy.yaml" ] || fail "run from the top of the source tree"
@@ -22,18 +20,7 @@ budget=$(($(sed -n 's/^  generations: //p' "$TMP/10.yaml") * $(sed -n 's/^  popu
 # a tall screen: the log panel must hold the reload's line and every line
 # after it (five generations and the end can follow it within a second, and
 # a line scrolled off the panel could not be waited for)
-$T new-session -d -s a -x 120 -y 60 "exec env -i PATH='$PATH' HOME='$TMP' TERM=\"\$TERM\" bash --norc --noprofile"
-$T set-option -t a status off >/dev/null
-screen() { $T capture-pane -p -t a; }
-wait_for() {
-    local end=$((SECONDS + ${2:-60}))
-    while [ $SECONDS -lt $end ]; do
-        screen | grep -Eq -- "$1" && return 0
-        sleep 0.2
-    done
-    fail "timed out waiting for '$1'; the screen:
-$(screen)"
-}
+tmux_open 120 60 60
 # the log panel's text (bottom right; the screen is ASCII), its rows joined
 # and every blank dropped, since the panel wraps its lines where it must
 log_text() {
