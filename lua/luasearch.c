@@ -117,9 +117,10 @@ static const double *metrics_of(lua_State *L, struct luasearch *ls, const struct
 {
     if (ls->host_failed)
         host_error(L, ls);
-    if (evalcache_get(ls->cache, a)) {
-        ask(L, ls, a);
-        return evalcache_get(ls->cache, a);
+    const double *m = evalcache_get(ls->cache, a);
+    if (m) {
+        ask(L, ls, a); /* ls->asked alone changes: m stays valid */
+        return m;
     }
     if ((ls->cfg.interrupt && *ls->cfg.interrupt) || (ls->cfg.restart && *ls->cfg.restart)) {
         /* no new evaluation once interrupted; luabox_rearm notes the flag,

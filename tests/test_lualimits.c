@@ -115,6 +115,17 @@ static void test_search_budget(void)
     CHECK_EQ_INT(h1.nreports, 3);
 }
 
+/* The first n evaluations of h1, with their metrics, preloaded into ls as
+ * a resumed run's are. */
+static void preload_h1(struct luasearch *ls, int n)
+{
+    double v[LUASEARCH_MAX_METRICS];
+    for (int k = 0; k < n; k++) {
+        fake_metrics(&h1, &h1.evals[k], v);
+        CHECK(luasearch_preload(ls, &h1.evals[k], v) == 0);
+    }
+}
+
 /* The budget is of what one run of the strategy asks for: started again over
  * evaluations made before, a strategy that replays its draws (a run resumed)
  * is held to the budget it had, and another one (a strategy edited and
@@ -136,17 +147,13 @@ static void test_budget_per_run(void)
     CHECK(run_search(draw, &s, 1, 3, 4, NULL, &h1, &e) == -1);
     if (!CHECK(h1.calls == 12))
         return;
-    double v[LUASEARCH_MAX_METRICS];
     /* the same strategy over its 12 evaluations: the same draws, none
      * evaluated again, and the 13th refused */
     host_init(&h2, &s);
     struct luasearch *ls = open_search(draw, &s, 1, 3, 4, NULL, &h2, NULL, &e);
     if (!CHECK(ls != NULL))
         return;
-    for (int k = 0; k < 12; k++) {
-        fake_metrics(&h1, &h1.evals[k], v);
-        CHECK(luasearch_preload(ls, &h1.evals[k], v) == 0);
-    }
+    preload_h1(ls, 12);
     CHECK(luasearch_run(ls, &e) == -1);
     CHECK(strstr(e.msg, "draw.lua:2: error: in run: oneshot.evaluate: the experiment's budget of "
                         "12 evaluations") != NULL);
@@ -167,10 +174,7 @@ static void test_budget_per_run(void)
     ls = open_search(other, &s, 1, 3, 4, NULL, &h3, NULL, &e);
     if (!CHECK(ls != NULL))
         return;
-    for (int k = 0; k < 12; k++) {
-        fake_metrics(&h1, &h1.evals[k], v);
-        CHECK(luasearch_preload(ls, &h1.evals[k], v) == 0);
-    }
+    preload_h1(ls, 12);
     if (!CHECK(luasearch_run(ls, &e) == 0))
         printf("  %s\n", e.msg);
     CHECK_EQ_INT(h3.calls, 12);
