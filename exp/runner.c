@@ -88,6 +88,7 @@ static int open_latency(struct runner *r, enum runner_mode mode, struct err *e)
 
 static int host_evaluate(void *ud, const struct arch *a, double *v, struct err *e);
 static int host_recorded(void *ud, const struct arch *a, const double *v, int n, struct err *e);
+static int init_training(struct runner *r, struct err *e);
 static int host_report(void *ud, int g, const struct arch *pop, int n, const double *m,
                        int nmetrics, struct err *e);
 
@@ -225,6 +226,9 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         if (found < 0)
             runner_logf(r, "warning: no ranking of the ground truth: %s", pe.msg);
         r->have_probe = found > 0;
+        /* a checkpoint to start from is checked before anything is written */
+        if (!resume && r->x.supernet.from.text[0] && init_training(r, e))
+            return -1;
     }
     fill_info(r);
     if (mode == RUNNER_CHECK) {
@@ -250,8 +254,10 @@ static int open_run(struct runner *r, const char *path, const char *out, enum ru
         else if (nao)
             naorun_describe(x, how, sizeof how);
         else
-            snprintf(how, sizeof how, "sampler: %s\nstrategy: %s (%s)", sampler_name(&r->sampler),
-                     luasearch_name(r->search), luasearch_params(r->search));
+            snprintf(how, sizeof how, "sampler: %s%s%s\nstrategy: %s (%s)",
+                     sampler_name(&r->sampler), x->supernet.from.text[0] ? ", from " : "",
+                     x->supernet.from.resolved, luasearch_name(r->search),
+                     luasearch_params(r->search));
         rundir_info(r->dir,
              "oneshot %s (built %s %s)\nblas: %s\nexperiment: %s\nseed: %llu\nthreads: %d\n"
              "space: %s (%.0f architectures)\n%s\nstarted: %s\n",
@@ -350,6 +356,7 @@ static int save(struct runner *r, struct err *e)
     r->last_save = ctx_seconds();
     r->saved_step = r->train.step;
     r->want_save = 0;
+    r->from_pending = 0; /* the run directory has its own checkpoint now */
     return 0;
 }
 
@@ -452,12 +459,13 @@ static int keep_history(void *ud, char *line, int lineno, struct err *e)
     return keep_step_row(ud, line, 6, e);
 }
 
-static int train(struct runner *r, struct err *e)
+/* supertrain from the run directory's checkpoint, or for a new run from
+ * supernet.from's (checked before the run directory is made), or new. */
+static int init_training(struct runner *r, struct err *e)
 {
     const struct experiment *x = &r->x;
-    char ckpt[EXP_PATH_MAX + 16], hist[EXP_PATH_MAX + 16];
+    char ckpt[EXP_PATH_MAX + 16];
     rundir_path(ckpt, sizeof ckpt, r->dir, "supernet.ckpt");
-    rundir_path(hist, sizeof hist, r->dir, "history.csv");
     struct supertrain_config cfg = {.epochs = x->supernet.epochs,
                                     .batch = x->supernet.batch,
                                     .lr = x->supernet.lr,
@@ -466,13 +474,32 @@ static int train(struct runner *r, struct err *e)
                                     .train_images = x->dataset.train_images,
                                     .shared_lr = x->supernet.shared_lr,
                                     .label_smoothing = x->supernet.label_smoothing};
-    if (!r->trained) {
-        int have = rundir_exists(ckpt);
-        if (supertrain_init(&r->train, &r->space, &r->sampler, &r->data.train, &cfg,
-                            have ? ckpt : NULL, e))
-            return -1;
-        r->trained = 1;
-        r->saved_step = r->train.step;
+    const struct exp_ref *from = &x->supernet.from;
+    int have = r->dir[0] && rundir_exists(ckpt);
+    r->from_pending = !have && from->text[0];
+    struct err why;
+    if (supertrain_init(&r->train, &r->space, &r->sampler, &r->data.train, &cfg,
+                        have ? ckpt : r->from_pending ? from->resolved : NULL,
+                        r->from_pending ? &why : e)) {
+        if (r->from_pending)
+            err_set(e, x->file, from->line, from->col,
+                    "supernet.from: %s %s; an experiment starts from a checkpoint of its own "
+                    "space, sampler, seed, dataset.train_images and supernet settings",
+                    why.file, why.text);
+        return -1;
+    }
+    r->trained = 1;
+    r->saved_step = r->train.step;
+    return 0;
+}
+
+static int train(struct runner *r, struct err *e)
+{
+    char hist[EXP_PATH_MAX + 16];
+    rundir_path(hist, sizeof hist, r->dir, "history.csv");
+    if (!r->trained && init_training(r, e))
+        return -1;
+    if (!r->history) {
         char rk[EXP_PATH_MAX + 16];
         rundir_path(rk, sizeof rk, r->dir, "ranking.csv");
         if (rundir_recover_csv(hist, history_header, keep_history, r, runner_emit_cb, e) ||
@@ -482,7 +509,7 @@ static int train(struct runner *r, struct err *e)
         if (!r->history)
             return -1;
     }
-    if (r->train.step == r->train.total && r->saved_step == r->train.total)
+    if (r->train.step == r->train.total && r->saved_step == r->train.total && !r->from_pending)
         return 0; /* trained already (a resumed run, or runner_run again) */
     if (r->replay_only)
         return err_plain(e, "%s: its supernet is not trained to the end: continue the run "
@@ -513,8 +540,14 @@ static int train(struct runner *r, struct err *e)
                 return rc < 0 ? -1 : (save(r, e) ? -1 : 1);
         }
     }
+    /* a checkpoint trained to the end elsewhere: its ranking once */
+    if (r->from_pending && r->train.step == r->train.total) {
+        int rc = probe(r, e);
+        if (rc)
+            return rc < 0 ? -1 : (save(r, e) ? -1 : 1);
+    }
     /* the final state (also when a resumed run found training complete:
-     * saving again writes the same bytes) */
+     * saving again writes the same bytes), in the run directory */
     return save(r, e);
 }
 

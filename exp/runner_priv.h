@@ -38,6 +38,7 @@ struct runner {
     struct luasampler *lsampler;
     struct supertrain train;
     int trained;             /* 1: supertrain is initialised */
+    int from_pending;        /* 1: started from supernet.from, not saved in the run dir yet */
     struct sprun sp;         /* method singlepath: the search (exp/sprun.h) */
     int sp_open;             /* 1: sp is open */
     struct naorun nao;       /* method nao: the search and re-rank (exp/naorun.h) */

@@ -31,7 +31,7 @@ static const char *const dataset_keys[] = {"path", "train_images", "val_images",
 static const char *const supernet_keys[] = {"sampler", "epochs",     "batch",
                                             "lr",      "repeat",     "pool",
                                             "iterations", "bn_recalibration", "shared_lr",
-                                            "label_smoothing", NULL};
+                                            "label_smoothing", "from", NULL};
 static const char *const search_keys[] = {"strategy", "generations", "population", "params",
                                           "metrics",  NULL};
 static const char *const objective_keys[] = {"name", "direction", "weight", "device", NULL};
@@ -385,6 +385,8 @@ static int load_supernet(const struct exp_reader *c, const yaml_node_t *n, struc
             rc = yamldoc_number(c->y, v, path, 0, 1000, 1, &x->supernet.shared_lr);
         else if (!strcmp(key, "label_smoothing"))
             rc = yamldoc_number(c->y, v, path, 0, 0.99, 0, &x->supernet.label_smoothing);
+        else if (!strcmp(key, "from"))
+            rc = get_ref(c, v, path, REF_PATH, &x->supernet.from);
         if (rc)
             return -1;
     }

@@ -108,6 +108,8 @@ struct experiment {
         int bn_recalibration;   /* images, 0 .. 60000, 0 = off [2000] */
         double shared_lr;       /* multiplier of lr for the shared stem and head, > 0 [1] */
         double label_smoothing; /* 0 .. 0.99 [0] */
+        struct exp_ref from;    /* a supernet checkpoint to start from, always a path;
+                                   text "" = new weights [none] */
     } supernet;
     struct {
         struct exp_ref strategy; /* a name, or a path (has a '/' or ends in .lua) [random] */

@@ -139,6 +139,8 @@ static void write_oneshot(const struct experiment *x, FILE *f)
     fprintf(f, "\n  label_smoothing: ");
     put_double(f, x->supernet.label_smoothing);
     fprintf(f, "\n");
+    if (x->supernet.from.text[0])
+        put_ref(f, "  ", "from", &x->supernet.from);
     fprintf(f, "search:\n");
     put_ref(f, "  ", "strategy", &x->search.strategy);
     if (x->search.metrics.text[0])

@@ -45,6 +45,7 @@ static void test_defaults(void)
     CHECK_EQ_INT(x.supernet.pool, 0);
     CHECK_EQ_INT(x.supernet.iterations, 1);
     CHECK_EQ_INT(x.supernet.bn_recalibration, 2000);
+    CHECK_STR(x.supernet.from.text, ""); /* new weights */
     CHECK_STR(x.search.strategy.resolved, "random");
     CHECK_EQ_INT(x.search.strategy.is_path, 0);
     CHECK_EQ_INT(x.search.generations, 10);
@@ -100,6 +101,7 @@ static const char full[] =
     "  pool: 100\n"
     "  iterations: 5\n"
     "  bn_recalibration: 0\n"
+    "  from: ../ckpt/sn.ckpt\n"
     "search:\n"
     "  strategy: ../lua/nsga2.lua\n"
     "  generations: 12\n"
@@ -143,6 +145,8 @@ static void check_full(const struct experiment *z, const char *where)
     CHECK_EQ_INT(z->supernet.pool, 100);
     CHECK_EQ_INT(z->supernet.iterations, 5);
     CHECK_EQ_INT(z->supernet.bn_recalibration, 0);
+    snprintf(want, sizeof want, "%s/../ckpt/sn.ckpt", where);
+    CHECK_STR(z->supernet.from.resolved, want);
     snprintf(want, sizeof want, "%s/../lua/nsga2.lua", where);
     CHECK_STR(z->search.strategy.resolved, want);
     CHECK_EQ_INT(z->search.strategy.is_path, 1);
@@ -198,15 +202,17 @@ static void test_full(void)
     CHECK_EQ_INT(x.space.line, 10);
     CHECK_EQ_INT(x.space.col, 8);
     CHECK_STR(x.latency.device.text, "tables/pixel4.csv");
-    CHECK_EQ_INT(x.search.params[1].key_line, 24);
+    CHECK_STR(x.supernet.from.text, "../ckpt/sn.ckpt");
+    CHECK_EQ_INT(x.supernet.from.line, 20);
+    CHECK_EQ_INT(x.search.params[1].key_line, 25);
     CHECK_EQ_INT(x.search.params[1].key_col, 27);
-    CHECK_EQ_INT(x.search.params[1].line, 24);
+    CHECK_EQ_INT(x.search.params[1].line, 25);
     CHECK_EQ_INT(x.search.params[1].col, 38);
-    CHECK_EQ_INT(x.objectives[1].line, 28);
+    CHECK_EQ_INT(x.objectives[1].line, 29);
     CHECK_EQ_INT(x.objectives[1].col, 5);
-    CHECK_EQ_INT(x.objectives[1].name_line, 28);
+    CHECK_EQ_INT(x.objectives[1].name_line, 29);
     CHECK_EQ_INT(x.objectives[1].name_col, 11);
-    CHECK_EQ_INT(x.objectives[2].line, 32);
+    CHECK_EQ_INT(x.objectives[2].line, 33);
     CHECK_EQ_INT(x.objectives[2].col, 5);
     CHECK_STR(exp_direction_name(x.objectives[1].direction), "minimize");
 }

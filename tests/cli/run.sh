@@ -77,6 +77,33 @@ sed -i '$d' "$TMP/b/generations.csv"
 $ONESHOT run --resume "$TMP/b" >/dev/null 2>"$TMP/b.err" || fail "resume after a short generation: $(cat "$TMP/b.err")"
 same "$TMP/a" "$TMP/b"
 
+# supernet.from: a run starts from a checkpoint of `oneshot supernet` with
+# its settings (bit for bit the run's own supernet): trained to the end, the
+# run goes straight to its search, and finds what run a found; half trained,
+# it trains the rest.  The run directory keeps its own copy.
+sn="$ONESHOT supernet --space tiny --sampler fair --batch 64 --train-images 1024 --val-images 512 --seed 1 --threads 1"
+$sn --out "$TMP/full.ckpt" >/dev/null 2>&1 || fail "oneshot supernet for supernet.from"
+$sn --out "$TMP/half.ckpt" --stop-after 7 >/dev/null 2>&1 || fail "oneshot supernet --stop-after 7"
+for h in full half; do
+    sed "s|  sampler: fair|  sampler: fair\n  from: $h.ckpt|" "$TMP/t.yaml" > "$TMP/$h.yaml"
+    $ONESHOT run "$TMP/$h.yaml" --out "$TMP/$h" >/dev/null 2>"$TMP/$h.err" || fail "run from $h.ckpt: $(cat "$TMP/$h.err")"
+    cut -d, -f1-5 "$TMP/a/evaluations.csv" > "$TMP/x1"; cut -d, -f1-5 "$TMP/$h/evaluations.csv" > "$TMP/x2"
+    cmp -s "$TMP/x1" "$TMP/x2" || fail "a run from $h.ckpt evaluated otherwise than one that trained its supernet"
+    for f in chosen.txt pareto.csv supernet.ckpt; do
+        cmp -s "$TMP/a/$f" "$TMP/$h/$f" || fail "a run from $h.ckpt: $f differs"
+    done
+done
+expect_eq "steps trained from half.ckpt" "$(cut -d, -f1 "$TMP/half/history.csv" | sed -n '2p;$p' | tr '\n' ' ')" "8 16 "
+expect_eq "steps trained from full.ckpt" "$(wc -l < "$TMP/full/history.csv")" 1
+grep -q "^sampler: fair, from $TMP/full.ckpt$" "$TMP/full/info.txt" || fail "info.txt: $(cat "$TMP/full/info.txt")"
+expect_eq "its ranking at the end" "$(cut -d, -f1,2 "$TMP/full/ranking.csv" | tr '\n' ' ')" "step,n 16,24 "
+rm "$TMP/full.ckpt"
+$ONESHOT run --resume "$TMP/full" >/dev/null 2>&1 || fail "a finished run from a checkpoint since deleted"
+sed 's/^seed: 1/seed: 2/' "$TMP/half.yaml" > "$TMP/e6.yaml"
+err=$($ONESHOT run "$TMP/e6.yaml" --out "$TMP/e6" 2>&1 >/dev/null)
+case "$err" in "oneshot: $TMP/e6.yaml:10:9: error: supernet.from: $TMP/half.ckpt was saved by a run with another seed"*) ;; *) fail "supernet.from of another seed: $err" ;; esac
+[ -e "$TMP/e6" ] && fail "a run refused its supernet.from made its directory"
+
 # latency objectives: on the experiment's device ("latency") and another
 # ("latency@host"); the tables are kept in the run directory
 sed 's/  - name: params/  - name: latency\n    direction: minimize\n  - name: latency\n    device: host/; s/strategy: random/strategy: moga/' "$TMP/t.yaml" > "$TMP/lat.yaml"
