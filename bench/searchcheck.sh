@@ -21,6 +21,12 @@
 # the targets are Single-Path's three mobile-GPU targets (0.8836, 1.1323 and
 # 1.4307 ms), with its architectures of results/singlepath/mobile-gpu-*.json.
 #
+# FROM=CKPT: MoGA and random search search that supernet instead of
+# training base's: a checkpoint of the ranking study's full8 recipe
+# (bench/study.sh: fair, 8 epochs of all 50,000 training images, seed 0),
+# through the experiments' supernet.from; OUTDIR gets the experiments, so
+# edited.  NAO trains its own supernet and is not run then.
+#
 # Targets (TARGETS, milliseconds on that table): by default the latencies of
 # the uniform architectures k3e3 x 12 (1.906), k5e3 x 12 and k3e6 x 12 (3.599
 # and 3.627, their mean 3.613), and Single-Path's three host targets of
@@ -56,13 +62,22 @@ run)
         echo "bench/searchcheck.sh: no $out/random/evaluations.csv: copy the host run's random/ here" >&2
     for m in ${*:-moga random nao}; do
         [ -e "bench/searchcheck/$m$yaml.yaml" ] || { echo "no bench/searchcheck/$m$yaml.yaml: $m not run" >&2; continue; }
-        d="$out/$m"
+        d="$out/$m" x="bench/searchcheck/$m$yaml.yaml"
         if grep -qs done "$d/status"; then continue; fi
+        if [ -n "${FROM:-}" ]; then
+            [ "$m" != nao ] || { echo "FROM: nao trains its own supernet: not run" >&2; continue; }
+            # the full8 recipe, from the checkpoint; paths made absolute
+            sed -e "s|^  train_images: 10000|  train_images: 50000|" \
+                -e "s|^  epochs: 3\$|  epochs: 8\n  from: $(realpath "$FROM")|" \
+                -e "s|^  device: \.\./\.\./|  device: $PWD/|" "$x" > "$out/$m.yaml"
+            grep -q '^  from: ' "$out/$m.yaml" || { echo "$x: no supernet epochs to replace" >&2; exit 1; }
+            x="$out/$m.yaml"
+        fi
         echo "$(date -u +%H:%M) searching: $m" >&2
         if [ -d "$d" ]; then
             $bin run --resume "$d"
         else
-            $bin run "bench/searchcheck/$m$yaml.yaml" --out "$d"
+            $bin run "$x" --out "$d"
         fi
     done
     ;;

@@ -264,6 +264,10 @@ struct runner_progress {
 };
 void runner_progress(const struct runner *r, struct runner_progress *p);
 
+/* Where the supernet's training starts, for the line that announces it:
+ * "" (new weights), " (resumed)" or " (from supernet.from, step N)". */
+const char *runner_train_origin(const struct runner *r, char *buf, size_t size);
+
 /* Method singlepath: where the search stands, read as runner_progress. */
 struct runner_singlepath {
     int64_t step, total;         /* steps taken, in all */

@@ -7,6 +7,17 @@
 
 const struct runner_info *runner_info(const struct runner *r) { return &r->info; }
 
+const char *runner_train_origin(const struct runner *r, char *buf, size_t size)
+{
+    if (!r->trained || r->train.step == 0)
+        return "";
+    if (!r->from_pending)
+        return " (resumed)";
+    snprintf(buf, size, " (from %s, step %lld)", r->x.supernet.from.resolved,
+             (long long)r->train.step);
+    return buf;
+}
+
 void runner_progress(const struct runner *r, struct runner_progress *p)
 {
     memset(p, 0, sizeof *p);

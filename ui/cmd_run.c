@@ -60,11 +60,12 @@ static void ev_phase(void *ud, const struct runner *r)
     struct runner_progress p;
     runner_progress(r, &p);
     progress_clear(&v->p);
+    char from[EXP_PATH_MAX + 64];
     if (p.phase == RUNNER_TRAIN)
         fprintf(stderr, "training the supernet of %s with the %s sampler: %d epoch%s, %lld steps%s\n",
                 in->space->name, in->sampler, in->x->supernet.epochs,
                 in->x->supernet.epochs == 1 ? "" : "s", (long long)p.total,
-                p.step ? " (resumed)" : "");
+                runner_train_origin(r, from, sizeof from));
     else if (p.phase == RUNNER_SINGLEPATH)
         sp_begins(in, r);
     else if (p.phase == RUNNER_NAO)

@@ -387,9 +387,11 @@ static void ev_phase(void *ud, const struct runner *r)
     pthread_mutex_unlock(&s->lock);
     struct runner_progress p;
     runner_progress(r, &p);
+    char from[EXP_PATH_MAX + 64];
     if (p.phase == RUNNER_TRAIN)
         tui_state_log(s, TUI_INFO, "training the supernet of %s with the %s sampler: %lld steps%s",
-                      s->space.name, s->sampler, (long long)p.total, p.step ? " (resumed)" : "");
+                      s->space.name, s->sampler, (long long)p.total,
+                      runner_train_origin(r, from, sizeof from));
     else if (p.phase == RUNNER_SINGLEPATH && s->sp.tuning)
         tui_state_log(s, TUI_INFO,
                       "Single-Path NAS over %s with lambda tuned for %g ms: up to %d trials "

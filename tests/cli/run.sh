@@ -95,6 +95,7 @@ for h in full half; do
 done
 expect_eq "steps trained from half.ckpt" "$(cut -d, -f1 "$TMP/half/history.csv" | sed -n '2p;$p' | tr '\n' ' ')" "8 16 "
 expect_eq "steps trained from full.ckpt" "$(wc -l < "$TMP/full/history.csv")" 1
+grep -q "steps (from $TMP/half.ckpt, step 7)$" "$TMP/half.err" || fail "the training line: $(cat "$TMP/half.err")"
 grep -q "^sampler: fair, from $TMP/full.ckpt$" "$TMP/full/info.txt" || fail "info.txt: $(cat "$TMP/full/info.txt")"
 expect_eq "its ranking at the end" "$(cut -d, -f1,2 "$TMP/full/ranking.csv" | tr '\n' ' ')" "step,n 16,24 "
 rm "$TMP/full.ckpt"
